@@ -1,0 +1,2 @@
+// @monsteros/seed: filled by the seed issue.
+export {};

@@ -1,0 +1,2 @@
+// @monsteros/analytics: filled by its own issue; nothing is exported yet.
+export {};

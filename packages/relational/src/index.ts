@@ -1,0 +1,2 @@
+// @monsteros/relational: filled by its own issue; nothing is exported yet.
+export {};

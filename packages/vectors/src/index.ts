@@ -1,0 +1,2 @@
+// @monsteros/vectors: filled by its own issue; nothing is exported yet.
+export {};
