@@ -1,7 +1,7 @@
 // The offline migration tool behind `pnpm db:*` and `pnpm studio`. Needs no engine download:
 // it drives Prisma's WebAssembly schema engine through the pg driver adapter.
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -23,6 +23,7 @@ const USAGE = `usage: monsteros-migrate <command> [options]
   reset --force                           drop everything and re-apply all migrations (disposable databases only)
   resolve --rolled-back NAME | --applied NAME   record how a failed migration was resolved
   studio [--port N]                       Prisma Studio on the database
+Options for every command: --schema FILE (default prisma/schema.prisma), --migrations DIR (default prisma/migrations).
 DATABASE_URL selects the database (default ${DEFAULT_DATABASE_URL}).`;
 
 async function main(): Promise<number> {
@@ -36,21 +37,28 @@ async function main(): Promise<number> {
       'rolled-back': { type: 'string' },
       applied: { type: 'string' },
       port: { type: 'string', default: '5555' },
+      schema: { type: 'string' },
+      migrations: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const command = positionals[0];
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const where = {
+    databaseUrl,
+    ...(values.schema ? { schemaPath: resolve(values.schema) } : {}),
+    ...(values.migrations ? { migrationsDir: resolve(values.migrations) } : {}),
+  };
   const out = (line: string) => process.stdout.write(`${line}\n`);
   switch (command) {
     case 'deploy': {
-      const { applied } = await deployMigrations({ databaseUrl });
+      const { applied } = await deployMigrations(where);
       out(applied.length ? `applied ${applied.length}: ${applied.join(', ')}` : 'no pending migrations');
       return 0;
     }
     case 'migrate': {
       const { created, applied } = await createMigration({
-        databaseUrl,
+        ...where,
         name: values.name ?? 'update',
         createOnly: values['create-only'],
       });
@@ -63,7 +71,7 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'status': {
-      const status = await migrationStatus({ databaseUrl });
+      const status = await migrationStatus(where);
       if (values.json) {
         out(JSON.stringify(status, null, 2));
       } else {
@@ -82,7 +90,7 @@ async function main(): Promise<number> {
       return status.upToDate ? 0 : 1;
     }
     case 'check': {
-      const { inSync, sql } = await checkSchema({ databaseUrl });
+      const { inSync, sql } = await checkSchema(where);
       if (inSync) {
         out('schema and migrations agree');
         return 0;
@@ -93,7 +101,7 @@ async function main(): Promise<number> {
       return 1;
     }
     case 'reset': {
-      const { applied } = await resetDatabase({ databaseUrl, force: values.force });
+      const { applied } = await resetDatabase({ ...where, force: values.force });
       out(`reset; applied ${applied.length}: ${applied.join(', ')}`);
       return 0;
     }
@@ -105,7 +113,7 @@ async function main(): Promise<number> {
           'resolve takes exactly one of --rolled-back NAME or --applied NAME',
         );
       }
-      await resolveMigration({ databaseUrl, name, as: values['rolled-back'] ? 'rolled-back' : 'applied' });
+      await resolveMigration({ ...where, name, as: values['rolled-back'] ? 'rolled-back' : 'applied' });
       out(`marked ${name} as ${values['rolled-back'] ? 'rolled back' : 'applied'}`);
       return 0;
     }

@@ -231,8 +231,23 @@ function refuseUnsafeHistory(status: MigrationStatus): void {
 
 async function applyPending(session: Session): Promise<string[]> {
   const migrationsList = await readMigrations(session.migrationsDir);
-  const out = await session.handle.engine.applyMigrations({ migrationsList, filters: NO_FILTER });
-  return out.appliedMigrationNames;
+  try {
+    const out = await session.handle.engine.applyMigrations({ migrationsList, filters: NO_FILTER });
+    return out.appliedMigrationNames;
+  } catch (error) {
+    // The engine has recorded the failure in _prisma_migrations; name the migration.
+    const failed = await diagnose(session).then(
+      (status) => status.failed,
+      () => [],
+    );
+    if (failed.length === 0) throw error;
+    throw new MigrateError(
+      'FAILED',
+      `${session.database}: migration ${failed.join(', ')} failed and was rolled back: ${engineMessage(error)}. ` +
+        'Fix it, then `db:resolve --rolled-back <name>` and deploy again',
+      { cause: error, details: { failed } },
+    );
+  }
 }
 
 /**
@@ -269,16 +284,8 @@ export async function migrationStatus(options: MigrateOptions): Promise<Migratio
  */
 export async function checkSchema(options: MigrateOptions): Promise<{ inSync: boolean; sql: string }> {
   return withSession(options, { create: true }, async (session) => {
-    const migrationsList = await readMigrations(session.migrationsDir);
-    const out = await session.handle.engine.diff({
-      from: { tag: 'migrations', ...migrationsList },
-      to: { tag: 'schemaDatamodel', files: [session.schema] },
-      script: true,
-      exitCode: true,
-      filters: NO_FILTER,
-    });
-    const sql = (out.stdout ?? '').trim();
-    return { inSync: out.exitCode === 0, sql };
+    const sql = await missingMigrationSql(session);
+    return { inSync: sql === null, sql: sql ?? '' };
   });
 }
 
@@ -296,7 +303,7 @@ export async function createMigration(
   if (!/^[a-z0-9_]{1,80}$/.test(options.name)) {
     throw new MigrateError('VALIDATION', `migration name "${options.name}" must match [a-z0-9_]{1,80}`);
   }
-  return withSession(options, { create: true }, async (session) => {
+  const applied = await withSession(options, { create: true }, async (session) => {
     refuseUnsafeHistory(await diagnose(session));
     const dev = await session.handle.engine.devDiagnostic({
       migrationsList: await readMigrations(session.migrationsDir),
@@ -309,19 +316,39 @@ export async function createMigration(
           'On a disposable database: db:reset --force',
       );
     }
-    const applied = await applyPending(session);
-    const out = await session.handle.engine.createMigration({
-      draft: false,
-      migrationName: options.name,
-      migrationsList: await readMigrations(session.migrationsDir),
-      schema: { files: [session.schema] },
-      filters: NO_FILTER,
-    });
-    if (out.migrationScript === null) return { created: null, applied };
-    await writeMigration(session.migrationsDir, out.generatedMigrationName, out.migrationScript);
-    if (!options.createOnly) applied.push(...(await applyPending(session)));
-    return { created: out.generatedMigrationName, applied };
+    return applyPending(session);
   });
+  return withSession(options, { create: true }, async (session) => {
+    const sql = await missingMigrationSql(session);
+    if (sql === null) return { created: null, applied };
+    const created = `${migrationTimestamp(new Date())}_${options.name}`;
+    await writeMigration(session.migrationsDir, created, sql);
+    if (!options.createOnly) applied.push(...(await applyPending(session)));
+    return { created, applied };
+  });
+}
+
+/** `YYYYMMDDHHMMSS` in UTC, the prefix Prisma gives migration folders. */
+function migrationTimestamp(date: Date): string {
+  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/**
+ * The SQL that takes a database built by the migrations folder to the schema, or null when
+ * there is none. Replays the folder on a temporary shadow database and diffs it with the
+ * schema (what `prisma migrate diff --from-migrations --to-schema` does). The engine's own
+ * createMigration is not used: in the WebAssembly build it intermittently fails to find the
+ * shadow database factory ("PostgreSQL shadow DB must be provided through an external factory").
+ */
+async function missingMigrationSql(session: Session): Promise<string | null> {
+  const out = await session.handle.engine.diff({
+    from: { tag: 'migrations', ...(await readMigrations(session.migrationsDir)) },
+    to: { tag: 'schemaDatamodel', files: [session.schema] },
+    script: true,
+    exitCode: true,
+    filters: NO_FILTER,
+  });
+  return out.exitCode === 0 ? null : (out.stdout ?? '');
 }
 
 /**
