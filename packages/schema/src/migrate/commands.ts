@@ -215,7 +215,7 @@ function refuseUnsafeHistory(status: MigrationStatus): void {
     throw new MigrateError(
       'FAILED',
       `${status.database}: migration ${status.failed.join(', ')} failed and is unresolved; fix the database, then ` +
-        `mark it with \`db:resolve --rolled-back <name>\` (to re-run it) or \`db:resolve --applied <name>\``,
+        `mark it with \`pnpm db:resolve --rolled-back <name>\` (to re-run it) or \`db:resolve --applied <name>\``,
       { details: { failed: status.failed } },
     );
   }
