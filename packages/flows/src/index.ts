@@ -1,2 +1,13 @@
-// @monsteros/flows: filled by its own issue; nothing is exported yet.
-export {};
+// @monsteros/flows: the data layer composed. So far: the typed configuration and the pipeline
+// model that every flow is written in; createDataLayer and the flows arrive with issue 8.
+export { type DataLayerConfig, loadConfig } from './config.js';
+export { ConfigError, FlowError, type FlowErrorCode, StepError } from './errors.js';
+export {
+  Pipeline,
+  type PipelineResult,
+  pipeline,
+  type StepOptions,
+  type StepStore,
+  type StepTiming,
+  type TimingRecorder,
+} from './pipeline.js';

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/** The data layer's configuration, validated at start. Defaults follow ARCHITECTURE.md. */
+export interface DataLayerConfig {
+  /** PostgreSQL connection string. Default `postgresql://postgres@127.0.0.1:5432/monsteros`. */
+  databaseUrl: string;
+  /** Redis connection string. Default `redis://127.0.0.1:6379`. */
+  redisUrl: string;
+  /** Qdrant server; unset means the embedded local mode under `localVectorsPath`. */
+  qdrantUrl?: string;
+  qdrantApiKey?: string;
+  /** Directory of the embedded local vector store when `qdrantUrl` is unset. Default `.data/vectors`. */
+  localVectorsPath: string;
+  /** DuckDB database file, or `:memory:`. Default `.data/analytics.duckdb`. */
+  duckdbPath: string;
+  /** OpenAI-compatible embeddings server; unset means the built-in local embedder. */
+  embeddingsUrl?: string;
+  embeddingsModel?: string;
+  /** Prefix of every Redis key. Default `mos:`. */
+  keyPrefix: string;
+}
+
+const DEFAULTS = {
+  databaseUrl: 'postgresql://postgres@127.0.0.1:5432/monsteros',
+  redisUrl: 'redis://127.0.0.1:6379',
+  localVectorsPath: '.data/vectors',
+  duckdbPath: '.data/analytics.duckdb',
+  keyPrefix: 'mos:',
+} as const;
+
+const ENV = {
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  qdrantUrl: 'QDRANT_URL',
+  qdrantApiKey: 'QDRANT_API_KEY',
+  duckdbPath: 'DUCKDB_PATH',
+  embeddingsUrl: 'EMBEDDINGS_URL',
+  embeddingsModel: 'EMBEDDINGS_MODEL',
+  keyPrefix: 'MONSTEROS_KEY_PREFIX',
+  localVectorsPath: 'MONSTEROS_LOCAL_VECTORS_PATH',
+} as const satisfies Record<keyof DataLayerConfig, string>;
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`,
+  );
+
+const ConfigSchema = z.object({
+  databaseUrl: url(['postgres:', 'postgresql:']),
+  redisUrl: url(['redis:', 'rediss:']),
+  qdrantUrl: url(['http:', 'https:']).optional(),
+  qdrantApiKey: z.string().min(1, 'must not be empty when set').optional(),
+  localVectorsPath: z.string().min(1, 'must not be empty'),
+  duckdbPath: z.string().min(1, 'must not be empty'),
+  embeddingsUrl: url(['http:', 'https:']).optional(),
+  embeddingsModel: z.string().min(1, 'must not be empty when set').optional(),
+  keyPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,32}:$/, 'must be 1-32 characters of letters, digits, _ . - ending with ":"'),
+});
+
+/**
+ * Reads and validates the configuration: explicit `overrides` first, then the environment,
+ * then the defaults. Throws a ConfigError naming the variable and the rule (never its
+ * value, which may hold a password).
+ * @example
+ * const config = loadConfig(process.env, { duckdbPath: ':memory:' });
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<DataLayerConfig> = {},
+): DataLayerConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const [key, variable] of Object.entries(ENV) as Array<[keyof DataLayerConfig, string]>) {
+    const fromEnv = env[variable];
+    raw[key] =
+      overrides[key] ?? (fromEnv === '' ? undefined : fromEnv) ?? DEFAULTS[key as keyof typeof DEFAULTS];
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path[0] as keyof DataLayerConfig;
+    const variable = key in overrides ? `config.${key}` : ENV[key];
+    throw new ConfigError(variable, issue.message);
+  }
+  const config: DataLayerConfig = { ...parsed.data };
+  for (const key of Object.keys(config) as Array<keyof DataLayerConfig>)
+    if (config[key] === undefined) delete config[key];
+  return config;
+}

@@ -1,0 +1,54 @@
+/** Stable codes of the flows package's errors. */
+export type FlowErrorCode =
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'CONFIG'
+  | 'STEP_FAILED';
+
+/**
+ * The base of every error this package throws: a stable `code`, a message naming the
+ * field, step or store (never a secret), and the underlying `cause`.
+ */
+export class FlowError extends Error {
+  override readonly name: string = 'FlowError';
+  constructor(
+    readonly code: FlowErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** The configuration is invalid: names the variable and the rule. */
+export class ConfigError extends FlowError {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    rule: string,
+  ) {
+    super('CONFIG', `${variable}: ${rule}`);
+  }
+}
+
+/** A pipeline step failed: names the flow, the step and its store. */
+export class StepError extends FlowError {
+  override readonly name = 'StepError';
+  constructor(
+    readonly flow: string,
+    readonly step: string,
+    readonly store: string,
+    cause: unknown,
+  ) {
+    super(
+      'STEP_FAILED',
+      `${flow}: step "${step}" (${store}) failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
