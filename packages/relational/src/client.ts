@@ -1,0 +1,305 @@
+import {
+  type CharacterAgent,
+  type CharacterInteraction,
+  type Database,
+  PrismaClient,
+} from '@monsteros/schema';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { z } from 'zod';
+import { type Db, kyselyOnConnection } from './db.js';
+import { mapDatabaseError, RelationalError, SerializationError, UnavailableError } from './errors.js';
+import { type AchievementsRepository, achievementsRepository } from './repositories/achievements.js';
+import { type CharactersRepository, charactersRepository } from './repositories/characters.js';
+import { type ConfigRepository, configRepository } from './repositories/config.js';
+import { type InteractionsRepository, interactionsRepository } from './repositories/interactions.js';
+import { type MemoryRepository, memoryRepository } from './repositories/memory.js';
+import { type OutboxRepository, outboxRepository } from './repositories/outbox.js';
+import { type ProgressRepository, progressRepository } from './repositories/progress.js';
+import { type ActiveQuest, type QuestsRepository, questsRepository } from './repositories/quests.js';
+import { type UsersRepository, usersRepository } from './repositories/users.js';
+import { type RelationalStats, readStats } from './stats.js';
+import { check } from './validation.js';
+
+/** Options of `createRelational`; every field has a default. */
+export interface RelationalOptions {
+  /** Connection string. Default: DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/monsteros. */
+  databaseUrl?: string;
+  /** Use this pool instead of opening one (it is not closed by `close()`). */
+  pool?: pg.Pool;
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+  /** Server-side limit for one statement, in ms. Default 10,000. */
+  statementTimeoutMs?: number;
+  /** Limit for opening a connection, in ms. Default 5,000. */
+  connectionTimeoutMs?: number;
+  /** Shown in pg_stat_activity. Default `monsteros-data`. */
+  applicationName?: string;
+  /** Read replicas: reads that tolerate lag (`relational.reads`) go there, round robin. Default none. */
+  replicaUrls?: string[];
+}
+
+const OptionsSchema = z.object({
+  databaseUrl: z
+    .string()
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  poolSize: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500')
+    .optional(),
+  statementTimeoutMs: z.number().int().min(1, 'must be at least 1 ms').optional(),
+  connectionTimeoutMs: z.number().int().min(1, 'must be at least 1 ms').optional(),
+  applicationName: z.string().max(63, 'must be at most 63 characters').optional(),
+  replicaUrls: z
+    .array(z.string().refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be postgres:// URLs'))
+    .optional(),
+});
+
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+function repositoriesFor(
+  db: Db,
+  prisma: PrismaClient,
+): {
+  progress: ProgressRepository;
+  achievements: AchievementsRepository;
+  config: ConfigRepository;
+  interactions: InteractionsRepository;
+  memory: MemoryRepository;
+  outbox: OutboxRepository;
+} {
+  return {
+    progress: progressRepository(db),
+    achievements: achievementsRepository(db, prisma),
+    config: configRepository(db),
+    interactions: interactionsRepository(db),
+    memory: memoryRepository(db),
+    outbox: outboxRepository(db),
+  };
+}
+
+/** What a transaction callback gets: the repositories bound to the transaction's connection. */
+export type TransactionScope = ReturnType<typeof repositoriesFor> & {
+  /** Kysely on the transaction's connection, for anything the repositories do not cover. */
+  kysely: Kysely<Database>;
+};
+
+/**
+ * Creates the PostgreSQL access of MonsterOS: one pg pool shared by Prisma Client (driver
+ * adapter) and Kysely, the repositories, transactions, health and statistics.
+ * @example
+ * const relational = createRelational({ databaseUrl: process.env.DATABASE_URL });
+ * const sage = await relational.characters.getByName('sage');
+ * await relational.close();
+ */
+export function createRelational(options: RelationalOptions = {}): Relational {
+  const opts = check(OptionsSchema, { ...options, pool: undefined }, 'options');
+  const connectionString =
+    opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/monsteros';
+  const statementTimeout = opts.statementTimeoutMs ?? 10_000;
+  const poolConfig = (url: string): pg.PoolConfig => ({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
+    statement_timeout: statementTimeout,
+    // The client gives up a little after the server would have: a dead server still ends the wait.
+    query_timeout: statementTimeout + 5_000,
+    application_name: opts.applicationName ?? 'monsteros-data',
+  });
+  const ownsPool = options.pool === undefined;
+  const pool = options.pool ?? new pg.Pool(poolConfig(connectionString));
+  // An idle connection that dies (server restart) must not crash the process; the pool
+  // replaces it, and the next query reports the outage as UnavailableError.
+  pool.on('error', () => {});
+  const replicaPools = (opts.replicaUrls ?? []).map((url) => {
+    const replica = new pg.Pool(poolConfig(url));
+    replica.on('error', () => {});
+    return replica;
+  });
+
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const root: Db = { runner: pool, kysely, inTransaction: false };
+
+  let nextReplica = 0;
+  const replicaDbs: Db[] = replicaPools.map((p) => ({
+    runner: p,
+    kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool: p }) }),
+    inTransaction: false,
+  }));
+  const readDb = (): Db => (replicaDbs.length === 0 ? root : replicaDbs[nextReplica++ % replicaDbs.length]!);
+
+  const repositories = repositoriesFor(root, prisma);
+  const characters = charactersRepository(root, prisma);
+  const quests = questsRepository(root, prisma);
+
+  async function transaction<T>(
+    fn: (tx: TransactionScope) => Promise<T>,
+    isolation: IsolationLevel = 'read committed',
+  ): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw new UnavailableError('transaction: cannot get a PostgreSQL connection', { cause: error });
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query(`begin isolation level ${isolation}`);
+      const kyselyTx = kyselyOnConnection(client);
+      const scope: TransactionScope = {
+        ...repositoriesFor({ runner: client, kysely: kyselyTx, inTransaction: true }, prisma),
+        kysely: kyselyTx,
+      };
+      const result = await fn(scope);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch((e: Error) => {
+        broken = e;
+      });
+      throw mapDatabaseError(error, 'transaction');
+    } finally {
+      // A connection whose rollback failed is destroyed, not returned to the pool.
+      client.release(broken);
+    }
+  }
+
+  return {
+    characters,
+    users: usersRepository(prisma),
+    quests,
+    ...repositories,
+    /**
+     * Reads that tolerate replication lag, served by the read replicas when configured (else
+     * the primary). Anything inside a transaction always uses the primary.
+     */
+    reads: {
+      characterByName: (name: string) => charactersRepository(readDb(), prisma).getByName(name),
+      userActiveQuests: (userId: string) => questsRepository(readDb(), prisma).getUserActiveQuests(userId),
+      latestInteractions: (userId: string, character: string, limit?: number) =>
+        interactionsRepository(readDb()).latest(userId, character, limit),
+    },
+    /** Prisma Client on the shared pool, for CRUD the repositories do not cover. */
+    prisma,
+    /** Kysely on the shared pool, for SQL the repositories do not cover. */
+    kysely,
+    /** The shared pg pool. */
+    pool,
+
+    /**
+     * Runs `fn` in one transaction on one connection: commits when it resolves, rolls back
+     * when it throws (the error is rethrown typed). Rows and outbox events written through
+     * `tx` commit together.
+     * @example
+     * await relational.transaction(async (tx) => {
+     *   const { interaction } = await tx.interactions.record(input);
+     *   await tx.outbox.append([{ aggregate_type: 'interaction', aggregate_id: interaction.id, event_type: 'interaction.recorded', payload: {} }]);
+     * });
+     */
+    transaction<T>(
+      fn: (tx: TransactionScope) => Promise<T>,
+      options: { isolation?: IsolationLevel } = {},
+    ): Promise<T> {
+      return transaction(fn, options.isolation);
+    },
+
+    /**
+     * Runs `fn` in a serializable transaction, retrying it (with jittered exponential backoff,
+     * at most `attempts` times) when PostgreSQL reports a serialization failure or deadlock.
+     * @example
+     * await relational.serializable(async (tx) => { … }, { attempts: 5 });
+     */
+    async serializable<T>(
+      fn: (tx: TransactionScope) => Promise<T>,
+      options: { attempts?: number; baseDelayMs?: number } = {},
+    ): Promise<T> {
+      const attempts = options.attempts ?? 5;
+      const base = options.baseDelayMs ?? 10;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await transaction(fn, 'serializable');
+        } catch (error) {
+          if (!(error instanceof SerializationError) || attempt >= attempts) throw error;
+          await new Promise((r) => setTimeout(r, base * 2 ** (attempt - 1) * (0.5 + Math.random())));
+        }
+      }
+    },
+
+    /**
+     * Checks that the primary answers, within `timeoutMs` (default 2,000).
+     * @example
+     * const { ok, latencyMs } = await relational.health();
+     */
+    async health(timeoutMs = 2_000): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          pool.query('select 1'),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+        return { ok: true, latencyMs: performance.now() - started };
+      } catch (error) {
+        return {
+          ok: false,
+          latencyMs: performance.now() - started,
+          error: mapDatabaseError(error, 'health check').message,
+        };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    /** Pool and server statistics for the monitor (see RelationalStats). */
+    stats(): Promise<RelationalStats> {
+      return readStats(pool);
+    },
+
+    /** Closes Prisma, Kysely and the pools this object opened. */
+    async close(): Promise<void> {
+      await prisma.$disconnect().catch(() => {});
+      await Promise.all(replicaPools.map((p) => p.end()));
+      if (ownsPool) await pool.end();
+    },
+  };
+}
+
+/** The object `createRelational` returns. */
+export interface Relational {
+  characters: CharactersRepository;
+  users: UsersRepository;
+  quests: QuestsRepository;
+  progress: ProgressRepository;
+  achievements: AchievementsRepository;
+  config: ConfigRepository;
+  interactions: InteractionsRepository;
+  memory: MemoryRepository;
+  outbox: OutboxRepository;
+  reads: {
+    characterByName(name: string): Promise<CharacterAgent | null>;
+    userActiveQuests(userId: string): Promise<ActiveQuest[]>;
+    latestInteractions(userId: string, character: string, limit?: number): Promise<CharacterInteraction[]>;
+  };
+  prisma: PrismaClient;
+  kysely: Kysely<Database>;
+  pool: pg.Pool;
+  transaction<T>(
+    fn: (tx: TransactionScope) => Promise<T>,
+    options?: { isolation?: IsolationLevel },
+  ): Promise<T>;
+  serializable<T>(
+    fn: (tx: TransactionScope) => Promise<T>,
+    options?: { attempts?: number; baseDelayMs?: number },
+  ): Promise<T>;
+  health(timeoutMs?: number): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
+  stats(): Promise<RelationalStats>;
+  close(): Promise<void>;
+}
+export { RelationalError };

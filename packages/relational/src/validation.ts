@@ -1,0 +1,43 @@
+import { CharacterNameSchema, JsonObjectSchema, PerformanceMetricsSchema } from '@monsteros/schema';
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+/**
+ * Parses `value` with `schema`, or throws a ValidationError naming `field` (and the nested
+ * path inside it) with zod's rule. Runs before any SQL.
+ * @example
+ * const id = check(Uuid, input.userId, 'userId');
+ */
+export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.length > 0 ? `${field}.${issue.path.join('.')}` : field;
+  throw new ValidationError(path, issue.message);
+}
+
+export const Uuid = z.uuid({ message: 'must be a UUID' });
+export const CharacterName = CharacterNameSchema;
+export const Percentage = z
+  .number({ message: 'must be a number' })
+  .refine(Number.isFinite, 'must be a finite number')
+  .refine((n) => n >= 0 && n <= 100, 'must be between 0 and 100');
+export const Chapter = z
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1');
+export const MetricsPatch = PerformanceMetricsSchema.refine(
+  (o) => Object.keys(o).length > 0,
+  'must not be empty',
+);
+export const JsonObject = JsonObjectSchema;
+export const NonEmptyText = (max: number) =>
+  z
+    .string({ message: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
+export const Limit = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(10_000, 'must be at most 10000');
