@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATEMENTS } from '../src/statements.js';
+import { loadVolumes } from './fixtures/volumes.js';
 
 const BIG_TABLES = [
   'character_agents',
@@ -13,19 +14,11 @@ const BIG_TABLES = [
   'outbox',
   'system_config',
 ];
-const VOLUMES = {
-  characters: 2_000,
-  users: 30_000,
-  quests: 200,
-  progressPerUser: 2,
-  interactions: 300_000,
-  outbox: 50_000,
-  config: 5_000,
-};
 
 let db: TestDatabase;
 let client: pg.Client;
 let sample: { userId: string; character: string; interactionKey: string };
+let pairUser: string;
 
 interface PlanNode {
   'Node Type': string;
@@ -58,44 +51,17 @@ beforeAll(async () => {
   db = await createTestDatabase({ label: 'relational_plans' });
   client = new pg.Client({ connectionString: db.url });
   await client.connect();
-  const v = VOLUMES;
-  await client.query(`
-    insert into character_agents (name, display_name, role, backend_system, current_state)
-    select 'c' || lpad(i::text, 5, '0'), 'Character ' || i, (array['mentor','guide','coach'])[1 + i % 3], 'claude',
-           jsonb_build_object('status', case when i % 10 = 0 then 'inactive' else 'active' end)
-      from generate_series(1, ${v.characters}) i;
-    insert into user_profiles (username) select 'user_' || i from generate_series(1, ${v.users}) i;
-    insert into quest_definitions (quest_name, category, difficulty)
-    select 'quest ' || i, 'cat' || (i % 12), 1 + i % 10 from generate_series(1, ${v.quests}) i;
-    insert into user_quest_progress (user_id, quest_id, progress_percentage, current_chapter, started_at, completed_at)
-    select u.id, q.id,
-           case when (u.rn + k) % 3 = 0 then 100 else ((u.rn * 7 + k) % 99) end, 1,
-           now() - ((u.rn + k) % 30) * interval '1 day',
-           case when (u.rn + k) % 3 = 0 then now() end
-      from (select id, row_number() over (order by id) as rn from user_profiles) u
-      cross join generate_series(1, ${v.progressPerUser}) k
-      join (select id, row_number() over (order by id) as qn from quest_definitions) q
-        on q.qn = 1 + ((u.rn * 13 + k * 31) % ${v.quests});
-    insert into character_interactions (character_id, user_id, message, response, response_time_ms, success, idempotency_key, created_at)
-    select c.id, u.id, 'message ' || i, 'response ' || i, 50 + i % 900, i % 7 <> 0, 'key-' || i,
-           now() - (i % 43200) * interval '1 minute'
-      from generate_series(1, ${v.interactions}) i
-      join (select id, row_number() over (order by id) as n from character_agents) c on c.n = 1 + i % ${v.characters}
-      join (select id, row_number() over (order by id) as n from user_profiles) u on u.n = 1 + (i::bigint * 7919) % ${v.users};
-    insert into outbox (aggregate_type, aggregate_id, event_type, payload, processed_at)
-    select 'interaction', 'agg-' || (i % 5000), 'interaction.recorded', '{}'::jsonb,
-           case when i % 100 = 0 then null else now() end
-      from generate_series(1, ${v.outbox}) i;
-    insert into system_config (key, value)
-    select 'feature.flag.' || i, to_jsonb(i % 2 = 0) from generate_series(1, ${v.config}) i
-    union all select 'memory.threshold', '0.8'::jsonb;
-    analyze;
-  `);
-  const { rows } = await client.query(`
-    select i.user_id, c.name, i.idempotency_key from character_interactions i
-      join character_agents c on c.id = i.character_id
-     where (c.current_state ->> 'status') = 'active' limit 1`);
-  sample = { userId: rows[0].user_id, character: rows[0].name, interactionKey: rows[0].idempotency_key };
+  const loaded = await loadVolumes(client);
+  const { rows } = await client.query(
+    'select user_id, c.name from character_interactions i join character_agents c on c.id = i.character_id where c.name = $1 limit 1',
+    [loaded.characters[0]],
+  );
+  sample = {
+    userId: loaded.userIds[0]!,
+    character: loaded.characters[0]!,
+    interactionKey: loaded.interactionKey,
+  };
+  pairUser = rows[0].user_id;
 }, 180_000);
 
 afterAll(async () => {
@@ -138,7 +104,7 @@ const cases = () =>
     [
       'latestInteractions',
       STATEMENTS.latestInteractions.text,
-      [sample.userId, sample.character, 20],
+      [pairUser, sample.character, 20],
       'character_interactions_user_id_character_id_created_at_idx',
     ],
     ['getConfig', STATEMENTS.getConfig.text, ['memory.threshold'], 'system_config_pkey'],
