@@ -1,0 +1,211 @@
+import type { FilterContext, PointView, Predicate } from '../filter/compile.js';
+import { type CreateCollectionBody, collectionConfig, type DenseSpec, denseSpecs } from './config.js';
+import { comparePointIds, type PointId } from './ids.js';
+import { cloneJson, deleteAt, mergeAt, type Payload, valuesAt } from './json-path.js';
+import { VectorStore } from './vector-store.js';
+
+export interface SparseVector {
+  indices: number[];
+  values: number[];
+}
+
+/** A point as written to the log: ids parsed, vectors prepared (Cosine normalized). */
+export interface PreparedPoint {
+  id: PointId;
+  vectors: Record<string, Float32Array>;
+  sparse?: Record<string, SparseVector>;
+  payload: Payload;
+}
+
+export interface IndexSpec {
+  data_type: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * One collection's state: slot-addressed points (id, payload, version) and one VectorStore per
+ * dense vector name. Deleted slots are recycled so the vector arrays stay dense. Mutations here
+ * are already validated and logged by LocalQdrant; they cannot fail.
+ */
+export class Collection {
+  readonly unnamed: boolean;
+  readonly dense = new Map<string, VectorStore>();
+  readonly sparseNames: Set<string>;
+  readonly config: Record<string, unknown>;
+  readonly indexes = new Map<string, IndexSpec>();
+  ids: Array<PointId | undefined> = [];
+  payloads: Payload[] = [];
+  versions: number[] = [];
+  sparse: Array<Record<string, SparseVector> | undefined> = [];
+  live = new Uint8Array(64);
+  readonly slotOf = new Map<PointId, number>();
+  private free: number[] = [];
+  /** Slots ever used: scans stop here. */
+  high = 0;
+  lastOp = 0;
+  private sortedCache: number[] | null = null;
+  readonly filterContext: FilterContext;
+
+  constructor(
+    readonly name: string,
+    readonly body: CreateCollectionBody,
+  ) {
+    const { unnamed, specs } = denseSpecs(body);
+    this.unnamed = unnamed;
+    for (const s of specs) this.dense.set(s.name, new VectorStore(s.size, s.distance));
+    this.sparseNames = new Set(Object.keys(body.sparse_vectors ?? {}));
+    this.config = collectionConfig(body);
+    this.filterContext = { textIndexed: (key) => this.indexes.get(key)?.data_type === 'text' };
+  }
+
+  get count(): number {
+    return this.slotOf.size;
+  }
+
+  specs(): DenseSpec[] {
+    return [...this.dense.entries()].map(([name, s]) => ({ name, size: s.dim, distance: s.distance }));
+  }
+
+  /** A view of a slot for filters and formulas; cheap, created per evaluated point only. */
+  view(slot: number): PointView {
+    return {
+      id: this.ids[slot]!,
+      payload: this.payloads[slot]!,
+      hasVector: (name) =>
+        this.dense.get(name)?.present[slot] === 1 || this.sparse[slot]?.[name] !== undefined,
+    };
+  }
+
+  /** A slot predicate for a compiled filter, or null when there is none (the fast path). */
+  acceptor(filter: Predicate | null): (slot: number) => boolean {
+    const live = this.live;
+    if (!filter) return (slot) => live[slot] === 1;
+    return (slot) => live[slot] === 1 && filter(this.view(slot));
+  }
+
+  /** Live slots in Qdrant's id order (numbers, then UUIDs), cached until the next insert or delete. */
+  sortedSlots(): number[] {
+    if (!this.sortedCache) {
+      this.sortedCache = [...this.slotOf.values()].sort((a, b) =>
+        comparePointIds(this.ids[a]!, this.ids[b]!),
+      );
+    }
+    return this.sortedCache;
+  }
+
+  private allocate(): number {
+    const slot = this.free.pop() ?? this.high++;
+    if (slot >= this.live.length) {
+      const live = new Uint8Array(this.live.length * 2);
+      live.set(this.live);
+      this.live = live;
+    }
+    return slot;
+  }
+
+  upsert(points: PreparedPoint[], version: number): void {
+    for (const p of points) {
+      let slot = this.slotOf.get(p.id);
+      if (slot === undefined) {
+        slot = this.allocate();
+        this.slotOf.set(p.id, slot);
+        this.sortedCache = null;
+      }
+      this.ids[slot] = p.id;
+      this.live[slot] = 1;
+      this.payloads[slot] = p.payload;
+      this.versions[slot] = version;
+      this.sparse[slot] = p.sparse;
+      for (const [name, store] of this.dense) {
+        const v = p.vectors[name];
+        if (v) store.set(slot, v);
+        else store.clear(slot);
+      }
+    }
+  }
+
+  updateVectors(
+    points: Array<{ id: PointId; vectors: Record<string, Float32Array> }>,
+    version: number,
+  ): void {
+    for (const p of points) {
+      const slot = this.slotOf.get(p.id);
+      if (slot === undefined) continue;
+      for (const [name, v] of Object.entries(p.vectors)) this.dense.get(name)?.set(slot, v);
+      this.versions[slot] = version;
+    }
+  }
+
+  deleteVectors(ids: PointId[], names: string[], version: number): void {
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot === undefined) continue;
+      for (const name of names) {
+        this.dense.get(name)?.clear(slot);
+        const sp = this.sparse[slot];
+        if (sp) delete sp[name];
+      }
+      this.versions[slot] = version;
+    }
+  }
+
+  delete(ids: PointId[]): void {
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot === undefined) continue;
+      this.slotOf.delete(id);
+      this.live[slot] = 0;
+      this.ids[slot] = undefined;
+      this.payloads[slot] = {};
+      this.sparse[slot] = undefined;
+      for (const store of this.dense.values()) store.clear(slot);
+      this.free.push(slot);
+      this.sortedCache = null;
+    }
+  }
+
+  private each(ids: PointId[], version: number, fn: (slot: number) => void): void {
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot === undefined) continue;
+      fn(slot);
+      this.versions[slot] = version;
+    }
+  }
+
+  setPayload(ids: PointId[], payload: Payload, key: string | undefined, version: number): void {
+    this.each(ids, version, (slot) => {
+      if (key) mergeAt(this.payloads[slot]!, key, payload);
+      else Object.assign(this.payloads[slot]!, cloneJson(payload));
+    });
+  }
+
+  overwritePayload(ids: PointId[], payload: Payload, version: number): void {
+    this.each(ids, version, (slot) => {
+      this.payloads[slot] = cloneJson(payload);
+    });
+  }
+
+  deletePayload(ids: PointId[], keys: string[], version: number): void {
+    this.each(ids, version, (slot) => {
+      for (const k of keys) deleteAt(this.payloads[slot]!, k);
+    });
+  }
+
+  clearPayload(ids: PointId[], version: number): void {
+    this.each(ids, version, (slot) => {
+      this.payloads[slot] = {};
+    });
+  }
+
+  /** payload_schema of CollectionInfo: each index with the number of points that carry the field. */
+  payloadSchema(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [field, spec] of this.indexes) {
+      let points = 0;
+      for (const slot of this.slotOf.values()) if (valuesAt(this.payloads[slot]!, field).length > 0) points++;
+      out[field] = { ...spec, points };
+    }
+    return out;
+  }
+}

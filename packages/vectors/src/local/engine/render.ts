@@ -1,0 +1,89 @@
+import { formatError } from '../errors.js';
+import type { Collection } from './collection.js';
+import { excludePaths, includePaths, type Payload } from './json-path.js';
+
+export type PayloadSelector = { all: boolean } | { include: string[] } | { exclude: string[] };
+export type VectorSelector = boolean | string[];
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** Parses `with_payload`: bool, a list of keys, `{include}` or `{exclude}` (nested paths allowed). */
+export function parseWithPayload(v: unknown, fallback: boolean): PayloadSelector {
+  if (v === undefined || v === null) return { all: fallback };
+  if (typeof v === 'boolean') return { all: v };
+  if (strings(v)) return { include: v };
+  if (isObject(v) && strings(v.include)) return { include: v.include };
+  if (isObject(v) && strings(v.exclude)) return { exclude: v.exclude };
+  throw formatError('with_payload: expected a bool, a list of keys, {include: [...]} or {exclude: [...]}');
+}
+
+/** Parses `with_vector` / `with_vectors`: bool or a list of vector names. */
+export function parseWithVector(v: unknown): VectorSelector {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'boolean') return v;
+  if (strings(v)) return v;
+  throw formatError('with_vector: expected a bool or a list of vector names');
+}
+
+function payloadOf(payload: Payload, sel: PayloadSelector): Payload | undefined {
+  if ('all' in sel) return sel.all ? structuredClone(payload) : undefined;
+  if ('include' in sel) return includePaths(payload, sel.include);
+  return excludePaths(payload, sel.exclude);
+}
+
+function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
+  if (sel === false) return undefined;
+  const wanted = (name: string) => sel === true || sel.includes(name);
+  if (col.unnamed) {
+    if (!wanted('')) return undefined;
+    const v = col.dense.get('')!.get(slot);
+    return v ? Array.from(v) : undefined;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, store] of col.dense) {
+    if (!wanted(name)) continue;
+    const v = store.get(slot);
+    if (v) out[name] = Array.from(v);
+  }
+  const sparse = col.sparse[slot];
+  if (sparse)
+    for (const [name, sv] of Object.entries(sparse)) if (wanted(name)) out[name] = structuredClone(sv);
+  return out;
+}
+
+/** A `Record` of scroll/retrieve: `{id, payload?, vector?}` with unrequested parts left out, as Qdrant does. */
+export function renderRecord(
+  col: Collection,
+  slot: number,
+  wp: PayloadSelector,
+  wv: VectorSelector,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: col.ids[slot] };
+  const payload = payloadOf(col.payloads[slot]!, wp);
+  if (payload !== undefined) out.payload = payload;
+  const vector = vectorOf(col, slot, wv);
+  if (vector !== undefined) out.vector = vector;
+  return out;
+}
+
+/** A `ScoredPoint`: `{id, version, score, payload?, vector?, order_value?}`. */
+export function renderScored(
+  col: Collection,
+  hit: { slot: number; score: number; order?: number },
+  wp: PayloadSelector,
+  wv: VectorSelector,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: col.ids[hit.slot],
+    version: col.versions[hit.slot],
+    score: hit.score,
+  };
+  const payload = payloadOf(col.payloads[hit.slot]!, wp);
+  if (payload !== undefined) out.payload = payload;
+  const vector = vectorOf(col, hit.slot, wv);
+  if (vector !== undefined) out.vector = vector;
+  if (hit.order !== undefined) out.order_value = hit.order;
+  return out;
+}

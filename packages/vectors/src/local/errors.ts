@@ -1,0 +1,55 @@
+/** Stable, machine-readable error codes of the local Qdrant engine. */
+export type LocalQdrantErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'VALIDATION' | 'UNAVAILABLE' | 'INTERNAL';
+
+const codeOfStatus = (status: number): LocalQdrantErrorCode =>
+  status === 404
+    ? 'NOT_FOUND'
+    : status === 409
+      ? 'CONFLICT'
+      : status >= 500
+        ? status === 503
+          ? 'UNAVAILABLE'
+          : 'INTERNAL'
+        : 'VALIDATION';
+
+/**
+ * An error of the local Qdrant engine: `status` is the HTTP status Qdrant answers for the same
+ * mistake and `message` is Qdrant's error text (what `{status: {error}}` carries over REST).
+ * Thrown by every `LocalQdrant` method; the collection is unchanged when it is thrown.
+ * @example
+ * try { await engine.getCollection('missing'); } catch (e) { if (e instanceof LocalQdrantError && e.status === 404) {} }
+ */
+export class LocalQdrantError extends Error {
+  override readonly name = 'LocalQdrantError';
+  readonly status: number;
+  readonly code: LocalQdrantErrorCode;
+
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = status;
+    this.code = codeOfStatus(status);
+  }
+
+  /** The body Qdrant answers with for this error, the same `data` an `ApiError` of the official client carries. */
+  get data(): { status: { error: string }; time: number } {
+    return { status: { error: this.message }, time: 0 };
+  }
+}
+
+/** 404 `Not found: Collection `x` doesn't exist!` as Qdrant says it. */
+export const collectionNotFound = (name: string) =>
+  new LocalQdrantError(404, `Not found: Collection \`${name}\` doesn't exist!`);
+
+/** 400 for a request whose JSON does not fit the schema (Qdrant: "Format error in JSON body"). */
+export const formatError = (detail: string) =>
+  new LocalQdrantError(400, `Format error in JSON body: ${detail}`);
+
+/** 422 for a well-formed request that breaks a validation rule (Qdrant: "Validation error in JSON body"). */
+export const validationError = (detail: string) =>
+  new LocalQdrantError(422, `Validation error in JSON body: [${detail}]`);
+
+/** 400 for a request that is well formed but wrong for the collection (Qdrant: "Wrong input"). */
+export const wrongInput = (detail: string) => new LocalQdrantError(400, `Wrong input: ${detail}`);
+
+/** 400 for a request Qdrant rejects as a bad request. */
+export const badRequest = (detail: string) => new LocalQdrantError(400, `Bad request: ${detail}`);
