@@ -287,6 +287,32 @@ describe('reset', () => {
 });
 
 describe('the CLI', () => {
+  it('prints its usage for --help and changes nothing, whatever the command', async () => {
+    const before = await readdir(migrationsDir);
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/migrate/cli.ts',
+        'migrate',
+        '--help',
+        '--migrations',
+        migrationsDir,
+        '--schema',
+        schemaPath,
+      ],
+      {
+        cwd: packageRoot,
+        env: { ...process.env, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' },
+        encoding: 'utf8',
+      },
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('migrate [--name NAME]');
+    expect(await readdir(migrationsDir)).toEqual(before);
+  });
+
   it('reports an unreachable database in one line naming host, port and database, never the password', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/migrate/cli.ts', 'deploy'], {
       cwd: packageRoot,

@@ -43,6 +43,11 @@ async function main(): Promise<number> {
     },
   });
   const command = positionals[0];
+  // `pnpm db:migrate --help` must explain, not create a migration named "update".
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const where = {
     databaseUrl,
@@ -121,7 +126,7 @@ async function main(): Promise<number> {
       return studio(databaseUrl, values.port);
     default:
       process.stderr.write(`${USAGE}\n`);
-      return command === undefined || values.help ? 0 : 2;
+      return command === undefined ? 0 : 2;
   }
 }
 
