@@ -71,8 +71,8 @@ const upsertSchema = z.looseObject({
 });
 const retrieveSchema = z.looseObject({
   ids: z.array(z.unknown()),
-  with_payload: z.unknown(),
-  with_vector: z.unknown(),
+  with_payload: z.unknown().optional(),
+  with_vector: z.unknown().optional(),
 });
 const scrollSchema = z.looseObject({
   offset: z.unknown().optional(),

@@ -5,6 +5,22 @@ import { excludePaths, includePaths, type Payload } from './json-path.js';
 export type PayloadSelector = { all: boolean } | { include: string[] } | { exclude: string[] };
 export type VectorSelector = boolean | string[];
 
+/**
+ * The number Qdrant prints for a float32: the shortest decimal that reads back as the same float32
+ * (so a stored 0.8 comes back as 0.8, not 0.800000011920929).
+ */
+export function f32(x: number): number {
+  const f = Math.fround(x);
+  if (!Number.isFinite(f) || f === 0) return f;
+  for (let p = 1; p < 9; p++) {
+    const d = Number(f.toPrecision(p));
+    if (Math.fround(d) === f) return d;
+  }
+  return Number(f.toPrecision(9));
+}
+
+const f32Array = (v: Float32Array): number[] => Array.from(v, f32);
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -39,13 +55,13 @@ function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
   if (col.unnamed) {
     if (!wanted('')) return undefined;
     const v = col.dense.get('')!.get(slot);
-    return v ? Array.from(v) : undefined;
+    return v ? f32Array(v) : undefined;
   }
   const out: Record<string, unknown> = {};
   for (const [name, store] of col.dense) {
     if (!wanted(name)) continue;
     const v = store.get(slot);
-    if (v) out[name] = Array.from(v);
+    if (v) out[name] = f32Array(v);
   }
   const sparse = col.sparse[slot];
   if (sparse)

@@ -1,0 +1,14 @@
+import { describe, it } from 'vitest';
+import { contractSuite } from './contract/suite.js';
+import { realQdrantTarget } from './contract/targets.js';
+
+const url = process.env.QDRANT_URL;
+
+if (url) {
+  contractSuite(`real Qdrant at ${url}`, () => realQdrantTarget(url));
+} else {
+  console.warn('[vectors] QDRANT_URL is not set: the contract suite against a real Qdrant is skipped.');
+  describe('real Qdrant (QDRANT_URL)', () => {
+    it.skip('skipped: set QDRANT_URL to run the contract suite against a real Qdrant server', () => {});
+  });
+}
