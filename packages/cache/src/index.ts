@@ -1,2 +1,56 @@
-// @monsteros/cache: filled by its own issue; nothing is exported yet.
-export {};
+// @monsteros/cache: the Redis side of MonsterOS. Namespace caches with per-namespace policies
+// (LRU/LFU/TTL/write-through, enforced by Lua), sessions, agent message streams, metrics time
+// series, stats and health, on ioredis; every multi-key operation stays in one hash slot.
+export {
+  type Cache,
+  type CacheHealth,
+  type CacheOptions,
+  type CacheStats,
+  createCache,
+  type NamespaceStats,
+} from './cache.js';
+export type { ValueFormat } from './codec.js';
+export type { ConnectionOptions, RedisClient } from './connection.js';
+export {
+  CacheError,
+  type CacheErrorCode,
+  mapRedisError,
+  TimeoutError,
+  UnavailableError,
+  ValidationError,
+} from './errors.js';
+export { escapeKeyPart, hashTagOf } from './keys.js';
+export type {
+  AgentMetricsUpdate,
+  AggregateQuery,
+  Aggregation,
+  MetricBucket,
+  MetricSample,
+  Metrics,
+  MetricsBackend,
+  RangeQuery,
+} from './metrics/index.js';
+export {
+  type CachedCharacterResponse,
+  type CachedMemorySearch,
+  type CacheNamespaces,
+  type CacheStrategy,
+  DEFAULT_POLICIES,
+  type NamespaceKey,
+  type NamespaceName,
+  type NamespaceValue,
+  type PolicyConfig,
+  type PolicyOverrides,
+} from './policies/config.js';
+export type { CachePolicy, GetOrSetOptions, LocalPolicyCounters, SetOptions } from './policies/policy.js';
+export type { AgentSession, AgentSessionPatch, Sessions, UserSession, UserSessionPatch } from './sessions.js';
+export {
+  AGENT_GROUPS,
+  type AgentGroup,
+  type AgentMessage,
+  type ConsumerOptions,
+  type DeadLetter,
+  type Delivery,
+  type StreamConsumer,
+  type Streams,
+} from './streams.js';

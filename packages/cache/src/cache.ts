@@ -1,0 +1,344 @@
+import { performance } from 'node:perf_hooks';
+import { Cluster, Redis } from 'ioredis';
+import { z } from 'zod';
+import {
+  Availability,
+  type ConnectionOptions,
+  connect,
+  type RedisClient,
+  registerScripts,
+} from './connection.js';
+import { ValidationError } from './errors.js';
+import { keyBuilders, NAMESPACE_KEY_BASE, namespaceKeys } from './keys.js';
+import { createMetrics, type Metrics, type MetricsBackend } from './metrics/index.js';
+import {
+  assertNamespace,
+  type CacheNamespaces,
+  NAMESPACES,
+  type NamespaceName,
+  type PolicyOverrides,
+  resolvePolicies,
+} from './policies/config.js';
+import { type CachePolicy, createPolicy, type LocalPolicyCounters } from './policies/policy.js';
+import { createSessions, type Sessions } from './sessions.js';
+import { createStreams, type Streams } from './streams.js';
+import { check, PositiveInt, PositiveSeconds } from './validation.js';
+
+/** Options of `createCache`; every field has a default. */
+export interface CacheOptions {
+  /** A Redis URL, or a client (standalone or Cluster) you own. Default REDIS_URL, else redis://127.0.0.1:6379. */
+  redis?: string | Redis | Cluster;
+  /** Prepended to every key; no braces. Default MONSTEROS_KEY_PREFIX, else `mos:`. */
+  prefix?: string;
+  /** Overrides of the namespace policies (TTL, max size, strategy, …). */
+  policies?: PolicyOverrides;
+  sessions?: {
+    /** Default 3,600 (1 h). */
+    agentTtlSeconds?: number;
+    /** Default 7,200 (2 h). */
+    userTtlSeconds?: number;
+  };
+  streams?: {
+    /** Approximate entries kept per agent stream. Default 1,000. */
+    maxLength?: number;
+    /** Approximate entries kept per dead-letter stream. Default 10,000. */
+    deadLetterMaxLength?: number;
+  };
+  metrics?: {
+    /** Retention of samples in ms. Default 86,400,000 (24 h). */
+    retentionMs?: number;
+    /** `auto` uses RedisTimeSeries when the module is loaded. Default `auto`. */
+    backend?: MetricsBackend | 'auto';
+  };
+  /** Timeouts and reconnection of the client opened from a URL (ignored for a client you pass). */
+  connection?: ConnectionOptions;
+}
+
+/** Statistics of one namespace: shared counters from Redis, plus this process's. */
+export interface NamespaceStats {
+  /** Entries currently held. */
+  keys: number;
+  maxSize: number;
+  hits: number;
+  misses: number;
+  /** hits / (hits + misses), or null before any read. */
+  hitRate: number | null;
+  sets: number;
+  evictions: number;
+  expired: number;
+  invalidations: number;
+  local: LocalPolicyCounters;
+}
+
+export interface CacheStats {
+  namespaces: Record<NamespaceName, NamespaceStats>;
+  memory: {
+    usedBytes: number;
+    /** null when Redis has no maxmemory limit. */
+    maxmemoryBytes: number | null;
+    /** usedBytes / maxmemoryBytes, or null without a limit. */
+    usedRatio: number | null;
+    /** Redis's global eviction policy (namespaces enforce their own max size regardless). */
+    evictionPolicy: string;
+  };
+  /** One PING round trip, in ms. */
+  roundTripMs: number;
+}
+
+export interface CacheHealth {
+  ok: boolean;
+  /** ioredis connection status (`ready`, `reconnecting`, …). */
+  status: string;
+  roundTripMs?: number;
+  error?: string;
+}
+
+/** The Redis side of MonsterOS. */
+export interface Cache {
+  /** The namespaces with their policies, typed by `CacheNamespaces`. */
+  policies: { [N in NamespaceName]: CachePolicy<CacheNamespaces[N]['key'], CacheNamespaces[N]['value']> };
+  /**
+   * A namespace by name, checked at run time (for names that come from config or events).
+   * @example cache.policy('quest_data').delete({ questId })
+   */
+  policy<N extends NamespaceName>(name: N): Cache['policies'][N];
+  /**
+   * Invalidates every entry carrying `tag`, in every namespace. Returns how many.
+   * @example await cache.invalidateTag('character:sage');
+   */
+  invalidateTag(tag: string): Promise<number>;
+  sessions: Sessions;
+  streams: Streams;
+  metrics: Metrics;
+  /**
+   * Hits, misses, hit rate, evictions and key counts per namespace, memory, round trip.
+   * @example const { namespaces } = await cache.stats();
+   */
+  stats(): Promise<CacheStats>;
+  /**
+   * Whether Redis answers; never throws.
+   * @example if (!(await cache.health()).ok) alert();
+   */
+  health(): Promise<CacheHealth>;
+  /** The client underneath (for tests and tooling). */
+  readonly redis: RedisClient;
+  /** Closes consumers and the client (a client you passed in stays open). */
+  close(): Promise<void>;
+}
+
+const OptionsSchema = z.object({
+  redis: z
+    .union([
+      z.string().refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL'),
+      z.instanceof(Redis),
+      z.instanceof(Cluster),
+    ])
+    .optional(),
+  prefix: z
+    .string()
+    .max(64, 'must be at most 64 characters')
+    .regex(
+      /^[A-Za-z0-9_.:-]*$/,
+      'may contain only letters, digits, _ . : - (no braces: they would change hash slots)',
+    )
+    .optional(),
+  sessions: z
+    .object({ agentTtlSeconds: PositiveSeconds.optional(), userTtlSeconds: PositiveSeconds.optional() })
+    .strict()
+    .optional(),
+  streams: z
+    .object({ maxLength: PositiveInt.optional(), deadLetterMaxLength: PositiveInt.optional() })
+    .strict()
+    .optional(),
+  metrics: z
+    .object({
+      retentionMs: PositiveInt.optional(),
+      backend: z
+        .enum(['auto', 'timeseries', 'core'], { message: 'must be auto, timeseries or core' })
+        .optional(),
+    })
+    .strict()
+    .optional(),
+  connection: z
+    .object({
+      commandTimeoutMs: PositiveInt.optional(),
+      connectTimeoutMs: PositiveInt.optional(),
+      maxReconnectDelayMs: PositiveInt.optional(),
+    })
+    .strict()
+    .optional(),
+});
+
+function num(v: string | undefined): number {
+  return v === undefined ? 0 : Number(v);
+}
+
+/**
+ * Creates the Redis side of MonsterOS: namespace caches with their policies, sessions, agent
+ * message streams, metrics time series, stats and health, on one ioredis client.
+ * @example
+ * const cache = createCache({ redis: process.env.REDIS_URL, prefix: 'mos:' });
+ * const quest = await cache.policies.quest_data.getOrSet({ questId }, () => loadQuest(questId));
+ * await cache.close();
+ */
+export function createCache(options: CacheOptions = {}): Cache {
+  const { policies: overrides, ...rest } = options;
+  const opts = check(OptionsSchema, rest, 'options');
+  const resolvedPolicies = resolvePolicies(overrides);
+  const prefix = opts.prefix ?? process.env.MONSTEROS_KEY_PREFIX ?? 'mos:';
+  if (/[{}]/.test(prefix)) throw new ValidationError('options.prefix', 'must not contain braces');
+  const ownsClient = typeof opts.redis === 'string' || opts.redis === undefined;
+  const raw: RedisClient =
+    opts.redis instanceof Redis || opts.redis instanceof Cluster
+      ? opts.redis
+      : connect((opts.redis as string | undefined) ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+          commandTimeoutMs: opts.connection?.commandTimeoutMs ?? 1_000,
+          connectTimeoutMs: opts.connection?.connectTimeoutMs ?? 2_000,
+          maxReconnectDelayMs: opts.connection?.maxReconnectDelayMs ?? 2_000,
+        });
+  const client = registerScripts(raw);
+  const availability = new Availability(client);
+  const keys = keyBuilders(prefix);
+
+  const policyObjects = {} as Record<NamespaceName, ReturnType<typeof createPolicy>>;
+  for (const name of NAMESPACES) {
+    policyObjects[name] = createPolicy(name, resolvedPolicies[name], {
+      client,
+      availability,
+      keys: namespaceKeys(prefix, NAMESPACE_KEY_BASE[name]),
+    });
+  }
+  // Cache writes that failed while Redis was down are replayed as invalidations on reconnect.
+  availability.onReady(() => {
+    for (const p of Object.values(policyObjects)) p.replayInvalidations().catch(() => {});
+  });
+  const policies = policyObjects as unknown as Cache['policies'];
+
+  const agentTtlMs = Math.round((opts.sessions?.agentTtlSeconds ?? 3_600) * 1000);
+  const sessions = createSessions({
+    client,
+    availability,
+    keys,
+    agentTtlMs,
+    userTtlMs: Math.round((opts.sessions?.userTtlSeconds ?? 7_200) * 1000),
+  });
+  const consumers: Array<{ close(): Promise<void> }> = [];
+  const baseStreams = createStreams({
+    client,
+    availability,
+    keys,
+    maxLength: opts.streams?.maxLength ?? 1_000,
+    deadLetterMaxLength: opts.streams?.deadLetterMaxLength ?? 10_000,
+  });
+  const streams: Streams = {
+    ...baseStreams,
+    consumer(agent, consumerOptions) {
+      const c = baseStreams.consumer(agent, consumerOptions);
+      consumers.push(c);
+      return c;
+    },
+  };
+  const metrics = createMetrics({
+    client,
+    availability,
+    keys,
+    retentionMs: opts.metrics?.retentionMs ?? 86_400_000,
+    agentSessionTtlMs: agentTtlMs,
+    backend: opts.metrics?.backend ?? 'auto',
+  });
+
+  async function ping(): Promise<number> {
+    const started = performance.now();
+    await client.ping();
+    return performance.now() - started;
+  }
+
+  async function memoryInfo(): Promise<CacheStats['memory']> {
+    const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client as Redis];
+    let used = 0;
+    let max = 0;
+    let policy = '';
+    for (const node of nodes) {
+      const info = await node.info('memory');
+      const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+      used += num(field('used_memory'));
+      max += num(field('maxmemory'));
+      policy = field('maxmemory_policy') ?? policy;
+    }
+    return {
+      usedBytes: used,
+      maxmemoryBytes: max > 0 ? max : null,
+      usedRatio: max > 0 ? used / max : null,
+      evictionPolicy: policy,
+    };
+  }
+
+  return {
+    policies,
+    policy(name) {
+      assertNamespace(name);
+      return policies[name];
+    },
+    async invalidateTag(tag) {
+      let total = 0;
+      for (const name of NAMESPACES) total += await policies[name].invalidateTag(tag);
+      return total;
+    },
+    sessions,
+    streams,
+    metrics,
+    async stats() {
+      return availability.run('cache stats', async () => {
+        const namespaces = {} as Record<NamespaceName, NamespaceStats>;
+        for (const name of NAMESPACES) {
+          const k = namespaceKeys(prefix, NAMESPACE_KEY_BASE[name]);
+          const expiries = resolvedPolicies[name].strategy === 'ttl' ? k.index : k.expiries;
+          const [count, flat] = (await client.mosCacheStats(
+            k.index,
+            expiries,
+            k.stats,
+            k.memberTags,
+            k.entryPrefix,
+            k.tagPrefix,
+          )) as [number, string[]];
+          const h = new Map<string, string>();
+          for (let i = 0; i + 1 < flat.length; i += 2) h.set(flat[i]!, flat[i + 1]!);
+          const hits = num(h.get('hits'));
+          const misses = num(h.get('misses'));
+          namespaces[name] = {
+            keys: count,
+            maxSize: resolvedPolicies[name].maxSize,
+            hits,
+            misses,
+            hitRate: hits + misses === 0 ? null : hits / (hits + misses),
+            sets: num(h.get('sets')),
+            evictions: num(h.get('evictions')),
+            expired: num(h.get('expired')),
+            invalidations: num(h.get('invalidations')),
+            local: { ...policies[name].local },
+          };
+        }
+        return { namespaces, memory: await memoryInfo(), roundTripMs: await ping() };
+      });
+    },
+    async health() {
+      if (!availability.up) return { ok: false, status: client.status, error: 'Redis is unavailable' };
+      try {
+        return { ok: true, status: client.status, roundTripMs: await ping() };
+      } catch (error) {
+        return { ok: false, status: client.status, error: (error as Error).message };
+      }
+    },
+    redis: client,
+    async close() {
+      await Promise.all(consumers.map((c) => c.close()));
+      if (ownsClient) {
+        try {
+          await client.quit();
+        } catch {
+          client.disconnect();
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// The Redis connection of the cache: an ioredis client (standalone or Cluster), the Lua scripts
+// registered once with defineCommand, and a guard that fails fast while Redis is known to be down.
+import { readFileSync } from 'node:fs';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
+import { mapRedisError, UnavailableError } from './errors.js';
+
+/** A standalone client or a Cluster: every multi-key call keeps its keys in one hash slot. */
+export type RedisClient = Redis | Cluster;
+
+const SCRIPT_FILES = {
+  mosCacheGet: { file: 'cache_get.lua', keys: 6, common: true },
+  mosCacheSet: { file: 'cache_set.lua', keys: 6, common: true },
+  mosCacheDelete: { file: 'cache_delete.lua', keys: 6, common: true },
+  mosCacheInvalidateTag: { file: 'cache_invalidate_tag.lua', keys: 5, common: true },
+  mosCacheClear: { file: 'cache_clear.lua', keys: 4, common: true },
+  mosCacheStats: { file: 'cache_stats.lua', keys: 4, common: true },
+  mosSessionWrite: { file: 'session_write.lua', keys: 1, common: false },
+  mosMetricAdd: { file: 'metric_add.lua', keys: 1, common: false },
+  mosStreamClaim: { file: 'stream_claim.lua', keys: 3, common: false },
+  mosStreamAck: { file: 'stream_ack.lua', keys: 2, common: false },
+  mosLeaseRelease: { file: 'lease_release.lua', keys: 1, common: false },
+} as const;
+export type ScriptName = keyof typeof SCRIPT_FILES;
+
+const scriptText = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
+let loadedSources: Record<ScriptName, { lua: string; numberOfKeys: number }> | undefined;
+function scriptSources() {
+  if (!loadedSources) {
+    const common = scriptText('common.lua');
+    loadedSources = Object.fromEntries(
+      Object.entries(SCRIPT_FILES).map(([name, s]) => [
+        name,
+        { lua: s.common ? `${common}\n${scriptText(s.file)}` : scriptText(s.file), numberOfKeys: s.keys },
+      ]),
+    ) as Record<ScriptName, { lua: string; numberOfKeys: number }>;
+  }
+  return loadedSources;
+}
+
+type Arg = string | number | Buffer;
+/** A script call: resolves to the raw reply (Buffers where the script returns bytes). */
+type ScriptCall = (...args: Arg[]) => Promise<unknown>;
+/** The client with our scripts: `<name>` returns strings, `<name>Buffer` returns Buffers. */
+export type ScriptedClient = RedisClient & Record<ScriptName | `${ScriptName}Buffer`, ScriptCall>;
+/** A pipeline with our scripts. */
+export type ScriptedPipeline = ReturnType<RedisClient['pipeline']> &
+  Record<ScriptName, (...args: Arg[]) => unknown>;
+
+/** Registers the Lua scripts on a client (EVALSHA, falling back to EVAL after a restart). */
+export function registerScripts(client: RedisClient): ScriptedClient {
+  for (const [name, s] of Object.entries(scriptSources())) {
+    if (!(name in client)) client.defineCommand(name, s);
+  }
+  return client as ScriptedClient;
+}
+
+/** Connection options of `createCache`, all with defaults. */
+export interface ConnectionOptions {
+  /** Milliseconds before a command without an answer fails (cache reads then count a miss). Default 1,000. */
+  commandTimeoutMs?: number;
+  /** Milliseconds to open the TCP connection. Default 2,000. */
+  connectTimeoutMs?: number;
+  /** Longest wait between reconnection attempts, in ms (attempts back off up to it, forever). Default 2,000. */
+  maxReconnectDelayMs?: number;
+}
+
+/** Opens a standalone client from a URL with timeouts and endless, bounded-backoff reconnection. */
+export function connect(url: string, options: Required<ConnectionOptions>): Redis {
+  const redisOptions: RedisOptions = {
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: options.connectTimeoutMs,
+    // Commands sent while disconnected wait in the offline queue only until the first
+    // reconnection attempts fail; the guard below rejects them at once once Redis was seen down.
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), options.maxReconnectDelayMs),
+    lazyConnect: false,
+  };
+  return new Redis(url, redisOptions);
+}
+
+/**
+ * Tracks whether the client is usable. Until the first `ready`, commands queue (the first
+ * connection is being opened); once it was ready, a client that is not `ready` is down and
+ * `assertUp` throws UnavailableError without waiting for a timeout.
+ */
+export class Availability {
+  private everReady = false;
+  private readonly readyListeners: Array<() => void> = [];
+  constructor(private readonly client: RedisClient) {
+    if (client.status === 'ready') this.everReady = true;
+    client.on('ready', () => {
+      this.everReady = true;
+      for (const listener of this.readyListeners) listener();
+    });
+    // ioredis emits 'error' on every failed reconnection; without a listener Node would throw.
+    client.on('error', () => {});
+  }
+
+  get up(): boolean {
+    return this.client.status === 'ready' || !this.everReady;
+  }
+
+  /** Registers a callback for every (re)connection. */
+  onReady(listener: () => void): void {
+    this.readyListeners.push(listener);
+  }
+
+  assertUp(what: string): void {
+    if (!this.up) throw new UnavailableError(`${what}: Redis is unavailable (${this.client.status})`);
+  }
+
+  /** Runs `fn` against Redis, failing fast when down and mapping errors to typed ones. */
+  async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.assertUp(what);
+    try {
+      return await fn();
+    } catch (error) {
+      throw mapRedisError(error, what);
+    }
+  }
+}

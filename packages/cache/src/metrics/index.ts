@@ -1,0 +1,261 @@
+// Metrics time series `metrics:{metric_type}:{agent_name}`: RedisTimeSeries (TS.*) when the
+// module is loaded, else a sorted set per series with the same API, retention and results
+// (Lua keeps TS's semantics: ON_DUPLICATE LAST, retention relative to the newest sample).
+
+import { Cluster } from 'ioredis';
+import { z } from 'zod';
+import type { Availability, ScriptedClient, ScriptedPipeline } from '../connection.js';
+import { mapRedisError } from '../errors.js';
+import type { KeyBuilders } from '../keys.js';
+import { type AgentSessionPatch, agentSessionFields } from '../sessions.js';
+import { check, KeyPart, PositiveInt } from '../validation.js';
+import { type Aggregation, aggregate, type MetricBucket, type MetricSample } from './aggregate.js';
+
+export type { Aggregation, MetricBucket, MetricSample } from './aggregate.js';
+
+/** Which implementation stores the series. */
+export type MetricsBackend = 'timeseries' | 'core';
+
+export interface RangeQuery {
+  /** Start, inclusive (ms or Date). Default 0. */
+  from?: number | Date;
+  /** End, inclusive (ms or Date). Default now. */
+  to?: number | Date;
+}
+
+export interface AggregateQuery extends RangeQuery {
+  /** Bucket width in ms (buckets are aligned to the epoch). */
+  bucketMs: number;
+  aggregation: Aggregation;
+}
+
+/** One agent's part of a bulk update: its session fields and one sample per metric. */
+export interface AgentMetricsUpdate {
+  agent: string;
+  /** Metric type → value; each becomes a sample and is merged into the session's metrics. */
+  metrics: Record<string, number>;
+  /** Other session fields to write (status, current context). */
+  session?: Omit<AgentSessionPatch, 'metrics'>;
+  /** Sample time (ms or Date). Default now. */
+  timestamp?: number | Date;
+}
+
+export interface Metrics {
+  /**
+   * Adds one sample; false when it is older than the retention window (like TS.ADD refusing it).
+   * @example await cache.metrics.record('response_time', 'sage', 182);
+   */
+  record(metricType: string, agent: string, value: number, timestamp?: number | Date): Promise<boolean>;
+  /**
+   * Raw samples in a time range, oldest first.
+   * @example await cache.metrics.samples('response_time', 'sage', { from: Date.now() - 3_600_000 });
+   */
+  samples(metricType: string, agent: string, query?: RangeQuery): Promise<MetricSample[]>;
+  /**
+   * Samples aggregated per bucket (avg, max, min, sum or count), empty buckets left out.
+   * @example await cache.metrics.range('response_time', 'sage', { bucketMs: 60_000, aggregation: 'avg' });
+   */
+  range(metricType: string, agent: string, query: AggregateQuery): Promise<MetricBucket[]>;
+  /**
+   * Writes many agents' session hashes and metric samples in one pipeline round trip.
+   * @example await cache.metrics.updateAgents([{ agent: 'sage', metrics: { response_time: 120 } }]);
+   */
+  updateAgents(updates: AgentMetricsUpdate[]): Promise<{ agents: number; samples: number }>;
+  /** The implementation in use (detected once: `MODULE LIST` lists `timeseries`). */
+  backend(): Promise<MetricsBackend>;
+}
+
+const Value = z.number({ message: 'must be a number' }).refine(Number.isFinite, 'must be a finite number');
+const Timestamp = z.union([
+  z
+    .number({ message: 'must be milliseconds or a Date' })
+    .int('must be whole milliseconds')
+    .min(0, 'must not be negative'),
+  z.date({ message: 'must be milliseconds or a Date' }),
+]);
+const ms = (t: number | Date) => (t instanceof Date ? t.getTime() : t);
+const AggregateQuerySchema = z.object({
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+  bucketMs: PositiveInt,
+  aggregation: z.enum(['avg', 'max', 'min', 'sum', 'count'], {
+    message: 'must be avg, max, min, sum or count',
+  }),
+});
+const RangeQuerySchema = z.object({ from: Timestamp.optional(), to: Timestamp.optional() });
+const UpdateSchema = z.object({
+  agent: KeyPart,
+  metrics: z.record(KeyPart, Value),
+  session: z.record(z.string(), z.unknown()).optional(),
+  timestamp: Timestamp.optional(),
+});
+
+export interface MetricsDeps {
+  client: ScriptedClient;
+  availability: Availability;
+  keys: KeyBuilders;
+  retentionMs: number;
+  agentSessionTtlMs: number;
+  /** `auto` detects the module. Default `auto`. */
+  backend: MetricsBackend | 'auto';
+}
+
+/** Builds the metrics API (used by createCache). */
+export function createMetrics({
+  client,
+  availability,
+  keys,
+  retentionMs,
+  agentSessionTtlMs,
+  backend,
+}: MetricsDeps): Metrics {
+  let detected: Promise<MetricsBackend> | undefined;
+  function detect(): Promise<MetricsBackend> {
+    if (backend !== 'auto') return Promise.resolve(backend);
+    detected ??= availability
+      .run('detect RedisTimeSeries', async () => {
+        const modules = (await client.call('MODULE', 'LIST')) as unknown[];
+        const text = JSON.stringify(modules, (_k, v) =>
+          Buffer.isBuffer(v) ? v.toString() : v,
+        ).toLowerCase();
+        return text.includes('"timeseries"') ? 'timeseries' : 'core';
+      })
+      .catch((error) => {
+        detected = undefined;
+        throw error;
+      });
+    return detected;
+  }
+
+  const seriesKey = (metricType: string, agent: string) =>
+    keys.metric(check(KeyPart, metricType, 'metricType'), check(KeyPart, agent, 'agent'));
+
+  async function samples(metricType: string, agent: string, query: RangeQuery = {}): Promise<MetricSample[]> {
+    const key = seriesKey(metricType, agent);
+    const q = check(RangeQuerySchema, query, 'query');
+    const from = q.from === undefined ? 0 : ms(q.from);
+    const to = q.to === undefined ? Date.now() : ms(q.to);
+    const kind = await detect();
+    if (kind === 'timeseries') {
+      const reply = (await availability.run('read metric samples', () =>
+        client.call('TS.RANGE', key, String(from), String(to)).catch((error: Error) => {
+          if (/key does not exist/i.test(error.message)) return [];
+          throw error;
+        }),
+      )) as Array<[number, string]>;
+      return reply.map(([t, v]) => ({ timestamp: Number(t), value: Number(v) }));
+    }
+    const members = (await availability.run('read metric samples', () =>
+      client.zrangebyscore(key, from, to),
+    )) as string[];
+    return members.map((m) => {
+      const colon = m.indexOf(':');
+      return { timestamp: Number(m.slice(0, colon)), value: Number(m.slice(colon + 1)) };
+    });
+  }
+
+  function addTo(
+    pipeline: ScriptedPipeline | ScriptedClient,
+    kind: MetricsBackend,
+    key: string,
+    t: number,
+    value: number,
+  ) {
+    if (kind === 'timeseries') {
+      return pipeline.call(
+        'TS.ADD',
+        key,
+        String(t),
+        String(value),
+        'RETENTION',
+        String(retentionMs),
+        'ON_DUPLICATE',
+        'LAST',
+      );
+    }
+    return pipeline.mosMetricAdd(key, String(t), String(value), String(retentionMs));
+  }
+
+  return {
+    async record(metricType, agent, value, timestamp) {
+      const key = seriesKey(metricType, agent);
+      const v = check(Value, value, 'value');
+      const t = timestamp === undefined ? Date.now() : ms(check(Timestamp, timestamp, 'timestamp'));
+      const kind = await detect();
+      try {
+        const reply = await availability.run(
+          'record metric',
+          () => addTo(client, kind, key, t, v) as Promise<unknown>,
+        );
+        return kind === 'timeseries' ? true : reply === 1;
+      } catch (error) {
+        if (
+          kind === 'timeseries' &&
+          /older than (the )?retention/i.test(String((error as Error).cause ?? error))
+        )
+          return false;
+        throw error;
+      }
+    },
+    samples,
+    async range(metricType, agent, query) {
+      const q = check(AggregateQuerySchema, query, 'query');
+      const kind = await detect();
+      if (kind === 'timeseries') {
+        const key = seriesKey(metricType, agent);
+        const from = q.from === undefined ? 0 : ms(q.from);
+        const to = q.to === undefined ? Date.now() : ms(q.to);
+        const reply = (await availability.run('aggregate metric', () =>
+          client
+            .call('TS.RANGE', key, String(from), String(to), 'AGGREGATION', q.aggregation, String(q.bucketMs))
+            .catch((error: Error) => {
+              if (/key does not exist/i.test(error.message)) return [];
+              throw error;
+            }),
+        )) as Array<[number, string]>;
+        return reply.map(([t, v]) => ({ timestamp: Number(t), value: Number(v) }));
+      }
+      return aggregate(
+        await samples(metricType, agent, { from: q.from, to: q.to }),
+        q.bucketMs,
+        q.aggregation,
+      );
+    },
+    async updateAgents(updates) {
+      check(z.array(z.unknown(), { message: 'must be an array' }), updates, 'updates');
+      const now = Date.now();
+      const planned = updates.map((u, i) => {
+        const parsed = check(UpdateSchema, u, `updates[${i}]`);
+        const fields = agentSessionFields({ ...(u.session ?? {}), metrics: parsed.metrics }, now);
+        return { ...parsed, fields, t: parsed.timestamp === undefined ? now : ms(parsed.timestamp) };
+      });
+      const kind = await detect();
+      let samplesWritten = 0;
+      const commands: Array<(p: ScriptedPipeline | ScriptedClient) => unknown> = [];
+      for (const u of planned) {
+        const sessionKey = keys.agentSession(u.agent);
+        commands.push((p) => p.mosSessionWrite(sessionKey, String(agentSessionTtlMs), 'upsert', ...u.fields));
+        for (const [metricType, value] of Object.entries(u.metrics)) {
+          const key = keys.metric(metricType, u.agent);
+          commands.push((p) => addTo(p, kind, key, u.t, value));
+          samplesWritten++;
+        }
+      }
+      await availability.run('bulk agent metrics update', async () => {
+        if (client instanceof Cluster) {
+          // A Cluster pipeline must stay on one node; with many agents the keys span nodes, so
+          // the commands go out concurrently instead (ioredis pipelines them per node).
+          await Promise.all(commands.map((c) => c(client)));
+          return;
+        }
+        const pipeline = client.pipeline() as ScriptedPipeline;
+        for (const c of commands) c(pipeline);
+        const results = (await pipeline.exec()) ?? [];
+        const failed = results.find(([error]) => error);
+        if (failed) throw mapRedisError(failed[0], 'bulk agent metrics update');
+      });
+      return { agents: planned.length, samples: samplesWritten };
+    },
+    backend: detect,
+  };
+}

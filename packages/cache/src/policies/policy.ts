@@ -1,0 +1,520 @@
+// One cache namespace: get/set/getOrSet/write/invalidate, each a single Lua round trip.
+import { randomUUID } from 'node:crypto';
+import { CORRUPT, decodeValue, encodeValue } from '../codec.js';
+import type { Availability, ScriptedClient } from '../connection.js';
+import { ValidationError } from '../errors.js';
+import { escapeKeyPart, type NamespaceKeys } from '../keys.js';
+import { check, PositiveSeconds, Tag } from '../validation.js';
+import {
+  KEY_SHAPES,
+  type NamespaceKey,
+  type NamespaceName,
+  type NamespaceValue,
+  type PolicyConfig,
+} from './config.js';
+
+/** Options of `set`. */
+export interface SetOptions {
+  /** Overrides the namespace's TTL for this entry. */
+  ttlSeconds?: number;
+  /** Tags to invalidate the entry by later (e.g. `character:sage`). */
+  tags?: string[];
+}
+
+/** Options of `getOrSet`. */
+export interface GetOrSetOptions extends SetOptions {
+  /** Overrides the namespace's stale-while-revalidate window. */
+  staleWhileRevalidateSeconds?: number;
+}
+
+/** Counters of this process (Redis keeps the shared ones). */
+export interface LocalPolicyCounters {
+  /** Loader calls. */
+  loads: number;
+  /** Stale values served while a refresh ran. */
+  staleServed: number;
+  /** Writes not made because Redis was unavailable. */
+  skippedWrites: number;
+  /** Redis errors turned into misses. */
+  redisErrors: number;
+  /** Values that were not ours to decode, deleted. */
+  corrupt: number;
+  /** getOrSet calls that waited for another process's loader. */
+  leaseWaits: number;
+}
+
+/** A cache namespace with its policy; `K` is its key parts, `V` the cached (schema) type. */
+export interface CachePolicy<K, V> {
+  readonly namespace: NamespaceName;
+  readonly config: Readonly<PolicyConfig>;
+  /**
+   * The Redis key of an entry (escaped, inside the namespace's hash tag).
+   * @example quest.keyOf({ questId: id }) // 'mos:{cache:quest}:<id>'
+   */
+  keyOf(key: K): string;
+  /**
+   * Reads an entry; a miss, corrupt bytes or an unavailable Redis all return undefined.
+   * @example const quest = await cache.policies.quest_data.get({ questId });
+   */
+  get(key: K): Promise<V | undefined>;
+  /**
+   * Writes an entry, evicting by the strategy when the namespace is full. Returns false when
+   * Redis was unavailable (the write is skipped and counted); bad input throws ValidationError.
+   * @example await cache.policies.quest_data.set({ questId }, quest);
+   */
+  set(key: K, value: V, options?: SetOptions): Promise<boolean>;
+  /**
+   * Returns the cached value or loads it: concurrent misses run `loader` once per process and,
+   * through a Redis lease, once across processes. Redis errors never escape; loader errors do.
+   * @example const quest = await quests.getOrSet({ questId }, () => relational.quests.get(questId));
+   */
+  getOrSet(key: K, loader: () => Promise<V>, options?: GetOrSetOptions): Promise<V>;
+  /**
+   * Write-through: writes the source with `writeSource`, then the cache; a read after it
+   * resolves sees the new value (a cache write that failed is retried as an invalidation).
+   * @example await prefs.write({ userId }, prefsValue, (v) => relational.users.setPreferences(userId, v));
+   */
+  write(key: K, value: V, writeSource: (value: V) => Promise<void>, options?: SetOptions): Promise<void>;
+  /**
+   * Invalidates one entry. Returns whether it existed.
+   * @example await responses.delete({ character: 'sage', hash });
+   */
+  delete(key: K): Promise<boolean>;
+  /**
+   * Invalidates every entry of this namespace carrying `tag`. Returns how many.
+   * @example await memory.invalidateTag('character:sage');
+   */
+  invalidateTag(tag: string): Promise<number>;
+  /**
+   * Invalidates the whole namespace. Returns how many entries were removed.
+   * @example await cache.policies.character_responses.clear();
+   */
+  clear(): Promise<number>;
+  /** This process's counters. */
+  readonly local: Readonly<LocalPolicyCounters>;
+}
+
+interface PolicyDeps {
+  client: ScriptedClient;
+  availability: Availability;
+  keys: NamespaceKeys;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function validateKeyPart(value: unknown, field: string): string {
+  // Hand-written rather than zod: this runs on every hit, and the bench holds it to raw GET speed.
+  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
+  if (value.length === 0) throw new ValidationError(field, 'must not be empty');
+  if (value.length > 512) throw new ValidationError(field, 'must be at most 512 characters');
+  return escapeKeyPart(value);
+}
+
+/** Builds the policy object of one namespace. */
+export function createPolicy<N extends NamespaceName>(
+  namespace: N,
+  config: PolicyConfig,
+  deps: PolicyDeps,
+): CachePolicy<NamespaceKey<N>, NamespaceValue<N>> & { replayInvalidations(): Promise<void> } {
+  type K = NamespaceKey<N>;
+  type V = NamespaceValue<N>;
+  const { client, availability, keys } = deps;
+  const shape = KEY_SHAPES[namespace] as { parts: string[]; suffix: string };
+  const strategy = config.strategy === 'write-through' ? 'lru' : config.strategy;
+  const ttl = config.strategy === 'ttl';
+  const expiries = ttl ? keys.index : keys.expiries;
+  const maxSize = String(config.maxSize);
+  const codec = { format: config.format, compressAboveBytes: config.compressAboveBytes };
+  const local: LocalPolicyCounters = {
+    loads: 0,
+    staleServed: 0,
+    skippedWrites: 0,
+    redisErrors: 0,
+    corrupt: 0,
+    leaseWaits: 0,
+  };
+  /** In-process single flight: member → the load in progress. */
+  const flights = new Map<string, Promise<V>>();
+  const refreshing = new Set<string>();
+  /** Members whose write-through cache write failed: invalidated before they are read again. */
+  const pendingInvalidations = new Set<string>();
+  /** Write-through writes of one member run one after the other in this process. */
+  const writeChains = new Map<string, Promise<unknown>>();
+  let tokenCounter = 0;
+  const tokenBase = randomUUID();
+
+  function memberOf(key: K): string {
+    if (typeof key !== 'object' || key === null) throw new ValidationError('key', 'must be an object');
+    const record = key as Record<string, unknown>;
+    let member = '';
+    for (let i = 0; i < shape.parts.length; i++) {
+      const part = shape.parts[i]!;
+      member += (i === 0 ? '' : ':') + validateKeyPart(record[part], `key.${part}`);
+    }
+    return member + shape.suffix;
+  }
+  const entryKey = (member: string) => keys.entryPrefix + member;
+  const leaseKey = (member: string) => keys.leasePrefix + member;
+  const keysOf = (member: string) => [
+    entryKey(member),
+    keys.index,
+    expiries,
+    keys.stats,
+    keys.memberTags,
+    leaseKey(member),
+  ];
+
+  function ttlMsOf(options: SetOptions | undefined, swrSeconds: number): number {
+    const seconds =
+      options?.ttlSeconds === undefined
+        ? config.ttlSeconds
+        : check(PositiveSeconds, options.ttlSeconds, 'ttlSeconds');
+    return Math.max(1, Math.round((seconds + swrSeconds) * 1000));
+  }
+  function tagsOf(options: SetOptions | undefined): string[] {
+    if (options?.tags === undefined) return [];
+    if (!Array.isArray(options.tags)) throw new ValidationError('tags', 'must be an array of strings');
+    return options.tags.map((t, i) => escapeKeyPart(check(Tag, t, `tags[${i}]`)));
+  }
+  function swrSecondsOf(options: GetOrSetOptions | undefined): number {
+    if (options?.staleWhileRevalidateSeconds === undefined) return config.staleWhileRevalidateSeconds;
+    const s = options.staleWhileRevalidateSeconds;
+    if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
+      throw new ValidationError('staleWhileRevalidateSeconds', 'must be a number of seconds, not negative');
+    }
+    return s;
+  }
+
+  async function flushPending(member: string): Promise<void> {
+    await client.mosCacheDelete(...keysOf(member), member, keys.entryPrefix, keys.tagPrefix);
+    pendingInvalidations.delete(member);
+  }
+
+  /** Decodes a reply; corrupt bytes are deleted (best effort) and read as a miss. */
+  function decodeOrDrop(member: string, bytes: Buffer): V | typeof CORRUPT {
+    const value = decodeValue(bytes);
+    if (value === CORRUPT) {
+      local.corrupt++;
+      client.mosCacheDelete(...keysOf(member), member, keys.entryPrefix, keys.tagPrefix).catch(() => {});
+    }
+    return value as V | typeof CORRUPT;
+  }
+
+  async function get(key: K): Promise<V | undefined> {
+    const member = memberOf(key);
+    if (!availability.up) return undefined;
+    try {
+      if (pendingInvalidations.has(member)) await flushPending(member);
+      const reply = (await client.mosCacheGetBuffer(
+        ...keysOf(member),
+        member,
+        strategy,
+        '0',
+        '',
+        '0',
+        keys.entryPrefix,
+        keys.tagPrefix,
+      )) as Buffer | null;
+      if (reply === null) return undefined;
+      const value = decodeOrDrop(member, reply);
+      return value === CORRUPT ? undefined : value;
+    } catch {
+      local.redisErrors++;
+      return undefined;
+    }
+  }
+
+  /** Encodes and writes; `lease` makes it a loader's conditional write. Redis errors → false. */
+  async function write(
+    member: string,
+    encoded: Buffer,
+    ttlMs: number,
+    tags: string[],
+    lease?: { token: string; generation: string },
+  ): Promise<boolean> {
+    if (!availability.up) {
+      local.skippedWrites++;
+      return false;
+    }
+    try {
+      const reply = (await client.mosCacheSet(
+        ...keysOf(member),
+        member,
+        encoded,
+        String(ttlMs),
+        strategy,
+        maxSize,
+        keys.entryPrefix,
+        keys.tagPrefix,
+        lease?.token ?? '',
+        lease?.generation ?? '',
+        ...tags,
+      )) as [number, number];
+      return reply[0] === 1;
+    } catch {
+      local.redisErrors++;
+      local.skippedWrites++;
+      return false;
+    }
+  }
+
+  async function set(key: K, value: V, options?: SetOptions): Promise<boolean> {
+    const member = memberOf(key);
+    const ttlMs = ttlMsOf(options, 0);
+    const tags = tagsOf(options);
+    const encoded = encodeValue(value, codec);
+    flights.delete(member);
+    return write(member, encoded, ttlMs, tags);
+  }
+
+  interface Lookup {
+    hit: boolean;
+    value?: V;
+    pttl?: number;
+    leased?: boolean;
+    generation: string;
+  }
+
+  async function lookup(member: string, token: string, leaseMs: number): Promise<Lookup> {
+    if (pendingInvalidations.has(member)) await flushPending(member);
+    const reply = (await client.mosCacheGetBuffer(
+      ...keysOf(member),
+      member,
+      strategy,
+      '1',
+      token,
+      String(leaseMs),
+      keys.entryPrefix,
+      keys.tagPrefix,
+    )) as [Buffer | null, number, Buffer];
+    const generation = reply[2].toString();
+    if (reply[0] === null) return { hit: false, leased: reply[1] === 1, generation };
+    const value = decodeOrDrop(member, reply[0]);
+    if (value === CORRUPT) return { hit: false, leased: false, generation };
+    return { hit: true, value, pttl: reply[1], generation };
+  }
+
+  async function load(loader: () => Promise<V>): Promise<V> {
+    local.loads++;
+    return loader();
+  }
+
+  async function loadAndStore(
+    member: string,
+    loader: () => Promise<V>,
+    options: GetOrSetOptions | undefined,
+    swrSeconds: number,
+    lease: { token: string; generation: string },
+  ): Promise<V> {
+    let value: V;
+    try {
+      value = await load(loader);
+    } catch (error) {
+      client.mosLeaseRelease(leaseKey(member), lease.token).catch(() => {});
+      throw error;
+    }
+    if (value === undefined) {
+      client.mosLeaseRelease(leaseKey(member), lease.token).catch(() => {});
+      return value;
+    }
+    let encoded: Buffer;
+    try {
+      encoded = encodeValue(value, codec);
+    } catch (error) {
+      client.mosLeaseRelease(leaseKey(member), lease.token).catch(() => {});
+      throw error;
+    }
+    await write(member, encoded, ttlMsOf(options, swrSeconds), tagsOf(options), lease);
+    return value;
+  }
+
+  function refreshInBackground(
+    member: string,
+    loader: () => Promise<V>,
+    options: GetOrSetOptions | undefined,
+    swrSeconds: number,
+    generation: string,
+  ): void {
+    if (refreshing.has(member)) return;
+    refreshing.add(member);
+    const token = `${tokenBase}:${++tokenCounter}`;
+    (async () => {
+      const got = await client.set(leaseKey(member), token, 'PX', config.leaseMs, 'NX');
+      if (got !== 'OK') return;
+      await loadAndStore(member, loader, options, swrSeconds, { token, generation });
+    })()
+      .catch(() => {
+        local.redisErrors++;
+      })
+      .finally(() => refreshing.delete(member));
+  }
+
+  async function resolve(
+    member: string,
+    loader: () => Promise<V>,
+    options: GetOrSetOptions | undefined,
+  ): Promise<V> {
+    const swrSeconds = swrSecondsOf(options);
+    const swrMs = swrSeconds * 1000;
+    const deadline = Date.now() + config.leaseMs;
+    let delay = 5;
+    let waited = false;
+    for (;;) {
+      if (!availability.up) {
+        local.skippedWrites++;
+        return load(loader);
+      }
+      const token = `${tokenBase}:${++tokenCounter}`;
+      let found: Lookup;
+      try {
+        found = await lookup(member, token, config.leaseMs);
+      } catch {
+        // Redis down or slow: behave as a miss, and skip the write that would follow.
+        local.redisErrors++;
+        local.skippedWrites++;
+        return load(loader);
+      }
+      if (found.hit) {
+        if (swrMs > 0 && found.pttl !== undefined && found.pttl >= 0 && found.pttl <= swrMs) {
+          local.staleServed++;
+          refreshInBackground(member, loader, options, swrSeconds, found.generation);
+        }
+        return found.value as V;
+      }
+      if (found.leased)
+        return loadAndStore(member, loader, options, swrSeconds, { token, generation: found.generation });
+      // Another process holds the lease: wait for its value, bounded by the lease time.
+      if (!waited) {
+        waited = true;
+        local.leaseWaits++;
+      }
+      if (Date.now() >= deadline) return load(loader);
+      await sleep(delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+
+  function getOrSet(key: K, loader: () => Promise<V>, options?: GetOrSetOptions): Promise<V> {
+    let member: string;
+    try {
+      member = memberOf(key);
+      if (typeof loader !== 'function') throw new ValidationError('loader', 'must be a function');
+      if (options !== undefined) {
+        ttlMsOf(options, swrSecondsOf(options));
+        tagsOf(options);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const inFlight = flights.get(member);
+    if (inFlight) return inFlight;
+    const promise = resolve(member, loader, options).finally(() => {
+      if (flights.get(member) === promise) flights.delete(member);
+    });
+    flights.set(member, promise);
+    return promise;
+  }
+
+  async function writeThrough(
+    key: K,
+    value: V,
+    writeSource: (value: V) => Promise<void>,
+    options?: SetOptions,
+  ): Promise<void> {
+    const member = memberOf(key);
+    if (typeof writeSource !== 'function') throw new ValidationError('writeSource', 'must be a function');
+    const ttlMs = ttlMsOf(options, 0);
+    const tags = tagsOf(options);
+    // Serialize first: a value the cache cannot hold is refused before the source changes.
+    const encoded = encodeValue(value, codec);
+    const previous = writeChains.get(member) ?? Promise.resolve();
+    const run = previous
+      .catch(() => {})
+      .then(async () => {
+        flights.delete(member);
+        await writeSource(value);
+        flights.delete(member);
+        const written = await write(member, encoded, ttlMs, tags);
+        if (!written) pendingInvalidations.add(member);
+        else pendingInvalidations.delete(member);
+      });
+    writeChains.set(member, run);
+    try {
+      await run;
+    } finally {
+      if (writeChains.get(member) === run) writeChains.delete(member);
+    }
+  }
+
+  async function del(key: K): Promise<boolean> {
+    const member = memberOf(key);
+    flights.delete(member);
+    return (
+      (await availability.run(`delete ${namespace} entry`, () =>
+        client.mosCacheDelete(...keysOf(member), member, keys.entryPrefix, keys.tagPrefix),
+      )) === 1
+    );
+  }
+
+  async function invalidateTag(tag: string): Promise<number> {
+    const escaped = escapeKeyPart(check(Tag, tag, 'tag'));
+    flights.clear();
+    return (await availability.run(`invalidate tag in ${namespace}`, () =>
+      client.mosCacheInvalidateTag(
+        keys.index,
+        expiries,
+        keys.stats,
+        keys.memberTags,
+        keys.tagPrefix + escaped,
+        keys.entryPrefix,
+        keys.tagPrefix,
+      ),
+    )) as number;
+  }
+
+  async function clear(): Promise<number> {
+    flights.clear();
+    let removed = 0;
+    for (let first = true; ; first = false) {
+      const [n, remaining] = (await availability.run(`clear ${namespace}`, () =>
+        client.mosCacheClear(
+          keys.index,
+          expiries,
+          keys.stats,
+          keys.memberTags,
+          keys.entryPrefix,
+          keys.tagPrefix,
+          '500',
+          first ? '1' : '0',
+        ),
+      )) as [number, number];
+      removed += n;
+      if (remaining === 0 || n === 0) return removed;
+    }
+  }
+
+  async function replayInvalidations(): Promise<void> {
+    for (const member of [...pendingInvalidations]) {
+      try {
+        await flushPending(member);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  return {
+    namespace,
+    config,
+    keyOf: (key: K) => entryKey(memberOf(key)),
+    get,
+    set,
+    getOrSet,
+    write: writeThrough,
+    delete: del,
+    invalidateTag,
+    clear,
+    local,
+    replayInvalidations,
+  };
+}
