@@ -27,7 +27,9 @@ export function rrf(
   const out = new Map<number | string, number>();
   lists.forEach((list, i) => {
     const w = weights?.[i] ?? 1;
-    list.forEach((id, pos) => out.set(id, (out.get(id) ?? 0) + 1 / ((pos + 1) / w + k - 1)));
+    list.forEach((id, pos) => {
+      out.set(id, (out.get(id) ?? 0) + 1 / ((pos + 1) / w + k - 1));
+    });
   });
   return out;
 }

@@ -111,7 +111,9 @@ function expectVector(actual: unknown, expected: number[]): void {
   expect(Array.isArray(actual)).toBe(true);
   const v = actual as number[];
   expect(v).toHaveLength(expected.length);
-  v.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 6));
+  v.forEach((x, i) => {
+    expect(x).toBeCloseTo(expected[i]!, 6);
+  });
 }
 
 const byId = new Map(people.map((p) => [p.id, p]));
@@ -413,7 +415,9 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
         expect(two.payload).toEqual(pay(2));
         // Cosine vectors are normalized when stored.
         const expected = normalized(byId.get(2)!.vector);
-        (two.vector as number[]).forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 6));
+        (two.vector as number[]).forEach((x, i) => {
+          expect(x).toBeCloseTo(expected[i]!, 6);
+        });
         expect((await client.getCollection(name)).points_count).toBe(people.length);
       });
 
@@ -598,7 +602,9 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
             params: { hnsw_ef: 128, exact: true },
           });
           expect(ids(result.points)).toEqual(ids(expected));
-          result.points.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i]!.score, 5));
+          result.points.forEach((p, i) => {
+            expect(p.score).toBeCloseTo(expected[i]!.score, 5);
+          });
         });
 
         it(`treats score_threshold as a ${larger ? 'lower' : 'upper'} bound for ${distance}`, async () => {
@@ -726,7 +732,9 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
         const finalIds = new Set(ids(topThreeByB));
         const expected = byA().filter((h) => finalIds.has(h.id));
         expect(ids(result.points)).toEqual(ids(expected));
-        result.points.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i]!.score, 5));
+        result.points.forEach((p, i) => {
+          expect(p.score).toBeCloseTo(expected[i]!.score, 5);
+        });
       });
 
       it('applies the outer filter to prefetches', async () => {
@@ -759,7 +767,9 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
           (d) => dot(d.a, qa) + 0.5 * gaussDecay(d.n, 3, 2) + linDecay(d.n, 0, 10, 0.2),
         );
         expect(ids(result.points)).toEqual(ids(expected));
-        result.points.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i]!.score, 4));
+        result.points.forEach((p, i) => {
+          expect(p.score).toBeCloseTo(expected[i]!.score, 4);
+        });
       });
 
       it('boosts recency with exp_decay over a datetime payload field, with defaults for missing values', async () => {
@@ -784,7 +794,9 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
           (d) => dot(d.a, qa) * expDecay(seconds(d.t ?? '2020-01-01T00:00:00Z'), seconds(now), 30 * day),
         );
         expect(ids(result.points)).toEqual(ids(expected));
-        result.points.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i]!.score, 4));
+        result.points.forEach((p, i) => {
+          expect(p.score).toBeCloseTo(expected[i]!.score, 4);
+        });
       });
     });
 
