@@ -1,2 +1,38 @@
-// @monsteros/analytics: filled by its own issue; nothing is exported yet.
-export {};
+// @monsteros/analytics: DuckDB for MonsterOS. Incremental ingestion from PostgreSQL (COPY
+// streams) and Redis metrics through sources the caller hands in, the views, typed analyses,
+// Parquet exports, health and statistics.
+export {
+  type CharacterTrend,
+  type HourlyPoint,
+  type LearningEffectiveness,
+  type MemoryEfficiency,
+  type MemoryEfficiencyRow,
+  type MemoryRating,
+  type MetricBucket,
+  rateMemory,
+} from './analyses.js';
+export {
+  type Analytics,
+  type AnalyticsStats,
+  type CharacterPerformanceRow,
+  createAnalytics,
+  type IngestableTable,
+  type LearningAnalyticsRow,
+  type MemoryPerformanceRow,
+  type Watermark,
+} from './client.js';
+export type { QueryTiming } from './db.js';
+export {
+  AnalyticsError,
+  type AnalyticsErrorCode,
+  CorruptError,
+  IngestionError,
+  LockedError,
+  UnknownNameError,
+  ValidationError,
+} from './errors.js';
+export type { ExportedTable } from './export.js';
+export type { IngestResult } from './ingest.js';
+export type { AnalyticsOptions } from './options.js';
+export type { MetricSample, MetricSeries, MetricsSource, PostgresSource } from './sources.js';
+export { TABLE_NAMES, type TableName } from './tables.js';

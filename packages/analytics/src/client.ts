@@ -1,0 +1,257 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  analyses,
+  type CharacterTrend,
+  type LearningEffectiveness,
+  type MemoryEfficiency,
+  type MetricBucket,
+} from './analyses.js';
+import { Db, type QueryTiming } from './db.js';
+import { AnalyticsError, mapOpenError, UnknownNameError } from './errors.js';
+import { type ExportedTable, exportParquet } from './export.js';
+import { EXTRACTIONS } from './extractions.js';
+import {
+  defaultStagingDirectory,
+  type IngestResult,
+  type IngestSettings,
+  ingestableTables,
+  ingestMetrics,
+  ingestTable,
+} from './ingest.js';
+import { type AnalyticsOptions, parseOptions } from './options.js';
+import type { MetricsSource, PostgresSource } from './sources.js';
+import { DDL, TABLE_NAMES, type TableName } from './tables.js';
+
+export type IngestableTable = keyof typeof EXTRACTIONS;
+
+export interface CharacterPerformanceRow {
+  character_name: string;
+  hour: Date;
+  avg_response_time: number;
+  interaction_count: number;
+  avg_satisfaction: number | null;
+  success_rate: number;
+}
+export interface MemoryPerformanceRow {
+  day: Date;
+  operation_type: string;
+  avg_latency: number;
+  operation_count: number;
+  avg_quality: number | null;
+}
+export interface LearningAnalyticsRow {
+  user_id: string;
+  quest_category: string;
+  avg_completion_time: number;
+  quests_completed: number;
+  avg_score: number | null;
+  max_difficulty_reached: number;
+}
+
+export interface Watermark {
+  source: string;
+  watermark: Date;
+  rowsTotal: number;
+  ingestedAt: Date;
+}
+
+export interface AnalyticsStats {
+  path: string;
+  readOnly: boolean;
+  /** Bytes of the database file and its write-ahead log (0 in memory). */
+  fileBytes: number;
+  walBytes: number;
+  /** DuckDB's own accounting of memory in use, and its limit. */
+  memoryUsedBytes: number;
+  memoryLimit: string;
+  rows: Record<TableName, number>;
+  watermarks: Watermark[];
+  /** Timings of the analyses and reads, by name, over their last 512 calls. */
+  queries: QueryTiming[];
+}
+
+export interface Analytics {
+  readonly path: string;
+  readonly readOnly: boolean;
+  ingest: {
+    /** Ingests the PostgreSQL tables (default all three) incrementally, one after the other. */
+    postgres(
+      source: PostgresSource,
+      options?: { tables?: readonly IngestableTable[] },
+    ): Promise<IngestResult[]>;
+    /** Imports metric time series (from Redis) into system_metrics. */
+    metrics(source: MetricsSource): Promise<IngestResult>;
+    /** Where each source's ingestion stands. */
+    watermarks(): Promise<Watermark[]>;
+  };
+  views: {
+    characterPerformance(filter?: { character?: string }): Promise<CharacterPerformanceRow[]>;
+    memoryPerformance(filter?: { operationType?: string }): Promise<MemoryPerformanceRow[]>;
+    learningAnalytics(filter?: { userId?: string }): Promise<LearningAnalyticsRow[]>;
+  };
+  characterTrends(options?: { hours?: number; now?: Date; character?: string }): Promise<CharacterTrend[]>;
+  memoryEfficiency(options?: { days?: number; now?: Date }): Promise<MemoryEfficiency>;
+  learningEffectiveness(options?: { days?: number; now?: Date }): Promise<LearningEffectiveness[]>;
+  metricBuckets(options: {
+    metric: string;
+    agent?: string;
+    hours?: number;
+    bucketMinutes?: number;
+    now?: Date;
+  }): Promise<MetricBucket[]>;
+  /** Writes the tables as Parquet, partitioned by day. */
+  exportParquet(options: { directory: string; tables?: readonly string[] }): Promise<ExportedTable[]>;
+  health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
+  stats(): Promise<AnalyticsStats>;
+  /** Waits for running ingestion and exports, then closes DuckDB. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (or creates) the analytics database. One process owns a database file for writing;
+ * other processes may open it with `readOnly: true` while no writer holds it.
+ * @example
+ * const analytics = await createAnalytics({ path: '.data/analytics.duckdb', threads: 2 });
+ * await analytics.ingest.postgres(source);
+ * const trends = await analytics.characterTrends({ hours: 24 });
+ */
+export async function createAnalytics(options: AnalyticsOptions = {}): Promise<Analytics> {
+  const opts = parseOptions(options);
+  const memory = opts.path === ':memory:';
+  const path = memory ? ':memory:' : resolve(opts.path);
+  if (!memory && !opts.readOnly) await mkdir(dirname(path), { recursive: true });
+  const config: Record<string, string> = {};
+  if (opts.threads !== undefined) config.threads = String(opts.threads);
+  if (opts.memoryLimit !== undefined) config.memory_limit = opts.memoryLimit;
+  if (opts.tempDirectory !== undefined) config.temp_directory = opts.tempDirectory;
+  if (opts.readOnly) config.access_mode = 'READ_ONLY';
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, config);
+  } catch (error) {
+    throw mapOpenError(error, path);
+  }
+  const writer = await instance.connect();
+  const db = new Db(instance, writer, opts.readOnly);
+  if (!opts.readOnly) {
+    try {
+      await writer.run(DDL);
+    } catch (error) {
+      await db.close();
+      throw mapOpenError(error, path);
+    }
+  }
+  const settings: IngestSettings = {
+    batchSize: opts.batchSize,
+    overlapMs: opts.overlapMs,
+    stagingDirectory: defaultStagingDirectory(opts.tempDirectory),
+  };
+  const writable = (what: string) => {
+    if (opts.readOnly) throw new AnalyticsError('READ_ONLY', `${what}: ${path} is open read-only`);
+  };
+  const a = analyses(db);
+  const watermarks = async (): Promise<Watermark[]> => {
+    const rows = await db.read<{ source: string; watermark: Date; rows_total: number; ingested_at: Date }>(
+      'watermarks',
+      'select source, make_timestamp(watermark_us) as watermark, rows_total, ingested_at from ingest_watermarks order by source',
+    );
+    return rows.map((r) => ({
+      source: r.source,
+      watermark: r.watermark,
+      rowsTotal: r.rows_total,
+      ingestedAt: r.ingested_at,
+    }));
+  };
+
+  return {
+    path,
+    readOnly: opts.readOnly,
+    ingest: {
+      async postgres(source, ingestOptions = {}) {
+        writable('ingest.postgres');
+        const tables = ingestOptions.tables ?? ingestableTables;
+        for (const t of tables) {
+          if (!(t in EXTRACTIONS)) throw new UnknownNameError('table', String(t), ingestableTables);
+        }
+        const results: IngestResult[] = [];
+        for (const t of tables) results.push(await ingestTable(db, source, EXTRACTIONS[t], settings));
+        return results;
+      },
+      async metrics(source) {
+        writable('ingest.metrics');
+        return ingestMetrics(db, source, settings);
+      },
+      watermarks,
+    },
+    views: {
+      characterPerformance: (filter = {}) =>
+        db.read<CharacterPerformanceRow>(
+          'view:character_performance',
+          'select * from character_performance where $1::varchar is null or character_name = $1::varchar order by character_name, hour',
+          [filter.character ?? null],
+        ),
+      memoryPerformance: (filter = {}) =>
+        db.read<MemoryPerformanceRow>(
+          'view:memory_performance',
+          'select * from memory_performance where $1::varchar is null or operation_type = $1::varchar order by day, operation_type',
+          [filter.operationType ?? null],
+        ),
+      learningAnalytics: (filter = {}) =>
+        db.read<LearningAnalyticsRow>(
+          'view:learning_analytics',
+          `select user_id::varchar as user_id, quest_category, avg_completion_time, quests_completed, avg_score, max_difficulty_reached
+             from learning_analytics where $1::varchar is null or user_id = $1::uuid order by user_id, quest_category`,
+          [filter.userId ?? null],
+        ),
+    },
+    characterTrends: a.characterTrends,
+    memoryEfficiency: a.memoryEfficiency,
+    learningEffectiveness: a.learningEffectiveness,
+    metricBuckets: a.metricBuckets,
+    async exportParquet(exportOptions) {
+      return exportParquet(db, exportOptions);
+    },
+    async health() {
+      const started = performance.now();
+      try {
+        await db.read('health', 'select 1 as ok');
+        return { ok: true, latencyMs: performance.now() - started };
+      } catch (error) {
+        return {
+          ok: false,
+          latencyMs: performance.now() - started,
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    },
+    async stats() {
+      const sizeOf = (file: string) =>
+        stat(file).then(
+          (s) => s.size,
+          () => 0,
+        );
+      const counts = await db.read<Record<TableName, number>>(
+        'stats',
+        `select ${TABLE_NAMES.map((t) => `(select count(*) from ${t}) as ${t}`).join(', ')}`,
+      );
+      const [mem] = await db.read<{ used: number | null; limit: string }>(
+        'stats',
+        `select (select sum(memory_usage_bytes) from duckdb_memory()) as used, current_setting('memory_limit') as limit`,
+      );
+      return {
+        path,
+        readOnly: opts.readOnly,
+        fileBytes: memory ? 0 : await sizeOf(path),
+        walBytes: memory ? 0 : await sizeOf(`${path}.wal`),
+        memoryUsedBytes: mem?.used ?? 0,
+        memoryLimit: mem?.limit ?? '',
+        rows: counts[0]!,
+        watermarks: await watermarks(),
+        queries: db.timings.snapshot(),
+      };
+    },
+    close: () => db.close(),
+  };
+}

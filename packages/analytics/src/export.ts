@@ -1,0 +1,55 @@
+// Parquet exports: one directory per table, partitioned by day (hive layout `day=YYYY-MM-DD/`),
+// for other tools and for scale-out (DuckDB or Spark reading the files).
+import { mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Db, literal, rowsOf } from './db.js';
+import { UnknownNameError, ValidationError } from './errors.js';
+import { TABLE_NAMES, TABLES, type TableName } from './tables.js';
+
+export interface ExportedTable {
+  table: TableName;
+  rows: number;
+  /** The table's directory; files under `day=YYYY-MM-DD/`. */
+  directory: string;
+  /** Partitions written, e.g. `2026-11-25`. */
+  days: string[];
+}
+
+/** Writes the tables (default all) as Parquet under `directory`, replacing earlier exports of them. */
+export async function exportParquet(
+  db: Db,
+  options: { directory: string; tables?: readonly string[] },
+): Promise<ExportedTable[]> {
+  if (typeof options.directory !== 'string' || options.directory.length === 0) {
+    throw new ValidationError('directory', 'must be a non-empty path');
+  }
+  const tables = (options.tables ?? TABLE_NAMES).map((t) => {
+    if (!(TABLE_NAMES as readonly string[]).includes(t)) throw new UnknownNameError('table', t, TABLE_NAMES);
+    return t as TableName;
+  });
+  const root = resolve(options.directory);
+  return db.exclusive(async (connection) => {
+    const out: ExportedTable[] = [];
+    for (const table of tables) {
+      const directory = join(root, table);
+      await mkdir(directory, { recursive: true });
+      const time = TABLES[table].timeColumn;
+      const [{ rows } = { rows: 0 }] = await rowsOf<{ rows: number }>(
+        connection,
+        `select count(*) as rows from ${table}`,
+      );
+      if (rows > 0) {
+        await connection.run(
+          `copy (select *, strftime("${time}", '%Y-%m-%d') as day from ${table})
+             to ${literal(directory)} (format parquet, partition_by (day), overwrite true)`,
+        );
+      }
+      const days = (await readdir(directory).catch(() => []))
+        .filter((d) => d.startsWith('day='))
+        .map((d) => d.slice(4))
+        .sort();
+      out.push({ table, rows, directory, days });
+    }
+    return out;
+  });
+}

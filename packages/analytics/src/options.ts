@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+/** Options of `createAnalytics`; every field has a default. */
+export interface AnalyticsOptions {
+  /** A database file, or ':memory:'. Default: DUCKDB_PATH, else `.data/analytics.duckdb`. */
+  path?: string;
+  /** Open an existing file for reading only (other processes' readers). Default false. */
+  readOnly?: boolean;
+  /** DuckDB worker threads. Default: DuckDB's choice (the number of cores). */
+  threads?: number;
+  /** DuckDB memory limit, e.g. '1GB', '512MB'. Default: DuckDB's (80% of RAM). */
+  memoryLimit?: string;
+  /** Where DuckDB spills and where ingestion stages its files. Default: the OS temp directory. */
+  tempDirectory?: string;
+  /** Rows per ingestion batch (each batch commits with its watermark). Default 250,000. */
+  batchSize?: number;
+  /**
+   * How far back each ingestion run re-reads before its watermark, to catch rows whose
+   * transaction committed after a later one was read. Re-read rows replace themselves. Default 120,000 ms.
+   */
+  overlapMs?: number;
+}
+
+const OptionsSchema = z.object({
+  path: z.string().min(1, 'must not be empty').optional(),
+  readOnly: z.boolean().optional(),
+  threads: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1024, 'must be at most 1024')
+    .optional(),
+  memoryLimit: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as '512MB' or '2GB'")
+    .optional(),
+  tempDirectory: z.string().min(1, 'must not be empty').optional(),
+  batchSize: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000_000, 'must be at most 10000000')
+    .optional(),
+  overlapMs: z
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must not be negative')
+    .max(86_400_000, 'must be at most one day')
+    .optional(),
+});
+
+/**
+ * Parses `value` with `schema`, or throws a ValidationError naming `field` (and the nested
+ * path inside it) with the rule.
+ */
+export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.length > 0 ? `${field}.${issue.path.join('.')}` : field;
+  throw new ValidationError(path, issue.message);
+}
+
+export function parseOptions(
+  options: AnalyticsOptions,
+): Required<Pick<AnalyticsOptions, 'path' | 'readOnly' | 'batchSize' | 'overlapMs'>> &
+  Pick<AnalyticsOptions, 'threads' | 'memoryLimit' | 'tempDirectory'> {
+  const o = check(OptionsSchema, options, 'options');
+  return {
+    path: o.path ?? process.env.DUCKDB_PATH ?? '.data/analytics.duckdb',
+    readOnly: o.readOnly ?? false,
+    batchSize: o.batchSize ?? 250_000,
+    overlapMs: o.overlapMs ?? 120_000,
+    threads: o.threads,
+    memoryLimit: o.memoryLimit,
+    tempDirectory: o.tempDirectory,
+  };
+}
+
+/** A time window in hours or days: positive and bounded (a year of hours, ten years of days). */
+export const Hours = z
+  .number({ message: 'must be a number' })
+  .refine(Number.isFinite, 'must be a finite number')
+  .refine((n) => n > 0, 'must be positive')
+  .refine((n) => n <= 24 * 366, 'must be at most 8784 hours (a year)');
+export const Days = z
+  .number({ message: 'must be a number' })
+  .refine(Number.isFinite, 'must be a finite number')
+  .refine((n) => n > 0, 'must be positive')
+  .refine((n) => n <= 3660, 'must be at most 3660 days');
+export const When = z
+  .date({ message: 'must be a Date' })
+  .refine((d) => !Number.isNaN(d.getTime()), 'must be a valid Date');
+export const BucketMinutes = z
+  .number({ message: 'must be a number' })
+  .int('must be whole minutes')
+  .min(1, 'must be at least 1 minute')
+  .max(1440, 'must be at most 1440 minutes (a day)');
