@@ -1,14 +1,29 @@
+import { createMemory, type DotsFn, dotKernel, type WasmMemory } from './dot-kernel.js';
 import { TopK } from './top-k.js';
 
 export type Distance = 'Cosine' | 'Dot' | 'Euclid' | 'Manhattan';
 
+const PAGE = 65_536;
+/** Rows scored per kernel call: the score buffer stays in L1/L2 cache. */
+const CHUNK = 4_096;
+
 /**
- * The dense vectors of one vector name, packed in one growable Float32Array (slot-major), so a
- * search is a linear scan over contiguous memory. Cosine vectors are stored normalized, which
- * turns cosine similarity into a plain dot product at query time.
+ * The dense vectors of one vector name, packed in one growable block of WebAssembly memory
+ * (slot-major, rows padded to a multiple of 8 floats), so a search is a linear scan over contiguous
+ * memory: Cosine and Dot through the SIMD dot-product kernel, Euclid and Manhattan in JavaScript.
+ * Cosine vectors are stored normalized, which turns cosine similarity into a dot product.
+ * Memory layout: [query row][CHUNK float32 scores][rows...].
  */
 export class VectorStore {
-  data: Float32Array;
+  /** Floats per stored row (dim rounded up to a multiple of 8; the padding stays zero). */
+  readonly stride: number;
+  private readonly memory: WasmMemory;
+  private readonly dots: DotsFn | null;
+  private readonly rowsOffset: number;
+  /** Float32 view of the rows region; re-created when the memory grows. */
+  data!: Float32Array;
+  private scores!: Float32Array;
+  private queryRow!: Float32Array;
   present: Uint8Array;
 
   constructor(
@@ -16,26 +31,39 @@ export class VectorStore {
     readonly distance: Distance,
     capacity = 64,
   ) {
-    this.data = new Float32Array(capacity * dim);
+    this.stride = Math.ceil(dim / 8) * 8;
+    this.rowsOffset = this.stride * 4 + CHUNK * 4;
+    this.memory = createMemory(Math.ceil((this.rowsOffset + capacity * this.stride * 4) / PAGE));
+    this.dots = distance === 'Cosine' || distance === 'Dot' ? dotKernel(this.memory) : null;
     this.present = new Uint8Array(capacity);
+    this.views();
+  }
+
+  private views(): void {
+    const buffer = this.memory.buffer;
+    this.queryRow = new Float32Array(buffer, 0, this.stride);
+    this.scores = new Float32Array(buffer, this.stride * 4, CHUNK);
+    this.data = new Float32Array(buffer, this.rowsOffset, (buffer.byteLength - this.rowsOffset) / 4);
   }
 
   ensure(slots: number): void {
     if (slots <= this.present.length) return;
     let cap = this.present.length;
     while (cap < slots) cap *= 2;
-    const data = new Float32Array(cap * this.dim);
-    data.set(this.data);
+    const needed = this.rowsOffset + cap * this.stride * 4;
+    if (needed > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / PAGE));
+      this.views();
+    }
     const present = new Uint8Array(cap);
     present.set(this.present);
-    this.data = data;
     this.present = present;
   }
 
   /** Stores an already prepared vector (normalized when the distance is Cosine). */
   set(slot: number, v: Float32Array): void {
     this.ensure(slot + 1);
-    this.data.set(v, slot * this.dim);
+    this.data.set(v, slot * this.stride);
     this.present[slot] = 1;
   }
 
@@ -45,7 +73,7 @@ export class VectorStore {
 
   get(slot: number): Float32Array | null {
     if (!this.present[slot]) return null;
-    return this.data.subarray(slot * this.dim, (slot + 1) * this.dim);
+    return this.data.subarray(slot * this.stride, slot * this.stride + this.dim);
   }
 
   /** Copies a caller's vector into float32 and normalizes it for Cosine, as Qdrant does on insert. */
@@ -57,12 +85,12 @@ export class VectorStore {
 
   /** Raw score of `slot` against a prepared query, in the engine's "larger is better" order. */
   internalScore(query: Float32Array, slot: number): number {
-    return scoreAt(this.data, slot * this.dim, query, this.dim, this.distance);
+    return scoreAt(this.data, slot * this.stride, query, this.dim, this.distance);
   }
 
   /**
-   * Exact top-k over the given slots range: `accept(slot)` filters (live, present, filter),
-   * `floor` is the internal score threshold. Returns internal scores; see `externalScore`.
+   * Exact top-k over slots below `upto`: `accept(slot)` filters (live, present, filter), `floor`
+   * is the internal score threshold. Returns internal scores; see `externalScore`.
    */
   search(
     query: Float32Array,
@@ -72,13 +100,31 @@ export class VectorStore {
     floor: number,
   ): TopK {
     const heap = new TopK(k);
-    const { data, present, dim, distance } = this;
-    const n = Math.min(upto, present.length);
+    const n = Math.min(upto, this.present.length);
+    if (this.dots !== null) {
+      this.queryRow.set(query);
+      const strideBytes = this.stride * 4;
+      const { present, scores } = this;
+      for (let start = 0; start < n; start += CHUNK) {
+        const count = Math.min(CHUNK, n - start);
+        this.dots(0, this.rowsOffset + start * strideBytes, strideBytes, count, this.stride * 4);
+        for (let j = 0; j < count; j++) {
+          const slot = start + j;
+          if (present[slot] === 0) continue;
+          const s = scores[j]!;
+          if (s < floor || s <= heap.floor) continue;
+          if (accept !== null && !accept(slot)) continue;
+          heap.push(s, slot);
+        }
+      }
+      return heap;
+    }
+    const { data, present, dim, distance, stride } = this;
     for (let slot = 0; slot < n; slot++) {
       if (present[slot] === 0) continue;
-      if (accept !== null && !accept(slot)) continue;
-      const s = scoreAt(data, slot * dim, query, dim, distance);
+      const s = scoreAt(data, slot * stride, query, dim, distance);
       if (s < floor || s <= heap.floor) continue;
+      if (accept !== null && !accept(slot)) continue;
       heap.push(s, slot);
     }
     return heap;
