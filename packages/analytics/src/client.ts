@@ -146,6 +146,7 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
   const settings: IngestSettings = {
     batchSize: opts.batchSize,
     overlapMs: opts.overlapMs,
+    openTransactionGuard: opts.openTransactionGuard,
     stagingDirectory: defaultStagingDirectory(opts.tempDirectory),
   };
   const writable = (what: string) => {

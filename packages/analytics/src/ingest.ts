@@ -1,8 +1,15 @@
 // Incremental ingestion. Each batch: PostgreSQL COPY streams CSV into a staged file, DuckDB's
 // parallel CSV reader loads it, and one DuckDB transaction replaces the batch's rows (by id)
 // and moves the watermark. A batch that fails rolls back with its watermark: nothing skipped,
-// nothing doubled. Each run re-reads `overlapMs` before the watermark, so a row whose
-// transaction committed late is still seen; re-read rows replace themselves.
+// nothing doubled.
+//
+// Late commits: updated_at is the writing transaction's start, so a transaction still open
+// while we read can later commit rows older than what we have seen. Before reading, we ask
+// PostgreSQL when the oldest open transaction of this database began (the guard); the stored
+// watermark never passes it, so the next run re-reads from there. Only rows written since
+// then are read twice, and they replace themselves. If some sessions are hidden from us
+// (a role without pg_read_all_stats), or the guard is turned off, each run re-reads
+// `overlapMs` before the watermark instead.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -36,6 +43,7 @@ export interface IngestResult {
 export interface IngestSettings {
   batchSize: number;
   overlapMs: number;
+  openTransactionGuard: boolean;
   stagingDirectory: string;
 }
 
@@ -71,6 +79,22 @@ async function writeWatermark(
 const toDate = (us: bigint | null | undefined) =>
   us === null || us === undefined ? null : new Date(Number(us / 1000n));
 
+/** Microseconds of the oldest open client transaction's start (or now), and how many sessions we cannot see. */
+async function readGuard(source: PostgresSource): Promise<{ us: bigint; hidden: number }> {
+  const chunks: Buffer[] = [];
+  const stream = await source.copyTo(`copy (
+      select (extract(epoch from least(clock_timestamp(), min(xact_start))) * 1000000)::bigint,
+             count(*) filter (where xact_start is null and state is null)
+        from pg_stat_activity
+       where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()
+    ) to stdout with (format csv)`);
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  const [us, hidden] = Buffer.concat(chunks).toString('utf8').trim().split(',');
+  if (!us || !/^-?\d+$/.test(us)) throw new Error(`unexpected guard reply ${JSON.stringify(us)}`);
+  return { us: BigInt(us), hidden: Number(hidden ?? 0) };
+}
+
 async function stageFromPostgres(source: PostgresSource, statement: string, file: string): Promise<void> {
   const stream = await source.copyTo(statement);
   await pipeline(Readable.from(stream, { objectMode: false }), createWriteStream(file));
@@ -96,9 +120,32 @@ export async function ingestTable(
     };
     const stored = await readWatermark(connection, extraction.source);
     result.watermark = toDate(stored?.us);
+    let guard: { us: bigint; hidden: number } | null = null;
+    if (settings.openTransactionGuard) {
+      try {
+        guard = await readGuard(source);
+      } catch (error) {
+        throw new IngestionError(
+          extraction.table,
+          `reading open transactions failed: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+    }
+    const overlapUs = BigInt(settings.overlapMs) * 1000n;
+    const fallback = !guard || guard.hidden > 0;
     let cursor: Cursor = stored
-      ? { us: stored.us - BigInt(settings.overlapMs) * 1000n, id: ZERO_ID }
+      ? fallback
+        ? { us: stored.us - overlapUs, id: ZERO_ID }
+        : stored
       : { us: 0n, id: ZERO_ID };
+    /** Where the next run may safely resume, given the last row read. */
+    const safe = (mark: Watermark): Watermark => {
+      if (!guard) return mark;
+      const bound =
+        guard.hidden > 0 ? (guard.us < mark.us - overlapUs ? guard.us : mark.us - overlapUs) : guard.us;
+      return bound < mark.us ? { us: bound, id: ZERO_ID } : mark;
+    };
     const columns = `{${Object.entries(extraction.csvColumns)
       .map(([name, type]) => `'${name}': '${type}'`)
       .join(', ')}}`;
@@ -140,7 +187,11 @@ export async function ingestTable(
           );
           const mark = { us: BigInt(last!.us), id: last!.id };
           // The watermark never moves backwards (a run that only re-read the overlap).
-          const next = stored && stored.us > mark.us ? stored : mark;
+          const candidate = safe(mark);
+          const next =
+            stored && (stored.us > candidate.us || (stored.us === candidate.us && stored.id > candidate.id))
+              ? stored
+              : candidate;
           await writeWatermark(connection, extraction.source, next, rows - counts!.replaced);
           await connection.run('drop table stage');
           await connection.run('commit');

@@ -16,8 +16,14 @@ export interface AnalyticsOptions {
   /** Rows per ingestion batch (each batch commits with its watermark). Default 250,000. */
   batchSize?: number;
   /**
-   * How far back each ingestion run re-reads before its watermark, to catch rows whose
-   * transaction committed after a later one was read. Re-read rows replace themselves. Default 120,000 ms.
+   * Keep the PostgreSQL watermark behind the oldest open transaction (read from
+   * pg_stat_activity), so a row committed late is never skipped. Default true.
+   */
+  openTransactionGuard?: boolean;
+  /**
+   * How far back each run re-reads before its watermark when the guard is off or cannot see
+   * every session (a role without pg_read_all_stats), and for metrics. Re-read rows replace
+   * themselves. Default 120,000 ms.
    */
   overlapMs?: number;
 }
@@ -42,6 +48,7 @@ const OptionsSchema = z.object({
     .min(1, 'must be at least 1')
     .max(10_000_000, 'must be at most 10000000')
     .optional(),
+  openTransactionGuard: z.boolean().optional(),
   overlapMs: z
     .number()
     .int('must be a whole number')
@@ -64,7 +71,9 @@ export function check<S extends z.ZodType>(schema: S, value: unknown, field: str
 
 export function parseOptions(
   options: AnalyticsOptions,
-): Required<Pick<AnalyticsOptions, 'path' | 'readOnly' | 'batchSize' | 'overlapMs'>> &
+): Required<
+  Pick<AnalyticsOptions, 'path' | 'readOnly' | 'batchSize' | 'overlapMs' | 'openTransactionGuard'>
+> &
   Pick<AnalyticsOptions, 'threads' | 'memoryLimit' | 'tempDirectory'> {
   const o = check(OptionsSchema, options, 'options');
   return {
@@ -72,6 +81,7 @@ export function parseOptions(
     readOnly: o.readOnly ?? false,
     batchSize: o.batchSize ?? 250_000,
     overlapMs: o.overlapMs ?? 120_000,
+    openTransactionGuard: o.openTransactionGuard ?? true,
     threads: o.threads,
     memoryLimit: o.memoryLimit,
     tempDirectory: o.tempDirectory,

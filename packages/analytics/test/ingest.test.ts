@@ -116,6 +116,7 @@ describe('PostgreSQL ingestion', () => {
       let calls = 0;
       const failing: PostgresSource = {
         async copyTo(statement) {
+          if (!statement.includes('from character_interactions')) return source.copyTo(statement);
           calls++;
           if (calls < 3) return source.copyTo(statement);
           const real = await source.copyTo(statement);
@@ -157,11 +158,25 @@ describe('PostgreSQL ingestion', () => {
     }
   });
 
-  it('catches a row whose transaction committed after a later one was ingested (the overlap)', async () => {
+  it('never skips a row whose transaction committed after a later one was ingested', async () => {
     const late = await pool.connect();
-    const withOverlap = await createAnalytics({ path: join(work, 'overlap.duckdb') });
-    const without = await createAnalytics({ path: join(work, 'no-overlap.duckdb'), overlapMs: 0 });
+    const variants = {
+      guard: await createAnalytics({ path: join(work, 'guard.duckdb') }),
+      overlap: await createAnalytics({
+        path: join(work, 'overlap.duckdb'),
+        openTransactionGuard: false,
+        overlapMs: 60_000,
+      }),
+      neither: await createAnalytics({
+        path: join(work, 'neither.duckdb'),
+        openTransactionGuard: false,
+        overlapMs: 0,
+      }),
+    };
+    const all = Object.values(variants);
     try {
+      await addInteractions(3);
+      for (const a of all) await a.ingest.postgres(source, { tables: ['character_interactions'] });
       await late.query('begin');
       // now() is the transaction's start: this row's updated_at is earlier than the next one's.
       await late.query(
@@ -171,18 +186,28 @@ describe('PostgreSQL ingestion', () => {
       );
       await new Promise((r) => setTimeout(r, 20));
       await addInteractions(1);
-      for (const a of [withOverlap, without])
-        await a.ingest.postgres(source, { tables: ['character_interactions'] });
+      const during = await Promise.all(
+        all.map((a) => a.ingest.postgres(source, { tables: ['character_interactions'] })),
+      );
+      // The guard re-read nothing from before the open transaction began.
+      expect(during[0]![0]!.rows).toBe(1);
       await late.query('commit');
-      for (const a of [withOverlap, without])
-        await a.ingest.postgres(source, { tables: ['character_interactions'] });
-      expect(await duckCount(withOverlap)).toBe(2);
-      // Without the overlap the late row is skipped for good: that is why it exists.
-      expect(await duckCount(without)).toBe(1);
+      for (const a of all) await a.ingest.postgres(source, { tables: ['character_interactions'] });
+      expect(await duckCount(variants.guard)).toBe(5);
+      expect(await duckCount(variants.overlap)).toBe(5);
+      // With neither, the late row is skipped for good: that is why they exist.
+      expect(await duckCount(variants.neither)).toBe(4);
+      // Nothing new: the guard reads nothing at all, the overlap re-reads its window.
+      const [idleGuard] = await variants.guard.ingest.postgres(source, {
+        tables: ['character_interactions'],
+      });
+      const [idleOverlap] = await variants.overlap.ingest.postgres(source, {
+        tables: ['character_interactions'],
+      });
+      expect([idleGuard!.rows, idleOverlap!.rows]).toEqual([0, 5]);
     } finally {
       late.release();
-      await withOverlap.close();
-      await without.close();
+      for (const a of all) await a.close();
       await sql('delete from character_interactions');
     }
   });
