@@ -289,6 +289,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     metrics,
     async stats() {
       return availability.run('cache stats', async () => {
+        await Promise.all(Object.values(policyObjects).map((p) => p.flushReads()));
         const namespaces = {} as Record<NamespaceName, NamespaceStats>;
         for (const name of NAMESPACES) {
           const k = namespaceKeys(prefix, NAMESPACE_KEY_BASE[name]);
@@ -332,6 +333,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     redis: client,
     async close() {
       await Promise.all(consumers.map((c) => c.close()));
+      await Promise.all(Object.values(policyObjects).map((p) => p.flushReads()));
       if (ownsClient) {
         try {
           await client.quit();

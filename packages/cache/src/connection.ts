@@ -8,6 +8,8 @@ import { mapRedisError, UnavailableError } from './errors.js';
 export type RedisClient = Redis | Cluster;
 
 const SCRIPT_FILES = {
+  mosCacheRead: { file: 'cache_read.lua', keys: 3, common: false },
+  mosCacheReads: { file: 'cache_reads.lua', keys: 2, common: true },
   mosCacheGet: { file: 'cache_get.lua', keys: 6, common: true },
   mosCacheSet: { file: 'cache_set.lua', keys: 6, common: true },
   mosCacheDelete: { file: 'cache_delete.lua', keys: 6, common: true },

@@ -103,6 +103,50 @@ describe('eviction per namespace', () => {
     for (const id of ['ttl-a', 'ttl-c', 'ttl-d']) expect((await quests.get({ questId: id }))?.id).toBe(id);
   });
 
+  it('evicts by recency recorded inline when readTracking is inline (exact across processes)', async () => {
+    const policies = { character_responses: { maxSize: 2, readTracking: 'inline' as const } };
+    const { cache, cleanup, prefix } = testCache('inline', { policies });
+    const other = createCache({ redis: REDIS_URL, prefix, policies });
+    try {
+      const value = {
+        character_id: 'c',
+        response: 'r',
+        response_time_ms: 1,
+        request_hash: null,
+        created_at: new Date(),
+      };
+      await cache.policies.character_responses.set({ character: 'i', hash: 'a' }, value);
+      await cache.policies.character_responses.set({ character: 'i', hash: 'b' }, value);
+      // The read happens in this process; the write that evicts comes from another one.
+      await cache.policies.character_responses.get({ character: 'i', hash: 'a' });
+      await other.policies.character_responses.set({ character: 'i', hash: 'c' }, value);
+      expect(await cache.policies.character_responses.get({ character: 'i', hash: 'b' })).toBeUndefined();
+      expect(await cache.policies.character_responses.get({ character: 'i', hash: 'a' })).toBeDefined();
+    } finally {
+      await other.close();
+      await cleanup();
+    }
+  });
+
+  it('sends batched reads to Redis within readFlushMs, without waiting for a write', async () => {
+    const { cache, raw, cleanup, prefix } = testCache('flush', {
+      policies: { quest_data: { readFlushMs: 20 } },
+    });
+    try {
+      await cache.policies.quest_data.set({ questId: 'f' }, quest('f'));
+      await cache.policies.quest_data.get({ questId: 'f' });
+      await cache.policies.quest_data.get({ questId: 'nope' });
+      await eventually(
+        async () => (await raw.hget(`${prefix}{cache:quest}:~stats`, 'hits')) === '1',
+        5_000,
+        'flush',
+      );
+      expect(await raw.hget(`${prefix}{cache:quest}:~stats`, 'misses')).toBe('1');
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('keeps a namespace within its max size under concurrent writers', async () => {
     const { cache, cleanup, raw, prefix } = testCache('maxsize', {
       policies: { quest_data: { maxSize: 10 } },

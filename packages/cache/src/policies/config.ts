@@ -31,6 +31,16 @@ export interface PolicyConfig {
   compressAboveBytes: number;
   /** Milliseconds one process may hold the loader lease of a key before another may load it. Default 5,000. */
   leaseMs: number;
+  /**
+   * How reads record their access (hit/miss counters, LRU recency, LFU frequency). `batched`
+   * (default): a hit is a plain GET; the process sends its reads in one script call every
+   * `readFlushMs` (and with its next write, before any eviction), so eviction order across
+   * processes lags by at most that long. `inline`: each read runs a Lua script that records
+   * it at once (exact across processes, about half the throughput).
+   */
+  readTracking: 'batched' | 'inline';
+  /** Longest delay before batched reads reach Redis, in ms. Default 50. */
+  readFlushMs: number;
 }
 
 /** A cached character response: the interaction fields a repeat of the same request needs. */
@@ -82,6 +92,8 @@ const COMMON = {
   format: 'msgpack',
   compressAboveBytes: 1024,
   leaseMs: 5000,
+  readTracking: 'batched',
+  readFlushMs: 50,
 } as const;
 
 /** The policies of the design document. */
@@ -103,6 +115,8 @@ const PolicyOverrideSchema = z
     format: z.enum(['msgpack', 'json'], { message: 'must be msgpack or json' }).optional(),
     compressAboveBytes: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
     leaseMs: PositiveInt.optional(),
+    readTracking: z.enum(['batched', 'inline'], { message: 'must be batched or inline' }).optional(),
+    readFlushMs: PositiveInt.optional(),
   })
   .strict();
 

@@ -115,7 +115,10 @@ export function createPolicy<N extends NamespaceName>(
   namespace: N,
   config: PolicyConfig,
   deps: PolicyDeps,
-): CachePolicy<NamespaceKey<N>, NamespaceValue<N>> & { replayInvalidations(): Promise<void> } {
+): CachePolicy<NamespaceKey<N>, NamespaceValue<N>> & {
+  replayInvalidations(): Promise<void>;
+  flushReads(): Promise<void>;
+} {
   type K = NamespaceKey<N>;
   type V = NamespaceValue<N>;
   const { client, availability, keys } = deps;
@@ -142,6 +145,48 @@ export function createPolicy<N extends NamespaceName>(
   const writeChains = new Map<string, Promise<unknown>>();
   let tokenCounter = 0;
   const tokenBase = randomUUID();
+
+  // Batched read tracking: member → reads since the last flush, least recent first.
+  const reads = new Map<string, number>();
+  let unflushedMisses = 0;
+  let flushTimer: NodeJS.Timeout | undefined;
+  function scheduleFlush(): void {
+    if (reads.size >= 256) void flushReads();
+    else if (!flushTimer) flushTimer = setTimeout(() => void flushReads(), config.readFlushMs).unref();
+  }
+  function recordHit(member: string): void {
+    const n = reads.get(member);
+    if (n !== undefined) reads.delete(member);
+    reads.set(member, (n ?? 0) + 1);
+    scheduleFlush();
+  }
+  function recordMiss(): void {
+    unflushedMisses++;
+    scheduleFlush();
+  }
+  /** The unflushed reads as script arguments (misses, then member/reads pairs); clears them. */
+  function drainReads(): string[] {
+    if (flushTimer) {
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+    }
+    const args = [String(unflushedMisses)];
+    for (const [member, n] of reads) args.push(member, String(n));
+    reads.clear();
+    unflushedMisses = 0;
+    return args;
+  }
+  async function flushReads(): Promise<void> {
+    if (reads.size === 0 && unflushedMisses === 0) return;
+    const args = drainReads();
+    if (!availability.up) return;
+    try {
+      await client.mosCacheReads(keys.index, keys.stats, strategy, ...args);
+    } catch {
+      // Lost reads only skew statistics and eviction order slightly; never fail a read for it.
+      local.redisErrors++;
+    }
+  }
 
   function memberOf(key: K): string {
     if (typeof key !== 'object' || key === null) throw new ValidationError('key', 'must be an object');
@@ -200,27 +245,59 @@ export function createPolicy<N extends NamespaceName>(
     return value as V | typeof CORRUPT;
   }
 
-  async function get(key: K): Promise<V | undefined> {
-    const member = memberOf(key);
-    if (!availability.up) return undefined;
+  const onReadError = (): undefined => {
+    local.redisErrors++;
+    return undefined;
+  };
+
+  /** The hit path: one GET, decode, and the read recorded in memory (no extra await layers). */
+  function get(key: K): Promise<V | undefined> {
+    let member: string;
+    try {
+      member = memberOf(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!availability.up) return Promise.resolve(undefined);
+    if (pendingInvalidations.size > 0 || config.readTracking === 'inline') return slowGet(member);
+    return client.getBuffer(entryKey(member)).then((bytes) => {
+      if (bytes === null) {
+        recordMiss();
+        return undefined;
+      }
+      const value = decodeOrDrop(member, bytes);
+      if (value === CORRUPT) return undefined;
+      recordHit(member);
+      return value;
+    }, onReadError);
+  }
+
+  async function slowGet(member: string): Promise<V | undefined> {
     try {
       if (pendingInvalidations.has(member)) await flushPending(member);
-      const reply = (await client.mosCacheGetBuffer(
-        ...keysOf(member),
+      if (config.readTracking === 'batched') {
+        const bytes = await client.getBuffer(entryKey(member));
+        if (bytes === null) {
+          recordMiss();
+          return undefined;
+        }
+        const value = decodeOrDrop(member, bytes);
+        if (value === CORRUPT) return undefined;
+        recordHit(member);
+        return value;
+      }
+      const reply = (await client.mosCacheReadBuffer(
+        entryKey(member),
+        keys.index,
+        keys.stats,
         member,
         strategy,
-        '0',
-        '',
-        '0',
-        keys.entryPrefix,
-        keys.tagPrefix,
       )) as Buffer | null;
       if (reply === null) return undefined;
       const value = decodeOrDrop(member, reply);
       return value === CORRUPT ? undefined : value;
     } catch {
-      local.redisErrors++;
-      return undefined;
+      return onReadError();
     }
   }
 
@@ -248,7 +325,9 @@ export function createPolicy<N extends NamespaceName>(
         keys.tagPrefix,
         lease?.token ?? '',
         lease?.generation ?? '',
+        String(tags.length),
         ...tags,
+        ...drainReads(),
       )) as [number, number];
       return reply[0] === 1;
     } catch {
@@ -394,20 +473,38 @@ export function createPolicy<N extends NamespaceName>(
     }
   }
 
-  function getOrSet(key: K, loader: () => Promise<V>, options?: GetOrSetOptions): Promise<V> {
-    let member: string;
-    try {
-      member = memberOf(key);
-      if (typeof loader !== 'function') throw new ValidationError('loader', 'must be a function');
-      if (options !== undefined) {
-        ttlMsOf(options, swrSecondsOf(options));
-        tagsOf(options);
-      }
-    } catch (error) {
-      return Promise.reject(error);
+  async function getOrSet(key: K, loader: () => Promise<V>, options?: GetOrSetOptions): Promise<V> {
+    const member = memberOf(key);
+    if (typeof loader !== 'function') throw new ValidationError('loader', 'must be a function');
+    const swrSeconds = swrSecondsOf(options);
+    if (options !== undefined) {
+      ttlMsOf(options, swrSeconds);
+      tagsOf(options);
     }
     const inFlight = flights.get(member);
     if (inFlight) return inFlight;
+    // Hit path without stale-while-revalidate: a plain GET (misses take the lease script below).
+    if (
+      swrSeconds === 0 &&
+      config.readTracking === 'batched' &&
+      availability.up &&
+      !pendingInvalidations.has(member)
+    ) {
+      try {
+        const bytes = await client.getBuffer(entryKey(member));
+        if (bytes !== null) {
+          const value = decodeOrDrop(member, bytes);
+          if (value !== CORRUPT) {
+            recordHit(member);
+            return value;
+          }
+        }
+      } catch {
+        // Redis trouble: resolve() below turns it into a miss that goes to the loader.
+      }
+      const joined = flights.get(member);
+      if (joined) return joined;
+    }
     const promise = resolve(member, loader, options).finally(() => {
       if (flights.get(member) === promise) flights.delete(member);
     });
@@ -516,5 +613,6 @@ export function createPolicy<N extends NamespaceName>(
     clear,
     local,
     replayInvalidations,
+    flushReads,
   };
 }

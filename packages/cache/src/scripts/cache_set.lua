@@ -2,9 +2,12 @@
 -- KEYS: 1 entry, 2 index, 3 expiries (= index for TTL-only), 4 stats, 5 member tags, 6 lease
 -- ARGV: 1 member, 2 value, 3 ttl ms, 4 strategy (lru|lfu|ttl), 5 max size, 6 entry prefix,
 --       7 tag prefix, 8 lease token ('' = unconditional write), 9 generation seen by the loader,
---       10.. tags (escaped)
+--       10 tag count n, 11..10+n tags (escaped), then this process's unflushed reads
+--       (misses, then member/reads pairs: see apply_reads), applied before any eviction
 -- Returns { written (0/1), evicted count }.
 local member = ARGV[1]
+local tag_count = tonumber(ARGV[10])
+apply_reads(KEYS[2], KEYS[4], ARGV[4], 11 + tag_count)
 if ARGV[8] ~= '' then
   -- A loader's write: only if it still holds the lease and nothing was invalidated meanwhile.
   if redis.call('GET', KEYS[6]) ~= ARGV[8] then return { 0, 0 } end
@@ -47,9 +50,9 @@ else
   end
   redis.call('ZADD', KEYS[3], now + ttl, member)
 end
-if #ARGV >= 10 then
+if tag_count > 0 then
   local tags = {}
-  for i = 10, #ARGV do
+  for i = 11, 10 + tag_count do
     redis.call('SADD', ARGV[7] .. ARGV[i], member)
     tags[#tags + 1] = ARGV[i]
   end

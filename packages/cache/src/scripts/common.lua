@@ -26,3 +26,27 @@ local function prune(entry_prefix, idx, exp, member_tags, tag_prefix, stats, now
   if #expired > 0 then redis.call('HINCRBY', stats, 'expired', #expired) end
   return #expired
 end
+
+-- Applies reads a process recorded since its last flush: ARGV[first] is its miss count, then
+-- (member, reads) pairs, least recent first. LRU members get consecutive clock values in that
+-- order; LFU members add their reads. Members no longer indexed are skipped (ZADD XX).
+local function apply_reads(idx, stats, strategy, first)
+  local misses = tonumber(ARGV[first])
+  if misses > 0 then redis.call('HINCRBY', stats, 'misses', misses) end
+  local pairs_count = (#ARGV - first) / 2
+  if pairs_count < 1 then return end
+  local hits = 0
+  local clock = 0
+  if strategy == 'lru' then clock = redis.call('HINCRBY', stats, 'clock', pairs_count) - pairs_count end
+  for i = first + 1, #ARGV - 1, 2 do
+    local reads = tonumber(ARGV[i + 1])
+    hits = hits + reads
+    if strategy == 'lru' then
+      clock = clock + 1
+      redis.call('ZADD', idx, 'XX', clock, ARGV[i])
+    elseif strategy == 'lfu' then
+      redis.call('ZADD', idx, 'XX', 'INCR', reads, ARGV[i])
+    end
+  end
+  redis.call('HINCRBY', stats, 'hits', hits)
+end

@@ -1,0 +1,165 @@
+// pnpm --filter @monsteros/cache bench: our paths against raw ioredis in the same run, on the
+// same Redis (REDIS_URL, default 127.0.0.1:6379), under a throwaway prefix.
+import { randomBytes } from 'node:crypto';
+import { type BenchRow, measure, report } from '@monsteros/bench-kit';
+import { Redis } from 'ioredis';
+import { unpack } from 'msgpackr';
+import { type CachedCharacterResponse, createCache } from '../src/index.js';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `bench:${randomBytes(3).toString('hex')}:`;
+const cache = createCache({
+  redis: url,
+  prefix,
+  policies: { character_responses: { maxSize: 1_000 }, memory_search_results: { readTracking: 'inline' } },
+});
+const raw = new Redis(url);
+const rows: BenchRow[] = [];
+
+const response = (i: number): CachedCharacterResponse => ({
+  character_id: '7f1c0a52-3f0e-4c53-9a57-0e5f1d2f6b11',
+  response: `Welcome back, traveller ${i}. Today we continue the quest on closures.`,
+  response_time_ms: 180,
+  request_hash: 'a3f1c2',
+  created_at: new Date(),
+});
+
+async function hitPath(): Promise<void> {
+  const responses = cache.policies.character_responses;
+  const keys = Array.from({ length: 100 }, (_, i) => ({ character: 'sage', hash: `h${i}` }));
+  for (const [i, k] of keys.entries()) await responses.set(k, response(i));
+  const rawKeys = keys.map((k) => `${prefix}raw:${k.hash}`);
+  const memory = cache.policies.memory_search_results;
+  const memoryKeys = keys.map((k) => ({ queryHash: k.hash }));
+  for (const k of memoryKeys) await memory.set(k, { character: 'sage', results: [] });
+  // The raw baseline reads the same bytes our entry holds.
+  for (const [i, k] of keys.entries()) await raw.set(rawKeys[i]!, (await raw.getBuffer(responses.keyOf(k)))!);
+  for (const concurrency of [1, 64]) {
+    const iterations = concurrency === 1 ? 20_000 : 100_000;
+    const baseline = await measure((i) => raw.getBuffer(rawKeys[i % 100]!), { iterations, concurrency });
+    const ours = await measure((i) => responses.get(keys[i % 100]!), { iterations, concurrency });
+    const decoding = await measure(
+      async (i) => unpack((await raw.getBuffer(rawKeys[i % 100]!))!.subarray(2)),
+      {
+        iterations,
+        concurrency,
+      },
+    );
+    rows.push({ case: 'get hit (LRU namespace)', path: 'raw ioredis GET', stats: baseline });
+    rows.push({
+      case: 'get hit (LRU namespace)',
+      path: 'raw GET + msgpack unpack',
+      stats: decoding,
+      baseline,
+      note: 'what any typed read costs',
+    });
+    rows.push({
+      case: 'get hit (LRU namespace)',
+      path: 'policy.get (batched reads)',
+      stats: ours,
+      baseline,
+      note: 'target >= 0.85x ops',
+    });
+    const getOrSet = await measure((i) => responses.getOrSet(keys[i % 100]!, async () => response(i)), {
+      iterations,
+      concurrency,
+    });
+    rows.push({ case: 'get hit (LRU namespace)', path: 'policy.getOrSet hit', stats: getOrSet, baseline });
+    const inline = await measure((i) => memory.get(memoryKeys[i % 100]!), { iterations, concurrency });
+    rows.push({
+      case: 'get hit (LFU namespace)',
+      path: "policy.get (readTracking 'inline')",
+      stats: inline,
+      baseline,
+    });
+  }
+}
+
+async function bulkMetrics(): Promise<void> {
+  const agents = Array.from({ length: 100 }, (_, i) => `agent${i}`);
+  const updates = (t: number) =>
+    agents.map((agent, i) => ({
+      agent,
+      metrics: { response_time: 100 + i, satisfaction: 4.5 },
+      session: { status: 'active' as const },
+      timestamp: t,
+    }));
+  let t = Date.now();
+  const oneByOne = await measure(
+    async () => {
+      const ts = t++;
+      for (const agent of agents) {
+        await cache.sessions.agents.update(agent, {
+          status: 'active',
+          metrics: { response_time: 1, satisfaction: 4.5 },
+        });
+        await cache.metrics.record('response_time', agent, 1, ts);
+        await cache.metrics.record('satisfaction', agent, 4.5, ts);
+      }
+    },
+    { iterations: 100 },
+  );
+  const ours = await measure(() => cache.metrics.updateAgents(updates(t++)), { iterations: 300 });
+  rows.push({
+    case: 'bulk metrics, 100 agents x 2 metrics',
+    path: 'one by one (300 round trips)',
+    stats: oneByOne,
+  });
+  rows.push({
+    case: 'bulk metrics, 100 agents x 2 metrics',
+    path: 'updateAgents (1 pipeline)',
+    stats: ours,
+    baseline: oneByOne,
+  });
+}
+
+async function eviction(): Promise<void> {
+  const responses = cache.policies.character_responses;
+  await responses.clear();
+  const value = response(1);
+  // Below max size: no eviction.
+  const filling = await measure((i) => responses.set({ character: 'fill', hash: `f${i}` }, value), {
+    iterations: 900,
+    warmup: 0,
+  });
+  for (let i = 0; i < 1_000; i++) await responses.set({ character: 'full', hash: `x${i}` }, value);
+  const full = await measure((i) => responses.set({ character: 'full', hash: `y${i}` }, value), {
+    iterations: 5_000,
+    warmup: 0,
+  });
+  const bytes = (await raw.getBuffer(responses.keyOf({ character: 'full', hash: 'y4999' })))!;
+  const rawSet = await measure((i) => raw.set(`${prefix}rawset:${i}`, bytes, 'PX', 300_000), {
+    iterations: 5_000,
+  });
+  const stats = await cache.stats();
+  rows.push({ case: 'set', path: 'raw ioredis SET PX', stats: rawSet });
+  rows.push({ case: 'set', path: 'policy.set below max size', stats: filling, baseline: rawSet });
+  rows.push({
+    case: 'set',
+    path: 'policy.set at max size (evicts 1)',
+    stats: full,
+    baseline: rawSet,
+    note: `${stats.namespaces.character_responses.evictions} evictions, ${stats.namespaces.character_responses.keys} keys held`,
+  });
+}
+
+async function dropPrefix(): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await raw.del(...keys);
+  } while (cursor !== '0');
+}
+
+try {
+  await hitPath();
+  await bulkMetrics();
+  await eviction();
+  const info = await raw.info('server');
+  report('cache', rows, { redis: /redis_version:(\S+)/.exec(info)?.[1], node: process.version });
+} finally {
+  await dropPrefix();
+  await cache.close();
+  raw.disconnect();
+}
