@@ -92,8 +92,10 @@ describe('agent message streams', () => {
     for (let i = 0; i < 4; i++)
       ids.push(await t.cache.streams.publish('crash', { type: 'task', payload: { i } }));
     const fixture = fileURLToPath(new URL('./fixtures/crashing-consumer.ts', import.meta.url));
-    const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-    const child = spawn(tsx, [fixture, REDIS_URL, t.prefix, 'crash', '10'], {
+    // Node itself with tsx's loader (not the tsx CLI, which runs the script in a child process
+    // of its own): the process killed below is the consumer.
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, REDIS_URL, t.prefix, 'crash', '10'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const read = await new Promise<string[]>((resolve, reject) => {
