@@ -108,12 +108,12 @@ describe('local mode persistence', () => {
 
   it('loses at most the write in flight when the process is killed mid-stream', async () => {
     const dir = await dataDir();
+    // The writer runs in this very process (node --import tsx), not under the tsx CLI: the CLI
+    // runs scripts in a child of its own, and SIGKILL on the CLI would leave the writer running.
     const child = spawn(
-      join(import.meta.dirname, '../node_modules/.bin/tsx'),
-      [join(import.meta.dirname, 'fixtures/crash-writer.ts'), dir, 'stream'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/crash-writer.ts'), dir, 'stream'],
+      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let acked = -1;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
