@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   type CharacterAgent,
   type CharacterInteraction,
@@ -8,6 +9,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { z } from 'zod';
+import { copyOut } from './copy.js';
 import { type Db, kyselyOnConnection } from './db.js';
 import { mapDatabaseError, RelationalError, SerializationError, UnavailableError } from './errors.js';
 import { type AchievementsRepository, achievementsRepository } from './repositories/achievements.js';
@@ -230,6 +232,8 @@ export function createRelational(options: RelationalOptions = {}): Relational {
       }
     },
 
+    copyOut: (statement: string) => copyOut(pool, statement),
+
     /**
      * Checks that the primary answers, within `timeoutMs` (default 2,000).
      * @example
@@ -298,6 +302,13 @@ export interface Relational {
     fn: (tx: TransactionScope) => Promise<T>,
     options?: { attempts?: number; baseDelayMs?: number },
   ): Promise<T>;
+  /**
+   * Streams the bytes of `COPY (<query>) TO STDOUT …` (bulk extraction for the analytics). The
+   * connection returns to the pool when the stream ends.
+   * @example
+   * const csv = await relational.copyOut('copy (select id from user_profiles) to stdout with (format csv)');
+   */
+  copyOut(statement: string): Promise<Readable>;
   health(timeoutMs?: number): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   stats(): Promise<RelationalStats>;
   close(): Promise<void>;

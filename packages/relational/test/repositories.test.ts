@@ -616,3 +616,35 @@ describe('health, stats and replicas', () => {
     }
   });
 });
+
+describe('copy out', () => {
+  it('streams COPY output, returns the connection to the pool, and refuses anything but COPY … TO STDOUT', async () => {
+    const relational = createRelational({ databaseUrl: db.url, poolSize: 2 });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const stream = await relational.copyOut(
+          'copy (select i, \'a,"b"\' as t from generate_series(1, 1000) i) to stdout with (format csv)',
+        );
+        let text = '';
+        for await (const chunk of stream) text += chunk.toString();
+        const lines = text.trim().split('\n');
+        expect(lines).toHaveLength(1000);
+        expect(lines[0]).toBe('1,"a,""b"""');
+      }
+      // A reader that stops early does not leak its connection.
+      const early = await relational.copyOut('copy (select generate_series(1, 1000000)) to stdout');
+      for await (const _ of early) break;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(relational.pool.totalCount - relational.pool.idleCount).toBe(0);
+      await expect(relational.copyOut('copy user_profiles from stdin')).rejects.toMatchObject({
+        field: 'statement',
+      });
+      await expect(relational.copyOut("copy (select 1) to '/tmp/x'")).rejects.toBeInstanceOf(ValidationError);
+      await expect(relational.copyOut("copy (select 1) to program 'id'")).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+    } finally {
+      await relational.close();
+    }
+  });
+});
