@@ -11,3 +11,12 @@ export {
   type StepTiming,
   type TimingRecorder,
 } from './pipeline.js';
+export {
+  createRelay,
+  type DrainResult,
+  type OutboxHandler,
+  PermanentError,
+  type Relay,
+  type RelayOptions,
+  type RelayStats,
+} from './relay.js';

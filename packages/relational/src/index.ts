@@ -21,19 +21,20 @@ export {
   UnavailableError,
   ValidationError,
 } from './errors.js';
-export type { NewAchievement } from './repositories/achievements.js';
-export type { NewCharacter } from './repositories/characters.js';
-export type { ConfigEntry } from './repositories/config.js';
+export type { AchievementsRepository, NewAchievement } from './repositories/achievements.js';
+export type { CharactersRepository, NewCharacter } from './repositories/characters.js';
+export type { ConfigEntry, ConfigRepository } from './repositories/config.js';
 export {
   type InteractionCursor,
   type InteractionPage,
+  type InteractionsRepository,
   interactionRequestHash,
   type NewInteraction,
   type RecordedInteraction,
 } from './repositories/interactions.js';
-export { type MemoryGraph, normalizeEntityName } from './repositories/memory.js';
-export type { OutboxBacklog, OutboxRow } from './repositories/outbox.js';
-export type { ProgressUpdate, QuestProgress } from './repositories/progress.js';
-export type { ActiveQuest, NewQuest } from './repositories/quests.js';
-export type { NewUser, UserOverview } from './repositories/users.js';
+export { type MemoryGraph, type MemoryRepository, normalizeEntityName } from './repositories/memory.js';
+export type { OutboxBacklog, OutboxRepository, OutboxRow } from './repositories/outbox.js';
+export type { ProgressRepository, ProgressUpdate, QuestProgress } from './repositories/progress.js';
+export type { ActiveQuest, NewQuest, QuestsRepository } from './repositories/quests.js';
+export type { NewUser, UserOverview, UsersRepository } from './repositories/users.js';
 export type { RelationalStats } from './stats.js';

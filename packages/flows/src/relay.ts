@@ -1,0 +1,204 @@
+// The outbox relay: applies the side effects of committed flows on Redis, Qdrant and DuckDB.
+// Events are claimed with a lease (FOR UPDATE SKIP LOCKED, so several workers share the work),
+// at most one per aggregate at a time (order per aggregate), applied by the handler of their
+// event type, then completed; a failure is retried with exponential backoff and jitter, and
+// an event that keeps failing (or has no handler, or fails permanently) is parked with its last
+// error until someone retries it. Handlers must be idempotent: an event can be applied twice
+// if a worker dies between applying and completing it.
+import type { OutboxRepository, OutboxRow } from '@monsteros/relational';
+import { FlowError } from './errors.js';
+
+/** Applies one event's side effects. Throw to retry later; throw PermanentError to park now. */
+export type OutboxHandler = (event: OutboxRow) => Promise<void>;
+
+/** A failure that retrying cannot fix (bad payload, unknown id): the event is parked at once. */
+export class PermanentError extends FlowError {
+  override readonly name = 'PermanentError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VALIDATION', message, options);
+  }
+}
+
+export interface RelayOptions {
+  outbox: Pick<OutboxRepository, 'claim' | 'complete' | 'fail' | 'park' | 'retryParked' | 'backlog'>;
+  /** Handlers by event type, e.g. `interaction.recorded`. */
+  handlers: Readonly<Record<string, OutboxHandler>>;
+  /** Events claimed per round. Default 100. */
+  batchSize?: number;
+  /** How long a claimed event stays invisible to other workers. Default 30,000 ms. */
+  leaseMs?: number;
+  /** Attempts before an event is parked. Default 8. */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt up to `maxDelayMs`. Defaults 500 ms and 5 min. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Pause of the worker loop when there is nothing to do. Default 500 ms. */
+  idleMs?: number;
+  /** Told about every failed attempt (logging, metrics). */
+  onFailure?: (event: OutboxRow, error: unknown, outcome: 'retry' | 'parked') => void;
+}
+
+export interface DrainResult {
+  applied: number;
+  retried: number;
+  parked: number;
+  rounds: number;
+}
+
+export interface RelayStats extends DrainResult {
+  running: boolean;
+  /** Last error of the loop itself (the outbox unreachable), if any. */
+  lastError: string | null;
+}
+
+export interface Relay {
+  /** Applies due events until none is left (or `maxRounds`); returns what it did. */
+  drain(options?: { maxRounds?: number }): Promise<DrainResult>;
+  /** Asks for a drain soon (after a commit); calls coalesce into one. Never throws. */
+  kick(): void;
+  /** Starts the worker loop: drain, then wait `idleMs` or a kick. */
+  start(): void;
+  /** Stops the loop and waits for the round in flight and any kicked drain. */
+  stop(): Promise<void>;
+  /** Releases parked events (all or the given ids) for another round of attempts. */
+  retryParked(ids?: string[]): Promise<number>;
+  stats(): RelayStats;
+}
+
+/**
+ * Creates a relay over the outbox.
+ * @example
+ * const relay = createRelay({ outbox: relational.outbox, handlers: { 'interaction.recorded': applyInteraction } });
+ * relay.start(); // … await relay.stop();
+ */
+export function createRelay(options: RelayOptions): Relay {
+  const batchSize = options.batchSize ?? 100;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const baseDelayMs = options.baseDelayMs ?? 500;
+  const maxDelayMs = options.maxDelayMs ?? 300_000;
+  const idleMs = options.idleMs ?? 500;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new FlowError('VALIDATION', 'relay batchSize: must be a positive whole number');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new FlowError('VALIDATION', 'relay maxAttempts: must be a positive whole number');
+
+  const totals: DrainResult = { applied: 0, retried: 0, parked: 0, rounds: 0 };
+  let running = false;
+  let lastError: string | null = null;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let kicked: Promise<unknown> | null = null;
+  let kickAgain = false;
+
+  const delayFor = (attempts: number) =>
+    Math.round(Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 1)) * (0.5 + Math.random()));
+
+  async function applyOne(event: OutboxRow, result: DrainResult): Promise<string | null> {
+    const handler = options.handlers[event.event_type];
+    try {
+      if (!handler) throw new PermanentError(`no handler for event type ${event.event_type}`);
+      await handler(event);
+      return event.id;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof PermanentError || event.attempts >= maxAttempts) {
+        await options.outbox.park(event.id, message);
+        result.parked++;
+        options.onFailure?.(event, error, 'parked');
+      } else {
+        await options.outbox.fail(event.id, message, delayFor(event.attempts));
+        result.retried++;
+        options.onFailure?.(event, error, 'retry');
+      }
+      return null;
+    }
+  }
+
+  async function drain(drainOptions: { maxRounds?: number } = {}): Promise<DrainResult> {
+    const result: DrainResult = { applied: 0, retried: 0, parked: 0, rounds: 0 };
+    const maxRounds = drainOptions.maxRounds ?? Number.POSITIVE_INFINITY;
+    while (result.rounds < maxRounds) {
+      const events = await options.outbox.claim(batchSize, leaseMs);
+      if (events.length === 0) break;
+      result.rounds++;
+      // One event per aggregate per claim: the batch can be applied in parallel.
+      const done = await Promise.all(events.map((e) => applyOne(e, result)));
+      const ids = done.filter((id): id is string => id !== null);
+      if (ids.length) await options.outbox.complete(ids);
+      result.applied += ids.length;
+    }
+    totals.applied += result.applied;
+    totals.retried += result.retried;
+    totals.parked += result.parked;
+    totals.rounds += result.rounds;
+    return result;
+  }
+
+  function kick(): void {
+    if (kicked) {
+      kickAgain = true;
+      return;
+    }
+    if (running && wake) {
+      wake();
+      return;
+    }
+    kicked = (async () => {
+      do {
+        kickAgain = false;
+        try {
+          await drain();
+          lastError = null;
+        } catch (error) {
+          // The worker loop or the next kick picks the events up again; nothing is lost.
+          lastError = error instanceof Error ? error.message : String(error);
+        }
+      } while (kickAgain);
+    })().finally(() => {
+      kicked = null;
+    });
+  }
+
+  return {
+    drain,
+    kick,
+    start() {
+      if (running) return;
+      running = true;
+      loop = (async () => {
+        let failures = 0;
+        while (running) {
+          let pause = idleMs;
+          try {
+            await drain();
+            lastError = null;
+            failures = 0;
+          } catch (error) {
+            lastError = error instanceof Error ? error.message : String(error);
+            failures++;
+            pause = Math.min(maxDelayMs, idleMs * 2 ** Math.min(failures, 10));
+          }
+          if (!running) break;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pause);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = null;
+        }
+      })();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      loop = null;
+      await kicked;
+    },
+    retryParked: (ids) => options.outbox.retryParked(ids),
+    stats: () => ({ ...totals, running, lastError }),
+  };
+}
