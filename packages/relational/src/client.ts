@@ -17,6 +17,7 @@ import { type CharactersRepository, charactersRepository } from './repositories/
 import { type ConfigRepository, configRepository } from './repositories/config.js';
 import { type InteractionsRepository, interactionsRepository } from './repositories/interactions.js';
 import { type MemoryRepository, memoryRepository } from './repositories/memory.js';
+import { type OperationsRepository, operationsRepository } from './repositories/operations.js';
 import { type OutboxRepository, outboxRepository } from './repositories/outbox.js';
 import { type ProgressRepository, progressRepository } from './repositories/progress.js';
 import { type ActiveQuest, type QuestsRepository, questsRepository } from './repositories/quests.js';
@@ -73,6 +74,7 @@ function repositoriesFor(
   interactions: InteractionsRepository;
   memory: MemoryRepository;
   outbox: OutboxRepository;
+  operations: OperationsRepository;
 } {
   return {
     progress: progressRepository(db),
@@ -81,6 +83,7 @@ function repositoriesFor(
     interactions: interactionsRepository(db),
     memory: memoryRepository(db),
     outbox: outboxRepository(db),
+    operations: operationsRepository(db),
   };
 }
 
@@ -286,6 +289,7 @@ export interface Relational {
   interactions: InteractionsRepository;
   memory: MemoryRepository;
   outbox: OutboxRepository;
+  operations: OperationsRepository;
   reads: {
     characterByName(name: string): Promise<CharacterAgent | null>;
     userActiveQuests(userId: string): Promise<ActiveQuest[]>;

@@ -33,6 +33,7 @@ export {
   type RecordedInteraction,
 } from './repositories/interactions.js';
 export { type MemoryGraph, type MemoryRepository, normalizeEntityName } from './repositories/memory.js';
+export type { MemoryOperationInput, OperationsRepository } from './repositories/operations.js';
 export type { OutboxBacklog, OutboxRepository, OutboxRow } from './repositories/outbox.js';
 export type { ProgressRepository, ProgressUpdate, QuestProgress } from './repositories/progress.js';
 export type { ActiveQuest, NewQuest, QuestsRepository } from './repositories/quests.js';

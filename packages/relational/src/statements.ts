@@ -107,6 +107,41 @@ export const STATEMENTS = {
      on conflict (user_id, achievement_id) do nothing
      returning *`,
   ),
+  // Grants every achievement whose rule the user now meets (manual ones never), once each.
+  grantEarnedAchievements: statement<Row<Tables.UserAchievement>>(
+    'grant_earned_achievements',
+    `with done as (
+       select p.quest_id, q.category
+         from user_quest_progress p join quest_definitions q on q.id = p.quest_id
+        where p.user_id = $1 and p.completed_at is not null),
+     totals as (
+       select (select count(*) from done) as completed,
+              (select count(*) from character_interactions where user_id = $1) as interactions),
+     earned as (
+       select a.id from achievements a cross join totals t
+        where case a.criteria ->> 'kind'
+          when 'quest_completed' then exists (select 1 from done d where d.quest_id::text = a.criteria ->> 'quest_id')
+          when 'quests_completed_count' then t.completed >= (a.criteria ->> 'threshold')::int
+          when 'interactions_count' then t.interactions >= (a.criteria ->> 'threshold')::int
+          when 'category_mastery' then
+            case when a.criteria ? 'threshold'
+                 then (select count(*) from done d where d.category = a.criteria ->> 'category') >= (a.criteria ->> 'threshold')::int
+                 else exists (select 1 from done d where d.category = a.criteria ->> 'category')
+                      and (select count(*) from done d where d.category = a.criteria ->> 'category')
+                        = (select count(*) from quest_definitions q where q.category = a.criteria ->> 'category')
+            end
+          else false end)
+     insert into user_achievements (user_id, achievement_id, context)
+     select $1, id, $2::jsonb from earned
+     on conflict (user_id, achievement_id) do nothing
+     returning *`,
+  ),
+  recordMemoryOperation: statement<{ id: string }>(
+    'record_memory_operation',
+    `insert into memory_operations (operation_type, character_id, latency_ms, result_quality_score, metadata)
+     select $1, (select id from character_agents where name = $2), $3, $4, $5::jsonb
+     returning id`,
+  ),
   getConfig: statement<Row<Tables.SystemConfig>>('get_config', 'select * from system_config where key = $1'),
   insertConfig: statement<Row<Tables.SystemConfig>>(
     'insert_config',

@@ -275,6 +275,91 @@ describe('achievements and config', () => {
     expect(await relational.achievements.ofUser(user.id)).toHaveLength(1);
   });
 
+  it('grants the achievements whose rules a user meets, each once, and never manual ones', async () => {
+    const user = await newUser('ruled');
+    const quests = await Promise.all(
+      ['Loops', 'Recursion', 'Stoics'].map((name, i) =>
+        relational.quests.create({
+          quest_name: `rule ${name}`,
+          category: i < 2 ? 'rulecode' : 'rulephil',
+          difficulty: 2,
+        }),
+      ),
+    );
+    const make = (name: string, criteria: Record<string, unknown>) =>
+      relational.achievements.create({
+        name,
+        description: name,
+        category: 'rules',
+        criteria: criteria as never,
+      });
+    const [loops, two, mastery, talk, manual] = await Promise.all([
+      make('rule: loops done', { kind: 'quest_completed', quest_id: quests[0]!.id }),
+      make('rule: two quests', { kind: 'quests_completed_count', threshold: 2 }),
+      make('rule: code mastery', { kind: 'category_mastery', category: 'rulecode' }),
+      make('rule: chatty', { kind: 'interactions_count', threshold: 1 }),
+      make('rule: manual', { kind: 'manual' }),
+    ]);
+    // Other tests' achievements live in the same database: only this test's rules are compared.
+    const mine = [loops, two, mastery, talk, manual];
+    const names = (grants: Array<{ achievement_id: string }>) =>
+      grants
+        .map((g) => mine.find((a) => a!.id === g.achievement_id)?.name)
+        .filter((n) => n !== undefined)
+        .sort();
+
+    expect(await relational.achievements.grantEarned(user.id)).toEqual([]);
+    await relational.progress.upsert({ userId: user.id, questId: quests[0]!.id, progress: 100, chapter: 1 });
+    expect(names(await relational.achievements.grantEarned(user.id, { quest_id: quests[0]!.id }))).toEqual([
+      'rule: loops done',
+    ]);
+    await relational.progress.upsert({ userId: user.id, questId: quests[1]!.id, progress: 100, chapter: 1 });
+    expect(names(await relational.achievements.grantEarned(user.id))).toEqual([
+      'rule: code mastery',
+      'rule: two quests',
+    ]);
+    // Nothing twice.
+    expect(names(await relational.achievements.grantEarned(user.id))).toEqual([]);
+    const grants = await relational.achievements.ofUser(user.id);
+    expect(grants.find((g) => g.achievement_id === loops!.id)!.context).toEqual({ quest_id: quests[0]!.id });
+    expect(grants.map((g) => g.achievement_id)).not.toContain(manual!.id);
+    await expect(relational.achievements.grantEarned('nope')).rejects.toMatchObject({ field: 'userId' });
+  });
+
+  it('records memory operations with the character resolved by name', async () => {
+    await relational.characters.create({
+      name: 'opsy',
+      display_name: 'Opsy',
+      role: 'mentor',
+      backend_system: 'claude',
+    });
+    const id = await relational.operations.record({
+      operationType: 'search',
+      character: 'opsy',
+      latencyMs: 12.5,
+      quality: 0.8,
+    });
+    const unknown = await relational.operations.record({
+      operationType: 'ingest',
+      character: 'nobody',
+      latencyMs: 3,
+    });
+    const { rows } = await pool.query(
+      `select m.id, m.operation_type, c.name, m.latency_ms, m.result_quality_score from memory_operations m
+         left join character_agents c on c.id = m.character_id where m.id = any($1::uuid[]) order by m.latency_ms`,
+      [[id, unknown]],
+    );
+    expect(rows).toEqual([
+      { id: unknown, operation_type: 'ingest', name: null, latency_ms: 3, result_quality_score: null },
+      { id, operation_type: 'search', name: 'opsy', latency_ms: 12.5, result_quality_score: 0.8 },
+    ]);
+    await expect(
+      relational.operations.record({ operationType: 'search', latencyMs: -1 }),
+    ).rejects.toMatchObject({
+      field: 'operation.latencyMs',
+    });
+  });
+
   it('writes config with optimistic versions and refuses a stale one, naming the key', async () => {
     const first = await relational.config.set('memory.threshold', 0.8, 0);
     expect(first.version).toBe(1);

@@ -70,6 +70,28 @@ export function achievementsRepository(db: Db, prisma: PrismaClient) {
       }
     },
 
+    /**
+     * Grants every achievement whose rule the user meets now (quest completed, completed
+     * count, interactions count, category mastery; manual ones never) and returns the grants
+     * made by this call: each achievement is granted once, so callers emit events once.
+     * @example
+     * const grants = await tx.achievements.grantEarned(userId, { quest_id: questId });
+     */
+    async grantEarned(userId: string, context: JsonObject = {}): Promise<UserAchievement[]> {
+      const u = check(Uuid, userId, 'userId');
+      const ctx = check(JsonObjectSchema, context, 'context');
+      try {
+        return (await run(db.runner, STATEMENTS.grantEarnedAchievements, [
+          u,
+          JSON.stringify(ctx),
+        ])) as UserAchievement[];
+      } catch (error) {
+        const mapped = mapDatabaseError(error, 'grant earned achievements');
+        if (mapped instanceof ForeignKeyError) throw new NotFoundError('user', u);
+        throw mapped;
+      }
+    },
+
     /** The user's achievements, oldest grant first. */
     async ofUser(userId: string): Promise<UserAchievement[]> {
       const u = check(Uuid, userId, 'userId');

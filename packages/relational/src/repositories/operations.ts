@@ -1,0 +1,50 @@
+import type { JsonObject } from '@monsteros/schema';
+import { z } from 'zod';
+import type { Db } from '../db.js';
+import { mapDatabaseError } from '../errors.js';
+import { run, STATEMENTS } from '../statements.js';
+import { check, JsonObject as JsonObjectSchema, NonEmptyText } from '../validation.js';
+
+const OperationSchema = z.object({
+  operationType: NonEmptyText(50),
+  character: z.string().max(50, 'must be at most 50 characters').nullable().optional(),
+  latencyMs: z
+    .number({ message: 'must be a number' })
+    .min(0, 'must not be negative')
+    .refine(Number.isFinite, 'must be finite'),
+  quality: z
+    .number()
+    .min(0, 'must be between 0 and 1')
+    .max(1, 'must be between 0 and 1')
+    .nullable()
+    .optional(),
+  metadata: JsonObjectSchema.optional(),
+});
+export type MemoryOperationInput = z.input<typeof OperationSchema>;
+
+/** The timing log of memory operations (search, ingest, consolidation) the analytics read. */
+export function operationsRepository(db: Db) {
+  return {
+    /**
+     * Records one memory operation's latency and quality; an unknown character is stored as null.
+     * @example
+     * await tx.operations.record({ operationType: 'search', character: 'sage', latencyMs: 12.5, quality: 0.82 });
+     */
+    async record(input: MemoryOperationInput): Promise<string> {
+      const op = check(OperationSchema, input, 'operation');
+      try {
+        const [row] = await run(db.runner, STATEMENTS.recordMemoryOperation, [
+          op.operationType,
+          op.character ?? null,
+          op.latencyMs,
+          op.quality ?? null,
+          JSON.stringify((op.metadata ?? {}) as JsonObject),
+        ]);
+        return row!.id;
+      } catch (error) {
+        throw mapDatabaseError(error, 'record memory operation');
+      }
+    },
+  };
+}
+export type OperationsRepository = ReturnType<typeof operationsRepository>;
