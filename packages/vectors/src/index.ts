@@ -1,2 +1,57 @@
-// @monsteros/vectors: filled by its own issue; nothing is exported yet.
-export {};
+// @monsteros/vectors: MonsterOS collections (specs, provisioning, versions behind aliases),
+// writes with deterministic ids, search profiles, the memory search strategies, and embeddings.
+// The embedded Qdrant-compatible local mode is `@monsteros/vectors/local`.
+
+export {
+  COLLECTION_NAMES,
+  COLLECTION_SPECS,
+  type CollectionOverride,
+  type CollectionSpec,
+  type PayloadIndexSpec,
+  type ShardingSpec,
+} from './collections.js';
+export {
+  type CachedEmbeddingProvider,
+  type EmbeddingCacheStats,
+  withEmbeddingCache,
+} from './embeddings/cache.js';
+export { createLocalEmbedder, type LocalEmbedderOptions } from './embeddings/local.js';
+export { createOpenAIEmbeddings, type OpenAIEmbeddingsOptions } from './embeddings/openai.js';
+export type { EmbeddingProvider } from './embeddings/provider.js';
+export {
+  CollectionDriftError,
+  EmbeddingsError,
+  QdrantRequestError,
+  type VectorConfig,
+  VectorsError,
+  type VectorsErrorCode,
+  VectorsValidationError,
+} from './errors.js';
+export { isUuid, pointIdFor } from './ids.js';
+export type {
+  CharacterMemoryPayload,
+  CollectionName,
+  CollectionPayloads,
+  DocumentVectorPayload,
+  MemoryEmbeddingPayload,
+} from './payloads.js';
+export { type BuiltInProfileName, SEARCH_PROFILES, type SearchProfile } from './profiles.js';
+export type { EnsuredCollection } from './provisioning.js';
+export type { AnyVectorHit, SearchOptions, VectorHit, VectorQuery } from './search.js';
+export type { CollectionStats, LatencySummary, VectorsStats } from './stats.js';
+export type { CharacterContextHit, CharacterContextOptions } from './strategies/character-context.js';
+export {
+  type CrossCharacterHit,
+  type CrossCharacterOptions,
+  characterWeights,
+} from './strategies/cross-character.js';
+export {
+  type FusedMemoryHit,
+  type HippoRagOptions,
+  type MemoryMatch,
+  type MemoryReranker,
+  type MemorySearchHit,
+  reciprocalRankFusion,
+} from './strategies/hippo-rag.js';
+export { createVectors, type QdrantTarget, type Vectors, type VectorsOptions } from './vectors.js';
+export type { UpsertOptions, UpsertRecord, UpsertResult } from './writes.js';

@@ -1,0 +1,134 @@
+import type { CollectionName } from './payloads.js';
+
+/** A payload index as Qdrant's `field_schema` declares it. */
+export type PayloadIndexSpec =
+  | 'keyword'
+  | 'float'
+  | 'integer'
+  | 'datetime'
+  | 'uuid'
+  | 'bool'
+  | { type: 'text'; tokenizer: 'word' | 'whitespace' | 'prefix' | 'multilingual'; lowercase: boolean };
+
+/** Qdrant distributed-mode settings of a collection; single-node Qdrant and the local mode accept them as well. */
+export interface ShardingSpec {
+  /** Default 1. */
+  shard_number: number;
+  /** Default 1 (2+ needs a cluster with as many nodes). */
+  replication_factor: number;
+  /** Default 1: replicas that must acknowledge a write. */
+  write_consistency_factor: number;
+}
+
+/** Everything MonsterOS declares about one collection, once. */
+export interface CollectionSpec {
+  name: CollectionName;
+  /** What the collection holds. */
+  description: string;
+  dims: number;
+  distance: 'Cosine';
+  /** The payload field holding the source row's UUID: point ids derive from it, deletes select by it. */
+  sourceIdField: string;
+  /** The payload field naming the character the point belongs to. */
+  characterField: string;
+  payloadIndexes: Record<string, PayloadIndexSpec>;
+  hnsw: { m: number; ef_construct: number; full_scan_threshold: number };
+  sharding: ShardingSpec;
+  /** Physical collections are `<alias>__v<version>`; a new version is built beside the old one. */
+  version: number;
+}
+
+const singleNode: ShardingSpec = { shard_number: 1, replication_factor: 1, write_consistency_factor: 1 };
+
+/**
+ * The MonsterOS collections. Qdrant's defaults (m 16, ef_construct 100, full_scan_threshold
+ * 10,000) except where the memory graph needs a better index.
+ */
+export const COLLECTION_SPECS: Readonly<Record<CollectionName, CollectionSpec>> = {
+  memory_embeddings: {
+    name: 'memory_embeddings',
+    description: 'HippoRAG entity embeddings (memory_entities rows)',
+    dims: 768,
+    distance: 'Cosine',
+    sourceIdField: 'entity_id',
+    characterField: 'character_context',
+    payloadIndexes: {
+      entity_id: 'keyword',
+      entity_type: 'keyword',
+      character_context: 'keyword',
+      timestamp: 'datetime',
+      importance_score: 'float',
+    },
+    hnsw: { m: 16, ef_construct: 200, full_scan_threshold: 10_000 },
+    sharding: singleNode,
+    version: 1,
+  },
+  character_memories: {
+    name: 'character_memories',
+    description: 'what characters learned in interactions (character_interactions rows)',
+    dims: 384,
+    distance: 'Cosine',
+    sourceIdField: 'interaction_id',
+    characterField: 'character_name',
+    payloadIndexes: {
+      character_name: 'keyword',
+      memory_type: 'keyword',
+      interaction_id: 'keyword',
+      user_context: { type: 'text', tokenizer: 'word', lowercase: true },
+      learning_value: 'float',
+    },
+    hnsw: { m: 16, ef_construct: 100, full_scan_threshold: 10_000 },
+    sharding: singleNode,
+    version: 1,
+  },
+  document_vectors: {
+    name: 'document_vectors',
+    description: 'chunks of processed documents',
+    dims: 1024,
+    distance: 'Cosine',
+    sourceIdField: 'document_id',
+    characterField: 'processed_by',
+    payloadIndexes: {
+      document_id: 'keyword',
+      document_type: 'keyword',
+      processed_by: 'keyword',
+      extraction_quality: 'float',
+    },
+    hnsw: { m: 16, ef_construct: 100, full_scan_threshold: 10_000 },
+    sharding: singleNode,
+    version: 1,
+  },
+};
+
+/** The logical collection names, in spec order. */
+export const COLLECTION_NAMES = Object.keys(COLLECTION_SPECS) as CollectionName[];
+
+/** Per-collection changes to a spec (`createVectors({ collections })`): a different model size, a cluster's sharding. */
+export interface CollectionOverride {
+  dims?: number;
+  version?: number;
+  sharding?: Partial<ShardingSpec>;
+}
+
+/** The spec with overrides applied. */
+export function resolveSpec(name: CollectionName, override: CollectionOverride | undefined): CollectionSpec {
+  const base = COLLECTION_SPECS[name];
+  return {
+    ...base,
+    dims: override?.dims ?? base.dims,
+    version: override?.version ?? base.version,
+    sharding: { ...base.sharding, ...override?.sharding },
+  };
+}
+
+/** The body of Qdrant's PUT /collections/{name} for a spec. */
+export function createCollectionBody(spec: CollectionSpec, dims = spec.dims) {
+  return {
+    vectors: { size: dims, distance: spec.distance },
+    hnsw_config: { ...spec.hnsw },
+    shard_number: spec.sharding.shard_number,
+    replication_factor: spec.sharding.replication_factor,
+    write_consistency_factor: spec.sharding.write_consistency_factor,
+    metadata: { monsteros_collection: spec.name },
+  };
+}

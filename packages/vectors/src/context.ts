@@ -1,0 +1,48 @@
+import type { CollectionSpec } from './collections.js';
+import type { CachedEmbeddingProvider } from './embeddings/cache.js';
+import { mapQdrantError } from './errors.js';
+import type { QdrantClientLike } from './local/index.js';
+import type { CollectionName } from './payloads.js';
+import type { SearchProfile } from './profiles.js';
+import type { LatencyRecorder } from './stats.js';
+
+/** What the parts of a `Vectors` instance share. Internal. */
+export interface VectorsContext {
+  client: QdrantClientLike;
+  specs: Record<CollectionName, CollectionSpec>;
+  profiles: Record<string, SearchProfile>;
+  embedders: Record<CollectionName, CachedEmbeddingProvider>;
+  latency: LatencyRecorder;
+  write: { batchSize: number; concurrency: number };
+  /** `<prefix><collection>`: the alias every read and write goes through. */
+  alias(name: CollectionName): string;
+  /** `<alias>__v<version>`: a physical collection. */
+  physical(name: CollectionName, version: number): string;
+}
+
+/** Runs a Qdrant call and turns its failure into a typed error naming `what`. */
+export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw mapQdrantError(error, what);
+  }
+}
+
+/** Runs `tasks` with at most `limit` in flight; rejects with the first failure after in-flight tasks settle. */
+export async function runBounded(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async () => {
+    while (failure === null && next < tasks.length) {
+      const task = tasks[next++]!;
+      try {
+        await task();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (failure) throw (failure as { error: unknown }).error;
+}

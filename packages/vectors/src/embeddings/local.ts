@@ -1,0 +1,96 @@
+import { VectorsValidationError } from '../errors.js';
+import type { EmbeddingProvider } from './provider.js';
+
+/** Options of the built-in local embedder. */
+export interface LocalEmbedderOptions {
+  /** Size of the vectors (any size from 1 to 65,536). */
+  dims: number;
+  /** Lengths of the character n-grams taken from each word (with boundary marks). Default [3, 4]. */
+  charNgrams?: readonly number[];
+  /** Weight of a word, of a pair of adjacent words and of one character n-gram. Default 1, 0.5, 0.25. */
+  weights?: { word?: number; bigram?: number; char?: number };
+}
+
+/** 32-bit FNV-1a over the UTF-16 code units, seeded per feature kind. */
+function fnv1a(text: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A 32-bit finalizer (murmur3 fmix): the sign bit must not correlate with the bucket. */
+function mix(h: number): number {
+  let x = h;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+const TOKEN = /[\p{L}\p{N}]+/gu;
+
+/**
+ * The default embedder: deterministic feature hashing of words, adjacent word pairs and
+ * character n-grams into `dims` signed buckets, L2-normalized. It is lexical, not semantic —
+ * "dog" and "puppy" share nothing — but it needs no model and no network, gives the same vector
+ * for the same text on every machine, and texts that share words score high. Use it for tests,
+ * laptops and CI; use a real model (`createOpenAIEmbeddings`) for semantic recall.
+ * @example
+ * const embedder = createLocalEmbedder({ dims: 384 });
+ * const [v] = await embedder.embed(['the dragon guards the northern pass']);
+ */
+export function createLocalEmbedder(options: LocalEmbedderOptions): EmbeddingProvider {
+  const { dims } = options;
+  if (!Number.isInteger(dims) || dims < 1 || dims > 65_536)
+    throw new VectorsValidationError('dims', 'must be an integer from 1 to 65536');
+  const grams = options.charNgrams ?? [3, 4];
+  for (const n of grams)
+    if (!Number.isInteger(n) || n < 1)
+      throw new VectorsValidationError('charNgrams', 'must be positive integers');
+  const wWord = options.weights?.word ?? 1;
+  const wBigram = options.weights?.bigram ?? 0.5;
+  const wChar = options.weights?.char ?? 0.25;
+
+  const embedOne = (text: string): Float32Array => {
+    const acc = new Float64Array(dims);
+    const add = (feature: string, seed: number, weight: number) => {
+      const h = fnv1a(feature, seed);
+      const sign = mix(h) & 1 ? -1 : 1;
+      acc[h % dims]! += sign * weight;
+    };
+    const normalized = text.normalize('NFKC').toLowerCase();
+    let tokens = normalized.match(TOKEN) ?? [];
+    // Text without letters or digits ("?!") still gets a vector of its own characters.
+    if (tokens.length === 0) tokens = [normalized.trim() || normalized];
+    for (let i = 0; i < tokens.length; i++) {
+      const word = tokens[i]!;
+      add(word, 1, wWord);
+      if (i > 0) add(`${tokens[i - 1]} ${word}`, 2, wBigram);
+      const marked = `<${word}>`;
+      for (const n of grams)
+        for (let j = 0; j + n <= marked.length; j++) add(marked.slice(j, j + n), 3 + n, wChar);
+    }
+    let norm = 0;
+    for (let i = 0; i < dims; i++) norm += acc[i]! * acc[i]!;
+    const out = new Float32Array(dims);
+    if (norm === 0) {
+      // Every feature cancelled out (possible at tiny sizes): one deterministic bucket instead of a zero vector.
+      out[fnv1a(normalized, 99) % dims] = 1;
+      return out;
+    }
+    const inv = 1 / Math.sqrt(norm);
+    for (let i = 0; i < dims; i++) out[i] = acc[i]! * inv;
+    return out;
+  };
+
+  return {
+    id: `local-hash-v1/${dims}`,
+    dims,
+    embed: async (texts) => texts.map(embedOne),
+  };
+}

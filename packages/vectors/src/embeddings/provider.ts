@@ -1,0 +1,12 @@
+/**
+ * Turns texts into vectors of a declared size. Implementations: the built-in local embedder
+ * (`createLocalEmbedder`), an OpenAI-compatible HTTP server (`createOpenAIEmbeddings`), or your own.
+ */
+export interface EmbeddingProvider {
+  /** Names the model and where it runs, for error messages and cache keys (never a secret). */
+  readonly id: string;
+  /** The size of every vector `embed` returns. */
+  readonly dims: number;
+  /** One vector per text, in order. */
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}

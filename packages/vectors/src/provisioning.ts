@@ -1,0 +1,209 @@
+import type { Schemas } from '@qdrant/js-client-rest';
+import { type CollectionSpec, createCollectionBody, type PayloadIndexSpec } from './collections.js';
+import { call, type VectorsContext } from './context.js';
+import { CollectionDriftError, VectorsError, VectorsValidationError } from './errors.js';
+import type { CollectionName } from './payloads.js';
+
+/** What `ensureCollections` found and did for one collection. */
+export interface EnsuredCollection {
+  name: CollectionName;
+  alias: string;
+  /** The physical collection behind the alias. */
+  collection: string;
+  created: boolean;
+  /** Payload indexes that were missing and have been created. */
+  indexesAdded: string[];
+  /** Indexes that exist with another type than the spec's (left alone: changing one means rebuilding it). */
+  indexMismatches: Array<{ field: string; expected: string; actual: string }>;
+  /** Set when the spec's version is not the one the alias points to (build and `switchVersion` to move). */
+  specVersionPending: number | null;
+}
+
+const indexType = (spec: PayloadIndexSpec): string => (typeof spec === 'string' ? spec : spec.type);
+
+const isConflict = (e: unknown) => e instanceof VectorsError && e.code === 'CONFLICT';
+
+function vectorConfigOf(info: Schemas['CollectionInfo']): { size: number; distance: string } | null {
+  const v = info.config.params.vectors as { size?: unknown; distance?: unknown } | undefined;
+  if (v && typeof v.size === 'number' && typeof v.distance === 'string')
+    return { size: v.size, distance: v.distance };
+  return null;
+}
+
+async function aliasMap(ctx: VectorsContext): Promise<Map<string, string>> {
+  const { aliases } = await call('list aliases', () => ctx.client.getAliases());
+  return new Map(aliases.map((a) => [a.alias_name, a.collection_name]));
+}
+
+async function exists(ctx: VectorsContext, name: string): Promise<boolean> {
+  const r = await call(`check collection ${name}`, () => ctx.client.collectionExists(name));
+  return r.exists;
+}
+
+/**
+ * Creates `physical` from the spec when missing (a concurrent creator winning the race is fine),
+ * then checks its vectors and adds missing payload indexes. Never drops or recreates.
+ */
+async function ensurePhysical(
+  ctx: VectorsContext,
+  spec: CollectionSpec,
+  physical: string,
+  dims: number,
+): Promise<{
+  created: boolean;
+  indexesAdded: string[];
+  indexMismatches: EnsuredCollection['indexMismatches'];
+}> {
+  let created = false;
+  if (!(await exists(ctx, physical))) {
+    try {
+      await call(`create collection ${physical}`, () =>
+        ctx.client.createCollection(physical, createCollectionBody(spec, dims)),
+      );
+      created = true;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+  }
+  const info = await call(`read collection ${physical}`, () => ctx.client.getCollection(physical));
+  const actual = vectorConfigOf(info) ?? { size: -1, distance: 'named vectors' };
+  const expected = { size: dims, distance: spec.distance };
+  if (actual.size !== expected.size || actual.distance !== expected.distance)
+    throw new CollectionDriftError(physical, expected, actual);
+  const schema = (info.payload_schema ?? {}) as Record<string, { data_type?: string }>;
+  const indexesAdded: string[] = [];
+  const indexMismatches: EnsuredCollection['indexMismatches'] = [];
+  for (const [field, fieldSchema] of Object.entries(spec.payloadIndexes)) {
+    const existing = schema[field];
+    if (existing) {
+      if (existing.data_type !== indexType(fieldSchema))
+        indexMismatches.push({ field, expected: indexType(fieldSchema), actual: String(existing.data_type) });
+      continue;
+    }
+    await call(`create payload index ${field} on ${physical}`, () =>
+      ctx.client.createPayloadIndex(physical, {
+        field_name: field,
+        field_schema: fieldSchema as Schemas['PayloadFieldSchema'],
+        wait: true,
+      }),
+    );
+    indexesAdded.push(field);
+  }
+  return { created, indexesAdded, indexMismatches };
+}
+
+/**
+ * Makes every MonsterOS collection exist behind its alias with its spec's vectors and indexes.
+ * Idempotent and safe to run from several processes. Throws `CollectionDriftError` (after
+ * ensuring the others) when a collection's size or distance differs from its spec.
+ */
+export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCollection[]> {
+  const aliases = await aliasMap(ctx);
+  const out: EnsuredCollection[] = [];
+  let drift: CollectionDriftError | null = null;
+  for (const spec of Object.values(ctx.specs)) {
+    const alias = ctx.alias(spec.name);
+    let target = aliases.get(alias);
+    let createdAlias = false;
+    if (target === undefined) {
+      // A plain collection already named like the alias (created by hand or by older code) is used as is.
+      if (await exists(ctx, alias)) target = alias;
+      else {
+        target = ctx.physical(spec.name, spec.version);
+        createdAlias = true;
+      }
+    }
+    try {
+      const result = await ensurePhysical(ctx, spec, target, spec.dims);
+      if (createdAlias) {
+        try {
+          const physical = target;
+          await call(`create alias ${alias}`, () =>
+            ctx.client.updateCollectionAliases({
+              actions: [{ create_alias: { alias_name: alias, collection_name: physical } }],
+            }),
+          );
+        } catch (error) {
+          // Another process created it meanwhile; use what it points to.
+          if (!isConflict(error)) throw error;
+          target = (await aliasMap(ctx)).get(alias) ?? target;
+        }
+      }
+      const version = /__v(\d+)$/.exec(target)?.[1];
+      out.push({
+        name: spec.name,
+        alias,
+        collection: target,
+        ...result,
+        specVersionPending: version !== undefined && Number(version) !== spec.version ? spec.version : null,
+      });
+    } catch (error) {
+      if (!(error instanceof CollectionDriftError)) throw error;
+      drift ??= error;
+    }
+  }
+  if (drift) throw drift;
+  return out;
+}
+
+/**
+ * Builds version `version` of a collection beside the live one (not yet behind the alias), with
+ * `dims` for a new model; fill it with `upsert(…, { version })`, then `switchVersion`.
+ */
+export async function createVersion(
+  ctx: VectorsContext,
+  name: CollectionName,
+  version: number,
+  dims: number,
+): Promise<string> {
+  if (!Number.isInteger(version) || version < 1)
+    throw new VectorsValidationError('version', 'must be a positive integer');
+  if (!Number.isInteger(dims) || dims < 1 || dims > 65_536)
+    throw new VectorsValidationError('dims', 'must be an integer from 1 to 65536');
+  const physical = ctx.physical(name, version);
+  await ensurePhysical(ctx, ctx.specs[name], physical, dims);
+  return physical;
+}
+
+/** Points the alias at `version` in one atomic alias operation; readers never see a gap. */
+export async function switchVersion(
+  ctx: VectorsContext,
+  name: CollectionName,
+  version: number,
+): Promise<void> {
+  const physical = ctx.physical(name, version);
+  if (!(await exists(ctx, physical)))
+    throw new VectorsValidationError('version', `collection ${physical} does not exist; createVersion first`);
+  const alias = ctx.alias(name);
+  const current = (await aliasMap(ctx)).get(alias);
+  if (current === physical) return;
+  if (current === undefined && (await exists(ctx, alias)))
+    throw new VectorsValidationError(
+      'alias',
+      `${alias} is a collection, not an alias; it cannot be switched`,
+    );
+  await call(`switch alias ${alias} to ${physical}`, () =>
+    ctx.client.updateCollectionAliases({
+      actions: [
+        ...(current === undefined ? [] : [{ delete_alias: { alias_name: alias } }]),
+        { create_alias: { alias_name: alias, collection_name: physical } },
+      ],
+    }),
+  );
+}
+
+/** Deletes an old version that no alias points to. Refuses the live one. */
+export async function dropVersion(
+  ctx: VectorsContext,
+  name: CollectionName,
+  version: number,
+): Promise<boolean> {
+  const physical = ctx.physical(name, version);
+  const alias = ctx.alias(name);
+  if ((await aliasMap(ctx)).get(alias) === physical)
+    throw new VectorsValidationError(
+      'version',
+      `${physical} is live behind ${alias}; switch to another version first`,
+    );
+  return call(`drop collection ${physical}`, () => ctx.client.deleteCollection(physical));
+}

@@ -1,0 +1,147 @@
+import type { Schemas } from '@qdrant/js-client-rest';
+import { call, type VectorsContext } from '../context.js';
+import { VectorsValidationError } from '../errors.js';
+import {
+  profileOf,
+  queryVectors,
+  thresholdOf,
+  toHits,
+  type VectorHit,
+  type VectorQuery,
+  withCharacter,
+} from '../search.js';
+import { checkCount } from '../validation.js';
+
+/** Options of `characterContextSearch`. */
+export interface CharacterContextOptions {
+  /** The character whose memories are searched (`character_name`). */
+  character: string;
+  /** Default 10. */
+  limit?: number;
+  /** Nearest memories rescored by the decay. Default max(50, 5 × limit). */
+  candidates?: number;
+  /** Relative weight lost per day of age: score × e^(−rate × days). Default 0.1; 0 turns the decay off. */
+  decayRate?: number;
+  /** The clock the age is measured from. Default now. */
+  now?: Date;
+  /** Only these memory types. */
+  memoryTypes?: string[];
+  /** Default `character_context_search` (hnsw_ef 64, threshold 0.8 on the similarity). */
+  profile?: string;
+  scoreThreshold?: number | null;
+  filter?: Schemas['Filter'];
+}
+
+/** A hit of `characterContextSearch`: `score` is similarity × decay. */
+export interface CharacterContextHit extends VectorHit<'character_memories'> {
+  /** Age in days at `now` (from `payload.timestamp`). */
+  ageDays: number;
+}
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * The query body: the nearest memories of the character (with the profile's threshold on the
+ * similarity) in a prefetch, rescored by Qdrant's formula `$score × exp_decay(timestamp)`.
+ * exp_decay is e^(ln(midpoint)/scale · |x − target|), so midpoint e^(−rate) at a one-day scale
+ * gives e^(−rate · days).
+ */
+export function decayQuery(args: {
+  vector: number[];
+  filter: Schemas['Filter'] | undefined;
+  candidates: number;
+  limit: number;
+  hnswEf: number;
+  threshold: number | null;
+  decayRate: number;
+  now: Date;
+}): Schemas['QueryRequest'] {
+  return {
+    prefetch: {
+      query: args.vector,
+      limit: args.candidates,
+      params: { hnsw_ef: args.hnswEf },
+      ...(args.filter ? { filter: args.filter } : {}),
+      ...(args.threshold === null ? {} : { score_threshold: args.threshold }),
+    },
+    query: {
+      formula: {
+        mult: [
+          '$score',
+          {
+            exp_decay: {
+              x: { datetime_key: 'timestamp' },
+              target: { datetime: args.now.toISOString() },
+              scale: DAY_SECONDS,
+              midpoint: Math.exp(-args.decayRate),
+            },
+          },
+        ],
+      },
+    },
+    limit: args.limit,
+    with_payload: true,
+  };
+}
+
+/**
+ * One character's memories most relevant to the query now: similarity boosted toward recent
+ * memories by an exponential temporal decay (0.1 per day by default), computed by Qdrant itself
+ * with a formula query so only the final top-k crosses the wire.
+ */
+export async function characterContextSearch(
+  ctx: VectorsContext,
+  query: VectorQuery,
+  options: CharacterContextOptions,
+): Promise<CharacterContextHit[]> {
+  const started = performance.now();
+  if (typeof options !== 'object' || options === null)
+    throw new VectorsValidationError('options', 'must be an object');
+  if (typeof options.character !== 'string' || options.character.length === 0)
+    throw new VectorsValidationError('character', 'is required');
+  const limit = checkCount(options.limit ?? 10, 'limit');
+  const candidates = checkCount(options.candidates ?? Math.max(50, limit * 5), 'candidates');
+  const decayRate = options.decayRate ?? 0.1;
+  // e^(−rate) must stay a valid midpoint in (0, 1): rates beyond ~700 per day underflow.
+  if (!Number.isFinite(decayRate) || decayRate < 0 || decayRate > 700)
+    throw new VectorsValidationError('decayRate', 'must be a number from 0 to 700 (per day)');
+  const now = options.now ?? new Date();
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw new VectorsValidationError('now', 'must be a valid Date');
+  const profile = profileOf(ctx, options.profile ?? 'character_context_search', 'character_memories');
+  const threshold = thresholdOf(profile, options.scoreThreshold);
+  let filter = withCharacter(ctx, 'character_memories', [options.character], options.filter);
+  if (options.memoryTypes !== undefined) {
+    if (!Array.isArray(options.memoryTypes) || options.memoryTypes.length === 0)
+      throw new VectorsValidationError('memoryTypes', 'must be a non-empty array when given');
+    filter = {
+      ...filter,
+      must: [
+        ...((filter?.must as Schemas['Condition'][]) ?? []),
+        { key: 'memory_type', match: { any: options.memoryTypes } },
+      ],
+    };
+  }
+  const vector = (await queryVectors(ctx, query, ['character_memories'])).get('character_memories')!;
+  const target = ctx.alias('character_memories');
+  const body =
+    decayRate === 0
+      ? {
+          query: vector,
+          limit,
+          with_payload: true,
+          params: { hnsw_ef: profile.hnswEf },
+          ...(filter ? { filter } : {}),
+          ...(threshold === null ? {} : { score_threshold: threshold }),
+        }
+      : decayQuery({ vector, filter, candidates, limit, hnswEf: profile.hnswEf, threshold, decayRate, now });
+  const queryStarted = performance.now();
+  const result = await call(`search ${target}`, () => ctx.client.query(target, body));
+  ctx.latency.record(profile.name, performance.now() - queryStarted);
+  const hits = toHits(ctx, 'character_memories', result.points).map((hit) => ({
+    ...hit,
+    ageDays: (now.getTime() - Date.parse(hit.payload.timestamp)) / 86_400_000,
+  }));
+  ctx.latency.record('strategy:characterContextSearch', performance.now() - started);
+  return hits;
+}

@@ -1,0 +1,63 @@
+import type { z } from 'zod';
+import { COLLECTION_SPECS } from './collections.js';
+import { VectorsValidationError } from './errors.js';
+import { isUuid } from './ids.js';
+import type { CollectionName } from './payloads.js';
+
+/** Parses with zod; the first issue becomes a `VectorsValidationError` naming `field.path` and the rule. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, field: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  const rule =
+    issue.code === 'invalid_type' && issue.message.includes('undefined') ? 'is required' : issue.message;
+  throw new VectorsValidationError(path ? `${field}.${path}` : field, rule);
+}
+
+/** A known MonsterOS collection name, or a validation error. */
+export function checkCollection(name: unknown, field = 'collection'): CollectionName {
+  if (typeof name !== 'string' || !Object.hasOwn(COLLECTION_SPECS, name))
+    throw new VectorsValidationError(
+      field,
+      `unknown collection ${JSON.stringify(name)}; expected one of ${Object.keys(COLLECTION_SPECS).join(', ')}`,
+    );
+  return name as CollectionName;
+}
+
+/** A non-empty text (after trimming), or a validation error. */
+export function checkText(text: unknown, field: string): string {
+  if (typeof text !== 'string') throw new VectorsValidationError(field, 'must be a string');
+  if (text.trim().length === 0) throw new VectorsValidationError(field, 'must not be empty');
+  return text;
+}
+
+/** A vector of `dims` finite numbers, returned as a plain array for the JSON body. */
+export function checkVector(vector: unknown, dims: number, field: string): number[] {
+  if (!(Array.isArray(vector) || vector instanceof Float32Array || vector instanceof Float64Array))
+    throw new VectorsValidationError(field, 'must be an array of numbers');
+  const v = vector as ArrayLike<number>;
+  if (v.length !== dims)
+    throw new VectorsValidationError(field, `must have ${dims} dimensions, got ${v.length}`);
+  const out = new Array<number>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new VectorsValidationError(`${field}[${i}]`, 'must be a finite number (no NaN or Infinity)');
+    out[i] = x;
+  }
+  return out;
+}
+
+/** A UUID, or a validation error. */
+export function checkUuid(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !isUuid(value)) throw new VectorsValidationError(field, 'must be a UUID');
+  return value.toLowerCase();
+}
+
+/** A positive integer (with an upper bound), or a validation error. */
+export function checkCount(value: unknown, field: string, max = 10_000): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+    throw new VectorsValidationError(field, `must be an integer from 1 to ${max}`);
+  return value;
+}

@@ -1,0 +1,188 @@
+import type { Schemas } from '@qdrant/js-client-rest';
+import { call, runBounded, type VectorsContext } from './context.js';
+import type { EmbeddingProvider } from './embeddings/provider.js';
+import { EmbeddingsError, VectorsValidationError } from './errors.js';
+import { pointIdFor } from './ids.js';
+import { type CollectionName, type CollectionPayloads, payloadSchemas } from './payloads.js';
+import { checkCount, checkText, checkUuid, checkVector, parseOrThrow } from './validation.js';
+
+/** One source row to write: its payload, and either the text to embed or a ready vector. */
+export interface UpsertRecord<C extends CollectionName> {
+  payload: CollectionPayloads[C];
+  /** Embedded with the collection's provider when `vector` is absent; stored as `payload.text` unless set. */
+  text?: string;
+  vector?: ArrayLike<number>;
+  /** Defaults to the payload's source id field (`entity_id`, `interaction_id`, `document_id`). */
+  sourceId?: string;
+  /** Several points per source row (chunks of a document). Default 0. */
+  chunk?: number;
+}
+
+/** Options of `upsert`. */
+export interface UpsertOptions {
+  /** Points per request. Default `createVectors({ write: { batchSize } })`, 256. */
+  batchSize?: number;
+  /** Requests in flight at once. Default 4. */
+  concurrency?: number;
+  /** Wait until Qdrant has applied each batch. Default true. */
+  wait?: boolean;
+  /** Write into this version of the collection (built with `createVersion`) instead of the live alias. */
+  version?: number;
+  /** Embedder for texts (with `version`: the new model); must match the target's size. */
+  embedder?: EmbeddingProvider;
+  /** Vector size of the target; defaults to the embedder's or the spec's. */
+  dims?: number;
+}
+
+/** What `upsert` wrote. */
+export interface UpsertResult {
+  collection: string;
+  points: number;
+  batches: number;
+  /** The point id of each record, in order. */
+  pointIds: string[];
+}
+
+/** Checks that a provider answered with one finite vector of the right size per text. */
+export function checkEmbeddings(
+  provider: EmbeddingProvider,
+  texts: readonly string[],
+  vectors: Float32Array[],
+): void {
+  if (vectors.length !== texts.length)
+    throw new EmbeddingsError(
+      provider.id,
+      'BAD_RESPONSE',
+      `returned ${vectors.length} vectors for ${texts.length} texts`,
+    );
+  for (const v of vectors) {
+    if (v.length !== provider.dims)
+      throw new EmbeddingsError(
+        provider.id,
+        'DIMENSION',
+        `returned ${v.length} dimensions, expected ${provider.dims}`,
+      );
+    for (let i = 0; i < v.length; i++)
+      if (!Number.isFinite(v[i]!))
+        throw new EmbeddingsError(provider.id, 'BAD_RESPONSE', 'returned a non-finite number');
+  }
+}
+
+/**
+ * Validates every record, embeds the texts that have no vector, then upserts in batches with
+ * bounded concurrency. Point ids derive from the source UUIDs, so a replay overwrites the same points.
+ */
+export async function upsertRecords<C extends CollectionName>(
+  ctx: VectorsContext,
+  collection: C,
+  records: readonly UpsertRecord<C>[],
+  options: UpsertOptions = {},
+): Promise<UpsertResult> {
+  const spec = ctx.specs[collection];
+  if (!Array.isArray(records)) throw new VectorsValidationError('records', 'must be an array');
+  const batchSize = checkCount(options.batchSize ?? ctx.write.batchSize, 'batchSize');
+  const concurrency = checkCount(options.concurrency ?? ctx.write.concurrency, 'concurrency', 64);
+  const embedder = options.embedder ?? ctx.embedders[collection];
+  const target =
+    options.version === undefined ? ctx.alias(collection) : ctx.physical(collection, options.version);
+  let dims = options.dims ?? (options.embedder ? options.embedder.dims : spec.dims);
+  if (options.version !== undefined && options.dims === undefined && !options.embedder) {
+    // Another version may have another size (a new model): ask the collection itself.
+    const info = await call(`read collection ${target}`, () => ctx.client.getCollection(target));
+    const size = (info.config.params.vectors as { size?: unknown } | undefined)?.size;
+    if (typeof size === 'number') dims = size;
+  }
+
+  const points: Array<{ id: string; vector: number[] | null; payload: Record<string, unknown> }> = [];
+  const toEmbed: Array<{ index: number; text: string }> = [];
+  records.forEach((record, i) => {
+    const field = `records[${i}]`;
+    if (typeof record !== 'object' || record === null)
+      throw new VectorsValidationError(field, 'must be an object');
+    const payload = parseOrThrow(payloadSchemas[collection], record.payload, `${field}.payload`) as Record<
+      string,
+      unknown
+    >;
+    const sourceId = checkUuid(record.sourceId ?? payload[spec.sourceIdField], `${field}.sourceId`);
+    const chunk = record.chunk ?? 0;
+    if (!Number.isInteger(chunk) || chunk < 0)
+      throw new VectorsValidationError(`${field}.chunk`, 'must be a non-negative integer');
+    let vector: number[] | null = null;
+    if (record.vector !== undefined) vector = checkVector(record.vector, dims, `${field}.vector`);
+    else if (record.text !== undefined)
+      toEmbed.push({ index: i, text: checkText(record.text, `${field}.text`) });
+    else throw new VectorsValidationError(field, 'needs a text to embed or a vector');
+    if (record.text !== undefined && payload.text === undefined) payload.text = record.text;
+    points.push({ id: pointIdFor(collection, sourceId, chunk), vector, payload });
+  });
+
+  if (toEmbed.length > 0) {
+    if (embedder.dims !== dims)
+      throw new VectorsValidationError(
+        'embedder',
+        `produces ${embedder.dims} dimensions but the target has ${dims}`,
+      );
+    const texts = toEmbed.map((t) => t.text);
+    const vectors = await embedder.embed(texts);
+    checkEmbeddings(embedder, texts, vectors);
+    toEmbed.forEach((t, j) => {
+      points[t.index]!.vector = Array.from(vectors[j]!);
+    });
+  }
+
+  const tasks: Array<() => Promise<void>> = [];
+  for (let i = 0; i < points.length; i += batchSize) {
+    const batch = points.slice(i, i + batchSize) as Schemas['PointStruct'][];
+    tasks.push(async () => {
+      await call(`upsert into ${target}`, () =>
+        ctx.client.upsert(target, { wait: options.wait ?? true, points: batch }),
+      );
+    });
+  }
+  await runBounded(tasks, concurrency);
+  return {
+    collection: target,
+    points: points.length,
+    batches: tasks.length,
+    pointIds: points.map((p) => p.id),
+  };
+}
+
+/** Deletes every point (all chunks) of the given source rows. */
+export async function deleteBySourceIds(
+  ctx: VectorsContext,
+  collection: CollectionName,
+  sourceIds: readonly string[],
+): Promise<void> {
+  if (!Array.isArray(sourceIds)) throw new VectorsValidationError('sourceIds', 'must be an array of UUIDs');
+  const ids = sourceIds.map((id, i) => checkUuid(id, `sourceIds[${i}]`));
+  if (ids.length === 0) return;
+  const target = ctx.alias(collection);
+  await call(`delete from ${target}`, () =>
+    ctx.client.delete(target, {
+      wait: true,
+      filter: { must: [{ key: ctx.specs[collection].sourceIdField, match: { any: ids } }] },
+    }),
+  );
+}
+
+const hasCondition = (filter: Schemas['Filter']): boolean =>
+  (['must', 'should', 'must_not', 'min_should'] as const).some((k) => {
+    const v = filter[k];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null;
+  });
+
+/** Deletes the points matching a Qdrant filter; an empty filter is refused (it would delete everything). */
+export async function deleteByFilter(
+  ctx: VectorsContext,
+  collection: CollectionName,
+  filter: Schemas['Filter'],
+): Promise<void> {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter) || !hasCondition(filter))
+    throw new VectorsValidationError(
+      'filter',
+      'must have at least one condition (an empty filter would delete every point)',
+    );
+  const target = ctx.alias(collection);
+  await call(`delete from ${target}`, () => ctx.client.delete(target, { wait: true, filter }));
+}
