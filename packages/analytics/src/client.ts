@@ -21,6 +21,7 @@ import {
   ingestTable,
 } from './ingest.js';
 import { type AnalyticsOptions, parseOptions } from './options.js';
+import { type SimilarityItem, type SimilarPair, similarPairs } from './similarity.js';
 import type { MetricsSource, PostgresSource } from './sources.js';
 import { DDL, TABLE_NAMES, type TableName } from './tables.js';
 
@@ -101,6 +102,11 @@ export interface Analytics {
     bucketMinutes?: number;
     now?: Date;
   }): Promise<MetricBucket[]>;
+  /**
+   * Pairs of items in the same group with cosine similarity ≥ threshold, most similar first
+   * (memory consolidation's near-duplicates).
+   */
+  similarPairs(items: readonly SimilarityItem[], threshold: number): Promise<SimilarPair[]>;
   /** Writes the tables as Parquet, partitioned by day. */
   exportParquet(options: { directory: string; tables?: readonly string[] }): Promise<ExportedTable[]>;
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
@@ -211,6 +217,7 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
     memoryEfficiency: a.memoryEfficiency,
     learningEffectiveness: a.learningEffectiveness,
     metricBuckets: a.metricBuckets,
+    similarPairs: (items, threshold) => similarPairs(db, items, threshold),
     async exportParquet(exportOptions) {
       return exportParquet(db, exportOptions);
     },

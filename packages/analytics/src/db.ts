@@ -105,6 +105,28 @@ export class Db {
     }
   }
 
+  /** Runs `fn` on a connection of its own (temp tables live and die with it), timed under `name`. */
+  async withConnection<T>(name: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.ensureOpen();
+    const started = performance.now();
+    const connection = await DuckDBConnection.create(this.instance);
+    try {
+      return await fn(connection);
+    } catch (error) {
+      if (error instanceof AnalyticsError) throw error;
+      throw new AnalyticsError(
+        'DUCKDB',
+        `${name}: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      connection.closeSync();
+      this.timings.record(name, performance.now() - started);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     await this.queue;

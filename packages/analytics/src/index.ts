@@ -34,5 +34,6 @@ export {
 export type { ExportedTable } from './export.js';
 export type { IngestResult } from './ingest.js';
 export type { AnalyticsOptions } from './options.js';
+export type { SimilarityItem, SimilarPair } from './similarity.js';
 export type { MetricSample, MetricSeries, MetricsSource, PostgresSource } from './sources.js';
 export { TABLE_NAMES, type TableName } from './tables.js';

@@ -1,0 +1,67 @@
+// Near-duplicate detection for memory consolidation: cosine similarity of every pair of vectors
+// within a group (a character's memories), computed by DuckDB over a temporary table.
+import { ARRAY, FLOAT } from '@duckdb/node-api';
+import { z } from 'zod';
+import { type Db, rowsOf } from './db.js';
+import { ValidationError } from './errors.js';
+import { check } from './options.js';
+
+export interface SimilarityItem {
+  id: string;
+  /** Only pairs within one group are compared (e.g. the character). */
+  group: string;
+  vector: ArrayLike<number>;
+}
+
+export interface SimilarPair {
+  a: string;
+  b: string;
+  group: string;
+  similarity: number;
+}
+
+const Threshold = z
+  .number({ message: 'must be a number' })
+  .refine((n) => Number.isFinite(n) && n > -1 && n <= 1, 'must be a cosine similarity in (-1, 1]');
+
+/**
+ * Pairs (a < b by id) of items in the same group whose cosine similarity is at least
+ * `threshold`, most similar first. All vectors must have one length.
+ */
+export async function similarPairs(
+  db: Db,
+  items: readonly SimilarityItem[],
+  threshold: number,
+): Promise<SimilarPair[]> {
+  const t = check(Threshold, threshold, 'threshold');
+  if (items.length < 2) return [];
+  const dims = items[0]!.vector.length;
+  items.forEach((item, i) => {
+    if (item.vector.length !== dims)
+      throw new ValidationError(`items[${i}].vector`, `must have ${dims} dimensions like the first`);
+    for (let d = 0; d < dims; d++) {
+      if (!Number.isFinite(item.vector[d]!))
+        throw new ValidationError(`items[${i}].vector`, 'must hold finite numbers');
+    }
+  });
+  return db.withConnection('similarPairs', async (connection) => {
+    await connection.run(`create temp table items (id varchar, grp varchar, v float[${dims}])`);
+    const appender = await connection.createAppender('items', 'main', 'temp');
+    const type = ARRAY(FLOAT, dims);
+    for (const item of items) {
+      appender.appendVarchar(item.id);
+      appender.appendVarchar(item.group);
+      appender.appendArray(Array.from(item.vector, Number), type);
+      appender.endRow();
+    }
+    appender.closeSync();
+    return rowsOf<SimilarPair>(
+      connection,
+      `select a.id as a, b.id as b, a.grp as "group", array_cosine_similarity(a.v, b.v)::double as similarity
+         from items a join items b on a.grp = b.grp and a.id < b.id
+        where array_cosine_similarity(a.v, b.v) >= $1
+        order by similarity desc, a, b`,
+      [t],
+    );
+  });
+}

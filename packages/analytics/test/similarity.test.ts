@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Analytics, createAnalytics, ValidationError } from '../src/index.js';
+
+let analytics: Analytics;
+beforeAll(async () => {
+  analytics = await createAnalytics({ path: ':memory:' });
+});
+afterAll(() => analytics.close());
+
+describe('similarPairs', () => {
+  it('finds the pairs over the threshold within each group only, most similar first', async () => {
+    const pairs = await analytics.similarPairs(
+      [
+        { id: 'a1', group: 'sage', vector: [1, 0, 0] },
+        { id: 'a2', group: 'sage', vector: [0.96, 0.28, 0] }, // cos = 0.96 with a1
+        { id: 'a3', group: 'sage', vector: [0, 1, 0] }, // cos = 0.28 with a2
+        { id: 'b1', group: 'spark', vector: [1, 0, 0] }, // same as a1 but another group
+        { id: 'b2', group: 'spark', vector: [2, 0.02, 0] }, // cos ≈ 0.99995 with b1
+      ],
+      0.9,
+    );
+    expect(pairs.map((p) => [p.a, p.b, p.group])).toEqual([
+      ['b1', 'b2', 'spark'],
+      ['a1', 'a2', 'sage'],
+    ]);
+    expect(pairs[1]!.similarity).toBeCloseTo(0.96, 5);
+  });
+
+  it('refuses mixed sizes, non-finite values and a bad threshold', async () => {
+    const ok = { id: 'x', group: 'g', vector: [1, 0] };
+    await expect(
+      analytics.similarPairs([ok, { id: 'y', group: 'g', vector: [1, 0, 0] }], 0.9),
+    ).rejects.toMatchObject({
+      field: 'items[1].vector',
+    });
+    await expect(
+      analytics.similarPairs([ok, { id: 'y', group: 'g', vector: [Number.NaN, 0] }], 0.9),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(analytics.similarPairs([ok, ok], 2)).rejects.toMatchObject({ field: 'threshold' });
+    expect(await analytics.similarPairs([ok], 0.5)).toEqual([]);
+  });
+});
