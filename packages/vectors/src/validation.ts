@@ -10,8 +10,10 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, fie
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.path.map(String).join('.');
-  const rule =
-    issue.code === 'invalid_type' && issue.message.includes('undefined') ? 'is required' : issue.message;
+  let at: unknown = value;
+  for (const key of issue.path)
+    at = typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[key] : undefined;
+  const rule = at === undefined ? 'is required' : issue.message;
   throw new VectorsValidationError(path ? `${field}.${path}` : field, rule);
 }
 

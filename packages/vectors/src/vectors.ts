@@ -296,24 +296,24 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
     specs,
     client,
     collectionName: (name) => ctx.alias(checkCollection(name)),
-    ensureCollections: () => ensureCollections(ctx),
-    createVersion: (name, version, opts) =>
+    ensureCollections: async () => ensureCollections(ctx),
+    createVersion: async (name, version, opts) =>
       createVersion(ctx, checkCollection(name), version, opts?.dims ?? specs[checkCollection(name)].dims),
-    switchVersion: (name, version) => switchVersion(ctx, checkCollection(name), version),
-    dropVersion: (name, version) => dropVersion(ctx, checkCollection(name), version),
-    upsert: (collection, records, opts) => {
+    switchVersion: async (name, version) => switchVersion(ctx, checkCollection(name), version),
+    dropVersion: async (name, version) => dropVersion(ctx, checkCollection(name), version),
+    upsert: async (collection, records, opts) => {
       checkCollection(collection);
       return upsertRecords(ctx, collection, records, opts);
     },
-    deleteBySourceIds: (collection, ids) => deleteBySourceIds(ctx, checkCollection(collection), ids),
-    deleteByFilter: (collection, filter) => deleteByFilter(ctx, checkCollection(collection), filter),
-    search: (collection, query, opts) => {
+    deleteBySourceIds: async (collection, ids) => deleteBySourceIds(ctx, checkCollection(collection), ids),
+    deleteByFilter: async (collection, filter) => deleteByFilter(ctx, checkCollection(collection), filter),
+    search: async (collection, query, opts) => {
       checkCollection(collection);
       return searchCollection(ctx, collection, query, opts);
     },
-    hippoRagMemorySearch: (query, opts) => hippoRagMemorySearch(ctx, query, opts),
-    characterContextSearch: (query, opts) => characterContextSearch(ctx, query, opts),
-    crossCharacterSearch: (query, opts) => crossCharacterSearch(ctx, query, opts),
+    hippoRagMemorySearch: async (query, opts) => hippoRagMemorySearch(ctx, query, opts),
+    characterContextSearch: async (query, opts) => characterContextSearch(ctx, query, opts),
+    crossCharacterSearch: async (query, opts) => crossCharacterSearch(ctx, query, opts),
     embed: async (collection, texts) => {
       const c = checkCollection(collection);
       if (!Array.isArray(texts)) throw new VectorsValidationError('texts', 'must be an array of strings');

@@ -31,15 +31,15 @@ describe.each(backends)('provisioning ($name)', ({ make }) => {
       replication_factor: 1,
       write_consistency_factor: 1,
     });
-    expect(Object.fromEntries(Object.entries(info.payload_schema).map(([k, v]) => [k, v?.data_type]))).toEqual(
-      {
-        entity_id: 'keyword',
-        entity_type: 'keyword',
-        character_context: 'keyword',
-        timestamp: 'datetime',
-        importance_score: 'float',
-      },
-    );
+    expect(
+      Object.fromEntries(Object.entries(info.payload_schema).map(([k, v]) => [k, v?.data_type])),
+    ).toEqual({
+      entity_id: 'keyword',
+      entity_type: 'keyword',
+      character_context: 'keyword',
+      timestamp: 'datetime',
+      importance_score: 'float',
+    });
     const memories = await vectors.client.getCollection(`${prefix}character_memories`);
     expect(memories.config.params.vectors).toEqual({ size: 384, distance: 'Cosine' });
     expect(memories.payload_schema.user_context?.data_type).toBe('text');

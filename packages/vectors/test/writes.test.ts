@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type CharacterMemoryPayload,
+  type EmbeddingProvider,
+  pointIdFor,
+  type Vectors,
+  VectorsValidationError,
+} from '../src/index.js';
+import { backends, uniquePrefix } from './support/backends.js';
+
+const memory = (over: Partial<CharacterMemoryPayload> = {}): CharacterMemoryPayload => ({
+  interaction_id: randomUUID(),
+  character_name: 'sage',
+  memory_type: 'fact',
+  user_context: 'asked about dragons',
+  learning_value: 0.5,
+  timestamp: '2025-03-01T12:00:00Z',
+  ...over,
+});
+
+/** A provider that counts the texts it is asked to embed. */
+function countingEmbedder(dims: number): EmbeddingProvider & { calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    id: `counting/${dims}`,
+    dims,
+    calls,
+    async embed(texts) {
+      calls.push([...texts]);
+      return texts.map((t) => {
+        const v = new Float32Array(dims);
+        v[t.length % dims] = 1;
+        v[(t.length + 1) % dims] = 0.5;
+        return v;
+      });
+    },
+  };
+}
+
+async function validationError(call: Promise<unknown>): Promise<VectorsValidationError> {
+  const error = await call.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(VectorsValidationError);
+  return error as VectorsValidationError;
+}
+
+describe('point ids', () => {
+  it('derive deterministically from the collection, the source UUID and the chunk', () => {
+    const source = '0b6f6c1e-9a57-4c1b-8d3e-2f1a0c9b8e71';
+    const id = pointIdFor('character_memories', source);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(pointIdFor('character_memories', source.toUpperCase())).toBe(id);
+    expect(pointIdFor('character_memories', source, 1)).not.toBe(id);
+    expect(pointIdFor('memory_embeddings', source)).not.toBe(id);
+  });
+});
+
+describe.each(backends)('writes ($name)', ({ make }) => {
+  const backend = make();
+  afterAll(() => backend.close());
+
+  const open = async (tag: string, extra: Parameters<typeof backend.open>[0] = {}): Promise<Vectors> => {
+    const vectors = await backend.open({ collectionPrefix: uniquePrefix(tag), ...extra });
+    await vectors.ensureCollections();
+    return vectors;
+  };
+
+  it('upserts in batches with bounded concurrency, and a replay overwrites the same points', async () => {
+    const vectors = await open('batches');
+    const records = Array.from({ length: 25 }, (_, i) => ({ text: `memory number ${i}`, payload: memory() }));
+    const first = await vectors.upsert('character_memories', records, { batchSize: 10, concurrency: 2 });
+    expect(first).toMatchObject({ points: 25, batches: 3 });
+    expect(first.pointIds).toEqual(
+      records.map((r) => pointIdFor('character_memories', r.payload.interaction_id)),
+    );
+    const replay = await vectors.upsert('character_memories', records, { batchSize: 7 });
+    expect(replay.pointIds).toEqual(first.pointIds);
+    const name = vectors.collectionName('character_memories');
+    expect((await vectors.client.count(name, {})).count).toBe(25);
+    const [stored] = await vectors.client.retrieve(name, { ids: [first.pointIds[3]!] });
+    expect(stored?.payload).toEqual({ ...records[3]!.payload, text: 'memory number 3' });
+  });
+
+  it('embeds each distinct text once, through the in-process cache', async () => {
+    const embedder = countingEmbedder(384);
+    const vectors = await open('cache', { embeddings: { providers: { character_memories: embedder } } });
+    const shared = 'the dragon sleeps';
+    await vectors.upsert('character_memories', [
+      { text: shared, payload: memory() },
+      { text: shared, payload: memory() },
+      { text: 'another memory', payload: memory() },
+    ]);
+    await vectors.search('character_memories', shared, { scoreThreshold: null });
+    expect(embedder.calls).toEqual([[shared, 'another memory']]);
+  });
+
+  it('deletes every chunk of a source by its id, and by filter', async () => {
+    const vectors = await open('delete');
+    const doc = randomUUID();
+    const other = randomUUID();
+    const payload = (id: string, type: string) => ({
+      document_id: id,
+      document_type: type,
+      processed_by: 'sage',
+      extraction_quality: 0.8,
+    });
+    await vectors.upsert('document_vectors', [
+      { text: 'chunk zero', chunk: 0, payload: payload(doc, 'guide') },
+      { text: 'chunk one', chunk: 1, payload: payload(doc, 'guide') },
+      { text: 'other doc', payload: payload(other, 'lore') },
+      { text: 'third doc', payload: payload(randomUUID(), 'lore') },
+    ]);
+    const name = vectors.collectionName('document_vectors');
+    await vectors.deleteBySourceIds('document_vectors', [doc]);
+    expect((await vectors.client.count(name, {})).count).toBe(2);
+    await vectors.deleteByFilter('document_vectors', {
+      must: [{ key: 'document_id', match: { value: other } }],
+    });
+    expect((await vectors.client.count(name, {})).count).toBe(1);
+    await expect(vectors.deleteByFilter('document_vectors', {})).rejects.toMatchObject({ field: 'filter' });
+    expect((await vectors.client.count(name, {})).count).toBe(1);
+  });
+
+  it('rejects bad input with a typed error naming the field, before any request', async () => {
+    const vectors = await open('bad');
+    expect(
+      await validationError(vectors.upsert('character_memories', [{ text: '   ', payload: memory() }])),
+    ).toMatchObject({
+      field: 'records[0].text',
+      rule: 'must not be empty',
+    });
+    expect(
+      await validationError(vectors.upsert('character_memories', [{ vector: [1, 2, 3], payload: memory() }])),
+    ).toMatchObject({ field: 'records[0].vector', rule: 'must have 384 dimensions, got 3' });
+    const nan = new Array(384).fill(0.1);
+    nan[7] = Number.NaN;
+    expect(
+      await validationError(vectors.upsert('character_memories', [{ vector: nan, payload: memory() }])),
+    ).toMatchObject({
+      field: 'records[0].vector[7]',
+    });
+    const { interaction_id: _dropped, ...withoutId } = memory();
+    expect(
+      await validationError(
+        vectors.upsert('character_memories', [
+          { text: 'x', payload: withoutId as unknown as CharacterMemoryPayload },
+        ]),
+      ),
+    ).toMatchObject({ field: 'records[0].payload.interaction_id', rule: 'is required' });
+    expect(
+      await validationError(
+        vectors.upsert('character_memories', [
+          { text: 'x', payload: memory({ interaction_id: 'not-a-uuid' }) },
+        ]),
+      ),
+    ).toMatchObject({ field: 'records[0].payload.interaction_id', rule: 'must be a UUID' });
+    expect(await validationError(vectors.upsert('memories' as never, []))).toMatchObject({
+      field: 'collection',
+    });
+    expect(
+      await validationError(vectors.search('character_memories', 'x', { profile: 'fastest' })),
+    ).toMatchObject({
+      field: 'profile',
+    });
+    expect(await validationError(vectors.search('character_memories', ''))).toMatchObject({ field: 'query' });
+    expect(
+      await validationError(vectors.search('memory_embeddings', { vector: new Array(768).fill(Number.NaN) })),
+    ).toMatchObject({ field: 'query.vector[0]' });
+    expect((await vectors.client.count(vectors.collectionName('character_memories'), {})).count).toBe(0);
+  });
+
+  it('names the collection and the operation when Qdrant refuses a request', async () => {
+    const vectors = await backend.open({ collectionPrefix: uniquePrefix('missing') });
+    await expect(vectors.search('memory_embeddings', 'anything')).rejects.toMatchObject({
+      name: 'QdrantRequestError',
+      code: 'NOT_FOUND',
+      status: 404,
+      message: expect.stringContaining('memory_embeddings'),
+    });
+  });
+});
+
+describe('createVectors options', () => {
+  it('rejects a provider whose size differs from its collection', async () => {
+    const error = await (async () => {
+      const { createVectors } = await import('../src/index.js');
+      return createVectors({
+        qdrant: { local: ':memory:' },
+        embeddings: { providers: { memory_embeddings: countingEmbedder(384) } },
+      });
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      field: 'options.embeddings.providers.memory_embeddings.dims',
+      rule: "must equal the collection's size 768, got 384",
+    });
+  });
+
+  it('rejects an unknown backend shape and a bad URL', async () => {
+    const { createVectors } = await import('../src/index.js');
+    await expect(createVectors({ qdrant: { url: 'ftp://example' } })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    await expect(createVectors({ qdrant: {} as never })).rejects.toMatchObject({ field: 'options.qdrant' });
+  });
+});
