@@ -3,7 +3,7 @@ import type { JsonObject, MemoryEntity, MemoryPassage, MemoryTriple } from '@mon
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db.js';
-import { mapDatabaseError } from '../errors.js';
+import { mapDatabaseError, RelationalError, ValidationError } from '../errors.js';
 import { check, JsonObject as JsonObjectSchema, NonEmptyText, Uuid } from '../validation.js';
 
 const Context = z.string().regex(/^[a-z][a-z0-9_-]{0,49}$/, 'must be a character name or "global"');
@@ -28,6 +28,67 @@ export function normalizeEntityName(name: string): string {
 export interface MemoryGraph {
   entities: MemoryEntity[];
   triples: MemoryTriple[];
+}
+
+/** Rows of a bulk upsert, in input order, and the ids this call inserted (the rest existed). */
+export interface UpsertedRows<Row> {
+  rows: Row[];
+  insertedIds: string[];
+}
+
+/** A synonym edge between two entities of one context (stored once, `entity_a_id < entity_b_id`). */
+export interface SynonymEdgeInput {
+  entity_a_id: string;
+  entity_b_id: string;
+  /** Cosine similarity, 0 to 1: the edge weight. */
+  similarity: number;
+}
+
+/** The version of a context's memory graph (bumped by the database on every graph change). */
+export interface MemoryGraphVersionRow {
+  version: number;
+  changedAt: Date;
+}
+
+/**
+ * A character's memory graph in the compact form the PPR walk is built from. Row arrays are
+ * columnar (one array per column) so a 50k-entity / 200k-edge graph costs no object per row.
+ */
+export interface MemoryGraphSnapshot {
+  /** 0 when the context has no memory. */
+  version: number;
+  /** Entities ordered by id. */
+  entityIds: string[];
+  entityNames: string[];
+  /** Relation edges: one per unordered entity pair, weighted by the passages they co-occur in. */
+  relations: { a: string[]; b: string[]; passages: number[] };
+  /** Synonym edges, weighted by similarity. */
+  synonyms: { a: string[]; b: string[]; similarity: number[] };
+  /** Which entities each passage mentions (as subject or object of one of its triples), distinct. */
+  mentions: { passage: string[]; entity: string[] };
+}
+
+const MAX_BULK = 50_000;
+const PassageInput = z.object({
+  content: NonEmptyText(100_000),
+  metadata: JsonObjectSchema.optional(),
+});
+const SynonymInput = z
+  .object({
+    entity_a_id: Uuid,
+    entity_b_id: Uuid,
+    similarity: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
+  })
+  .refine(
+    (e) => e.entity_a_id.toLowerCase() !== e.entity_b_id.toLowerCase(),
+    'must join two different entities',
+  );
+
+/** Column arrays of `rows` (rowMode 'array'), by position. */
+function column<T>(rows: unknown[][], index: number): T[] {
+  const out = new Array<T>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = rows[i]![index] as T;
+  return out;
 }
 
 /** The HippoRAG memory graph rows: passages, entities, triples (bulk, idempotent). */
@@ -155,6 +216,305 @@ export function memoryRepository(db: Db) {
         return { entities: entities as MemoryEntity[], triples: triples as MemoryTriple[] };
       } catch (error) {
         throw mapDatabaseError(error, 'load memory graph');
+      }
+    },
+
+    /**
+     * Takes the context's graph lock until the transaction ends: ingests of one character run one
+     * after the other (no deadlock between two ingests inserting the same new entities), ingests of
+     * different characters in parallel. Only inside `relational.transaction()`.
+     * @example
+     * await relational.transaction(async (tx) => { await tx.memory.lockGraph('sage'); … });
+     */
+    async lockGraph(context: string): Promise<void> {
+      const ctx = check(Context, context, 'context');
+      if (!db.inTransaction)
+        throw new RelationalError('VALIDATION', 'memory.lockGraph: call it inside relational.transaction()');
+      try {
+        await db.runner.query(
+          `select pg_advisory_xact_lock(hashtext('monsteros:memory-graph'), hashtext($1))`,
+          [ctx],
+        );
+      } catch (error) {
+        throw mapDatabaseError(error, 'lock memory graph');
+      }
+    },
+
+    /**
+     * Stores passages once per context (by content hash) in one statement; returns every row in
+     * input order (the same text twice maps to one row) and the ids that are new. Existing rows are
+     * not rewritten, so a re-ingest leaves no dead tuples and does not move the graph version.
+     * @example
+     * const { rows, insertedIds } = await tx.memory.upsertPassages('sage', [{ content: 'Loops repeat work.' }]);
+     */
+    async upsertPassages(
+      context: string,
+      passages: Array<z.input<typeof PassageInput>>,
+    ): Promise<UpsertedRows<MemoryPassage>> {
+      const ctx = check(Context, context, 'context');
+      const valid = check(
+        z.array(PassageInput).max(MAX_BULK, `at most ${MAX_BULK} at once`),
+        passages,
+        'passages',
+      );
+      if (valid.length === 0) return { rows: [], insertedIds: [] };
+      const hashes = valid.map((p) => createHash('sha256').update(p.content).digest('hex'));
+      const unique = new Map<string, (typeof valid)[number]>();
+      valid.forEach((p, i) => {
+        if (!unique.has(hashes[i]!)) unique.set(hashes[i]!, p);
+      });
+      try {
+        const inserted = await db.runner.query<MemoryPassage>(
+          `insert into memory_passages (character_context, content, content_hash, metadata)
+           select $1, u.content, u.content_hash, u.metadata::jsonb
+             from unnest($2::text[], $3::text[], $4::text[]) as u(content, content_hash, metadata)
+           on conflict (character_context, content_hash) do nothing
+           returning *`,
+          [
+            ctx,
+            [...unique.values()].map((p) => p.content),
+            [...unique.keys()],
+            [...unique.values()].map((p) => JSON.stringify(p.metadata ?? {})),
+          ],
+        );
+        const byHash = new Map(inserted.rows.map((r) => [r.content_hash, r]));
+        const missing = [...unique.keys()].filter((h) => !byHash.has(h));
+        if (missing.length > 0) {
+          const existing = await db.runner.query<MemoryPassage>(
+            'select * from memory_passages where character_context = $1 and content_hash = any($2::text[])',
+            [ctx, missing],
+          );
+          for (const r of existing.rows) byHash.set(r.content_hash, r);
+        }
+        return {
+          rows: hashes.map((h) => byHash.get(h)!),
+          insertedIds: inserted.rows.map((r) => r.id),
+        };
+      } catch (error) {
+        throw mapDatabaseError(error, 'upsert memory passages');
+      }
+    },
+
+    /**
+     * Like `upsertEntities`, but leaves existing rows untouched and says which rows are new: the
+     * ingest embeds and links only those. Rows in input order (duplicates map to one row).
+     * @example
+     * const { rows, insertedIds } = await tx.memory.insertEntities('sage', [{ name: 'Loops', entity_type: 'entity' }]);
+     */
+    async insertEntities(
+      context: string,
+      entities: Array<z.input<typeof EntityInput>>,
+    ): Promise<UpsertedRows<MemoryEntity>> {
+      const ctx = check(Context, context, 'context');
+      const valid = check(
+        z.array(EntityInput).max(MAX_BULK, `at most ${MAX_BULK} at once`),
+        entities,
+        'entities',
+      );
+      if (valid.length === 0) return { rows: [], insertedIds: [] };
+      const names = valid.map((e) => normalizeEntityName(e.name));
+      const emptyAt = names.findIndex((n) => n.length === 0);
+      if (emptyAt >= 0)
+        throw new ValidationError(`entities.${emptyAt}.name`, 'must contain a letter or a digit');
+      const unique = new Map<string, (typeof valid)[number]>();
+      valid.forEach((e, i) => {
+        if (!unique.has(names[i]!)) unique.set(names[i]!, e);
+      });
+      try {
+        const inserted = await db.runner.query<MemoryEntity>(
+          `insert into memory_entities (character_context, name, normalized_name, entity_type, importance_score)
+           select $1, u.name, u.normalized_name, u.entity_type, u.importance_score
+             from unnest($2::text[], $3::text[], $4::text[], $5::float8[])
+               as u(name, normalized_name, entity_type, importance_score)
+           on conflict (character_context, normalized_name) do nothing
+           returning *`,
+          [
+            ctx,
+            [...unique.values()].map((e) => e.name.slice(0, 200)),
+            [...unique.keys()],
+            [...unique.values()].map((e) => e.entity_type),
+            [...unique.values()].map((e) => e.importance_score ?? 0.5),
+          ],
+        );
+        const byName = new Map(inserted.rows.map((r) => [r.normalized_name, r]));
+        const missing = [...unique.keys()].filter((n) => !byName.has(n));
+        if (missing.length > 0) {
+          const existing = await db.runner.query<MemoryEntity>(
+            'select * from memory_entities where character_context = $1 and normalized_name = any($2::text[])',
+            [ctx, missing],
+          );
+          for (const r of existing.rows) byName.set(r.normalized_name, r);
+        }
+        return {
+          rows: names.map((n) => byName.get(n)!),
+          insertedIds: inserted.rows.map((r) => r.id),
+        };
+      } catch (error) {
+        throw mapDatabaseError(error, 'insert memory entities');
+      }
+    },
+
+    /**
+     * Inserts triples in one statement (any number up to 50,000), ignoring ones already stored;
+     * returns how many were new.
+     * @example
+     * await tx.memory.insertTripleRows('sage', [{ subject_id, predicate: 'teaches', object_id, passage_id }]);
+     */
+    async insertTripleRows(
+      context: string,
+      triples: Array<{ subject_id: string; predicate: string; object_id: string; passage_id: string }>,
+    ): Promise<number> {
+      const ctx = check(Context, context, 'context');
+      const valid = check(
+        z
+          .array(
+            z.object({ subject_id: Uuid, predicate: NonEmptyText(200), object_id: Uuid, passage_id: Uuid }),
+          )
+          .max(MAX_BULK, `at most ${MAX_BULK} at once`),
+        triples,
+        'triples',
+      );
+      if (valid.length === 0) return 0;
+      try {
+        const result = await db.runner.query(
+          `insert into memory_triples (character_context, subject_id, predicate, object_id, passage_id)
+           select $1, u.s, u.p, u.o, u.passage
+             from unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[]) as u(s, p, o, passage)
+           on conflict (subject_id, predicate, object_id, passage_id) do nothing`,
+          [
+            ctx,
+            valid.map((t) => t.subject_id),
+            valid.map((t) => t.predicate),
+            valid.map((t) => t.object_id),
+            valid.map((t) => t.passage_id),
+          ],
+        );
+        return result.rowCount ?? 0;
+      } catch (error) {
+        throw mapDatabaseError(error, 'insert memory triples');
+      }
+    },
+
+    /**
+     * Stores synonym edges (each unordered pair once; a changed similarity is updated, an equal
+     * one left alone). Both entities must belong to `context`. Returns how many rows changed.
+     * @example
+     * await relational.memory.upsertSynonymEdges('sage', [{ entity_a_id, entity_b_id, similarity: 0.91 }]);
+     */
+    async upsertSynonymEdges(context: string, edges: SynonymEdgeInput[]): Promise<number> {
+      const ctx = check(Context, context, 'context');
+      const valid = check(z.array(SynonymInput).max(MAX_BULK, `at most ${MAX_BULK} at once`), edges, 'edges');
+      if (valid.length === 0) return 0;
+      // Canonical order, and one row per pair (the highest similarity) so one statement never
+      // touches the same row twice.
+      const pairs = new Map<string, { a: string; b: string; similarity: number }>();
+      for (const e of valid) {
+        const [x, y] = [e.entity_a_id.toLowerCase(), e.entity_b_id.toLowerCase()];
+        const [a, b] = x < y ? [x, y] : [y, x];
+        const key = `${a}|${b}`;
+        const prev = pairs.get(key);
+        if (!prev || prev.similarity < e.similarity) pairs.set(key, { a, b, similarity: e.similarity });
+      }
+      const rows = [...pairs.values()];
+      try {
+        const result = await db.runner.query(
+          `insert into memory_synonym_edges (character_context, entity_a_id, entity_b_id, similarity)
+           select $1, u.a, u.b, u.similarity
+             from unnest($2::uuid[], $3::uuid[], $4::float8[]) as u(a, b, similarity)
+             join memory_entities ea on ea.id = u.a and ea.character_context = $1
+             join memory_entities eb on eb.id = u.b and eb.character_context = $1
+           on conflict (entity_a_id, entity_b_id) do update set similarity = excluded.similarity
+             where memory_synonym_edges.similarity is distinct from excluded.similarity`,
+          [ctx, rows.map((r) => r.a), rows.map((r) => r.b), rows.map((r) => r.similarity)],
+        );
+        return result.rowCount ?? 0;
+      } catch (error) {
+        throw mapDatabaseError(error, 'upsert memory synonym edges');
+      }
+    },
+
+    /**
+     * The context's graph version, or null when it never had memory. One indexed read: the graph
+     * cache asks it on every retrieval.
+     * @example
+     * const v = await relational.memory.graphVersion('sage'); // { version: 7, changedAt }
+     */
+    async graphVersion(context: string): Promise<MemoryGraphVersionRow | null> {
+      const ctx = check(Context, context, 'context');
+      try {
+        const { rows } = await db.runner.query<{ version: string; changed_at: Date }>({
+          name: 'mos_memory_graph_version',
+          text: 'select version, changed_at from memory_graph_versions where character_context = $1',
+          values: [ctx],
+        });
+        const row = rows[0];
+        return row ? { version: Number(row.version), changedAt: row.changed_at } : null;
+      } catch (error) {
+        throw mapDatabaseError(error, 'read memory graph version');
+      }
+    },
+
+    /**
+     * The context's whole graph in columnar form, for building the PPR walk. Its reads are one
+     * consistent snapshot only inside a `repeatable read` transaction — that is how to call it.
+     * @example
+     * const snap = await relational.transaction((tx) => tx.memory.loadGraphSnapshot('sage'), { isolation: 'repeatable read' });
+     */
+    async loadGraphSnapshot(context: string): Promise<MemoryGraphSnapshot> {
+      const ctx = check(Context, context, 'context');
+      const q = (text: string) => db.runner.query<unknown[]>({ text, values: [ctx], rowMode: 'array' });
+      try {
+        const version = await q('select version from memory_graph_versions where character_context = $1');
+        const entities = await q(
+          'select id, name from memory_entities where character_context = $1 order by id',
+        );
+        const relations = await q(
+          `select least(subject_id, object_id), greatest(subject_id, object_id), count(distinct passage_id)::int
+             from memory_triples where character_context = $1 and subject_id <> object_id
+            group by 1, 2`,
+        );
+        const synonyms = await q(
+          'select entity_a_id, entity_b_id, similarity from memory_synonym_edges where character_context = $1',
+        );
+        const mentions = await q(
+          `select passage_id, subject_id from memory_triples where character_context = $1
+           union
+           select passage_id, object_id from memory_triples where character_context = $1`,
+        );
+        const v = version.rows[0] as unknown[] | undefined;
+        return {
+          version: v ? Number(v[0]) : 0,
+          entityIds: column(entities.rows, 0),
+          entityNames: column(entities.rows, 1),
+          relations: {
+            a: column(relations.rows, 0),
+            b: column(relations.rows, 1),
+            passages: column(relations.rows, 2),
+          },
+          synonyms: {
+            a: column(synonyms.rows, 0),
+            b: column(synonyms.rows, 1),
+            similarity: column(synonyms.rows, 2),
+          },
+          mentions: { passage: column(mentions.rows, 0), entity: column(mentions.rows, 1) },
+        };
+      } catch (error) {
+        throw mapDatabaseError(error, 'load memory graph snapshot');
+      }
+    },
+
+    /** Entities by id (what the ingest embeds), in no particular order; unknown ids are skipped. */
+    async entities(ids: string[]): Promise<MemoryEntity[]> {
+      const valid = check(z.array(Uuid).max(MAX_BULK), ids, 'ids');
+      if (valid.length === 0) return [];
+      try {
+        const { rows } = await db.runner.query<MemoryEntity>(
+          'select * from memory_entities where id = any($1::uuid[])',
+          [valid],
+        );
+        return rows;
+      } catch (error) {
+        throw mapDatabaseError(error, 'get memory entities');
       }
     },
 

@@ -1,0 +1,299 @@
+// The memory graph repository's bulk ingest, synonym edges, graph versions (kept by triggers) and
+// the columnar snapshot the PPR walk is built from, against a real PostgreSQL.
+import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRelational, type Relational, RelationalError, ValidationError } from '../src/index.js';
+
+let db: TestDatabase;
+let relational: Relational;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ label: 'relational_memory' });
+  relational = createRelational({ databaseUrl: db.url, poolSize: 4 });
+});
+afterAll(async () => {
+  await relational?.close();
+  await db?.drop();
+});
+
+const version = async (ctx: string) => (await relational.memory.graphVersion(ctx))?.version ?? 0;
+
+describe('memory graph bulk ingest', () => {
+  it('upserts passages in input order, reports only new ones, and rewrites nothing on re-ingest', async () => {
+    const first = await relational.memory.upsertPassages('ingest-a', [
+      { content: 'Alice met Bob.' },
+      { content: 'Bob met Carol.', metadata: { source: 'chapter 2' } },
+      { content: 'Alice met Bob.' },
+    ]);
+    expect(first.rows.map((r) => r.content)).toEqual(['Alice met Bob.', 'Bob met Carol.', 'Alice met Bob.']);
+    expect(first.rows[0]!.id).toBe(first.rows[2]!.id);
+    expect(first.rows[1]!.metadata).toEqual({ source: 'chapter 2' });
+    expect(new Set(first.insertedIds)).toEqual(new Set([first.rows[0]!.id, first.rows[1]!.id]));
+
+    const xminBefore = await relational.pool.query(
+      `select xmin::text from memory_passages where character_context = 'ingest-a' order by id`,
+    );
+    const again = await relational.memory.upsertPassages('ingest-a', [
+      { content: 'Bob met Carol.' },
+      { content: 'Dave met Erin.' },
+    ]);
+    expect(again.rows[0]!.id).toBe(first.rows[1]!.id);
+    expect(again.insertedIds).toEqual([again.rows[1]!.id]);
+    const xminAfter = await relational.pool.query(
+      `select xmin::text from memory_passages where character_context = 'ingest-a' and id = any($1::uuid[]) order by id`,
+      [first.rows.map((r) => r.id)],
+    );
+    // The existing rows were not updated (same row versions).
+    expect(xminAfter.rows).toEqual(xminBefore.rows);
+  });
+
+  it('inserts entities deduplicated by normalized name and says which are new', async () => {
+    const first = await relational.memory.insertEntities('ingest-b', [
+      { name: 'Alice', entity_type: 'person' },
+      { name: '  ALICE! ', entity_type: 'person' },
+      { name: 'Bob', entity_type: 'person', importance_score: 0.9 },
+    ]);
+    expect(first.rows[0]!.id).toBe(first.rows[1]!.id);
+    expect(first.rows[2]!.importance_score).toBe(0.9);
+    expect(first.insertedIds).toHaveLength(2);
+    const again = await relational.memory.insertEntities('ingest-b', [
+      { name: 'bob', entity_type: 'person' },
+      { name: 'Carol', entity_type: 'person' },
+    ]);
+    expect(again.rows[0]!.id).toBe(first.rows[2]!.id);
+    expect(again.insertedIds).toEqual([again.rows[1]!.id]);
+    // Another context has its own entities.
+    const other = await relational.memory.insertEntities('ingest-c', [
+      { name: 'Alice', entity_type: 'person' },
+    ]);
+    expect(other.rows[0]!.id).not.toBe(first.rows[0]!.id);
+  });
+
+  it('rejects a name without letters or digits and a bad context, naming the field', async () => {
+    const bad = await relational.memory
+      .insertEntities('ingest-b', [
+        { name: 'ok', entity_type: 'x' },
+        { name: '?!', entity_type: 'x' },
+      ])
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect((bad as ValidationError).field).toBe('entities.1.name');
+    const ctx = await relational.memory
+      .upsertPassages('Not A Name', [{ content: 'x' }])
+      .catch((e: unknown) => e);
+    expect((ctx as ValidationError).field).toBe('context');
+    const empty = await relational.memory
+      .upsertPassages('ingest-b', [{ content: '' }])
+      .catch((e: unknown) => e);
+    expect((empty as ValidationError).field).toBe('passages.0.content');
+  });
+
+  it('inserts triples in one statement and ignores the ones already stored', async () => {
+    const { rows: passages } = await relational.memory.upsertPassages('ingest-d', [{ content: 'p1' }]);
+    const { rows: e } = await relational.memory.insertEntities('ingest-d', [
+      { name: 'x', entity_type: 'entity' },
+      { name: 'y', entity_type: 'entity' },
+    ]);
+    const triple = {
+      subject_id: e[0]!.id,
+      predicate: 'knows',
+      object_id: e[1]!.id,
+      passage_id: passages[0]!.id,
+    };
+    expect(await relational.memory.insertTripleRows('ingest-d', [triple, triple])).toBe(1);
+    expect(await relational.memory.insertTripleRows('ingest-d', [triple])).toBe(0);
+  });
+});
+
+describe('memory graph versions', () => {
+  it('starts at none, moves on every insert and delete of the graph, and not on a no-op re-ingest', async () => {
+    const ctx = 'version-a';
+    expect(await relational.memory.graphVersion(ctx)).toBeNull();
+    const { rows: passages } = await relational.memory.upsertPassages(ctx, [{ content: 'A knows B.' }]);
+    const v1 = await version(ctx);
+    expect(v1).toBe(1);
+    const { rows: e } = await relational.memory.insertEntities(ctx, [
+      { name: 'A', entity_type: 'entity' },
+      { name: 'B', entity_type: 'entity' },
+    ]);
+    expect(await version(ctx)).toBe(v1 + 1);
+    await relational.memory.insertTripleRows(ctx, [
+      { subject_id: e[0]!.id, predicate: 'knows', object_id: e[1]!.id, passage_id: passages[0]!.id },
+    ]);
+    const v3 = await version(ctx);
+    expect(v3).toBe(v1 + 2);
+
+    // Re-ingesting the same rows changes nothing.
+    await relational.memory.upsertPassages(ctx, [{ content: 'A knows B.' }]);
+    await relational.memory.insertEntities(ctx, [{ name: 'a', entity_type: 'entity' }]);
+    await relational.memory.insertTripleRows(ctx, [
+      { subject_id: e[0]!.id, predicate: 'knows', object_id: e[1]!.id, passage_id: passages[0]!.id },
+    ]);
+    await relational.memory.upsertEntities(ctx, [
+      { name: 'A', entity_type: 'entity', importance_score: 0.99 },
+    ]);
+    expect(await version(ctx)).toBe(v3);
+
+    // A synonym edge, a changed weight, the same weight again.
+    await relational.memory.upsertSynonymEdges(ctx, [
+      { entity_a_id: e[0]!.id, entity_b_id: e[1]!.id, similarity: 0.85 },
+    ]);
+    expect(await version(ctx)).toBe(v3 + 1);
+    await relational.memory.upsertSynonymEdges(ctx, [
+      { entity_a_id: e[1]!.id, entity_b_id: e[0]!.id, similarity: 0.9 },
+    ]);
+    expect(await version(ctx)).toBe(v3 + 2);
+    await relational.memory.upsertSynonymEdges(ctx, [
+      { entity_a_id: e[0]!.id, entity_b_id: e[1]!.id, similarity: 0.9 },
+    ]);
+    expect(await version(ctx)).toBe(v3 + 2);
+
+    // A delete through plain SQL (cascading to triples and synonym edges) moves it too.
+    const before = await relational.memory.graphVersion(ctx);
+    await relational.pool.query('delete from memory_entities where id = $1', [e[0]!.id]);
+    const after = await relational.memory.graphVersion(ctx);
+    expect(after!.version).toBeGreaterThan(before!.version);
+    expect(after!.changedAt.getTime()).toBeGreaterThanOrEqual(before!.changedAt.getTime());
+    // Other contexts keep theirs.
+    expect(await relational.memory.graphVersion('version-untouched')).toBeNull();
+  });
+
+  it('keeps each context its own version when one statement writes two contexts', async () => {
+    await relational.pool.query(
+      `insert into memory_passages (character_context, content, content_hash)
+       values ('version-b', 'x', 'hx'), ('version-c', 'y', 'hy'), ('version-c', 'z', 'hz')`,
+    );
+    expect(await version('version-b')).toBe(1);
+    expect(await version('version-c')).toBe(1);
+  });
+});
+
+describe('synonym edges', () => {
+  it('stores each unordered pair once, keeps the highest similarity given, and skips entities of another context', async () => {
+    const { rows: e } = await relational.memory.insertEntities('syn-a', [
+      { name: 'dragon', entity_type: 'entity' },
+      { name: 'dragons', entity_type: 'entity' },
+      { name: 'wyrm', entity_type: 'entity' },
+    ]);
+    const { rows: foreign } = await relational.memory.insertEntities('syn-b', [
+      { name: 'dragon', entity_type: 'entity' },
+    ]);
+    const changed = await relational.memory.upsertSynonymEdges('syn-a', [
+      { entity_a_id: e[1]!.id, entity_b_id: e[0]!.id, similarity: 0.82 },
+      { entity_a_id: e[0]!.id, entity_b_id: e[1]!.id, similarity: 0.93 },
+      { entity_a_id: e[0]!.id, entity_b_id: e[2]!.id, similarity: 0.81 },
+      { entity_a_id: e[0]!.id, entity_b_id: foreign[0]!.id, similarity: 0.99 },
+    ]);
+    expect(changed).toBe(2);
+    const { rows } = await relational.pool.query(
+      `select entity_a_id, entity_b_id, similarity from memory_synonym_edges where character_context = 'syn-a' order by similarity`,
+    );
+    expect(rows).toHaveLength(2);
+    for (const r of rows) expect(r.entity_a_id < r.entity_b_id).toBe(true);
+    expect(rows.map((r) => r.similarity)).toEqual([0.81, 0.93]);
+  });
+
+  it('rejects a self edge and a similarity outside 0..1', async () => {
+    const id = '00000000-0000-4000-8000-000000000001';
+    const self = await relational.memory
+      .upsertSynonymEdges('syn-a', [{ entity_a_id: id, entity_b_id: id, similarity: 0.9 }])
+      .catch((e: unknown) => e);
+    expect((self as ValidationError).field).toBe('edges.0');
+    const range = await relational.memory
+      .upsertSynonymEdges('syn-a', [
+        { entity_a_id: id, entity_b_id: '00000000-0000-4000-8000-000000000002', similarity: 1.2 },
+      ])
+      .catch((e: unknown) => e);
+    expect((range as ValidationError).field).toBe('edges.0.similarity');
+  });
+});
+
+describe('graph snapshot and lock', () => {
+  it('loads entities, relation edges weighted by co-occurring passages, synonym edges and passage mentions', async () => {
+    const ctx = 'snap-a';
+    const { rows: p } = await relational.memory.upsertPassages(ctx, [
+      { content: 'A knows B. B knows A.' },
+      { content: 'A likes B.' },
+      { content: 'B meets C. C meets C.' },
+    ]);
+    const { rows: e } = await relational.memory.insertEntities(ctx, [
+      { name: 'A', entity_type: 'entity' },
+      { name: 'B', entity_type: 'entity' },
+      { name: 'C', entity_type: 'entity' },
+      { name: 'Lonely', entity_type: 'entity' },
+    ]);
+    const [A, B, C, L] = e.map((x) => x.id) as [string, string, string, string];
+    await relational.memory.insertTripleRows(ctx, [
+      { subject_id: A, predicate: 'knows', object_id: B, passage_id: p[0]!.id },
+      { subject_id: B, predicate: 'knows', object_id: A, passage_id: p[0]!.id },
+      { subject_id: A, predicate: 'likes', object_id: B, passage_id: p[1]!.id },
+      { subject_id: B, predicate: 'meets', object_id: C, passage_id: p[2]!.id },
+      { subject_id: C, predicate: 'meets', object_id: C, passage_id: p[2]!.id },
+    ]);
+    await relational.memory.upsertSynonymEdges(ctx, [{ entity_a_id: C, entity_b_id: L, similarity: 0.8 }]);
+    const snap = await relational.transaction((tx) => tx.memory.loadGraphSnapshot(ctx), {
+      isolation: 'repeatable read',
+    });
+    expect(snap.version).toBe(await version(ctx));
+    expect(snap.entityIds).toEqual([...e.map((x) => x.id)].sort());
+    expect(snap.entityNames[snap.entityIds.indexOf(L)]).toBe('Lonely');
+    const rel = snap.relations.a.map((a, i) => [
+      [a, snap.relations.b[i]].sort().join('-'),
+      snap.relations.passages[i],
+    ]);
+    expect(new Map(rel as Array<[string, number]>)).toEqual(
+      new Map([
+        [[A, B].sort().join('-'), 2],
+        [[B, C].sort().join('-'), 1],
+      ]),
+    );
+    expect(snap.synonyms.similarity).toEqual([0.8]);
+    const mentions = snap.mentions.passage.map(
+      (pid, i) =>
+        `${p.findIndex((x) => x.id === pid)}:${e.findIndex((x) => x.id === snap.mentions.entity[i])}`,
+    );
+    expect(mentions.sort()).toEqual(['0:0', '0:1', '1:0', '1:1', '2:1', '2:2']);
+
+    const none = await relational.memory.loadGraphSnapshot('snap-empty');
+    expect(none).toMatchObject({ version: 0, entityIds: [], mentions: { passage: [], entity: [] } });
+  });
+
+  it('serializes two ingests of one character on the graph lock, and refuses the lock outside a transaction', async () => {
+    const outside = await relational.memory.lockGraph('lock-a').catch((e: unknown) => e);
+    expect(outside).toBeInstanceOf(RelationalError);
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const firstHolds = new Promise<void>((r) => {
+      releaseFirst = r;
+    });
+    let firstLocked!: () => void;
+    const locked = new Promise<void>((r) => {
+      firstLocked = r;
+    });
+    const first = relational.transaction(async (tx) => {
+      await tx.memory.lockGraph('lock-a');
+      order.push('first locked');
+      firstLocked();
+      await firstHolds;
+      order.push('first done');
+    });
+    await locked;
+    const second = relational.transaction(async (tx) => {
+      await tx.memory.lockGraph('lock-a');
+      order.push('second locked');
+    });
+    // Wait (bounded) until the second transaction is blocked on the advisory lock.
+    for (let i = 0; i < 200; i++) {
+      const { rowCount } = await relational.pool.query(
+        `select 1 from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`,
+      );
+      if (rowCount) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Another character is not blocked.
+    await relational.transaction((tx) => tx.memory.lockGraph('lock-b'));
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first locked', 'first done', 'second locked']);
+  });
+});
