@@ -1,0 +1,273 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createLocalEmbedder,
+  createOpenAIEmbeddings,
+  createVectors,
+  type EmbeddingProvider,
+  EmbeddingsError,
+  withEmbeddingCache,
+} from '../src/index.js';
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+const norm = (a: Float32Array) => Math.sqrt(dot(a, a));
+
+describe('local embedder', () => {
+  it('is deterministic, of any size, and L2-normalized', async () => {
+    for (const dims of [1, 7, 384, 1024]) {
+      const embedder = createLocalEmbedder({ dims });
+      const [a] = await embedder.embed(['The dragon guards the northern pass']);
+      const [b] = await createLocalEmbedder({ dims }).embed(['The dragon guards the northern pass']);
+      expect(a).toHaveLength(dims);
+      expect(Array.from(a!)).toEqual(Array.from(b!));
+      expect(norm(a!)).toBeCloseTo(1, 6);
+    }
+  });
+
+  it('is lexical: texts sharing words score higher than texts sharing none', async () => {
+    const embedder = createLocalEmbedder({ dims: 384 });
+    const [q, near, far] = await embedder.embed([
+      'where does the dragon sleep',
+      'the dragon sleeps in the cave',
+      'quarterly tax forms are due',
+    ]);
+    expect(dot(q!, near!)).toBeGreaterThan(dot(q!, far!));
+    const [same] = await embedder.embed(['WHERE does the Dragon sleep?']);
+    expect(dot(q!, same!)).toBeCloseTo(1, 6);
+  });
+
+  it('gives text without letters or digits a vector of its own', async () => {
+    const [v] = await createLocalEmbedder({ dims: 16 }).embed(['?!']);
+    expect(norm(v!)).toBeCloseTo(1, 6);
+  });
+});
+
+/** A provider that records every batch it is asked for. */
+function recording(dims: number): EmbeddingProvider & { batches: string[][] } {
+  const batches: string[][] = [];
+  const inner = createLocalEmbedder({ dims });
+  return {
+    id: 'recording',
+    dims,
+    batches,
+    embed: async (texts) => {
+      batches.push([...texts]);
+      return inner.embed(texts);
+    },
+  };
+}
+
+describe('embedding cache', () => {
+  it('embeds repeated texts once and evicts the least recently used', async () => {
+    const provider = recording(8);
+    const cached = withEmbeddingCache(provider, { maxEntries: 2 });
+    await cached.embed(['a', 'b', 'a']);
+    await cached.embed(['a']); // a is now the most recently used
+    await cached.embed(['c']); // evicts b
+    await cached.embed(['a', 'b']);
+    expect(provider.batches).toEqual([['a', 'b'], ['c'], ['b']]);
+    expect(cached.cacheStats()).toEqual({ hits: 3, misses: 4, size: 2, maxEntries: 2 });
+  });
+
+  it('shares an embedding in flight between concurrent calls and does not cache failures', async () => {
+    let calls = 0;
+    let fail = true;
+    const provider: EmbeddingProvider = {
+      id: 'flaky',
+      dims: 2,
+      embed: async (texts) => {
+        calls++;
+        await Promise.resolve();
+        if (fail) throw new Error('boom');
+        return texts.map(() => Float32Array.of(1, 0));
+      },
+    };
+    const cached = withEmbeddingCache(provider);
+    const results = await Promise.allSettled([cached.embed(['x']), cached.embed(['x'])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toBe(1);
+    fail = false;
+    const [v] = await cached.embed(['x']);
+    expect(Array.from(v!)).toEqual([1, 0]);
+    expect(calls).toBe(2);
+  });
+});
+
+interface Received {
+  auth: string | undefined;
+  model: string;
+  input: string[];
+}
+
+/** A small server speaking the OpenAI embeddings protocol; `behaviour` scripts each answer. */
+function openAIServer() {
+  const received: Received[] = [];
+  let behaviour: (body: Received, n: number) => 'ok' | 'wrong-dims' | 'hang' | number = () => 'ok';
+  const dims = 4;
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let raw = '';
+    req.on('data', (c) => {
+      raw += c;
+    });
+    req.on('end', () => {
+      if (req.url !== '/v1/embeddings' || req.method !== 'POST') {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = JSON.parse(raw) as { model: string; input: string[] };
+      const entry = { auth: req.headers.authorization, model: body.model, input: body.input };
+      received.push(entry);
+      const action = behaviour(entry, received.length);
+      if (action === 'hang') return; // never answers: the client's timeout must fire
+      if (typeof action === 'number') {
+        res.writeHead(action, { 'content-type': 'application/json' }).end('{"error":{"message":"nope"}}');
+        return;
+      }
+      const size = action === 'wrong-dims' ? dims + 1 : dims;
+      // Answers out of order, as the protocol allows: the index says which input it is.
+      const data = body.input
+        .map((text, index) => ({
+          object: 'embedding',
+          index,
+          embedding: Array.from({ length: size }, (_, d) => (d === 0 ? text.length : 1)),
+        }))
+        .reverse();
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ object: 'list', data, model: body.model }));
+    });
+  });
+  return {
+    received,
+    dims,
+    set: (b: typeof behaviour) => {
+      behaviour = b;
+    },
+    start: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () =>
+          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+        ),
+      ),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('OpenAI-compatible embeddings provider', () => {
+  const srv = openAIServer();
+  let url = '';
+  beforeAll(async () => {
+    url = await srv.start();
+  });
+  afterAll(() => srv.stop());
+
+  const provider = (over: Partial<Parameters<typeof createOpenAIEmbeddings>[0]> = {}) =>
+    createOpenAIEmbeddings({
+      url,
+      model: 'test-embed',
+      dims: srv.dims,
+      apiKey: 'sk-secret-key',
+      backoffMs: 1,
+      ...over,
+    });
+
+  it('batches, authenticates, and puts the vectors back in input order', async () => {
+    srv.set(() => 'ok');
+    srv.received.length = 0;
+    const texts = ['a', 'bb', 'ccc', 'dddd', 'eeeee'];
+    const vectors = await provider({ batchSize: 2 }).embed(texts);
+    expect(srv.received.map((r) => r.input)).toEqual([['a', 'bb'], ['ccc', 'dddd'], ['eeeee']]);
+    expect(srv.received.every((r) => r.auth === 'Bearer sk-secret-key' && r.model === 'test-embed')).toBe(
+      true,
+    );
+    expect(vectors.map((v) => v[0])).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('accepts a base URL ending in /v1', async () => {
+    srv.set(() => 'ok');
+    const [v] = await provider({ url: `${url}/v1/` }).embed(['xyz']);
+    expect(v?.[0]).toBe(3);
+  });
+
+  it('retries 5xx and 429 with backoff, then succeeds', async () => {
+    srv.received.length = 0;
+    srv.set((_b, n) => (n === 1 ? 503 : n === 2 ? 429 : 'ok'));
+    const [v] = await provider({ retries: 3 }).embed(['retry']);
+    expect(v?.[0]).toBe(5);
+    expect(srv.received).toHaveLength(3);
+  });
+
+  it('fails with a typed error naming the provider when the dimension is wrong', async () => {
+    srv.set(() => 'wrong-dims');
+    const error = await provider()
+      .embed(['x'])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmbeddingsError);
+    expect(error).toMatchObject({
+      reason: 'DIMENSION',
+      provider: `openai-compatible test-embed at ${url}`,
+      message: expect.stringContaining('returned 5 dimensions, expected 4'),
+    });
+  });
+
+  it('times out with a typed error after its retries, without leaking the key', async () => {
+    srv.received.length = 0;
+    srv.set(() => 'hang');
+    const error = await provider({ timeoutMs: 50, retries: 1 })
+      .embed(['slow'])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'EmbeddingsError', code: 'TIMEOUT', reason: 'TIMEOUT' });
+    expect((error as Error).message).toContain('test-embed');
+    expect((error as Error).message).not.toContain('sk-secret-key');
+    expect(srv.received).toHaveLength(2);
+  });
+
+  it('does not retry a request the server rejects', async () => {
+    srv.received.length = 0;
+    srv.set(() => 400);
+    await expect(provider().embed(['x'])).rejects.toMatchObject({ reason: 'REJECTED' });
+    expect(srv.received).toHaveLength(1);
+  });
+
+  it('reports an unreachable server as UNAVAILABLE', async () => {
+    const down = createOpenAIEmbeddings({ url: 'http://127.0.0.1:1', model: 'm', dims: 4, retries: 0 });
+    await expect(down.embed(['x'])).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      provider: 'openai-compatible m at http://127.0.0.1:1',
+    });
+  });
+
+  it('backs a collection of createVectors, whose upserts and searches embed through it', async () => {
+    srv.set(() => 'ok');
+    srv.received.length = 0;
+    const vectors = await createVectors({
+      qdrant: { local: ':memory:' },
+      collections: { character_memories: { dims: srv.dims } },
+      embeddings: { providers: { character_memories: provider() } },
+    });
+    await vectors.ensureCollections();
+    await vectors.upsert('character_memories', [
+      {
+        text: 'remember the riddle',
+        payload: {
+          interaction_id: '7c0e4a4e-2f5b-4f0e-9d7e-0a1b2c3d4e5f',
+          character_name: 'sage',
+          memory_type: 'fact',
+          user_context: '',
+          learning_value: 1,
+          timestamp: '2025-01-01T00:00:00Z',
+        },
+      },
+    ]);
+    const hits = await vectors.search('character_memories', 'remember the riddle', { scoreThreshold: null });
+    expect(hits.map((h) => h.payload.text)).toEqual(['remember the riddle']);
+    // The query text was cached from the upsert: one request in all.
+    expect(srv.received.map((r) => r.input)).toEqual([['remember the riddle']]);
+    await vectors.close();
+  });
+});
