@@ -1,7 +1,19 @@
-// @monsteros/flows: the data layer composed. So far: the typed configuration and the pipeline
-// model that every flow is written in; createDataLayer and the flows arrive with issue 8.
+// @monsteros/flows: the data layer composed. createDataLayer builds the four stores, the flows
+// (characterInteraction, questProgress, memoryConsolidation) and the outbox relay.
 export { type DataLayerConfig, loadConfig } from './config.js';
+export {
+  createDataLayer,
+  type DataLayer,
+  type DataLayerHealth,
+  type DataLayerOptions,
+  type FlowTimingRecord,
+} from './datalayer.js';
 export { ConfigError, FlowError, type FlowErrorCode, StepError } from './errors.js';
+export { EVENT_TYPES, flowHandlers } from './events.js';
+export { FlowValidationError } from './flows/common.js';
+export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
+export type { InteractionInput, InteractionResult } from './flows/interaction.js';
+export type { QuestProgressInput, QuestProgressResult } from './flows/quest.js';
 export {
   Pipeline,
   type PipelineResult,
@@ -11,6 +23,13 @@ export {
   type StepTiming,
   type TimingRecorder,
 } from './pipeline.js';
+export type {
+  AchievementToStore,
+  MemoryToStore,
+  RecalledMemory,
+  StoredMemory,
+  VectorsPort,
+} from './ports.js';
 export {
   createRelay,
   type DrainResult,
@@ -20,3 +39,5 @@ export {
   type RelayOptions,
   type RelayStats,
 } from './relay.js';
+export { type Responder, type ResponderInput, templateResponder } from './responder.js';
+export { createVectorsPort, type VectorsPortOptions, vectorsPort } from './vectors-port.js';

@@ -1,0 +1,226 @@
+// createDataLayer: the one entry point other MonsterOS apps use. Reads and validates the
+// configuration, builds the four stores, the flows and the outbox relay, and closes everything
+// in order (in-flight flows and relay rounds first).
+import { type Analytics, createAnalytics, type IngestResult, type MetricSeries } from '@monsteros/analytics';
+import { type Cache, createCache } from '@monsteros/cache';
+import { createRelational, type Relational } from '@monsteros/relational';
+import type { CharacterAgent } from '@monsteros/schema';
+import { type DataLayerConfig, loadConfig } from './config.js';
+import { flowHandlers } from './events.js';
+import {
+  type ConsolidationInput,
+  type ConsolidationResult,
+  memoryConsolidationFlow,
+} from './flows/consolidation.js';
+import {
+  characterInteractionFlow,
+  type InteractionInput,
+  type InteractionResult,
+} from './flows/interaction.js';
+import { type QuestProgressInput, type QuestProgressResult, questProgressFlow } from './flows/quest.js';
+import type { StepTiming } from './pipeline.js';
+import type { VectorsPort } from './ports.js';
+import { createRelay, type Relay, type RelayOptions } from './relay.js';
+import { type Responder, templateResponder } from './responder.js';
+import { createVectorsPort } from './vectors-port.js';
+
+/** One flow run's step timings, kept for the monitor. */
+export interface FlowTimingRecord {
+  flow: string;
+  at: Date;
+  timings: StepTiming[];
+}
+
+export interface DataLayerOptions {
+  /** Overrides of the environment configuration (see loadConfig). */
+  config?: Partial<DataLayerConfig>;
+  env?: NodeJS.ProcessEnv;
+  /** The character's voice; default a deterministic template. A real app injects its LLM. */
+  responder?: Responder;
+  /** Use this vector store port instead of building one from the configuration. */
+  vectors?: VectorsPort;
+  /** Start the relay's worker loop (default true); it is always kicked after commits. */
+  relayWorker?: boolean;
+  relay?: Omit<RelayOptions, 'outbox' | 'handlers'>;
+  /** Longest message accepted (characters). Default 4,000. */
+  maxMessageLength?: number;
+  /** Memories given to the responder. Default 5. */
+  memoriesPerResponse?: number;
+  /**
+   * How long the relay leaves a flow's side effects to the flow itself before applying them
+   * (when the flow crashed or its store was down). Default 5,000 ms.
+   */
+  sideEffectGraceMs?: number;
+  /** PostgreSQL pool size. Default 10. */
+  poolSize?: number;
+  /** Open DuckDB (default true). Processes that are not the DuckDB file's owner pass false. */
+  analytics?: boolean;
+}
+
+export interface DataLayerHealth {
+  ok: boolean;
+  stores: Record<
+    'postgres' | 'redis' | 'qdrant' | 'duckdb',
+    { ok: boolean; latencyMs: number; error?: string }
+  >;
+}
+
+export interface DataLayer {
+  readonly config: DataLayerConfig;
+  relational: Relational;
+  cache: Cache;
+  vectors: VectorsPort;
+  /** null when opened with `analytics: false`. */
+  analytics: Analytics | null;
+  flows: {
+    characterInteraction(input: InteractionInput): Promise<InteractionResult>;
+    questProgress(input: QuestProgressInput): Promise<QuestProgressResult>;
+    memoryConsolidation(input?: ConsolidationInput): Promise<ConsolidationResult>;
+  };
+  relay: Relay;
+  /** Ingests what changed in PostgreSQL and the Redis metrics into DuckDB. */
+  syncAnalytics(): Promise<IngestResult[]>;
+  /** The latest flow runs' step timings (newest last). */
+  recentTimings(limit?: number): FlowTimingRecord[];
+  health(): Promise<DataLayerHealth>;
+  /** Waits for running flows and relay rounds, then closes every connection. */
+  close(): Promise<void>;
+}
+
+const TIMINGS_KEPT = 1_000;
+const CHARACTER_TTL_MS = 10_000;
+
+/**
+ * Builds the data layer from the environment (DATABASE_URL, REDIS_URL, QDRANT_URL, DUCKDB_PATH,
+ * EMBEDDINGS_URL, MONSTEROS_KEY_PREFIX) and `options`.
+ * @example
+ * const data = await createDataLayer();
+ * const { response } = await data.flows.characterInteraction({ userId, character: 'sage', message: 'Hi!' });
+ * await data.close();
+ */
+export async function createDataLayer(options: DataLayerOptions = {}): Promise<DataLayer> {
+  const config = loadConfig(options.env ?? process.env, options.config ?? {});
+  const relational = createRelational({ databaseUrl: config.databaseUrl, poolSize: options.poolSize ?? 10 });
+  const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
+  let vectors: VectorsPort | undefined;
+  let analytics: Analytics | null = null;
+  try {
+    vectors = options.vectors ?? (await createVectorsPort(config));
+    if (options.analytics !== false) analytics = await createAnalytics({ path: config.duckdbPath });
+  } catch (error) {
+    await vectors?.close().catch(() => {});
+    await cache.close().catch(() => {});
+    await relational.close().catch(() => {});
+    throw error;
+  }
+  const v = vectors;
+
+  const timings: FlowTimingRecord[] = [];
+  const recorder = (flow: string, steps: readonly StepTiming[]) => {
+    timings.push({ flow, at: new Date(), timings: [...steps] });
+    if (timings.length > TIMINGS_KEPT) timings.splice(0, timings.length - TIMINGS_KEPT);
+  };
+
+  const characters = new Map<string, { row: CharacterAgent | null; at: number }>();
+  const characterByName = async (name: string) => {
+    const hit = characters.get(name);
+    if (hit && Date.now() - hit.at < CHARACTER_TTL_MS) return hit.row;
+    const row = await relational.characters.getByName(name);
+    characters.set(name, { row, at: Date.now() });
+    if (characters.size > 10_000) characters.delete(characters.keys().next().value!);
+    return row;
+  };
+
+  const relay = createRelay({
+    ...options.relay,
+    outbox: relational.outbox,
+    handlers: flowHandlers({ cache, vectors: v }),
+  });
+  if (options.relayWorker !== false) relay.start();
+
+  // Flows in flight, so close() can wait for them.
+  const inFlight = new Set<Promise<unknown>>();
+  let closing = false;
+  const track =
+    <A, R>(fn: (input: A) => Promise<R>) =>
+    (input: A): Promise<R> => {
+      if (closing) return Promise.reject(new Error('the data layer is closing'));
+      const p = fn(input);
+      inFlight.add(p);
+      const done = () => inFlight.delete(p);
+      p.then(done, done);
+      return p;
+    };
+
+  const sideEffectGraceMs = options.sideEffectGraceMs ?? 5_000;
+  const common = { relational, cache, vectors: v, recorder, sideEffectGraceMs, kick: () => relay.kick() };
+  const postgresSource = { copyTo: (statement: string) => relational.copyOut(statement) };
+  const metricsSource = {
+    async read(since: Date): Promise<MetricSeries[]> {
+      const names = (await relational.characters.list()).map((c) => c.name);
+      const out: MetricSeries[] = [];
+      for (const agent of names) {
+        const samples = await cache.metrics.samples('response_time', agent, { from: since });
+        if (samples.length) {
+          out.push({
+            metricType: 'response_time',
+            agentName: agent,
+            samples: samples.map((s) => ({ timestamp: s.timestamp, value: s.value })),
+          });
+        }
+      }
+      return out;
+    },
+  };
+
+  return {
+    config,
+    relational,
+    cache,
+    vectors: v,
+    analytics,
+    flows: {
+      characterInteraction: track(
+        characterInteractionFlow({
+          ...common,
+          responder: options.responder ?? templateResponder,
+          characterByName,
+          maxMessageLength: options.maxMessageLength ?? 4_000,
+          memoriesPerResponse: options.memoriesPerResponse ?? 5,
+        }),
+      ),
+      questProgress: track(questProgressFlow({ ...common, analytics })),
+      memoryConsolidation: track(memoryConsolidationFlow({ ...common, analytics })),
+    },
+    relay,
+    async syncAnalytics() {
+      if (!analytics) return [];
+      const results = await analytics.ingest.postgres(postgresSource);
+      results.push(await analytics.ingest.metrics(metricsSource));
+      return results;
+    },
+    recentTimings: (limit = 100) => timings.slice(-limit),
+    async health() {
+      const [postgres, redis, qdrant, duckdb] = await Promise.all([
+        relational.health(),
+        cache
+          .health()
+          .then((h) => ({ ok: h.ok, latencyMs: h.roundTripMs ?? 0, ...(h.error ? { error: h.error } : {}) })),
+        v.health(),
+        analytics ? analytics.health() : Promise.resolve({ ok: true, latencyMs: 0 }),
+      ]);
+      const stores = { postgres, redis, qdrant, duckdb };
+      return { ok: Object.values(stores).every((s) => s.ok), stores };
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      await Promise.allSettled([...inFlight]);
+      await relay.stop();
+      await analytics?.close();
+      await v.close();
+      await cache.close();
+      await relational.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import { FlowError, type FlowErrorCode, StepError } from '../errors.js';
+
+/** A flow's input rejected before any store is touched: names the field and the rule. */
+export class FlowValidationError extends FlowError {
+  override readonly name = 'FlowValidationError';
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super('VALIDATION', `${field}: ${rule}`);
+  }
+}
+
+export function checkInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.length ? issue.path.join('.') : what;
+  throw new FlowValidationError(field, issue.message);
+}
+
+const PASSED_THROUGH = new Set<FlowErrorCode>([
+  'VALIDATION',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAVAILABLE',
+  'TIMEOUT',
+]);
+
+/**
+ * A step that failed because of the caller (not found, conflict, validation) or an outage
+ * surfaces as a FlowError with that code and the store's error as `cause`; anything else stays
+ * a StepError naming the flow, step and store.
+ */
+export function rethrowTyped(error: unknown): never {
+  if (error instanceof StepError) {
+    const cause = error.cause as { code?: unknown; message?: string } | undefined;
+    const code = cause?.code;
+    if (typeof code === 'string' && PASSED_THROUGH.has(code as FlowErrorCode)) {
+      throw new FlowError(code as FlowErrorCode, `${error.flow}: ${error.step}: ${cause?.message ?? ''}`, {
+        cause: error.cause,
+      });
+    }
+  }
+  throw error;
+}

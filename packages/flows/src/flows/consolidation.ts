@@ -1,0 +1,205 @@
+// memoryConsolidation: a character's memory vectors (Qdrant) → their interactions' metadata
+// (PostgreSQL) → near-duplicate pairs found by DuckDB → each group of near-duplicates merged into
+// one consolidated memory carrying the highest learning value → the character's cached memory
+// searches invalidated (Redis).
+import type { Analytics } from '@monsteros/analytics';
+import type { Cache } from '@monsteros/cache';
+import type { Relational } from '@monsteros/relational';
+import { z } from 'zod';
+import { FlowError } from '../errors.js';
+import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
+import type { StoredMemory, VectorsPort } from '../ports.js';
+import { checkInput, rethrowTyped } from './common.js';
+
+export interface ConsolidationInput {
+  /** One character, or every character with memories. */
+  character?: string;
+  /** Cosine similarity from which two memories count as near-duplicates. Default 0.95. */
+  threshold?: number;
+}
+
+export interface ConsolidationResult {
+  characters: string[];
+  memoriesBefore: number;
+  memoriesAfter: number;
+  /** One entry per consolidated memory: the interactions merged into it. */
+  merged: Array<{ character: string; interactionIds: string[] }>;
+  /** Memories whose interaction no longer exists in PostgreSQL, removed. */
+  orphansRemoved: number;
+  timings: StepTiming[];
+  partial: boolean;
+}
+
+export interface ConsolidationDeps {
+  relational: Relational;
+  cache: Cache;
+  vectors: VectorsPort;
+  analytics: Analytics | null;
+  recorder: TimingRecorder;
+}
+
+const Input = z.object({
+  character: z.string().min(1, 'must not be empty').max(50, 'must be at most 50 characters').optional(),
+  threshold: z
+    .number({ message: 'must be a number' })
+    .refine((n) => Number.isFinite(n) && n > 0 && n <= 1, 'must be in (0, 1]')
+    .optional(),
+});
+
+function normalizedMean(vectors: Float32Array[]): Float32Array {
+  const out = new Float32Array(vectors[0]!.length);
+  for (const v of vectors) for (let i = 0; i < v.length; i++) out[i]! += v[i]!;
+  let norm = 0;
+  for (const x of out) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < out.length; i++) out[i]! /= norm;
+  return out;
+}
+
+/** Groups of ids connected by pairs (union-find), each sorted, in a stable order. */
+function clusters(pairs: Array<{ a: string; b: string }>): string[][] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(x, root);
+    return root;
+  };
+  for (const { a, b } of pairs) {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra === rb) continue;
+    // The smaller id is the root: clusters come out the same whatever the pair order.
+    const [low, high] = ra < rb ? [ra, rb] : [rb, ra];
+    parent.set(high, low);
+  }
+  const groups = new Map<string, string[]>();
+  for (const id of parent.keys()) {
+    const root = find(id);
+    groups.set(root, [...(groups.get(root) ?? []), id]);
+  }
+  return [...groups.values()].map((g) => g.sort()).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+}
+
+export function memoryConsolidationFlow(deps: ConsolidationDeps) {
+  const flow = pipeline<{ character?: string; threshold: number }>('memoryConsolidation')
+    .step('memory vectors', 'qdrant', async (input) => {
+      const names = input.character
+        ? [input.character]
+        : (await deps.relational.characters.list()).map((c) => c.name);
+      const memories = new Map<string, StoredMemory[]>();
+      for (const name of names) memories.set(name, await deps.vectors.memoriesOf(name));
+      return { ...input, memories };
+    })
+    .step('entity metadata', 'postgres', async (ctx) => {
+      const ids = [...ctx.memories.values()].flat().flatMap((m) => m.mergedFrom);
+      const existing = new Set<string>();
+      for (let i = 0; i < ids.length; i += 5_000) {
+        const rows = await deps.relational.kysely
+          .selectFrom('character_interactions')
+          .select('id')
+          .where('id', 'in', ids.slice(i, i + 5_000))
+          .execute();
+        for (const r of rows) existing.add(r.id);
+      }
+      // A memory none of whose interactions exists any more is an orphan.
+      const orphans = [...ctx.memories.values()]
+        .flat()
+        .filter((m) => !m.mergedFrom.some((id) => existing.has(id)));
+      return { ...ctx, orphans };
+    })
+    .step('consolidation patterns', 'duckdb', async (ctx) => {
+      if (!deps.analytics)
+        throw new FlowError('UNAVAILABLE', 'memoryConsolidation needs the analytics (DuckDB) store');
+      const orphanIds = new Set(ctx.orphans.map((o) => o.pointId));
+      const items = [...ctx.memories.values()]
+        .flat()
+        .filter((m) => !orphanIds.has(m.pointId))
+        .map((m) => ({ id: m.pointId, group: m.character, vector: m.vector }));
+      const pairs = await deps.analytics.similarPairs(items, ctx.threshold);
+      return { ...ctx, groups: clusters(pairs) };
+    })
+    .step('merge near-duplicates', 'qdrant', async (ctx) => {
+      const byPoint = new Map([...ctx.memories.values()].flat().map((m) => [m.pointId, m]));
+      const merged: ConsolidationResult['merged'] = [];
+      for (const group of ctx.groups) {
+        const members = group.map((id) => byPoint.get(id)!);
+        const lead = [...members].sort(
+          (a, b) => b.learningValue - a.learningValue || (a.createdAt < b.createdAt ? -1 : 1),
+        )[0]!;
+        const mergedFrom = [...new Set(members.flatMap((m) => m.mergedFrom))].sort();
+        await deps.vectors.consolidate(
+          {
+            interactionId: mergedFrom[0]!,
+            character: lead.character,
+            text: lead.text,
+            learningValue: Math.max(...members.map((m) => m.learningValue)),
+            createdAt: members
+              .map((m) => m.createdAt)
+              .sort()
+              .at(-1)!,
+            vector: normalizedMean(members.map((m) => m.vector)),
+            mergedFrom,
+          },
+          members,
+        );
+        merged.push({ character: lead.character, interactionIds: mergedFrom });
+      }
+      if (ctx.orphans.length) await deps.vectors.forget(ctx.orphans.flatMap((o) => o.mergedFrom));
+      return { ...ctx, merged };
+    })
+    .step(
+      'invalidate memory searches',
+      'redis',
+      async (ctx) => {
+        const changed = new Set([
+          ...ctx.merged.map((m) => m.character),
+          ...ctx.orphans.map((o) => o.character),
+        ]);
+        for (const character of changed) await deps.cache.invalidateTag(`character:${character}`);
+        return ctx;
+      },
+      // Cached searches then expire by their TTL (600 s).
+      { fallback: (ctx) => ctx },
+    );
+
+  /**
+   * Merges near-duplicate memories (same character, cosine ≥ threshold) and removes orphans.
+   * @example
+   * const { merged } = await data.flows.memoryConsolidation({ character: 'sage' });
+   */
+  return async function memoryConsolidation(input: ConsolidationInput = {}): Promise<ConsolidationResult> {
+    const valid = checkInput(Input, input, 'consolidation');
+    const started = performance.now();
+    try {
+      const { output, timings, partial } = await flow.run(
+        { character: valid.character, threshold: valid.threshold ?? 0.95 },
+        deps.recorder,
+      );
+      const before = [...output.memories.values()].reduce((n, list) => n + list.length, 0);
+      const mergedAway = output.groups.reduce((n, g) => n + g.length - 1, 0);
+      await deps.relational.operations
+        .record({
+          operationType: 'consolidation',
+          character: valid.character ?? null,
+          latencyMs: performance.now() - started,
+          quality: before ? Math.min(1, 1 - (mergedAway + output.orphans.length) / before) : null,
+          metadata: { merged_groups: output.merged.length, orphans: output.orphans.length },
+        })
+        .catch(() => {});
+      return {
+        characters: [...output.memories.keys()],
+        memoriesBefore: before,
+        memoriesAfter: before - mergedAway - output.orphans.length,
+        merged: output.merged,
+        orphansRemoved: output.orphans.length,
+        timings,
+        partial,
+      };
+    } catch (error) {
+      rethrowTyped(error);
+    }
+  };
+}

@@ -1,0 +1,218 @@
+// characterInteraction: session context (Redis) → relevant memories (Qdrant) → the response
+// (responder) → one PostgreSQL transaction: the interaction, its memory-search timing and its
+// outbox events → the cached response and session (Redis) → the interaction's embedding
+// (Qdrant). The last two steps are tolerant: when their store is down, the outbox applies them
+// later and the result says `partial`.
+import type { Cache, UserSession } from '@monsteros/cache';
+import { interactionRequestHash, NotFoundError, type Relational } from '@monsteros/relational';
+import type { CharacterAgent } from '@monsteros/schema';
+import { z } from 'zod';
+import { applyInteractionCache, type InteractionCachePayload, interactionEvents } from '../events.js';
+import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
+import type { MemoryToStore, RecalledMemory, VectorsPort } from '../ports.js';
+import type { Responder } from '../responder.js';
+import { checkInput, rethrowTyped } from './common.js';
+
+export interface InteractionInput {
+  userId: string;
+  /** The character's name. */
+  character: string;
+  message: string;
+  /** Makes a retried request record once and return the first result. */
+  idempotencyKey?: string;
+  sessionId?: string;
+}
+
+export interface InteractionResult {
+  interactionId: string;
+  response: string;
+  memories: RecalledMemory[];
+  timings: StepTiming[];
+  /** True when a store was down: memories, cache or embedding were skipped (the outbox catches up). */
+  partial: boolean;
+  /** True when the idempotency key had recorded this request before: nothing was written now. */
+  replayed: boolean;
+}
+
+export interface InteractionDeps {
+  relational: Relational;
+  cache: Cache;
+  vectors: VectorsPort;
+  responder: Responder;
+  recorder: TimingRecorder;
+  characterByName(name: string): Promise<CharacterAgent | null>;
+  maxMessageLength: number;
+  memoriesPerResponse: number;
+  sideEffectGraceMs: number;
+  /** Called after each commit so the relay applies what the flow could not. */
+  kick(): void;
+}
+
+export function characterInteractionFlow(deps: InteractionDeps) {
+  const Input = z.object({
+    userId: z.uuid({ message: 'must be a UUID' }),
+    character: z
+      .string({ message: 'must be a string' })
+      .min(1, 'must not be empty')
+      .max(50, 'must be at most 50 characters'),
+    message: z
+      .string({ message: 'must be a string' })
+      .refine((m) => m.trim().length > 0, 'must not be empty')
+      .refine(
+        (m) => m.length <= deps.maxMessageLength,
+        `must be at most ${deps.maxMessageLength} characters`,
+      ),
+    idempotencyKey: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .optional(),
+    sessionId: z.string().min(1).max(100, 'must be at most 100 characters').optional(),
+  });
+
+  const flow = pipeline<z.output<typeof Input>>('characterInteraction')
+    .step('load character', 'postgres', async (input) => {
+      const character = await deps.characterByName(input.character);
+      if (!character) throw new NotFoundError('character', input.character);
+      return { ...input, characterRow: character };
+    })
+    .step(
+      'session context',
+      'redis',
+      async (ctx) => ({
+        ...ctx,
+        session: (await deps.cache.sessions.users.get(ctx.userId)) as UserSession | null,
+      }),
+      { fallback: (ctx) => ({ ...ctx, session: null }) },
+    )
+    .step(
+      'recall memories',
+      'qdrant',
+      async (ctx) => {
+        const started = performance.now();
+        const memories = await deps.vectors.recall(ctx.character, ctx.message, deps.memoriesPerResponse);
+        return { ...ctx, memories, recallMs: (performance.now() - started) as number | null };
+      },
+      { fallback: (ctx) => ({ ...ctx, memories: [] as RecalledMemory[], recallMs: null as number | null }) },
+    )
+    .step('respond', 'responder', async (ctx) => {
+      const started = performance.now();
+      const response = await deps.responder.respond({
+        character: ctx.characterRow,
+        message: ctx.message,
+        memories: ctx.memories,
+        session: ctx.session,
+      });
+      return { ...ctx, response, responseTimeMs: Math.max(0, Math.round(performance.now() - started)) };
+    })
+    .step('record interaction', 'postgres', async (ctx) => {
+      const availableAt = new Date(Date.now() + deps.sideEffectGraceMs);
+      return deps.relational.transaction(async (tx) => {
+        const { interaction, replayed } = await tx.interactions.record({
+          character: ctx.character,
+          userId: ctx.userId,
+          sessionId: ctx.sessionId ?? null,
+          message: ctx.message,
+          response: ctx.response,
+          responseTimeMs: ctx.responseTimeMs,
+          success: true,
+          idempotencyKey: ctx.idempotencyKey,
+        });
+        if (replayed)
+          return {
+            ...ctx,
+            interaction,
+            replayed,
+            eventIds: [] as string[],
+            cachePayload: null,
+            memory: null,
+          };
+        const createdAt = interaction.created_at.toISOString();
+        const cachePayload: InteractionCachePayload = {
+          interactionId: interaction.id,
+          character: ctx.character,
+          characterId: ctx.characterRow.id,
+          userId: ctx.userId,
+          sessionId: ctx.sessionId ?? null,
+          requestHash:
+            interaction.request_hash ??
+            interactionRequestHash({
+              character: ctx.character,
+              userId: ctx.userId,
+              message: ctx.message,
+              sessionId: ctx.sessionId,
+            }),
+          response: ctx.response,
+          responseTimeMs: ctx.responseTimeMs,
+          createdAt,
+        };
+        const memory: MemoryToStore = {
+          interactionId: interaction.id,
+          character: ctx.character,
+          userId: ctx.userId,
+          text: ctx.message,
+          summary: `${ctx.message}\n${ctx.response}`,
+          createdAt,
+          learningValue: 0.5,
+        };
+        const eventIds = await tx.outbox.append(interactionEvents(cachePayload, memory, availableAt));
+        if (ctx.recallMs !== null) {
+          await tx.operations.record({
+            operationType: 'character_context_search',
+            character: ctx.character,
+            latencyMs: ctx.recallMs,
+            quality: ctx.memories.length ? Math.max(0, Math.min(1, ctx.memories[0]!.score)) : null,
+            metadata: { interaction_id: interaction.id, results: ctx.memories.length },
+          });
+        }
+        return { ...ctx, interaction, replayed, eventIds, cachePayload, memory };
+      });
+    })
+    .step(
+      'cache response and session',
+      'redis',
+      async (ctx) => {
+        if (ctx.replayed || !ctx.cachePayload) return { ...ctx, cached: true };
+        await applyInteractionCache(deps.cache, ctx.cachePayload);
+        await deps.relational.outbox.complete([ctx.eventIds[0]!]);
+        return { ...ctx, cached: true };
+      },
+      { fallback: (ctx) => ({ ...ctx, cached: false }) },
+    )
+    .step(
+      'store memory',
+      'qdrant',
+      async (ctx) => {
+        if (ctx.replayed || !ctx.memory) return { ...ctx, stored: true };
+        await deps.vectors.remember([ctx.memory]);
+        await deps.relational.outbox.complete([ctx.eventIds[1]!]);
+        return { ...ctx, stored: true };
+      },
+      { fallback: (ctx) => ({ ...ctx, stored: false }) },
+    );
+
+  /**
+   * Runs one interaction. Bad input is a ValidationError naming the field (nothing touched);
+   * an unknown character or user a NotFoundError; a reused idempotency key with another
+   * message a ConflictError; PostgreSQL down an UnavailableError (nothing written anywhere).
+   * @example
+   * const { response, memories } = await data.flows.characterInteraction({ userId, character: 'sage', message: 'What is recursion?' });
+   */
+  return async function characterInteraction(input: InteractionInput): Promise<InteractionResult> {
+    const valid = checkInput(Input, input, 'interaction');
+    try {
+      const { output, timings, partial } = await flow.run(valid, deps.recorder);
+      if (!output.replayed && (!output.cached || !output.stored)) deps.kick();
+      return {
+        interactionId: output.interaction.id,
+        response: output.replayed ? output.interaction.response : output.response,
+        memories: output.memories,
+        timings,
+        partial,
+        replayed: output.replayed,
+      };
+    } catch (error) {
+      rethrowTyped(error);
+    }
+  };
+}

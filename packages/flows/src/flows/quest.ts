@@ -1,0 +1,157 @@
+// questProgress: progress in PostgreSQL (never backwards; completion sets completed_at and grants
+// the achievements earned, once) with its outbox events → the user's session in Redis → the
+// completion into the learning analytics (DuckDB) → the achievements' embeddings (Qdrant).
+import type { Analytics } from '@monsteros/analytics';
+import type { Cache } from '@monsteros/cache';
+import type { QuestProgress, Relational } from '@monsteros/relational';
+import { type CompletionData, CompletionDataSchema } from '@monsteros/schema';
+import { z } from 'zod';
+import { applyProgressCache, type ProgressCachePayload, progressEvents } from '../events.js';
+import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
+import type { AchievementToStore, VectorsPort } from '../ports.js';
+import { checkInput, rethrowTyped } from './common.js';
+
+export interface QuestProgressInput {
+  userId: string;
+  questId: string;
+  /** 0 to 100. */
+  progress: number;
+  chapter: number;
+  completionData?: CompletionData;
+}
+
+export interface QuestProgressResult {
+  progress: QuestProgress;
+  /** True when this call completed the quest. */
+  completedNow: boolean;
+  /** Achievements granted by this call (each is granted once). */
+  achievements: AchievementToStore[];
+  timings: StepTiming[];
+  partial: boolean;
+}
+
+export interface QuestDeps {
+  relational: Relational;
+  cache: Cache;
+  vectors: VectorsPort;
+  analytics: Analytics | null;
+  recorder: TimingRecorder;
+  sideEffectGraceMs: number;
+  kick(): void;
+}
+
+const Input = z.object({
+  userId: z.uuid({ message: 'must be a UUID' }),
+  questId: z.uuid({ message: 'must be a UUID' }),
+  progress: z
+    .number({ message: 'must be a number' })
+    .refine(Number.isFinite, 'must be a finite number')
+    .refine((n) => n >= 0 && n <= 100, 'must be between 0 and 100'),
+  chapter: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1'),
+  completionData: CompletionDataSchema.optional(),
+});
+
+export function questProgressFlow(deps: QuestDeps) {
+  const flow = pipeline<z.output<typeof Input>>('questProgress')
+    .step('update progress', 'postgres', (input) =>
+      deps.relational.transaction(async (tx) => {
+        const update = await tx.progress.upsert({
+          userId: input.userId,
+          questId: input.questId,
+          progress: input.progress,
+          chapter: input.chapter,
+          completionData: input.completionData,
+        });
+        const grants = update.completedNow
+          ? await tx.achievements.grantEarned(input.userId, { quest_id: input.questId })
+          : [];
+        const catalog = grants.length
+          ? new Map((await deps.relational.achievements.list()).map((a) => [a.id, a]))
+          : new Map();
+        const achievements: AchievementToStore[] = grants.map((g) => {
+          const a = catalog.get(g.achievement_id)!;
+          return {
+            grantId: g.id,
+            userId: input.userId,
+            name: a.name,
+            description: a.description,
+            awardedAt: g.awarded_at.toISOString(),
+            points: a.points,
+          };
+        });
+        const payload: ProgressCachePayload = {
+          userId: input.userId,
+          questId: input.questId,
+          completed: update.progress.completed_at !== null,
+          progress: update.progress.progress_percentage,
+        };
+        const eventIds = await tx.outbox.append(
+          progressEvents(payload, achievements, new Date(Date.now() + deps.sideEffectGraceMs)),
+        );
+        return { ...input, update, achievements, payload, eventIds };
+      }),
+    )
+    .step(
+      'session state',
+      'redis',
+      async (ctx) => {
+        await applyProgressCache(deps.cache, ctx.payload);
+        await deps.relational.outbox.complete([ctx.eventIds[0]!]);
+        return { ...ctx, cached: true };
+      },
+      { fallback: (ctx) => ({ ...ctx, cached: false }) },
+    )
+    .step(
+      'completion into learning analytics',
+      'duckdb',
+      async (ctx) => {
+        if (ctx.update.completedNow && deps.analytics) {
+          await deps.analytics.ingest.postgres(
+            { copyTo: (statement) => deps.relational.copyOut(statement) },
+            { tables: ['quest_completions'] },
+          );
+        }
+        return ctx;
+      },
+      // The next analytics sync ingests it: nothing is lost by skipping.
+      { fallback: (ctx) => ctx },
+    )
+    .step(
+      'achievement embeddings',
+      'qdrant',
+      async (ctx) => {
+        if (ctx.achievements.length) {
+          await deps.vectors.rememberAchievements(ctx.achievements);
+          await deps.relational.outbox.complete(ctx.eventIds.slice(1));
+        }
+        return { ...ctx, stored: true };
+      },
+      { fallback: (ctx) => ({ ...ctx, stored: false }) },
+    );
+
+  /**
+   * Records progress. Progress below the stored one keeps the stored one; reaching 100
+   * completes the quest once and grants the achievements it earns once.
+   * @example
+   * const { completedNow, achievements } = await data.flows.questProgress({ userId, questId, progress: 100, chapter: 5 });
+   */
+  return async function questProgress(input: QuestProgressInput): Promise<QuestProgressResult> {
+    const valid = checkInput(Input, input, 'progress');
+    try {
+      const { output, timings, partial } = await flow.run(valid, deps.recorder);
+      if (!output.cached || !output.stored) deps.kick();
+      return {
+        progress: output.update.progress,
+        completedNow: output.update.completedNow,
+        achievements: output.achievements,
+        timings,
+        partial,
+      };
+    } catch (error) {
+      rethrowTyped(error);
+    }
+  };
+}

@@ -1,0 +1,233 @@
+// The flows' vector store (ports.ts) on @monsteros/vectors: character memories in
+// `character_memories` (point id derived from the interaction, so replays overwrite), achievement
+// grants among the user's entities in `memory_embeddings`.
+import {
+  type CharacterMemoryPayload,
+  createOpenAIEmbeddings,
+  createVectors,
+  type EmbeddingProvider,
+  pointIdFor,
+  type Vectors,
+  type VectorsOptions,
+} from '@monsteros/vectors';
+import type { DataLayerConfig } from './config.js';
+import type { StoredMemory, VectorsPort } from './ports.js';
+
+const SCROLL_PAGE = 1_000;
+
+export interface VectorsPortOptions {
+  /**
+   * Least similarity of a recalled memory. Default: the `character_context_search` profile's
+   * (0.8) with an embeddings server; 0.25 with the built-in local embedder, whose lexical
+   * similarities run lower (a related question scores about 0.3, an unrelated one about 0.1).
+   */
+  recallThreshold?: number;
+  /** Extra createVectors options (e.g. providers in tests). */
+  vectors?: Partial<VectorsOptions>;
+}
+
+/** Builds the vectors store from the configuration and wraps it as the flows' port. */
+export async function createVectorsPort(
+  config: DataLayerConfig,
+  options: VectorsPortOptions = {},
+): Promise<VectorsPort> {
+  let embeddings: VectorsOptions['embeddings'];
+  if (config.embeddingsUrl) {
+    const provider = (dims: number): EmbeddingProvider =>
+      createOpenAIEmbeddings({
+        url: config.embeddingsUrl!,
+        model: config.embeddingsModel ?? 'nomic-embed-text',
+        dims,
+        sendDimensions: true,
+      });
+    embeddings = {
+      providers: {
+        memory_embeddings: provider(768),
+        character_memories: provider(384),
+        document_vectors: provider(1024),
+      },
+    };
+  }
+  const vectors = await createVectors({
+    qdrant: config.qdrantUrl
+      ? { url: config.qdrantUrl, ...(config.qdrantApiKey ? { apiKey: config.qdrantApiKey } : {}) }
+      : { local: config.localVectorsPath },
+    ...(embeddings ? { embeddings } : {}),
+    ...options.vectors,
+  });
+  try {
+    await vectors.ensureCollections();
+  } catch (error) {
+    await vectors.close().catch(() => {});
+    throw error;
+  }
+  const threshold = options.recallThreshold ?? (config.embeddingsUrl ? undefined : 0.25);
+  return vectorsPort(vectors, threshold);
+}
+
+interface StoredPayload extends CharacterMemoryPayload {
+  merged_from?: string[];
+}
+
+/** The port over an existing Vectors instance. */
+export function vectorsPort(vectors: Vectors, recallThreshold?: number): VectorsPort {
+  const memories = () => vectors.collectionName('character_memories');
+
+  async function* scroll(filter: Record<string, unknown> | undefined, withVector: boolean) {
+    let offset: string | number | undefined;
+    for (;;) {
+      const page = await vectors.client.scroll(memories(), {
+        limit: SCROLL_PAGE,
+        with_payload: true,
+        with_vector: withVector,
+        ...(filter ? { filter } : {}),
+        ...(offset !== undefined ? { offset } : {}),
+      });
+      for (const p of page.points) yield p;
+      if (page.next_page_offset === null || page.next_page_offset === undefined) return;
+      offset = page.next_page_offset as string | number;
+    }
+  }
+
+  const toStored = (p: {
+    id: string | number;
+    payload?: Record<string, unknown> | null;
+    vector?: unknown;
+  }): StoredMemory => {
+    const payload = (p.payload ?? {}) as unknown as StoredPayload;
+    return {
+      pointId: String(p.id),
+      interactionId: payload.interaction_id,
+      character: payload.character_name,
+      text: payload.text ?? '',
+      learningValue: payload.learning_value,
+      createdAt: payload.timestamp,
+      vector: Float32Array.from(p.vector as number[]),
+      mergedFrom: payload.merged_from ?? [payload.interaction_id],
+    };
+  };
+
+  return {
+    store: vectors,
+    async recall(character, query, limit) {
+      const hits = await vectors.characterContextSearch(query, {
+        character,
+        limit,
+        ...(recallThreshold !== undefined ? { scoreThreshold: recallThreshold } : {}),
+      });
+      return hits.map((h) => ({
+        interactionId: h.payload.interaction_id,
+        text: h.payload.text ?? '',
+        score: h.score,
+      }));
+    },
+
+    async remember(list) {
+      if (!list.length) return;
+      await vectors.upsert(
+        'character_memories',
+        list.map((m) => ({
+          text: m.text,
+          payload: {
+            interaction_id: m.interactionId,
+            character_name: m.character,
+            memory_type: 'interaction',
+            user_context: `user:${m.userId}`,
+            learning_value: m.learningValue,
+            timestamp: m.createdAt,
+            text: m.summary ?? m.text,
+          },
+        })),
+      );
+    },
+
+    async rememberAchievements(list) {
+      if (!list.length) return;
+      await vectors.upsert(
+        'memory_embeddings',
+        list.map((a) => ({
+          text: `${a.name}: ${a.description}`,
+          payload: {
+            entity_id: a.grantId,
+            entity_type: 'achievement',
+            character_context: `user:${a.userId}`,
+            timestamp: a.awardedAt,
+            importance_score: Math.max(0, Math.min(1, a.points / 100)),
+            name: a.name,
+          },
+        })),
+      );
+    },
+
+    async memoriesOf(character) {
+      const out: StoredMemory[] = [];
+      for await (const p of scroll(
+        { must: [{ key: 'character_name', match: { value: character } }] },
+        true,
+      )) {
+        out.push(toStored(p as never));
+      }
+      return out;
+    },
+
+    async consolidate(into, replaced) {
+      // The consolidated point has an id of its own (chunk 1 of its first interaction): written
+      // before the members are deleted, so a crash in between loses nothing.
+      const id = pointIdFor('character_memories', into.interactionId, 1);
+      await vectors.upsert('character_memories', [
+        {
+          vector: into.vector,
+          sourceId: into.interactionId,
+          chunk: 1,
+          payload: {
+            interaction_id: into.interactionId,
+            character_name: into.character,
+            memory_type: 'consolidated',
+            user_context: 'consolidated',
+            learning_value: into.learningValue,
+            timestamp: into.createdAt,
+            text: into.text,
+            merged_from: into.mergedFrom,
+          },
+        },
+      ]);
+      const stale = replaced.map((m) => m.pointId).filter((p) => p !== id);
+      if (stale.length) await vectors.client.delete(memories(), { points: stale, wait: true });
+    },
+
+    async storedInteractionIds() {
+      const ids = new Set<string>();
+      for await (const p of scroll(undefined, false)) {
+        const payload = (p.payload ?? {}) as unknown as StoredPayload;
+        for (const id of payload.merged_from ?? [payload.interaction_id]) ids.add(id);
+      }
+      return ids;
+    },
+
+    async forget(interactionIds) {
+      if (!interactionIds.length) return;
+      await vectors.deleteByFilter('character_memories', {
+        should: [
+          { key: 'interaction_id', match: { any: interactionIds } },
+          { key: 'merged_from', match: { any: interactionIds } },
+        ],
+      });
+    },
+
+    async health() {
+      const started = performance.now();
+      try {
+        await vectors.client.getCollections();
+        return { ok: true, latencyMs: performance.now() - started };
+      } catch (error) {
+        return {
+          ok: false,
+          latencyMs: performance.now() - started,
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    },
+
+    close: () => vectors.close(),
+  };
+}

@@ -1,0 +1,198 @@
+// The three flows end to end against real PostgreSQL and Redis, the vectors local mode and a
+// DuckDB file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowError } from '../src/index.js';
+import { createWorld, type World } from './fixtures/world.js';
+
+let world: World;
+const count = async (sql: string, values: unknown[] = []) =>
+  Number((await world.data.relational.pool.query(sql, values)).rows[0].n);
+
+beforeAll(async () => {
+  world = await createWorld('flows_e2e', { relayWorker: false });
+});
+afterAll(() => world?.close());
+
+describe('characterInteraction', () => {
+  it('answers with recalled memories, records everything once, and applies its cache and memory effects', async () => {
+    const { data, users } = world;
+    const first = await data.flows.characterInteraction({
+      userId: users[0]!,
+      character: 'sage',
+      message: 'How does recursion work in Python functions?',
+    });
+    expect(first.partial).toBe(false);
+    expect(first.replayed).toBe(false);
+    expect(first.response).toContain('Sage (mentor) here.');
+    expect(first.timings.map((t) => `${t.store}:${t.step}:${t.outcome}`)).toEqual([
+      'postgres:load character:ok',
+      'redis:session context:ok',
+      'qdrant:recall memories:ok',
+      'responder:respond:ok',
+      'postgres:record interaction:ok',
+      'redis:cache response and session:ok',
+      'qdrant:store memory:ok',
+    ]);
+    // PostgreSQL: the interaction, its memory-search timing, and both outbox events done.
+    expect(
+      await count('select count(*) n from character_interactions where id = $1', [first.interactionId]),
+    ).toBe(1);
+    expect(
+      await count(`select count(*) n from memory_operations where metadata ->> 'interaction_id' = $1`, [
+        first.interactionId,
+      ]),
+    ).toBe(1);
+    expect(await data.relational.outbox.backlog()).toMatchObject({ pending: 0, parked: 0 });
+    // Redis: the session and the response-time sample.
+    expect(await data.cache.sessions.users.get(users[0]!)).toMatchObject({ activeCharacter: 'sage' });
+    expect((await data.cache.metrics.samples('response_time', 'sage')).length).toBe(1);
+    // Qdrant: the memory, found by the next related question.
+    expect(await data.vectors.memoriesOf('sage')).toHaveLength(1);
+    const second = await data.flows.characterInteraction({
+      userId: users[0]!,
+      character: 'sage',
+      message: 'Can you explain recursion in Python again?',
+    });
+    expect(second.memories.map((m) => m.interactionId)).toEqual([first.interactionId]);
+    expect(second.response).toContain('I remember');
+    expect(second.response).toContain('Picking up where we left off');
+    // Another character's memories stay its own.
+    const other = await data.flows.characterInteraction({
+      userId: users[1]!,
+      character: 'spark',
+      message: 'How does recursion work in Python functions?',
+    });
+    expect(other.memories).toEqual([]);
+  });
+
+  it('records a retried request once and returns the first result; a reused key for another message is a conflict', async () => {
+    const { data, users } = world;
+    const input = {
+      userId: users[1]!,
+      character: 'sage',
+      message: 'What is a closure?',
+      idempotencyKey: 'req-42',
+    };
+    const before = await count('select count(*) n from outbox');
+    const first = await data.flows.characterInteraction(input);
+    const again = await data.flows.characterInteraction(input);
+    expect(again).toMatchObject({
+      replayed: true,
+      interactionId: first.interactionId,
+      response: first.response,
+    });
+    expect(
+      await count('select count(*) n from character_interactions where idempotency_key = $1', ['req-42']),
+    ).toBe(1);
+    expect(await count('select count(*) n from outbox')).toBe(before + 2);
+    const memories = (await data.vectors.memoriesOf('sage')).filter(
+      (m) => m.interactionId === first.interactionId,
+    );
+    expect(memories).toHaveLength(1);
+    const error = await data.flows
+      .characterInteraction({ ...input, message: 'Something else' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(FlowError);
+    expect(error.code).toBe('CONFLICT');
+  });
+
+  it('refuses bad input with typed errors and touches no store', async () => {
+    const { data, users } = world;
+    const rows = await count('select count(*) n from character_interactions');
+    const keys = (await (data.cache.redis as import('ioredis').Redis).keys(`${world.prefix}*`)).length;
+    const memories = (await data.vectors.storedInteractionIds()).size;
+    const attempts: Array<[object, string, string | undefined]> = [
+      [{ userId: users[0], character: 'nobody', message: 'hi' }, 'NOT_FOUND', undefined],
+      [
+        { userId: '00000000-0000-4000-8000-000000000000', character: 'sage', message: 'hi' },
+        'NOT_FOUND',
+        undefined,
+      ],
+      [{ userId: users[0], character: 'sage', message: '   ' }, 'VALIDATION', 'message'],
+      [{ userId: users[0], character: 'sage', message: 'x'.repeat(4_001) }, 'VALIDATION', 'message'],
+      [{ userId: 'not-a-uuid', character: 'sage', message: 'hi' }, 'VALIDATION', 'userId'],
+    ];
+    for (const [input, code, field] of attempts) {
+      const error = await data.flows.characterInteraction(input as never).catch((e) => e);
+      expect(error, JSON.stringify(input).slice(0, 80)).toBeInstanceOf(FlowError);
+      expect(error.code).toBe(code);
+      if (field) expect(error.field).toBe(field);
+    }
+    expect(await count('select count(*) n from character_interactions')).toBe(rows);
+    expect((await (data.cache.redis as import('ioredis').Redis).keys(`${world.prefix}*`)).length).toBe(keys);
+    expect((await data.vectors.storedInteractionIds()).size).toBe(memories);
+  });
+});
+
+describe('questProgress', () => {
+  it('keeps progress monotonic, completes once, grants achievements once, and reaches Redis, DuckDB and Qdrant', async () => {
+    const { data, users, quests } = world;
+    const user = users[2]!;
+    const half = await data.flows.questProgress({
+      userId: user,
+      questId: quests.loops,
+      progress: 50,
+      chapter: 2,
+    });
+    expect(half).toMatchObject({ completedNow: false, achievements: [], partial: false });
+    expect(await data.cache.sessions.users.get(user)).toMatchObject({ currentQuest: quests.loops });
+
+    const done = await data.flows.questProgress({
+      userId: user,
+      questId: quests.loops,
+      progress: 100,
+      chapter: 5,
+      completionData: { final_score: 88 },
+    });
+    expect(done.completedNow).toBe(true);
+    expect(done.achievements.map((a) => a.name)).toEqual(['First Steps']);
+    expect(await data.cache.sessions.users.get(user)).toMatchObject({ currentQuest: null });
+    const learning = await data.analytics!.learningEffectiveness();
+    expect(learning).toEqual([expect.objectContaining({ category: 'coding', completions: 1, avgScore: 88 })]);
+
+    const again = await data.flows.questProgress({
+      userId: user,
+      questId: quests.loops,
+      progress: 100,
+      chapter: 5,
+    });
+    expect(again).toMatchObject({ completedNow: false, achievements: [] });
+    const back = await data.flows.questProgress({
+      userId: user,
+      questId: quests.loops,
+      progress: 30,
+      chapter: 1,
+    });
+    expect(back.progress.progress_percentage).toBe(100);
+
+    const mastery = await data.flows.questProgress({
+      userId: user,
+      questId: quests.recursion,
+      progress: 100,
+      chapter: 3,
+    });
+    expect(mastery.achievements.map((a) => a.name)).toEqual(['Coder']);
+    expect(await count('select count(*) n from user_achievements where user_id = $1', [user])).toBe(2);
+    const achievements = await data.vectors.store!.search(
+      'memory_embeddings',
+      'Completed every coding quest',
+      {
+        scoreThreshold: null,
+        filter: { must: [{ key: 'character_context', match: { value: `user:${user}` } }] },
+      },
+    );
+    expect(achievements.map((h) => h.payload.name).sort()).toEqual(['Coder', 'First Steps']);
+    expect(await data.relational.outbox.backlog()).toMatchObject({ pending: 0, parked: 0 });
+    await expect(
+      data.flows.questProgress({ userId: user, questId: quests.stoics, progress: 101, chapter: 1 }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', field: 'progress' });
+    await expect(
+      data.flows.questProgress({
+        userId: user,
+        questId: '00000000-0000-4000-8000-000000000000',
+        progress: 10,
+        chapter: 1,
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
