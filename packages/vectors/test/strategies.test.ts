@@ -149,6 +149,27 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
       expect(hits.map((h) => h.sourceId)).toEqual([B, A, C]);
     });
 
+    it('reranks only the top rerankDepth fused candidates', async () => {
+      const favourD: MemoryReranker = {
+        rerank: (_q, candidates) => candidates.map((c) => (c.sourceId === D ? 1 : 0)),
+      };
+      const deep = await vectors.hippoRagMemorySearch(query, {
+        character: 'sage',
+        rerank: favourD,
+        rerankDepth: 4,
+        limit: 3,
+      });
+      expect(deep.map((h) => h.sourceId)).toEqual([D, A, C]);
+      // D is 4th after fusion, so a depth of 3 never shows it to the reranker.
+      const shallow = await vectors.hippoRagMemorySearch(query, {
+        character: 'sage',
+        rerank: favourD,
+        rerankDepth: 3,
+        limit: 3,
+      });
+      expect(shallow.map((h) => h.sourceId)).toEqual([A, C, B]);
+    });
+
     it('applies the profile threshold before fusing', async () => {
       const hits = await vectors.hippoRagMemorySearch(query, {
         character: 'sage',

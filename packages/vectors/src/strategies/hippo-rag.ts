@@ -1,5 +1,5 @@
 import type { Schemas } from '@qdrant/js-client-rest';
-import type { VectorsContext } from '../context.js';
+import { call, type VectorsContext } from '../context.js';
 import { VectorsValidationError } from '../errors.js';
 import type { CollectionPayloads } from '../payloads.js';
 import { nearest, profileOf, queryVectors, thresholdOf, type VectorQuery, withCharacter } from '../search.js';
@@ -55,6 +55,8 @@ export interface HippoRagOptions {
   weights?: { memory_embeddings?: number; character_memories?: number };
   /** `true` (default): exact similarity; `false`: keep the RRF order; or your own reranker. */
   rerank?: boolean | MemoryReranker;
+  /** Fused candidates that are reranked (the rest are dropped). Default 2 × limit; at least `limit`. */
+  rerankDepth?: number;
   /** Default `memory_recall` (hnsw_ef 128, threshold 0.7). */
   profile?: string;
   scoreThreshold?: number | null;
@@ -137,6 +139,28 @@ function cosine(a: readonly number[], b: readonly number[]): number {
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
+/** The stored vectors of the candidates' points, one retrieve per collection. */
+async function storedVectors(
+  ctx: VectorsContext,
+  fused: readonly FusedMemoryHit[],
+): Promise<Map<string, number[]>> {
+  const ids = new Map<MemoryCollection, string[]>();
+  for (const hit of fused)
+    for (const m of hit.matches) ids.set(m.collection, [...(ids.get(m.collection) ?? []), m.pointId]);
+  const out = new Map<string, number[]>();
+  await Promise.all(
+    [...ids].map(async ([collection, pointIds]) => {
+      const target = ctx.alias(collection);
+      const records = await call(`read vectors from ${target}`, () =>
+        ctx.client.retrieve(target, { ids: pointIds, with_vector: true, with_payload: false }),
+      );
+      for (const r of records)
+        if (Array.isArray(r.vector)) out.set(`${collection}/${r.id}`, r.vector as number[]);
+    }),
+  );
+  return out;
+}
+
 /**
  * HippoRAG memory retrieval: nearest entities in `memory_embeddings` (primary) and nearest
  * memories in `character_memories` (fallback) — each with the query embedded by its own model —
@@ -163,7 +187,8 @@ export async function hippoRagMemorySearch(
   const collections: MemoryCollection[] = ['memory_embeddings', 'character_memories'];
   const filters = collections.map((c) => withCharacter(ctx, c, characters, options.filters?.[c]));
   const rerank = options.rerank ?? true;
-  const exact = rerank === true;
+  const depth = checkCount(options.rerankDepth ?? limit * 2, 'rerankDepth');
+  if (depth < limit) throw new VectorsValidationError('rerankDepth', `must be at least limit (${limit})`);
 
   const vectors = await queryVectors(ctx, query, collections);
   const lists = await Promise.all(
@@ -174,18 +199,16 @@ export async function hippoRagMemorySearch(
         profile,
         threshold,
         limit: candidates,
-        withVector: exact,
         ...(filters[i] ? { filter: filters[i] } : {}),
       }),
     })),
   );
-  const fused = reciprocalRankFusion(lists, k);
+  let fused = reciprocalRankFusion(lists, k);
 
   let scores: number[] | null = null;
   if (rerank === true) {
-    const stored = new Map<string, number[]>();
-    for (const list of lists)
-      for (const h of list.hits) if (h.vector) stored.set(`${list.collection}/${h.pointId}`, h.vector);
+    fused = fused.slice(0, depth);
+    const stored = await storedVectors(ctx, fused);
     // Best exact similarity over the collections a candidate was found in, each against its own query vector.
     scores = fused.map((hit) =>
       Math.max(
@@ -196,6 +219,7 @@ export async function hippoRagMemorySearch(
       ),
     );
   } else if (rerank !== false) {
+    fused = fused.slice(0, depth);
     scores = await rerank.rerank(query, fused);
     if (!Array.isArray(scores) || scores.length !== fused.length || !scores.every(Number.isFinite))
       throw new VectorsValidationError(
