@@ -196,3 +196,69 @@ describe('questProgress', () => {
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('memoryConsolidation', () => {
+  it('merges near-duplicate memories of one character, removes orphans, and invalidates its cached searches', async () => {
+    const { data, users } = world;
+    const a = await data.flows.characterInteraction({
+      userId: users[0]!,
+      character: 'spark',
+      message: 'What is a monad, really?',
+    });
+    const b = await data.flows.characterInteraction({
+      userId: users[1]!,
+      character: 'spark',
+      message: 'What is a monad, really?',
+    });
+    const gone = await data.flows.characterInteraction({
+      userId: users[2]!,
+      character: 'spark',
+      message: 'Teach me about stoic ethics',
+    });
+    await data.relational.pool.query('delete from character_interactions where id = $1', [
+      gone.interactionId,
+    ]);
+    const search = data.cache.policies.memory_search_results;
+    await search.set(
+      { queryHash: 'spark-monads' },
+      { character: 'spark', results: [] },
+      { tags: ['character:spark'] },
+    );
+    await search.set(
+      { queryHash: 'sage-loops' },
+      { character: 'sage', results: [] },
+      { tags: ['character:sage'] },
+    );
+    const before = await data.vectors.memoriesOf('spark');
+
+    const result = await data.flows.memoryConsolidation({ character: 'spark' });
+    expect(result.partial).toBe(false);
+    expect(result.merged).toEqual([
+      { character: 'spark', interactionIds: [a.interactionId, b.interactionId].sort() },
+    ]);
+    expect(result.orphansRemoved).toBe(1);
+    expect(result.memoriesAfter).toBe(before.length - 2);
+    const after = await data.vectors.memoriesOf('spark');
+    expect(after).toHaveLength(before.length - 2);
+    const consolidated = after.find((m) => m.mergedFrom.length === 2)!;
+    expect(consolidated.mergedFrom).toEqual([a.interactionId, b.interactionId].sort());
+    expect(after.some((m) => m.mergedFrom.includes(gone.interactionId))).toBe(false);
+    // Its cached searches are gone, another character's stay.
+    expect(await search.get({ queryHash: 'spark-monads' })).toBeUndefined();
+    expect(await search.get({ queryHash: 'sage-loops' })).toBeDefined();
+    // The consolidated memory is still recalled, once.
+    const next = await data.flows.characterInteraction({
+      userId: users[0]!,
+      character: 'spark',
+      message: 'What is a monad, again?',
+    });
+    expect(
+      next.memories.filter((m) => [a.interactionId, b.interactionId].includes(m.interactionId)),
+    ).toHaveLength(1);
+    // Running it again merges nothing new.
+    expect((await data.flows.memoryConsolidation({ character: 'spark' })).merged).toEqual([]);
+    expect(
+      await count(`select count(*) n from memory_operations where operation_type = 'consolidation'`),
+    ).toBe(2);
+  });
+});
