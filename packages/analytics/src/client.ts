@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, listValue } from '@duckdb/node-api';
 import {
   analyses,
   type CharacterTrend,
@@ -8,8 +8,8 @@ import {
   type MemoryEfficiency,
   type MetricBucket,
 } from './analyses.js';
-import { Db, type QueryTiming } from './db.js';
-import { AnalyticsError, mapOpenError, UnknownNameError } from './errors.js';
+import { Db, type QueryTiming, rowsOf } from './db.js';
+import { AnalyticsError, mapOpenError, UnknownNameError, ValidationError } from './errors.js';
 import { type ExportedTable, exportParquet } from './export.js';
 import { EXTRACTIONS } from './extractions.js';
 import {
@@ -102,6 +102,10 @@ export interface Analytics {
     bucketMinutes?: number;
     now?: Date;
   }): Promise<MetricBucket[]>;
+  /** Ids of the rows ingested from PostgreSQL into `table` (for reconcile). */
+  ids(table: IngestableTable): Promise<Set<string>>;
+  /** Removes rows by id from an ingested table (orphans whose PostgreSQL row was deleted). Returns how many. */
+  deleteIds(table: IngestableTable, ids: readonly string[]): Promise<number>;
   /**
    * Pairs of items in the same group with cosine similarity ≥ threshold, most similar first
    * (memory consolidation's near-duplicates).
@@ -218,6 +222,29 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
     learningEffectiveness: a.learningEffectiveness,
     metricBuckets: a.metricBuckets,
     similarPairs: (items, threshold) => similarPairs(db, items, threshold),
+    async ids(table) {
+      if (!(table in EXTRACTIONS)) throw new UnknownNameError('table', String(table), ingestableTables);
+      const rows = await db.read<{ id: string }>(`ids:${table}`, `select id::varchar as id from ${table}`);
+      return new Set(rows.map((r) => r.id));
+    },
+    async deleteIds(table, ids) {
+      writable('deleteIds');
+      if (!(table in EXTRACTIONS)) throw new UnknownNameError('table', String(table), ingestableTables);
+      const valid = ids.filter((id) =>
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id),
+      );
+      if (valid.length !== ids.length) throw new ValidationError('ids', 'must be UUIDs');
+      if (valid.length === 0) return 0;
+      return db.exclusive(async (connection) => {
+        const list = listValue(valid);
+        const where = `where list_contains($1::varchar[], id::varchar)`;
+        const [row] = await rowsOf<{ n: number }>(connection, `select count(*) as n from ${table} ${where}`, [
+          list,
+        ]);
+        await connection.run(`delete from ${table} ${where}`, [list]);
+        return row?.n ?? 0;
+      });
+    },
     async exportParquet(exportOptions) {
       return exportParquet(db, exportOptions);
     },

@@ -40,3 +40,17 @@ describe('similarPairs', () => {
     expect(await analytics.similarPairs([ok], 0.5)).toEqual([]);
   });
 });
+
+describe('ids and deleteIds', () => {
+  it('lists and removes ingested rows by id, refusing non-UUIDs and unknown tables', async () => {
+    const a = '11111111-1111-4111-8111-111111111111';
+    const b = '22222222-2222-4222-8222-222222222222';
+    expect(await analytics.ids('character_interactions')).toEqual(new Set());
+    await expect(analytics.deleteIds('character_interactions', ['nope'])).rejects.toMatchObject({
+      field: 'ids',
+    });
+    // @ts-expect-error unknown table
+    await expect(analytics.ids('users')).rejects.toMatchObject({ code: 'UNKNOWN_NAME' });
+    expect(await analytics.deleteIds('memory_operations', [a, b])).toBe(0);
+  });
+});
