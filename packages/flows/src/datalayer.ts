@@ -1,6 +1,7 @@
 // createDataLayer: the one entry point other MonsterOS apps use. Reads and validates the
 // configuration, builds the four stores, the flows and the outbox relay, and closes everything
 // in order (in-flight flows and relay rounds first).
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { type Analytics, createAnalytics, type IngestResult, type MetricSeries } from '@monsteros/analytics';
 import { type Cache, createCache } from '@monsteros/cache';
 import { createRelational, type Relational } from '@monsteros/relational';
@@ -20,6 +21,7 @@ import {
 import { type QuestProgressInput, type QuestProgressResult, questProgressFlow } from './flows/quest.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
+import { type ReconcileReport, reconcile } from './reconcile.js';
 import { createRelay, type Relay, type RelayOptions } from './relay.js';
 import { type Responder, templateResponder } from './responder.js';
 import { createVectorsPort } from './vectors-port.js';
@@ -80,6 +82,11 @@ export interface DataLayer {
   relay: Relay;
   /** Ingests what changed in PostgreSQL and the Redis metrics into DuckDB. */
   syncAnalytics(): Promise<IngestResult[]>;
+  /**
+   * Compares Qdrant and DuckDB with PostgreSQL by ids; with `repair`, re-emits what is missing
+   * through the outbox and removes orphans.
+   */
+  reconcile(options?: { repair?: boolean }): Promise<ReconcileReport>;
   /** The latest flow runs' step timings (newest last). */
   recentTimings(limit?: number): FlowTimingRecord[];
   health(): Promise<DataLayerHealth>;
@@ -99,7 +106,17 @@ const CHARACTER_TTL_MS = 10_000;
  * await data.close();
  */
 export async function createDataLayer(options: DataLayerOptions = {}): Promise<DataLayer> {
-  const config = loadConfig(options.env ?? process.env, options.config ?? {});
+  const env = options.env ?? process.env;
+  const loaded = loadConfig(env, options.config ?? {});
+  // Relative paths are the caller's: `pnpm --filter … <script>` runs in the package folder, so
+  // they resolve against where pnpm was invoked (INIT_CWD), else the working directory.
+  const base = env.INIT_CWD ?? process.cwd();
+  const local = (p: string) => (p === ':memory:' || isAbsolute(p) ? p : resolvePath(base, p));
+  const config: DataLayerConfig = {
+    ...loaded,
+    localVectorsPath: local(loaded.localVectorsPath),
+    duckdbPath: local(loaded.duckdbPath),
+  };
   const relational = createRelational({ databaseUrl: config.databaseUrl, poolSize: options.poolSize ?? 10 });
   const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
   let vectors: VectorsPort | undefined;
@@ -173,6 +190,13 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     },
   };
 
+  const syncAnalytics = async (): Promise<IngestResult[]> => {
+    if (!analytics) return [];
+    const results = await analytics.ingest.postgres(postgresSource);
+    results.push(await analytics.ingest.metrics(metricsSource));
+    return results;
+  };
+
   return {
     config,
     relational,
@@ -193,12 +217,12 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       memoryConsolidation: track(memoryConsolidationFlow({ ...common, analytics })),
     },
     relay,
-    async syncAnalytics() {
-      if (!analytics) return [];
-      const results = await analytics.ingest.postgres(postgresSource);
-      results.push(await analytics.ingest.metrics(metricsSource));
-      return results;
-    },
+    syncAnalytics,
+    reconcile: (reconcileOptions = {}) =>
+      reconcile(
+        { relational, vectors: v, analytics, syncAnalytics, kick: () => relay.kick() },
+        reconcileOptions,
+      ),
     recentTimings: (limit = 100) => timings.slice(-limit),
     async health() {
       const [postgres, redis, qdrant, duckdb] = await Promise.all([

@@ -30,6 +30,7 @@ export type {
   StoredMemory,
   VectorsPort,
 } from './ports.js';
+export { type DriftRow, formatReconcile, type ReconcileReport, reconcile } from './reconcile.js';
 export {
   createRelay,
   type DrainResult,

@@ -65,6 +65,10 @@ export interface VectorsPort {
   storedInteractionIds(): Promise<Set<string>>;
   /** Deletes the memories of these interactions (orphans). */
   forget(interactionIds: string[]): Promise<void>;
+  /** Grant ids that have an achievement embedding (for reconcile). */
+  storedAchievementIds(): Promise<Set<string>>;
+  /** Deletes the embeddings of these grants (orphans). */
+  forgetAchievements(grantIds: string[]): Promise<void>;
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   close(): Promise<void>;
 }

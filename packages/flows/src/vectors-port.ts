@@ -73,10 +73,14 @@ interface StoredPayload extends CharacterMemoryPayload {
 export function vectorsPort(vectors: Vectors, recallThreshold?: number): VectorsPort {
   const memories = () => vectors.collectionName('character_memories');
 
-  async function* scroll(filter: Record<string, unknown> | undefined, withVector: boolean) {
+  async function* scroll(
+    filter: Record<string, unknown> | undefined,
+    withVector: boolean,
+    collection = memories(),
+  ) {
     let offset: string | number | undefined;
     for (;;) {
-      const page = await vectors.client.scroll(memories(), {
+      const page = await vectors.client.scroll(collection, {
         limit: SCROLL_PAGE,
         with_payload: true,
         with_vector: withVector,
@@ -212,6 +216,20 @@ export function vectorsPort(vectors: Vectors, recallThreshold?: number): Vectors
           { key: 'merged_from', match: { any: interactionIds } },
         ],
       });
+    },
+
+    async storedAchievementIds() {
+      const ids = new Set<string>();
+      const filter = { must: [{ key: 'entity_type', match: { value: 'achievement' } }] };
+      for await (const p of scroll(filter, false, vectors.collectionName('memory_embeddings'))) {
+        ids.add(String((p.payload as { entity_id?: string } | null)?.entity_id));
+      }
+      return ids;
+    },
+
+    async forgetAchievements(grantIds) {
+      if (!grantIds.length) return;
+      await vectors.deleteBySourceIds('memory_embeddings', grantIds);
     },
 
     async health() {

@@ -1,7 +1,7 @@
 // The three flows end to end against real PostgreSQL and Redis, the vectors local mode and a
 // DuckDB file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlowError } from '../src/index.js';
+import { FlowError, formatReconcile } from '../src/index.js';
 import { createWorld, type World } from './fixtures/world.js';
 
 let world: World;
@@ -260,5 +260,51 @@ describe('memoryConsolidation', () => {
     expect(
       await count(`select count(*) n from memory_operations where operation_type = 'consolidation'`),
     ).toBe(2);
+  });
+});
+
+describe('reconcile', () => {
+  it('finds injected drift in Qdrant and DuckDB and repairs it', async () => {
+    const { data, users } = world;
+    await data.relay.drain();
+    expect((await data.reconcile()).ok).toBe(true);
+
+    // Drift: a memory lost from Qdrant, an orphan memory, an orphan analytics row.
+    const lost = await data.flows.characterInteraction({
+      userId: users[0]!,
+      character: 'sage',
+      message: 'What are generators?',
+    });
+    await data.vectors.forget([lost.interactionId]);
+    const orphan = await data.flows.characterInteraction({
+      userId: users[1]!,
+      character: 'sage',
+      message: 'What is currying?',
+    });
+    await data.syncAnalytics();
+    await data.relational.pool.query('delete from character_interactions where id = $1', [
+      orphan.interactionId,
+    ]);
+
+    const report = await data.reconcile();
+    expect(report.ok).toBe(false);
+    const byStore = Object.fromEntries(report.rows.map((r) => [r.aggregate, [r.missing, r.orphans]]));
+    expect(byStore).toEqual({
+      'interactions → qdrant character_memories': [1, 1],
+      'achievement grants → qdrant memory_embeddings': [0, 0],
+      'interactions → duckdb character_interactions': [0, 1],
+    });
+    expect(report.rows[0]!.sample).toEqual({
+      missing: [lost.interactionId],
+      orphans: [orphan.interactionId],
+    });
+
+    const repaired = await data.reconcile({ repair: true });
+    expect(repaired.rows[0]!.repaired).toEqual({ reemitted: 1, removed: 1 });
+    expect(repaired.rows[2]!.repaired).toEqual({ reemitted: 0, removed: 1 });
+    await data.relay.drain();
+    const after = await data.reconcile();
+    expect(after.ok).toBe(true);
+    expect(formatReconcile(after)).toContain('no drift');
   });
 });
