@@ -62,6 +62,22 @@ describe.each(backends)('provisioning ($name)', ({ make }) => {
     ]);
   });
 
+  it('lets several processes ensure the same collections at once', async () => {
+    const prefix = uniquePrefix('race');
+    const instances = await Promise.all([1, 2, 3].map(() => backend.open({ collectionPrefix: prefix })));
+    const reports = await Promise.all(instances.map((v) => v.ensureCollections()));
+    for (const report of reports)
+      expect(report.map((r) => r.collection)).toEqual([
+        `${prefix}memory_embeddings__v1`,
+        `${prefix}character_memories__v1`,
+        `${prefix}document_vectors__v1`,
+      ]);
+    const { aliases } = await instances[0]!.client.getAliases();
+    expect(aliases.filter((a) => a.alias_name.startsWith(prefix)).length).toBe(3);
+    const info = await instances[0]!.client.getCollection(`${prefix}character_memories`);
+    expect(Object.keys(info.payload_schema).length).toBe(5);
+  });
+
   it('adds a payload index that went missing, without touching the data', async () => {
     const prefix = uniquePrefix('index');
     const vectors = await backend.open({ collectionPrefix: prefix });

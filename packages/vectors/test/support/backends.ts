@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createVectors, type Vectors, type VectorsOptions } from '../../src/index.js';
-import { type LocalQdrantServer, startLocalQdrantServer } from '../../src/local/index.js';
+import {
+  createLocalQdrantClient,
+  LocalQdrant,
+  type LocalQdrantServer,
+  startLocalQdrantServer,
+} from '../../src/local/index.js';
 
 /** How a test reaches Qdrant: the local engine in process, or its REST server through the official client. */
 export interface Backend {
@@ -12,17 +17,17 @@ export interface Backend {
 /** A collection prefix of this test only, so tests and files run in parallel on one engine. */
 export const uniquePrefix = (tag: string) => `t_${tag}_${randomUUID().slice(0, 8)}_`;
 
+/** One local engine for the file, shared by every `open` through the in-process client (like the server below). */
 export function inProcessBackend(): Backend {
-  const opened: Vectors[] = [];
+  let engine: LocalQdrant | null = null;
   return {
     name: 'local in process',
     async open(options = {}) {
-      const v = await createVectors({ ...options, qdrant: { local: ':memory:' } });
-      opened.push(v);
-      return v;
+      engine ??= await LocalQdrant.open(':memory:');
+      return createVectors({ ...options, qdrant: { client: createLocalQdrantClient(engine) } });
     },
     async close() {
-      await Promise.all(opened.map((v) => v.close()));
+      await engine?.close();
     },
   };
 }
@@ -42,10 +47,38 @@ export function httpBackend(): Backend {
   };
 }
 
-/** For `describe.each(backends)('… ($name)', ({ make }) => …)`. */
-export const backends = [
+/**
+ * A real Qdrant at QDRANT_URL (with QDRANT_API_KEY), to check that what the local mode passes,
+ * Qdrant passes too; each test's collections and aliases are deleted afterwards.
+ */
+export function qdrantBackend(url: string): Backend {
+  const opened: Array<{ vectors: Vectors; prefix: string }> = [];
+  return {
+    name: `qdrant ${url}`,
+    async open(options = {}) {
+      const apiKey = process.env.QDRANT_API_KEY;
+      const vectors = await createVectors({ ...options, qdrant: { url, ...(apiKey ? { apiKey } : {}) } });
+      opened.push({ vectors, prefix: options.collectionPrefix ?? '' });
+      return vectors;
+    },
+    async close() {
+      for (const { vectors, prefix } of opened) {
+        if (!prefix) continue;
+        const { collections } = await vectors.client.getCollections();
+        for (const c of collections)
+          if (c.name.startsWith(prefix)) await vectors.client.deleteCollection(c.name);
+      }
+    },
+  };
+}
+
+/** For `describe.each(backends)('… ($name)', ({ make }) => …)`; a real Qdrant joins when QDRANT_URL is set. */
+export const backends: Array<{ name: string; make: () => Backend }> = [
   { name: 'local in process', make: inProcessBackend },
   { name: 'local over HTTP', make: httpBackend },
+  ...(process.env.QDRANT_URL
+    ? [{ name: 'qdrant', make: () => qdrantBackend(process.env.QDRANT_URL as string) }]
+    : []),
 ];
 
 /** A unit vector at cosine `c` from the first axis, in `dims` dimensions (dims ≥ 2). */
