@@ -1,0 +1,223 @@
+// pnpm db:report: the performance report from live data, in the terminal, as JSON (--json) or as
+// a self-contained HTML page with charts (--html [file]).
+//   tsx packages/flows/src/monitor/cli.ts [--json] [--html [file]] [--hours N] [--samples N]
+//       [--threshold name=value]… [--fail-on critical|warning] [--local-vectors] [--no-color]
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Analytics, createAnalytics } from '@monsteros/analytics';
+import { createCache } from '@monsteros/cache';
+import { createRelational } from '@monsteros/relational';
+import { createVectors, type Vectors } from '@monsteros/vectors';
+import { type DataLayerConfig, loadConfig } from '../config.js';
+import { FlowError } from '../errors.js';
+import { MonitorConfigError } from './errors.js';
+import { createMonitor } from './monitor.js';
+import { renderHtmlReport } from './render-html.js';
+import { renderTextReport } from './render-text.js';
+import { parseThresholds, type ThresholdName } from './thresholds.js';
+import type { MonitorStores } from './types.js';
+
+const USAGE = `Usage: pnpm db:report [options]
+
+The MonsterOS performance report from the live stores (DATABASE_URL, REDIS_URL, DUCKDB_PATH,
+QDRANT_URL): Database Status, Performance Analysis, Integration Recommendations, Optimization
+Plan, Monitoring Setup.
+
+Options:
+  --json                    print the report as JSON instead of text
+  --html [file]             also write a self-contained HTML page (default monsteros-report.html)
+  --hours <n>               hours of interaction trends (default 24)
+  --samples <n>             round trips timed per store (default 20)
+  --threshold <name=value>  override a rule's limit (repeatable), e.g. cacheHitRateMin=0.9
+  --fail-on <severity>      exit 1 when a finding of this severity (critical|warning) or worse exists
+  --local-vectors           open the embedded local vector store (only when no app process holds it)
+  --no-color                plain text even on a terminal
+  -h, --help                this help
+`;
+
+export interface ReportArgs {
+  json: boolean;
+  html: string | null;
+  hours: number;
+  samples: number;
+  thresholds: Partial<Record<ThresholdName, number>>;
+  failOn: 'critical' | 'warning' | null;
+  localVectors: boolean;
+  color: boolean;
+  help: boolean;
+}
+
+/** Parses the command line; a bad option is a MonitorConfigError naming it. */
+export function parseReportArgs(argv: readonly string[]): ReportArgs {
+  const args: ReportArgs = {
+    json: false,
+    html: null,
+    hours: 24,
+    samples: 20,
+    thresholds: {},
+    failOn: null,
+    localVectors: false,
+    color: true,
+    help: false,
+  };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new MonitorConfigError(flag, 'needs a value');
+    return v;
+  };
+  const int = (text: string, flag: string): number => {
+    if (!/^\d+$/.test(text)) throw new MonitorConfigError(flag, 'must be a whole number');
+    return Number(text);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') args.json = true;
+    else if (arg === '--html') {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        args.html = next;
+        i++;
+      } else args.html = 'monsteros-report.html';
+    } else if (arg === '--hours') args.hours = int(value(i++, arg), arg);
+    else if (arg === '--samples') args.samples = int(value(i++, arg), arg);
+    else if (arg === '--threshold') {
+      const [name, raw] = value(i++, arg).split('=');
+      const n = Number(raw);
+      if (!name || raw === undefined || raw === '' || !Number.isFinite(n))
+        throw new MonitorConfigError(
+          '--threshold',
+          'must be name=value with a number, e.g. cacheHitRateMin=0.9',
+        );
+      args.thresholds[name as ThresholdName] = n;
+    } else if (arg === '--fail-on') {
+      const v = value(i++, arg);
+      if (v !== 'critical' && v !== 'warning')
+        throw new MonitorConfigError('--fail-on', 'must be critical or warning');
+      args.failOn = v;
+    } else if (arg === '--local-vectors') args.localVectors = true;
+    else if (arg === '--no-color') args.color = false;
+    else if (arg === '-h' || arg === '--help') args.help = true;
+    else throw new MonitorConfigError(arg, 'is not an option (see --help)');
+  }
+  return args;
+}
+
+/** The stores a report reads, and how to close them. */
+export interface ReportStores {
+  stores: MonitorStores;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the stores the report reads. This process is an observer, not the app: DuckDB is opened
+ * read-only (its file has one writer), no relay runs, no collection is provisioned, and the
+ * embedded local vector store (whose files the app owns) is opened only when asked.
+ */
+export async function openReportStores(
+  config: DataLayerConfig,
+  options: { localVectors?: boolean } = {},
+): Promise<ReportStores> {
+  const relational = createRelational({
+    databaseUrl: config.databaseUrl,
+    poolSize: 3,
+    applicationName: 'monsteros-report',
+  });
+  const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
+  const notConfigured: NonNullable<MonitorStores['notConfigured']> = {
+    relay: 'the relay runs in the app process, not in the report',
+    timings:
+      'flow step timings live in the app process: run the monitor there (timings: () => data.recentTimings(1000))',
+  };
+  let analytics: Analytics | null = null;
+  if (config.duckdbPath !== ':memory:' && !existsSync(config.duckdbPath)) {
+    notConfigured.analytics = `no DuckDB file at DUCKDB_PATH (${config.duckdbPath}) yet: run the analytics ingestion first`;
+  } else if (config.duckdbPath !== ':memory:') {
+    try {
+      analytics = await createAnalytics({ path: config.duckdbPath, readOnly: true });
+    } catch (error) {
+      notConfigured.analytics = `DuckDB cannot be opened for reading: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  } else notConfigured.analytics = 'DUCKDB_PATH is :memory:, which only its own process can see';
+  let vectors: Vectors | null = null;
+  if (config.qdrantUrl || options.localVectors) {
+    try {
+      vectors = await createVectors({
+        qdrant: config.qdrantUrl
+          ? { url: config.qdrantUrl, ...(config.qdrantApiKey ? { apiKey: config.qdrantApiKey } : {}) }
+          : { local: config.localVectorsPath },
+      });
+    } catch (error) {
+      notConfigured.vectors = `the vector store cannot be opened: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  } else {
+    notConfigured.vectors =
+      'QDRANT_URL is unset (embedded local mode, whose files the app owns): pass --local-vectors when no app runs';
+  }
+  return {
+    stores: { relational, cache, analytics, vectors, notConfigured },
+    async close() {
+      await Promise.allSettled([analytics?.close(), vectors?.close(), cache.close(), relational.close()]);
+    },
+  };
+}
+
+/** Runs the report; returns the exit code. */
+export async function runReport(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: { out: (text: string) => void; err: (text: string) => void; isTTY: boolean } = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
+  },
+): Promise<number> {
+  let args: ReportArgs;
+  try {
+    args = parseReportArgs(argv);
+  } catch (error) {
+    io.err(`db:report: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (args.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  let opened: ReportStores | undefined;
+  try {
+    const config = loadConfig(env);
+    parseThresholds(args.thresholds); // before connecting to anything
+    opened = await openReportStores(config, { localVectors: args.localVectors });
+    const monitor = createMonitor({
+      ...opened.stores,
+      thresholds: args.thresholds,
+      trendHours: args.hours,
+      latencySamples: args.samples,
+    });
+    const report = await monitor.report();
+    if (args.html) {
+      const file = resolve(args.html);
+      await writeFile(file, renderHtmlReport(report));
+      if (!args.json) io.err(`db:report: wrote ${file}\n`);
+    }
+    io.out(
+      args.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderTextReport(report, { color: args.color && io.isTTY }),
+    );
+    const order = { warning: 1, critical: 2 } as const;
+    if (args.failOn && report.findings.some((f) => order[f.severity] >= order[args.failOn!])) return 1;
+    return 0;
+  } catch (error) {
+    io.err(`db:report: ${error instanceof Error ? error.message : String(error)}\n`);
+    // 2: the invocation or configuration is wrong; 1: a store or the report failed.
+    return error instanceof FlowError && (error.code === 'VALIDATION' || error.code === 'CONFIG') ? 2 : 1;
+  } finally {
+    await opened?.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await runReport(process.argv.slice(2));
+}

@@ -1,0 +1,306 @@
+// Reads every store in parallel. A store that is down or slow gives an `unavailable` reading
+// with the reason, never a failed collection: the report is most needed when something is down.
+import type { RedisClient } from '@monsteros/cache';
+import { summarize } from './latency.js';
+import { summarizeRuns } from './timings.js';
+import type {
+  DuckdbReading,
+  FlowsReading,
+  MonitorSnapshot,
+  MonitorStores,
+  OutboxReading,
+  PostgresReading,
+  QdrantReading,
+  Reading,
+  RedisReading,
+} from './types.js';
+
+export interface CollectSettings {
+  /** Round trips timed per store for the latency distributions. */
+  latencySamples: number;
+  /** Limit of each store's reading. */
+  timeoutMs: number;
+}
+
+/** Never a connection string in a report: URLs in error messages are cut to their scheme. */
+export function redact(message: string): string {
+  return message.replace(/\b([a-z][a-z0-9+.-]*):\/\/[^\s'"]+/gi, '$1://…');
+}
+
+async function withTimeout<T>(what: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function reading<T>(what: string, timeoutMs: number, work: () => Promise<T>): Promise<Reading<T>> {
+  try {
+    return { status: 'ok', ...(await withTimeout(what, timeoutMs, work)) };
+  } catch (error) {
+    return { status: 'unavailable', error: redact(error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+/**
+ * Times `samples` round trips one after another, after one untimed call (which may open a
+ * connection). Run before the other readings, so their work does not delay these.
+ */
+async function sampleRoundTrips(samples: number, roundTrip: () => Promise<number>): Promise<number[]> {
+  await roundTrip();
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) out.push(await roundTrip());
+  return out;
+}
+
+async function postgresRoundTrip(
+  relational: MonitorStores['relational'],
+  timeoutMs: number,
+): Promise<number> {
+  const health = await relational.health(timeoutMs);
+  if (!health.ok) throw new Error(health.error ?? 'PostgreSQL does not answer');
+  return health.latencyMs;
+}
+
+async function redisRoundTrip(cache: MonitorStores['cache']): Promise<number> {
+  const health = await cache.health();
+  if (!health.ok || health.roundTripMs === undefined)
+    throw new Error(health.error ?? 'Redis does not answer');
+  return health.roundTripMs;
+}
+
+async function readPostgres(
+  relational: MonitorStores['relational'],
+  latencies: number[],
+): Promise<PostgresReading> {
+  const [stats, server] = await Promise.all([
+    relational.stats(),
+    relational.pool.query<{
+      shared_buffers: string;
+      effective_cache_size: string;
+      work_mem: string;
+      max_connections: number;
+      server_total: number;
+      size: string;
+    }>(
+      `select current_setting('shared_buffers') as shared_buffers,
+              current_setting('effective_cache_size') as effective_cache_size,
+              current_setting('work_mem') as work_mem,
+              current_setting('max_connections')::int as max_connections,
+              (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as server_total,
+              pg_database_size(current_database()) as size`,
+    ),
+  ]);
+  const row = server.rows[0]!;
+  return {
+    latency: summarize(latencies, true),
+    database: {
+      sizeBytes: Number(row.size),
+      settings: {
+        sharedBuffers: row.shared_buffers,
+        effectiveCacheSize: row.effective_cache_size,
+        workMem: row.work_mem,
+        maxConnections: row.max_connections,
+      },
+    },
+    connections: {
+      pool: stats.pool,
+      server: stats.serverConnections,
+      serverTotal: row.server_total,
+      max: row.max_connections,
+      usage: row.max_connections ? row.server_total / row.max_connections : 0,
+    },
+    cacheHitRatio: stats.cacheHitRatio,
+    slowStatements: stats.slowStatements,
+    lockWaits: stats.lockWaits,
+    tables: stats.tables,
+  };
+}
+
+function infoField(info: string, name: string): string | undefined {
+  return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+}
+
+async function readRedis(cache: MonitorStores['cache'], latencies: number[]): Promise<RedisReading> {
+  const stats = await cache.stats();
+  // On a cluster the server figures come from the masters; a key count would need every node.
+  const client = cache.redis;
+  const nodes = client.isCluster
+    ? (client as Extract<RedisClient, { nodes: unknown }>).nodes('master')
+    : [client];
+  const infos = await Promise.all(nodes.map((node) => node.info()));
+  const total = (name: string) => infos.reduce((sum, info) => sum + Number(infoField(info, name) ?? 0), 0);
+  const hits = total('keyspace_hits');
+  const misses = total('keyspace_misses');
+  const namespaces = Object.entries(stats.namespaces).map(([name, s]) => ({
+    name,
+    keys: s.keys,
+    maxSize: s.maxSize,
+    hits: s.hits,
+    misses: s.misses,
+    hitRate: s.hitRate,
+    sets: s.sets,
+    evictions: s.evictions,
+    expired: s.expired,
+    invalidations: s.invalidations,
+  }));
+  const reads = namespaces.reduce((sum, n) => sum + n.hits + n.misses, 0);
+  return {
+    latency: summarize(latencies, true),
+    memory: stats.memory,
+    totalKeys: client.isCluster ? null : await client.dbsize(),
+    hitRate: reads ? namespaces.reduce((sum, n) => sum + n.hits, 0) / reads : null,
+    namespaces,
+    server: {
+      version: infoField(infos[0] ?? '', 'redis_version') ?? 'unknown',
+      connectedClients: total('connected_clients'),
+      opsPerSecond: total('instantaneous_ops_per_sec'),
+      keyspaceHitRate: hits + misses ? hits / (hits + misses) : null,
+    },
+  };
+}
+
+async function readQdrant(vectors: NonNullable<MonitorStores['vectors']>): Promise<QdrantReading> {
+  const stats = await vectors.stats();
+  const search = Object.entries(stats.latency)
+    .map(([name, l]) => ({ name, count: l.count, p50Ms: l.p50, p99Ms: l.p99, meanMs: l.mean }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  // The average search is over the Qdrant queries themselves, not the strategies wrapping them.
+  const queries = search.filter((s) => !s.name.startsWith('strategy:') && s.count > 0);
+  const calls = queries.reduce((sum, s) => sum + s.count, 0);
+  return {
+    collections: stats.collections.map((c) => ({
+      name: c.name,
+      points: c.points,
+      indexedVectors: c.indexedVectors,
+      status: c.status,
+      optimizerStatus: c.optimizerStatus ?? null,
+      segments: c.segments ?? null,
+    })),
+    search,
+    avgSearchMs: calls ? queries.reduce((sum, s) => sum + s.meanMs * s.count, 0) / calls : null,
+  };
+}
+
+const UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KIB: 2 ** 10,
+  MIB: 2 ** 20,
+  GIB: 2 ** 30,
+  TIB: 2 ** 40,
+};
+
+/** Bytes of a DuckDB size setting such as `18.6 GiB` or `512MB`; null when it is not one. */
+export function parseSize(text: string): number | null {
+  const m = /^\s*([\d.]+)\s*([KMGT]?i?B)\s*$/i.exec(text);
+  const unit = m ? UNITS[m[2]!.toUpperCase()] : undefined;
+  return m && unit ? Number(m[1]) * unit : null;
+}
+
+const MONITOR_QUERIES = new Set(['health', 'stats', 'watermarks']);
+
+async function readDuckdb(analytics: NonNullable<MonitorStores['analytics']>): Promise<DuckdbReading> {
+  const health = await analytics.health();
+  if (!health.ok) throw new Error(health.error ?? 'DuckDB does not answer');
+  const stats = await analytics.stats();
+  const limit = parseSize(stats.memoryLimit);
+  const now = Date.now();
+  return {
+    healthMs: health.latencyMs,
+    path: stats.path,
+    readOnly: stats.readOnly,
+    fileBytes: stats.fileBytes,
+    walBytes: stats.walBytes,
+    memoryUsedBytes: stats.memoryUsedBytes,
+    memoryLimit: stats.memoryLimit,
+    memoryLimitBytes: limit,
+    memoryUsage: limit ? stats.memoryUsedBytes / limit : null,
+    rows: { ...stats.rows },
+    // The monitor's own reads (health, stats, watermarks) are not the analytics workload.
+    queries: stats.queries.filter((q) => !MONITOR_QUERIES.has(q.name)).sort((a, b) => b.p99Ms - a.p99Ms),
+    ingestion: stats.watermarks.map((w) => ({
+      source: w.source,
+      watermark: w.watermark.toISOString(),
+      rowsTotal: w.rowsTotal,
+      ingestedAt: w.ingestedAt.toISOString(),
+      ageMs: Math.max(0, now - w.ingestedAt.getTime()),
+    })),
+  };
+}
+
+async function readOutbox(stores: MonitorStores): Promise<OutboxReading> {
+  return {
+    backlog: await stores.relational.outbox.backlog(),
+    relay: stores.relay ? stores.relay.stats() : null,
+    relayAbsent: stores.relay ? null : absentReason(stores, 'relay'),
+  };
+}
+
+async function readFlows(timings: NonNullable<MonitorStores['timings']>): Promise<FlowsReading> {
+  return summarizeRuns(await timings());
+}
+
+const ABSENT = {
+  analytics: 'no analytics store was handed to the monitor',
+  vectors: 'no vector store was handed to the monitor',
+  relay: 'no relay in this process',
+  timings:
+    'no flow timings provider was handed to the monitor: record runs with createTimingBuffer().record and pass timings: buffer.recent',
+} as const;
+
+/** Why a source is absent: the caller's words, else the generic reason. */
+export function absentReason(stores: MonitorStores, source: keyof typeof ABSENT): string {
+  return stores.notConfigured?.[source] ?? ABSENT[source];
+}
+
+function notConfigured<T>(stores: MonitorStores, source: keyof typeof ABSENT): Promise<Reading<T>> {
+  return Promise.resolve({ status: 'not-configured', reason: absentReason(stores, source) });
+}
+
+/** Reads every store at once; see MonitorSnapshot. */
+export async function collectSnapshot(
+  stores: MonitorStores,
+  settings: CollectSettings,
+): Promise<MonitorSnapshot> {
+  const started = performance.now();
+  const takenAt = new Date().toISOString();
+  const { timeoutMs } = settings;
+  // The round trips run one after another, so their limit covers all of them.
+  const sampled = timeoutMs * (settings.latencySamples + 2);
+  const pgSamples = await withTimeout('PostgreSQL', sampled, () =>
+    sampleRoundTrips(settings.latencySamples, () => postgresRoundTrip(stores.relational, timeoutMs)),
+  ).catch((error: unknown) => error as Error);
+  const redisSamples = await withTimeout('Redis', sampled, () =>
+    sampleRoundTrips(settings.latencySamples, () => redisRoundTrip(stores.cache)),
+  ).catch((error: unknown) => error as Error);
+  const [postgres, redis, qdrant, duckdb, outbox, flows] = await Promise.all([
+    reading('PostgreSQL', timeoutMs, () =>
+      pgSamples instanceof Error ? Promise.reject(pgSamples) : readPostgres(stores.relational, pgSamples),
+    ),
+    reading('Redis', timeoutMs, () =>
+      redisSamples instanceof Error ? Promise.reject(redisSamples) : readRedis(stores.cache, redisSamples),
+    ),
+    stores.vectors
+      ? reading('vector store', timeoutMs, () => readQdrant(stores.vectors!))
+      : notConfigured<QdrantReading>(stores, 'vectors'),
+    stores.analytics
+      ? reading('DuckDB', timeoutMs, () => readDuckdb(stores.analytics!))
+      : notConfigured<DuckdbReading>(stores, 'analytics'),
+    reading('outbox', timeoutMs, () => readOutbox(stores)),
+    stores.timings
+      ? reading('flow timings', timeoutMs, () => readFlows(stores.timings!))
+      : notConfigured<FlowsReading>(stores, 'timings'),
+  ]);
+  return { takenAt, collectMs: performance.now() - started, postgres, redis, qdrant, duckdb, outbox, flows };
+}

@@ -1,0 +1,44 @@
+// The performance monitor and its report (issue 9, part B). Re-exported by the package index.
+export { MonitorConfigError } from './errors.js';
+export { createMonitor, type Monitor, type MonitorOptions } from './monitor.js';
+export { renderHtmlReport } from './render-html.js';
+export { renderTextReport, type TextReportOptions } from './render-text.js';
+export type {
+  CharacterTrendReading,
+  IntegrationRecommendation,
+  MonitorReport,
+  PlanStep,
+  SetupItem,
+  StoreStatus,
+  TrendPoint,
+  TrendsReading,
+} from './report.js';
+export { type Finding, findBottlenecks } from './rules.js';
+export {
+  DEFAULT_THRESHOLDS,
+  parseThresholds,
+  THRESHOLD_NAMES,
+  THRESHOLD_SPECS,
+  type ThresholdName,
+  type Thresholds,
+} from './thresholds.js';
+export { createTimingBuffer, type TimingBuffer } from './timings.js';
+export type {
+  CacheNamespaceReading,
+  DuckdbReading,
+  FlowRun,
+  FlowSummary,
+  FlowsReading,
+  FlowTimingsProvider,
+  LatencySummary,
+  MonitoredStore,
+  MonitorSnapshot,
+  MonitorStores,
+  OutboxReading,
+  PostgresReading,
+  QdrantReading,
+  Reading,
+  RedisReading,
+  StepSummary,
+  VectorsStatsSource,
+} from './types.js';
