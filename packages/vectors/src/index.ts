@@ -28,6 +28,7 @@ export {
   VectorsValidationError,
 } from './errors.js';
 export { isUuid, pointIdFor } from './ids.js';
+export type { QdrantClientLike } from './local/index.js';
 export type {
   CharacterMemoryPayload,
   CollectionName,
