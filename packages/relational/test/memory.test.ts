@@ -209,7 +209,7 @@ describe('synonym edges', () => {
 });
 
 describe('graph snapshot and lock', () => {
-  it('loads entities, relation edges weighted by co-occurring passages, synonym edges and passage mentions', async () => {
+  it('loads entities, triples and synonym edges as columns of one snapshot', async () => {
     const ctx = 'snap-a';
     const { rows: p } = await relational.memory.upsertPassages(ctx, [
       { content: 'A knows B. B knows A.' },
@@ -237,25 +237,19 @@ describe('graph snapshot and lock', () => {
     expect(snap.version).toBe(await version(ctx));
     expect(snap.entityIds).toEqual([...e.map((x) => x.id)].sort());
     expect(snap.entityNames[snap.entityIds.indexOf(L)]).toBe('Lonely');
-    const rel = snap.relations.a.map((a, i) => [
-      [a, snap.relations.b[i]].sort().join('-'),
-      snap.relations.passages[i],
-    ]);
-    expect(new Map(rel as Array<[string, number]>)).toEqual(
-      new Map([
-        [[A, B].sort().join('-'), 2],
-        [[B, C].sort().join('-'), 1],
-      ]),
+    const triples = snap.triples.subject.map(
+      (sub, i) =>
+        `${e.findIndex((x) => x.id === sub)}>${e.findIndex((x) => x.id === snap.triples.object[i])}@${p.findIndex((x) => x.id === snap.triples.passage[i])}`,
     );
-    expect(snap.synonyms.similarity).toEqual([0.8]);
-    const mentions = snap.mentions.passage.map(
-      (pid, i) =>
-        `${p.findIndex((x) => x.id === pid)}:${e.findIndex((x) => x.id === snap.mentions.entity[i])}`,
-    );
-    expect(mentions.sort()).toEqual(['0:0', '0:1', '1:0', '1:1', '2:1', '2:2']);
+    expect(triples.sort()).toEqual(['0>1@0', '0>1@1', '1>0@0', '1>2@2', '2>2@2']);
+    expect(snap.synonyms).toEqual({ a: [[C, L].sort()[0]], b: [[C, L].sort()[1]], similarity: [0.8] });
 
     const none = await relational.memory.loadGraphSnapshot('snap-empty');
-    expect(none).toMatchObject({ version: 0, entityIds: [], mentions: { passage: [], entity: [] } });
+    expect(none).toMatchObject({
+      version: 0,
+      entityIds: [],
+      triples: { subject: [], object: [], passage: [] },
+    });
   });
 
   it('serializes two ingests of one character on the graph lock, and refuses the lock outside a transaction', async () => {

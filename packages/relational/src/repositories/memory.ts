@@ -60,12 +60,10 @@ export interface MemoryGraphSnapshot {
   /** Entities ordered by id. */
   entityIds: string[];
   entityNames: string[];
-  /** Relation edges: one per unordered entity pair, weighted by the passages they co-occur in. */
-  relations: { a: string[]; b: string[]; passages: number[] };
+  /** Every triple's subject, object and passage (the predicate plays no part in the walk). */
+  triples: { subject: string[]; object: string[]; passage: string[] };
   /** Synonym edges, weighted by similarity. */
   synonyms: { a: string[]; b: string[]; similarity: number[] };
-  /** Which entities each passage mentions (as subject or object of one of its triples), distinct. */
-  mentions: { passage: string[]; entity: string[] };
 }
 
 const MAX_BULK = 50_000;
@@ -468,35 +466,27 @@ export function memoryRepository(db: Db) {
         const entities = await q(
           'select id, name from memory_entities where character_context = $1 order by id',
         );
-        const relations = await q(
-          `select least(subject_id, object_id), greatest(subject_id, object_id), count(distinct passage_id)::int
-             from memory_triples where character_context = $1 and subject_id <> object_id
-            group by 1, 2`,
+        const triples = await q(
+          'select subject_id, object_id, passage_id from memory_triples where character_context = $1',
         );
         const synonyms = await q(
           'select entity_a_id, entity_b_id, similarity from memory_synonym_edges where character_context = $1',
-        );
-        const mentions = await q(
-          `select passage_id, subject_id from memory_triples where character_context = $1
-           union
-           select passage_id, object_id from memory_triples where character_context = $1`,
         );
         const v = version.rows[0] as unknown[] | undefined;
         return {
           version: v ? Number(v[0]) : 0,
           entityIds: column(entities.rows, 0),
           entityNames: column(entities.rows, 1),
-          relations: {
-            a: column(relations.rows, 0),
-            b: column(relations.rows, 1),
-            passages: column(relations.rows, 2),
+          triples: {
+            subject: column(triples.rows, 0),
+            object: column(triples.rows, 1),
+            passage: column(triples.rows, 2),
           },
           synonyms: {
             a: column(synonyms.rows, 0),
             b: column(synonyms.rows, 1),
             similarity: column(synonyms.rows, 2),
           },
-          mentions: { passage: column(mentions.rows, 0), entity: column(mentions.rows, 1) },
         };
       } catch (error) {
         throw mapDatabaseError(error, 'load memory graph snapshot');

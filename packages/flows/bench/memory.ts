@@ -1,0 +1,193 @@
+// `pnpm --filter @monsteros/flows exec tsx bench/memory.ts`: the HippoRAG graph walk for one
+// character with 50k entities and 200k relation edges (plus synonym edges), seeded in a fresh
+// PostgreSQL database. Cases:
+// - graph walk: PPR (damping 0.5) + passage scoring on the cached graph, ours (CSR, typed arrays)
+//   against a raw baseline (the same power iteration over an array of edge objects). Target p50 < 200 ms.
+// - graph load: snapshot in one repeatable-read transaction + CSR build (paid once per version).
+// - version check: the one indexed read every retrieval makes to validate the cached graph.
+// BENCH_ENTITIES, BENCH_EDGES, BENCH_ITERATIONS narrow a run.
+import { type BenchRow, measure, report } from '@monsteros/bench-kit';
+import { createRelational } from '@monsteros/relational';
+import { createTestDatabase } from '@monsteros/schema/testing';
+import { buildCharacterGraph, scorePassages } from '../src/memory/character-graph.js';
+import { createGraphCache, relationalGraphSource } from '../src/memory/graph-cache.js';
+import { personalizedPageRank } from '../src/memory/ppr.js';
+
+const ENTITIES = Number(process.env.BENCH_ENTITIES ?? 50_000);
+const EDGES = Number(process.env.BENCH_EDGES ?? 200_000);
+const SYNONYMS = Math.round(ENTITIES / 10);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 50);
+const TOP_K = 10;
+const CHARACTER = 'bench-sage';
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const db = await createTestDatabase({ label: 'flows_memory_bench' });
+const relational = createRelational({ databaseUrl: db.url, poolSize: 4, statementTimeoutMs: 600_000 });
+try {
+  // --- seed: entities, then passages of 2 triples each; endpoints skewed (a few hub entities,
+  // a long tail), as extracted knowledge graphs are.
+  const random = rng(7);
+  const seedStarted = performance.now();
+  const names = Array.from({ length: ENTITIES }, (_, i) => `entity ${i}`);
+  const ids: string[] = [];
+  for (let i = 0; i < ENTITIES; i += 50_000) {
+    const { rows } = await relational.memory.insertEntities(
+      CHARACTER,
+      names.slice(i, i + 50_000).map((name) => ({ name, entity_type: 'entity' })),
+    );
+    ids.push(...rows.map((r) => r.id));
+  }
+  const pick = () => Math.floor(ENTITIES * random() ** 2);
+  const passageCount = Math.ceil(EDGES / 2);
+  for (let start = 0; start < passageCount; start += 25_000) {
+    const count = Math.min(25_000, passageCount - start);
+    const { rows: passages } = await relational.memory.upsertPassages(
+      CHARACTER,
+      Array.from({ length: count }, (_, i) => ({ content: `passage ${start + i}` })),
+    );
+    const triples = [];
+    for (const passage of passages) {
+      const a = pick();
+      let b = pick();
+      let c = pick();
+      if (b === a) b = (a + 1) % ENTITIES;
+      if (c === b) c = (b + 1) % ENTITIES;
+      triples.push(
+        { subject_id: ids[a]!, predicate: 'relates to', object_id: ids[b]!, passage_id: passage.id },
+        { subject_id: ids[b]!, predicate: 'leads to', object_id: ids[c]!, passage_id: passage.id },
+      );
+    }
+    await relational.memory.insertTripleRows(CHARACTER, triples);
+  }
+  const synonyms = Array.from({ length: SYNONYMS }, () => {
+    const a = Math.floor(random() * ENTITIES);
+    const b = (a + 1 + Math.floor(random() * (ENTITIES - 1))) % ENTITIES;
+    return { entity_a_id: ids[a]!, entity_b_id: ids[b]!, similarity: 0.8 + random() * 0.2 };
+  });
+  await relational.memory.upsertSynonymEdges(CHARACTER, synonyms);
+  await relational.pool.query('analyze');
+  console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+  const source = relationalGraphSource(relational);
+  const snapshot = await source.snapshot(CHARACTER);
+  const graph = buildCharacterGraph(CHARACTER, snapshot);
+  console.log(
+    `graph: ${graph.entityIds.length} entities, ${graph.relationEdges} relation edges, ${graph.synonymEdges} synonym edges, ` +
+      `${graph.graph.entryCount} CSR entries, ${graph.passageIds.length} passages`,
+  );
+
+  // Queries: 1-3 linked entities each, weighted like the linker does (similarity / specificity).
+  const queries = Array.from({ length: 64 }, () => {
+    const seeds = new Map<number, number>();
+    const k = 1 + Math.floor(random() * 3);
+    for (let i = 0; i < k; i++) {
+      const node = Math.floor(random() * ENTITIES);
+      seeds.set(node, (0.8 + random() * 0.2) / Math.max(1, graph.entityPassages[node]!));
+    }
+    return seeds;
+  });
+
+  let iterationsSeen = 0;
+  const walk = (i: number) => {
+    const ppr = personalizedPageRank(graph.graph, queries[i % queries.length]!);
+    iterationsSeen = Math.max(iterationsSeen, ppr.iterations);
+    return scorePassages(graph, ppr.scores, TOP_K);
+  };
+
+  // Raw baseline: the same walk over edge objects, push-style, with passage scores by a full sort.
+  const edgeObjects: Array<{ u: number; v: number; w: number }> = [];
+  for (let v = 0; v < graph.graph.nodeCount; v++)
+    for (let e = graph.graph.inStart[v]!; e < graph.graph.inStart[v + 1]!; e++)
+      edgeObjects.push({ u: graph.graph.inSource[e]!, v, w: graph.graph.inWeight[e]! });
+  const passageEntities: number[][] = graph.passageIds.map((_, p) =>
+    Array.from(graph.mentionEntity.subarray(graph.mentionStart[p]!, graph.mentionStart[p + 1]!)),
+  );
+  const rawWalk = (i: number) => {
+    const n = graph.graph.nodeCount;
+    const seeds = queries[i % queries.length]!;
+    let total = 0;
+    for (const w of seeds.values()) total += w;
+    const p: number[] = new Array(n).fill(0);
+    for (const [node, w] of seeds) p[node] = w / total;
+    const out: number[] = new Array(n).fill(0);
+    for (const e of edgeObjects) out[e.u] = out[e.u]! + e.w;
+    let r = [...p];
+    for (let iter = 0; iter < 100; iter++) {
+      const next: number[] = new Array(n).fill(0);
+      let dangling = 0;
+      for (let u = 0; u < n; u++) if (out[u] === 0) dangling += r[u]!;
+      for (const e of edgeObjects) next[e.v] = next[e.v]! + (0.5 * r[e.u]! * e.w) / out[e.u]!;
+      let change = 0;
+      for (let v = 0; v < n; v++) {
+        next[v] = next[v]! + (0.5 + 0.5 * dangling) * p[v]!;
+        change += Math.abs(next[v]! - r[v]!);
+      }
+      r = next;
+      if (change < 1e-10) break;
+    }
+    return passageEntities
+      .map((es, idx) => ({ idx, score: es.reduce((s, e) => s + r[e]!, 0) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, TOP_K);
+  };
+
+  // The two must agree before their speed means anything.
+  const a = walk(0).map((x) => graph.passageIds[x.passage]);
+  const b = rawWalk(0).map((x) => graph.passageIds[x.idx]);
+  if (a.slice(0, 3).join() !== b.slice(0, 3).join()) throw new Error('ours and the baseline disagree');
+
+  const rows: BenchRow[] = [];
+  const rawStats = await measure(rawWalk, { iterations: Math.max(5, Math.round(ITERATIONS / 5)), warmup: 2 });
+  rows.push({ case: 'graph walk (PPR + top-10 passages)', path: 'raw edge objects', stats: rawStats });
+  const walkStats = await measure(walk, { iterations: ITERATIONS * 4, warmup: 10 });
+  rows.push({
+    case: 'graph walk (PPR + top-10 passages)',
+    path: 'ours (CSR typed arrays)',
+    stats: walkStats,
+    baseline: rawStats,
+    note: `target p50 < 200 ms; ≤ ${iterationsSeen} iterations`,
+  });
+
+  const cache = createGraphCache(source);
+  await cache.get(CHARACTER);
+  rows.push({
+    case: 'graph version check (cached graph)',
+    path: 'ours',
+    stats: await measure(() => cache.get(CHARACTER), { iterations: 2_000 }),
+    note: 'one indexed read per retrieval',
+  });
+  rows.push({
+    case: 'graph load (snapshot + CSR build)',
+    path: 'ours',
+    stats: await measure(async () => buildCharacterGraph(CHARACTER, await source.snapshot(CHARACTER)), {
+      iterations: 5,
+      warmup: 1,
+    }),
+    note: 'once per graph version',
+  });
+  report('flows-memory', rows, {
+    entities: graph.entityIds.length,
+    relationEdges: graph.relationEdges,
+    synonymEdges: graph.synonymEdges,
+    passages: graph.passageIds.length,
+    csrEntries: graph.graph.entryCount,
+  });
+  if (walkStats.p50 >= 200) {
+    console.error(`graph walk p50 ${walkStats.p50.toFixed(1)} ms is over the 200 ms target`);
+    process.exitCode = 1;
+  }
+} finally {
+  await relational.close();
+  await db.drop();
+}

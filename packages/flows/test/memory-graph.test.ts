@@ -1,0 +1,212 @@
+// The character graph built from the relational rows (relation edges weighted by co-occurring
+// passages, synonym edges by similarity, passage mentions), passage scoring, and the in-process
+// graph cache invalidated by the graph version PostgreSQL keeps.
+import { createRelational, type Relational } from '@monsteros/relational';
+import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildCharacterGraph,
+  type MemoryGraphSnapshot,
+  scorePassages,
+  sortedPairs,
+} from '../src/memory/character-graph.js';
+import { createGraphCache, relationalGraphSource } from '../src/memory/graph-cache.js';
+
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+function snapshot(
+  entities: number,
+  triples: Array<[s: number, o: number, passage: number]>,
+  synonyms: Array<[a: number, b: number, similarity: number]> = [],
+): MemoryGraphSnapshot {
+  return {
+    version: 3,
+    entityIds: Array.from({ length: entities }, (_, i) => id(i)),
+    entityNames: Array.from({ length: entities }, (_, i) => `e${i}`),
+    triples: {
+      subject: triples.map((t) => id(t[0])),
+      object: triples.map((t) => id(t[1])),
+      passage: triples.map((t) => id(1000 + t[2])),
+    },
+    synonyms: {
+      a: synonyms.map((s) => id(s[0])),
+      b: synonyms.map((s) => id(s[1])),
+      similarity: synonyms.map((s) => s[2]),
+    },
+  };
+}
+
+/** The graph's undirected edges as `lo-hi -> total weight`, read back from the CSR. */
+function edgeWeights(graph: ReturnType<typeof buildCharacterGraph>): Map<string, number> {
+  const out = new Map<string, number>();
+  const g = graph.graph;
+  for (let v = 0; v < g.nodeCount; v++)
+    for (let e = g.inStart[v]!; e < g.inStart[v + 1]!; e++) {
+      const u = g.inSource[e]!;
+      if (u > v) continue; // each undirected edge once
+      const key = `${u}-${v}`;
+      out.set(key, (out.get(key) ?? 0) + g.inWeight[e]!);
+    }
+  return out;
+}
+
+describe('character graph', () => {
+  it('weights relation edges by the distinct passages a pair co-occurs in, and adds synonym edges', () => {
+    const graph = buildCharacterGraph(
+      'sage',
+      snapshot(
+        5,
+        [
+          [0, 1, 0],
+          [1, 0, 0], // same pair, same passage, other direction: still one co-occurrence
+          [0, 1, 1], // same pair, another passage: two
+          [1, 2, 1],
+          [2, 2, 2], // a loop: no edge, but passage 2 mentions entity 2
+          [3, 9, 3], // unknown entity: skipped
+        ],
+        [
+          [3, 4, 0.85],
+          [1, 2, 0.9], // parallel to a relation edge: weights add
+        ],
+      ),
+    );
+    expect(graph.relationEdges).toBe(2);
+    expect(graph.synonymEdges).toBe(2);
+    expect(edgeWeights(graph)).toEqual(
+      new Map([
+        ['0-1', 2],
+        ['1-2', 1.9],
+        ['3-4', 0.85],
+      ]),
+    );
+    // Out-weights: what PPR divides by.
+    expect(Array.from(graph.graph.outWeight)).toEqual([2, 3.9, 1.9, 0.85, 0.85]);
+    const mentions = graph.passageIds.map((pid, p) => [
+      pid,
+      Array.from(graph.mentionEntity.subarray(graph.mentionStart[p]!, graph.mentionStart[p + 1]!)).sort(),
+    ]);
+    expect(mentions).toEqual([
+      [id(1000), [0, 1]],
+      [id(1001), [0, 1, 2]],
+      [id(1002), [2]],
+    ]);
+    expect(Array.from(graph.entityPassages)).toEqual([2, 2, 2, 0, 0]);
+    expect(graph.version).toBe(3);
+  });
+
+  it('sorts (pair, passage) rows the same on the numeric fast path and the exact comparator path', () => {
+    let seed = 1;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const count = 5_000;
+    const s = Int32Array.from({ length: count }, () => Math.floor(random() * 300));
+    const o = Int32Array.from({ length: count }, () => Math.floor(random() * 300));
+    const p = Int32Array.from({ length: count }, () => Math.floor(random() * 50));
+    const fast = sortedPairs(300, 50, s, o, p, count);
+    const exact = sortedPairs(300, 50, s, o, p, count, false);
+    expect(fast).toEqual(exact);
+    for (let i = 1; i < fast.lo.length; i++) {
+      const before = [fast.lo[i - 1]!, fast.hi[i - 1]!, fast.passage[i - 1]!];
+      const here = [fast.lo[i]!, fast.hi[i]!, fast.passage[i]!];
+      expect(
+        before[0]! < here[0]! ||
+          (before[0] === here[0] &&
+            (before[1]! < here[1]! || (before[1] === here[1] && before[2]! <= here[2]!))),
+      ).toBe(true);
+    }
+  });
+
+  it('ranks passages by the summed mass of their entities, the same as a full sort, with stable ties', () => {
+    const triples: Array<[number, number, number]> = [];
+    for (let p = 0; p < 60; p++)
+      triples.push([p % 20, (p * 7 + 3) % 20, p], [(p * 3) % 20, (p * 11 + 1) % 20, p]);
+    const graph = buildCharacterGraph('sage', snapshot(20, triples));
+    const scores = Float64Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? 0 : ((i * 37) % 11) / 100));
+    const expected = graph.passageIds
+      .map((pid, p) => {
+        let score = 0;
+        for (let e = graph.mentionStart[p]!; e < graph.mentionStart[p + 1]!; e++)
+          score += scores[graph.mentionEntity[e]!]!;
+        return { pid, score };
+      })
+      .filter((x) => x.score > 0)
+      .sort((a, b) => b.score - a.score || (a.pid < b.pid ? -1 : 1));
+    for (const k of [1, 5, 17, 500]) {
+      const top = scorePassages(graph, scores, k);
+      expect(top.map((t) => graph.passageIds[t.passage])).toEqual(expected.slice(0, k).map((x) => x.pid));
+      for (const t of top) {
+        expect(t.score).toBeCloseTo(
+          t.entities.reduce((s, e) => s + e.mass, 0),
+          12,
+        );
+        for (let i = 1; i < t.entities.length; i++)
+          expect(t.entities[i - 1]!.mass).toBeGreaterThanOrEqual(t.entities[i]!.mass);
+      }
+    }
+  });
+});
+
+describe('graph cache', () => {
+  let db: TestDatabase;
+  let relational: Relational;
+  beforeAll(async () => {
+    db = await createTestDatabase({ label: 'flows_memory_graph' });
+    relational = createRelational({ databaseUrl: db.url, poolSize: 4 });
+  });
+  afterAll(async () => {
+    await relational?.close();
+    await db?.drop();
+  });
+
+  async function addTriple(character: string, s: string, o: string, text: string) {
+    await relational.transaction(async (tx) => {
+      const { rows: passages } = await tx.memory.upsertPassages(character, [{ content: text }]);
+      const { rows: e } = await tx.memory.insertEntities(character, [
+        { name: s, entity_type: 'entity' },
+        { name: o, entity_type: 'entity' },
+      ]);
+      await tx.memory.insertTripleRows(character, [
+        { subject_id: e[0]!.id, predicate: 'knows', object_id: e[1]!.id, passage_id: passages[0]!.id },
+      ]);
+    });
+  }
+
+  it('returns null for a character without memory, reuses the graph while the version stands, reloads when it moves', async () => {
+    const cache = createGraphCache(relationalGraphSource(relational));
+    expect(await cache.get('nobody')).toBeNull();
+    await addTriple('cache-a', 'Alice', 'Bob', 'Alice knows Bob.');
+    const first = await cache.get('cache-a');
+    expect(first!.entityNames.sort()).toEqual(['Alice', 'Bob']);
+    expect(await cache.get('cache-a')).toBe(first);
+    expect(cache.stats()).toMatchObject({ loads: 1, hits: 1, entries: 1 });
+
+    await addTriple('cache-a', 'Bob', 'Carol', 'Bob knows Carol.');
+    const second = await cache.get('cache-a');
+    expect(second).not.toBe(first);
+    expect(second!.version).toBeGreaterThan(first!.version);
+    expect(second!.entityNames.sort()).toEqual(['Alice', 'Bob', 'Carol']);
+    expect(cache.stats().loads).toBe(2);
+
+    // A change by plain SQL (not through our code) is seen too.
+    await relational.pool.query(`delete from memory_passages where content = 'Bob knows Carol.'`);
+    const third = await cache.get('cache-a');
+    expect(third!.passageIds).toHaveLength(1);
+  });
+
+  it('shares one load between concurrent misses and holds at most maxCharacters graphs', async () => {
+    await addTriple('cache-b', 'x', 'y', 'x knows y.');
+    await addTriple('cache-c', 'x', 'y', 'x knows y.');
+    const cache = createGraphCache(relationalGraphSource(relational), { maxCharacters: 1 });
+    const graphs = await Promise.all(Array.from({ length: 8 }, () => cache.get('cache-b')));
+    expect(new Set(graphs).size).toBe(1);
+    expect(cache.stats().loads).toBe(1);
+    await cache.get('cache-c');
+    expect(cache.stats().entries).toBe(1);
+    await cache.get('cache-b');
+    expect(cache.stats().loads).toBe(3);
+    cache.invalidate();
+    expect(cache.stats().entries).toBe(0);
+  });
+});
