@@ -2,7 +2,7 @@
 // with the same five sections as the terminal report, and charts where a chart says it faster.
 import { esc, latencyChart, legend, lineChart, PALETTE, type RangeRow, ratioBars } from './charts.js';
 import { bytes, count, inUnit, ms, pct } from './format.js';
-import { type MonitorReport, type StoreStatus, thresholdTable } from './report.js';
+import { type MonitorReport, type StoreStatus, type TrendPoint, thresholdTable } from './report.js';
 
 const STYLE = `
 :root{--bg:#f4f6fb;--card:#fff;--ink:#1d2433;--muted:#6b7385;--line:#e3e7ef;--ok:#1a9e61;--warn:#e0a100;--bad:#d1453b;--off:#a3aab8;--accent:#3b5bdb}
@@ -165,7 +165,7 @@ function trendsPanel(report: MonitorReport): string {
   const to = Date.parse(report.generatedAt);
   const from = to - t.hours * 3_600_000;
   const colors = new Map(t.characters.map((c, i) => [c.character, PALETTE[i % PALETTE.length]!]));
-  const series = (pick: (p: (typeof t.characters)[number]['hourly'][number]) => number) =>
+  const series = (pick: (p: TrendPoint) => number) =>
     t.characters.map((c) => ({
       name: c.character,
       color: colors.get(c.character)!,

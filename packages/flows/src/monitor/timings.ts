@@ -49,7 +49,12 @@ export function summarizeRuns(runs: Iterable<FlowRun>): FlowsReading {
   let count = 0;
   for (const run of runs) {
     count++;
-    const flow = byFlow.get(run.flow) ?? { totals: [], failed: 0, partial: 0, byStore: new Map() };
+    const flow = byFlow.get(run.flow) ?? {
+      totals: [] as number[],
+      failed: 0,
+      partial: 0,
+      byStore: new Map<StepStore, number>(),
+    };
     byFlow.set(run.flow, flow);
     let total = 0;
     for (const t of run.timings) {
