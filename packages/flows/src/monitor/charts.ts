@@ -120,9 +120,9 @@ export function ratioBars(rows: BarRow[], target: number, targetLabel: string): 
   const labelW = 190;
   const rowH = 34;
   const top = 30;
-  const H = top + rows.length * rowH + 8;
+  const H = top + rows.length * rowH + 24;
   const x0 = labelW + 12;
-  const x1 = W - 170;
+  const x1 = W - 250;
   const x = (v: number) => x0 + v * (x1 - x0);
   const parts: string[] = [];
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
@@ -146,7 +146,7 @@ export function ratioBars(rows: BarRow[], target: number, targetLabel: string): 
         `<text x="${f1(x1 + 10)}" y="${f1(y + 4)}" class="value strong">${(r.value * 100).toFixed(1)} %</text>`,
       );
     }
-    parts.push(`<text x="${f1(x1 + 70)}" y="${f1(y + 4)}" class="muted">${esc(r.note)}</text>`);
+    parts.push(`<text x="${f1(x1 + 74)}" y="${f1(y + 4)}" class="muted">${esc(r.note)}</text>`);
   });
   parts.push(
     `<line x1="${f1(x(target))}" y1="${top - 4}" x2="${f1(x(target))}" y2="${H - 4}" class="target"/>`,
@@ -177,9 +177,9 @@ export function lineChart(
 ): string {
   const withPoints = series.filter((s) => s.points.length);
   if (withPoints.length === 0) return '<p class="empty">No interactions in this window.</p>';
-  const W = 760;
-  const H = 260;
-  const left = 56;
+  const W = options.width ?? 760;
+  const H = Math.round(W * 0.5);
+  const left = 62;
   const right = 16;
   const top = 16;
   const bottom = 34;
@@ -196,7 +196,7 @@ export function lineChart(
     );
   }
   const hours = span / 3_600_000;
-  const step = hours <= 12 ? 1 : hours <= 24 ? 3 : hours <= 72 ? 12 : 24;
+  const step = hours <= 12 ? 2 : hours <= 24 ? 6 : hours <= 72 ? 12 : 24;
   const first = Math.ceil(options.from / (step * 3_600_000)) * step * 3_600_000;
   for (let t = first; t <= options.to; t += step * 3_600_000) {
     const d = new Date(t);

@@ -13,6 +13,7 @@ export function bytes(n: number): string {
 }
 
 export function ms(v: number): string {
+  if (v === 0) return '0 ms';
   if (v >= 3_600_000) return `${(v / 3_600_000).toFixed(1)} h`;
   if (v >= 60_000) return `${(v / 60_000).toFixed(1)} min`;
   if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;

@@ -17,6 +17,7 @@ main{max-width:1180px;margin:-40px auto 40px;padding:0 24px}
 section{margin-bottom:34px}
 h2{font-size:18px;margin:0 0 12px;letter-spacing:-.01em}
 section:first-child h2{color:#fff}
+h4{font-size:13px;margin:6px 0 2px;font-weight:600;color:#354058}
 h3{font-size:14px;margin:0 0 10px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:14px}
 .card,.panel{background:var(--card);border-radius:12px;box-shadow:0 1px 2px rgba(16,24,40,.06),0 1px 3px rgba(16,24,40,.08);padding:16px 18px}
@@ -178,13 +179,25 @@ function trendsPanel(report: MonitorReport): string {
   const mem = t.memory;
   return `<h3>Interaction trends · last ${t.hours} h (analytics views)</h3>
 ${legend(items)}
-<div class="grid2"><div>${lineChart(
+<div class="grid2"><div><h4>Interactions per hour</h4>${lineChart(
     series((h) => h.interactions),
-    { yLabel: 'interactions per hour', format: (v) => count(v), from, to },
+    {
+      yLabel: 'interactions',
+      format: (v) => count(v),
+      from,
+      to,
+      width: 540,
+    },
   )}</div>
-<div>${lineChart(
+<div><h4>Average response time</h4>${lineChart(
     series((h) => h.avgResponseTimeMs),
-    { yLabel: 'avg response time', format: (v) => ms(v), from, to },
+    {
+      yLabel: 'response time',
+      format: (v) => ms(v),
+      from,
+      to,
+      width: 540,
+    },
   )}</div></div>
 ${
   mem.byOperation.length
@@ -275,7 +288,7 @@ export function renderHtmlReport(report: MonitorReport): string {
 <div class="panel"><h3>Latency distributions · p50 ● to p99 ▬, p95 tick, max whisker, samples as dots (log scale)</h3>${legend(groups.map((g) => ({ name: g, color: GROUP_COLORS[g] ?? '#555' })))}${latencyChart(latency, GROUP_COLORS)}</div>
 <div class="panel"><h3>Cache hit rates by namespace</h3>${cache}</div>
 <div class="panel">${trendsPanel(report)}</div>
-<div class="panel"><details><summary>Statements, tables and flow steps</summary>${detailTables(report) || '<p class="empty">Nothing more to show.</p>'}</details></div>
+<div class="panel"><details open><summary>Statements, tables and flow steps</summary>${detailTables(report) || '<p class="empty">Nothing more to show.</p>'}</details></div>
 </section>
 
 <section id="integration-recommendations"><h2>Integration Recommendations</h2><div class="cards">${report.integration
