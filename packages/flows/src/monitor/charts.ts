@@ -173,7 +173,7 @@ function niceMax(v: number): number {
 /** A time-series line chart (one line per series) with a y axis from zero and hourly x ticks. */
 export function lineChart(
   series: Series[],
-  options: { yLabel: string; format: (v: number) => string; from: number; to: number },
+  options: { yLabel: string; format: (v: number) => string; from: number; to: number; width?: number },
 ): string {
   const withPoints = series.filter((s) => s.points.length);
   if (withPoints.length === 0) return '<p class="empty">No interactions in this window.</p>';
