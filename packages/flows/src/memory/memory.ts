@@ -1,0 +1,496 @@
+// HippoRAG memory of MonsterOS characters across the stores.
+// Ingest: passages, entities (deduplicated by normalized name per character) and triples in one
+// PostgreSQL transaction with a `memory.ingested` outbox event; the event's side effects
+// (embeddings, synonym edges through vector search, cache invalidation) run right after the
+// commit and are re-doable from the outbox by the relay.
+// Retrieve: link the query's entities to graph nodes by embedding search, run Personalized
+// PageRank from them over the character's graph (cached in process by graph version), score
+// passages by the PPR mass of their entities; cached in Redis per graph version; with no
+// linkable entity, dense passage search, flagged as such.
+import { createHash } from 'node:crypto';
+import type { Cache, CachedMemorySearch } from '@monsteros/cache';
+import { normalizeEntityName, type Relational } from '@monsteros/relational';
+import type { Vectors } from '@monsteros/vectors';
+import { FlowError } from '../errors.js';
+import type { OutboxHandler } from '../relay.js';
+import { type CharacterGraph, scorePassages } from './character-graph.js';
+import { createGraphCache, type GraphCacheStats, relationalGraphSource } from './graph-cache.js';
+import {
+  check,
+  type IngestInput,
+  IngestInputSchema,
+  type RetrieveInput,
+  RetrieveInputSchema,
+  TuningSchema,
+} from './input.js';
+import { personalizedPageRank } from './ppr.js';
+import {
+  applyMemoryIngested,
+  characterTag,
+  ENTITIES_ONLY,
+  handlersFor,
+  MEMORY_INGESTED,
+  type MemoryIngestedPayload,
+  PASSAGES_ONLY,
+  type SideEffectDeps,
+  type SideEffectResult,
+} from './side-effects.js';
+
+/** Options of `createMemory`: the stores, and tuning with HippoRAG's defaults. */
+export interface MemoryOptions {
+  relational: Pick<Relational, 'memory' | 'transaction' | 'outbox'>;
+  vectors: Pick<Vectors, 'upsert' | 'search'>;
+  /** Retrievals are cached in its `memory_search_results` namespace; without it, not cached. */
+  cache?: Pick<Cache, 'policies'>;
+  /** PPR: probability of following an edge rather than restarting at the query. Default 0.5. */
+  damping?: number;
+  /** Embedding similarity above which two entities get a synonym edge. Default 0.8. */
+  synonymThreshold?: number;
+  /** Nearest neighbours examined per new entity for synonyms. Default 10. */
+  synonymNeighbors?: number;
+  /** Lowest similarity linking a query entity (`queryEntities`) to a graph node. Default 0.5. */
+  entityLinkThreshold?: number;
+  /** Lowest similarity linking the whole query (no `queryEntities`) to a node. Default 0.3. */
+  queryLinkThreshold?: number;
+  /** Nodes the whole query links to (no `queryEntities`). Default 3; each query entity links to 1. */
+  queryLinkTopK?: number;
+  /** Lowest similarity of a passage in the dense fallback. Default 0.1. */
+  denseThreshold?: number;
+  /** Weight each linked node by 1 / (passages mentioning it), as HippoRAG does. Default true. */
+  nodeSpecificity?: boolean;
+  /** Character graphs kept in process. Default 16. */
+  maxGraphs?: number;
+  /**
+   * `inline` (default): apply an ingest's side effects right after its commit (and complete its
+   * outbox event); the relay redoes them only if that failed. `outbox`: leave them to the relay.
+   */
+  sideEffects?: 'inline' | 'outbox';
+  /** Told when an inline side effect failed (the outbox event stays for the relay). */
+  onSideEffectError?: (error: unknown, payload: MemoryIngestedPayload) => void;
+}
+
+/** What `ingest` did. Counts are of rows this call created (0 on a re-ingest). */
+export interface IngestResult {
+  character: string;
+  passages: { received: number; inserted: number };
+  entities: { received: number; inserted: number };
+  triples: { received: number; inserted: number };
+  /** The outbox events appended (none when nothing was new). */
+  eventIds: string[];
+  /** `applied`: done inline; `queued`: left to (or failed over to) the relay; `none`: nothing new. */
+  sideEffects: 'applied' | 'queued' | 'none';
+  /** Synonym edges stored by the inline side effects. */
+  synonymEdges: number;
+}
+
+/** An entity of the graph that carried a passage, with its PPR mass. */
+export interface CarryingEntity {
+  id: string;
+  name: string;
+  mass: number;
+}
+
+/** One retrieved passage. */
+export interface RetrievedPassage {
+  passage: { id: string; character_context: string; content: string };
+  /** Graph mode: summed PPR mass of its entities. Dense mode: the embedding similarity. */
+  score: number;
+  /** The passage's entities, largest PPR mass first (empty in dense mode). */
+  entities: CarryingEntity[];
+}
+
+/** A query entity linked to a graph node. */
+export interface LinkedEntity {
+  /** The query entity (or the whole query) that was linked. */
+  query: string;
+  entityId: string;
+  name: string;
+  similarity: number;
+}
+
+/** What `retrieve` returns (and what is cached: a `CachedMemorySearch` with more fields). */
+export interface MemoryRetrieval extends CachedMemorySearch {
+  character: string;
+  /** `graph`: PPR over the linked entities; `dense`: fallback passage search; `empty`: no memory. */
+  mode: 'graph' | 'dense' | 'empty';
+  /** Why the graph was not used: `no memory` or `no linkable entity`; null in graph mode. */
+  fallbackReason: 'no memory' | 'no linkable entity' | null;
+  /** The graph version the answer was computed on (0: no memory). */
+  graphVersion: number;
+  linked: LinkedEntity[];
+  results: RetrievedPassage[];
+  /** PPR iterations (0 outside graph mode). */
+  iterations: number;
+  /** Whether this answer came from the Redis cache. */
+  cached: boolean;
+}
+
+/** The memory of MonsterOS characters. */
+export interface Memory {
+  /**
+   * Stores passages with their triples in a character's memory (idempotent), and embeds and links
+   * what is new. See `MemoryOptions.sideEffects`.
+   * @example
+   * await memory.ingest({ character: 'sage', passages: [{ text: 'Ada taught Alan.', triples: [['Ada', 'taught', 'Alan']] }] });
+   */
+  ingest(input: IngestInput): Promise<IngestResult>;
+  /**
+   * Ranks a character's passages for a query by Personalized PageRank from the query's entities;
+   * falls back to dense passage search (flagged) when nothing links; empty for a character
+   * without memory.
+   * @example
+   * const { results } = await memory.retrieve({ character: 'sage', query: 'Who did Ada teach?', queryEntities: ['Ada'], topK: 3 });
+   */
+  retrieve(input: RetrieveInput): Promise<MemoryRetrieval>;
+  /** Applies one `memory.ingested` payload's side effects (what the relay handler runs). */
+  applyIngested(payload: MemoryIngestedPayload): Promise<SideEffectResult>;
+  /** The relay handlers of the memory's events, by event type. */
+  outboxHandlers(): Record<string, OutboxHandler>;
+  /** The in-process graph cache's counters. */
+  graphStats(): GraphCacheStats;
+}
+
+const EVENT_ROWS = 1_000;
+const TRIPLE_BATCH = 50_000;
+
+function resolveTuning(options: MemoryOptions) {
+  const t = check(
+    TuningSchema,
+    {
+      damping: options.damping,
+      synonymThreshold: options.synonymThreshold,
+      synonymNeighbors: options.synonymNeighbors,
+      entityLinkThreshold: options.entityLinkThreshold,
+      queryLinkThreshold: options.queryLinkThreshold,
+      queryLinkTopK: options.queryLinkTopK,
+      denseThreshold: options.denseThreshold,
+      nodeSpecificity: options.nodeSpecificity,
+      maxGraphs: options.maxGraphs,
+      sideEffects: options.sideEffects,
+    },
+    'options',
+  );
+  return {
+    damping: t.damping ?? 0.5,
+    synonymThreshold: t.synonymThreshold ?? 0.8,
+    synonymNeighbors: t.synonymNeighbors ?? 10,
+    entityLinkThreshold: t.entityLinkThreshold ?? 0.5,
+    queryLinkThreshold: t.queryLinkThreshold ?? 0.3,
+    queryLinkTopK: t.queryLinkTopK ?? 3,
+    denseThreshold: t.denseThreshold ?? 0.1,
+    nodeSpecificity: t.nodeSpecificity ?? true,
+    maxGraphs: t.maxGraphs ?? 16,
+    sideEffects: t.sideEffects ?? 'inline',
+  };
+}
+
+/** The dependencies of the side effects, from the memory's options (defaults applied). */
+function sideEffectDeps(options: MemoryOptions): SideEffectDeps {
+  const tuning = resolveTuning(options);
+  return {
+    relational: options.relational,
+    vectors: options.vectors,
+    cache: options.cache,
+    synonymThreshold: tuning.synonymThreshold,
+    synonymNeighbors: tuning.synonymNeighbors,
+  };
+}
+
+/**
+ * The relay handlers of the memory's outbox events (`memory.ingested`), for `createRelay({ handlers })`.
+ * Takes the same options as `createMemory` (only the stores and the synonym settings matter).
+ * @example
+ * const relay = createRelay({ outbox: relational.outbox, handlers: { ...memoryOutboxHandlers({ relational, vectors, cache }) } });
+ */
+export function memoryOutboxHandlers(options: MemoryOptions): Record<string, OutboxHandler> {
+  return handlersFor(sideEffectDeps(options));
+}
+
+/**
+ * Creates the HippoRAG memory over the stores. Call `vectors.ensureCollections()` first.
+ * @example
+ * const memory = createMemory({ relational, vectors, cache });
+ * await memory.ingest({ character: 'sage', passages });
+ * const answer = await memory.retrieve({ character: 'sage', query: 'What did Ada teach?' });
+ */
+export function createMemory(options: MemoryOptions): Memory {
+  const tuning = resolveTuning(options);
+  const { relational, vectors, cache } = options;
+  const deps = sideEffectDeps(options);
+  const source = relationalGraphSource(relational);
+  const graphs = createGraphCache(source, { maxCharacters: tuning.maxGraphs });
+  // Part of every cache key: a change of tuning never serves answers computed under another.
+  const tuningKey = JSON.stringify([
+    tuning.damping,
+    tuning.entityLinkThreshold,
+    tuning.queryLinkThreshold,
+    tuning.queryLinkTopK,
+    tuning.denseThreshold,
+    tuning.nodeSpecificity,
+  ]);
+
+  async function ingest(input: IngestInput): Promise<IngestResult> {
+    const { character, passages } = check(IngestInputSchema, input, 'input');
+    // Entity names in first-seen order, one per normalized name.
+    const names = new Map<string, string>();
+    let tripleCount = 0;
+    for (const p of passages)
+      for (const [s, , o] of p.triples) {
+        tripleCount++;
+        for (const name of [s, o]) {
+          const key = normalizeEntityName(name);
+          if (!names.has(key)) names.set(key, name);
+        }
+      }
+    if (names.size > 50_000)
+      throw new FlowError('VALIDATION', 'input.passages: at most 50000 distinct entities per ingest');
+
+    const written = await relational.transaction(async (tx) => {
+      await tx.memory.lockGraph(character);
+      const passageRows = await tx.memory.upsertPassages(
+        character,
+        passages.map((p) => ({ content: p.text, ...(p.metadata ? { metadata: p.metadata } : {}) })),
+      );
+      const entityRows = await tx.memory.insertEntities(
+        character,
+        [...names.values()].map((name) => ({ name, entity_type: 'entity' })),
+      );
+      const entityId = new Map<string, string>();
+      [...names.keys()].forEach((key, i) => {
+        entityId.set(key, entityRows.rows[i]!.id);
+      });
+      const triples = passages.flatMap((p, i) =>
+        p.triples.map(([s, predicate, o]) => ({
+          subject_id: entityId.get(normalizeEntityName(s))!,
+          predicate,
+          object_id: entityId.get(normalizeEntityName(o))!,
+          passage_id: passageRows.rows[i]!.id,
+        })),
+      );
+      let insertedTriples = 0;
+      for (let i = 0; i < triples.length; i += TRIPLE_BATCH)
+        insertedTriples += await tx.memory.insertTripleRows(character, triples.slice(i, i + TRIPLE_BATCH));
+
+      const payloads: MemoryIngestedPayload[] = [];
+      const newEntities = entityRows.insertedIds;
+      const newPassages = passageRows.insertedIds;
+      for (let e = 0, p = 0; e < newEntities.length || p < newPassages.length; ) {
+        const entityIds = newEntities.slice(e, e + EVENT_ROWS);
+        const passageIds = newPassages.slice(p, p + EVENT_ROWS - entityIds.length);
+        e += entityIds.length;
+        p += passageIds.length;
+        payloads.push({ character, entityIds, passageIds });
+      }
+      const eventIds =
+        payloads.length === 0
+          ? []
+          : await tx.outbox.append(
+              payloads.map((payload) => ({
+                aggregate_type: 'memory',
+                aggregate_id: character,
+                event_type: MEMORY_INGESTED,
+                payload: { ...payload },
+              })),
+            );
+      return {
+        payloads,
+        eventIds,
+        insertedPassages: newPassages.length,
+        insertedEntities: newEntities.length,
+        insertedTriples,
+      };
+    });
+
+    const result: IngestResult = {
+      character,
+      passages: { received: passages.length, inserted: written.insertedPassages },
+      entities: { received: names.size, inserted: written.insertedEntities },
+      triples: { received: tripleCount, inserted: written.insertedTriples },
+      eventIds: written.eventIds,
+      sideEffects: written.payloads.length === 0 ? 'none' : 'queued',
+      synonymEdges: 0,
+    };
+    if (written.insertedTriples > 0 && written.payloads.length === 0) {
+      // New triples between existing entities and passages: nothing to embed, but cached answers are stale.
+      await cache?.policies.memory_search_results.invalidateTag(characterTag(character));
+    }
+    if (written.payloads.length === 0 || tuning.sideEffects === 'outbox') return result;
+    try {
+      for (let i = 0; i < written.payloads.length; i++) {
+        const applied = await applyMemoryIngested(deps, written.payloads[i]!);
+        result.synonymEdges += applied.synonymEdges;
+        await relational.outbox.complete([written.eventIds[i]!]);
+      }
+      result.sideEffects = 'applied';
+    } catch (error) {
+      // The rows are committed and the events stay in the outbox: the relay finishes the job.
+      options.onSideEffectError?.(error, written.payloads[0]!);
+    }
+    return result;
+  }
+
+  async function link(
+    graph: CharacterGraph,
+    character: string,
+    input: RetrieveInput,
+  ): Promise<LinkedEntity[]> {
+    const byEntities = input.queryEntities !== undefined && input.queryEntities.length > 0;
+    const texts = byEntities ? input.queryEntities! : [input.query];
+    const linked: LinkedEntity[] = [];
+    await Promise.all(
+      texts.map(async (text) => {
+        const hits = await vectors.search('memory_embeddings', text, {
+          character,
+          filter: ENTITIES_ONLY,
+          scoreThreshold: byEntities ? tuning.entityLinkThreshold : tuning.queryLinkThreshold,
+          limit: byEntities ? 1 : tuning.queryLinkTopK,
+        });
+        for (const hit of hits) {
+          const node = graph.indexOf.get(hit.sourceId);
+          // An embedding whose entity is gone (or not yet in this graph version) links nothing.
+          if (node === undefined) continue;
+          linked.push({
+            query: text,
+            entityId: hit.sourceId,
+            name: graph.entityNames[node]!,
+            similarity: hit.score,
+          });
+        }
+      }),
+    );
+    return linked.sort((a, b) => b.similarity - a.similarity || (a.entityId < b.entityId ? -1 : 1));
+  }
+
+  async function passageRows(ids: string[]) {
+    const rows = await relational.memory.passages(ids);
+    return new Map(
+      rows.map((r) => [r.id, { id: r.id, character_context: r.character_context, content: r.content }]),
+    );
+  }
+
+  async function dense(character: string, input: RetrieveInput, topK: number): Promise<RetrievedPassage[]> {
+    const hits = await vectors.search('memory_embeddings', input.query, {
+      character,
+      filter: PASSAGES_ONLY,
+      scoreThreshold: tuning.denseThreshold,
+      limit: topK,
+    });
+    const rows = await passageRows(hits.map((h) => h.sourceId));
+    return hits.flatMap((h) => {
+      const passage = rows.get(h.sourceId);
+      return passage ? [{ passage, score: h.score, entities: [] }] : [];
+    });
+  }
+
+  async function compute(
+    character: string,
+    input: RetrieveInput,
+    topK: number,
+    version: number,
+  ): Promise<MemoryRetrieval> {
+    const base = { character, graphVersion: version, cached: false };
+    const graph = await graphs.get(character);
+    const linked = graph ? await link(graph, character, input) : [];
+    if (!graph || linked.length === 0) {
+      return {
+        ...base,
+        mode: 'dense',
+        fallbackReason: 'no linkable entity',
+        linked: [],
+        results: await dense(character, input, topK),
+        iterations: 0,
+      };
+    }
+    const personalization = new Map<number, number>();
+    for (const l of linked) {
+      const node = graph.indexOf.get(l.entityId)!;
+      const specificity = tuning.nodeSpecificity ? 1 / Math.max(1, graph.entityPassages[node]!) : 1;
+      personalization.set(
+        node,
+        (personalization.get(node) ?? 0) + Math.max(l.similarity, 1e-6) * specificity,
+      );
+    }
+    const ppr = personalizedPageRank(graph.graph, personalization, { damping: tuning.damping });
+    const top = scorePassages(graph, ppr.scores, topK);
+    const rows = await passageRows(top.map((t) => graph.passageIds[t.passage]!));
+    const results: RetrievedPassage[] = top.flatMap((t) => {
+      const passage = rows.get(graph.passageIds[t.passage]!);
+      if (!passage) return [];
+      return [
+        {
+          passage,
+          score: t.score,
+          entities: t.entities.map((e) => ({
+            id: graph.entityIds[e.node]!,
+            name: graph.entityNames[e.node]!,
+            mass: e.mass,
+          })),
+        },
+      ];
+    });
+    return {
+      ...base,
+      graphVersion: graph.version,
+      mode: 'graph',
+      fallbackReason: null,
+      linked,
+      results,
+      iterations: ppr.iterations,
+    };
+  }
+
+  async function retrieve(input: RetrieveInput): Promise<MemoryRetrieval> {
+    const valid = check(RetrieveInputSchema, input, 'input');
+    const { character } = valid;
+    const topK = valid.topK ?? 5;
+    const version = await source.version(character);
+    if (version === 0) {
+      return {
+        character,
+        mode: 'empty',
+        fallbackReason: 'no memory',
+        graphVersion: 0,
+        linked: [],
+        results: [],
+        iterations: 0,
+        cached: false,
+      };
+    }
+    if (!cache) return compute(character, valid, topK, version);
+    const queryHash = createHash('sha256')
+      .update(
+        JSON.stringify([
+          'hipporag-v1',
+          character,
+          version,
+          valid.query,
+          valid.queryEntities ?? null,
+          topK,
+          tuningKey,
+        ]),
+      )
+      .digest('hex');
+    let computed = false;
+    const value = await cache.policies.memory_search_results.getOrSet(
+      { queryHash },
+      async () => {
+        computed = true;
+        return compute(character, valid, topK, version);
+      },
+      { tags: [characterTag(character)] },
+    );
+    const answer = value as Partial<MemoryRetrieval>;
+    // A cached value of another shape (an older release) is recomputed, never trusted.
+    if (answer.mode === undefined || !Array.isArray(answer.linked) || !Array.isArray(answer.results))
+      return compute(character, valid, topK, version);
+    return { ...(answer as MemoryRetrieval), cached: !computed };
+  }
+
+  return {
+    ingest,
+    retrieve,
+    applyIngested: (payload) => applyMemoryIngested(deps, payload),
+    outboxHandlers: () => handlersFor(deps),
+    graphStats: () => graphs.stats(),
+  };
+}

@@ -1,0 +1,149 @@
+// What an ingest does outside PostgreSQL, applied from its outbox event (and, by default, once
+// right after the commit): embed the new entities and passages into `memory_embeddings`, find
+// synonym edges for the new entities through the vector store (nearest neighbours above the
+// threshold, never all pairs), store those edges, and drop the character's cached retrievals.
+// Idempotent: point ids derive from the row ids, synonym edges are upserts, so a replay after a
+// crash (or the relay applying an event the inline path already applied) changes nothing.
+import type { Cache } from '@monsteros/cache';
+import type { OutboxRow, Relational } from '@monsteros/relational';
+import type { UpsertRecord, Vectors } from '@monsteros/vectors';
+import { z } from 'zod';
+import { type OutboxHandler, PermanentError } from '../relay.js';
+
+/** The event an ingest appends (one per at most 1,000 new rows), aggregate `memory` / character. */
+export const MEMORY_INGESTED = 'memory.ingested';
+
+/** Payload of `memory.ingested`: the rows this ingest created. */
+export interface MemoryIngestedPayload {
+  character: string;
+  entityIds: string[];
+  passageIds: string[];
+}
+
+const PayloadSchema = z.object({
+  character: z.string().min(1),
+  entityIds: z.array(z.uuid()),
+  passageIds: z.array(z.uuid()),
+});
+
+/** `entity_type` of the passage points in `memory_embeddings` (the dense fallback searches them). */
+export const PASSAGE_POINT_TYPE = 'passage';
+/** Filters of `memory_embeddings`: graph entities only, or passages only. */
+export const ENTITIES_ONLY = { must_not: [{ key: 'entity_type', match: { value: PASSAGE_POINT_TYPE } }] };
+export const PASSAGES_ONLY = { must: [{ key: 'entity_type', match: { value: PASSAGE_POINT_TYPE } }] };
+
+/** The cache tag of a character's retrievals. */
+export const characterTag = (character: string) => `character:${character}`;
+
+/** What applying the side effects needs. */
+export interface SideEffectDeps {
+  relational: Pick<Relational, 'memory'>;
+  vectors: Pick<Vectors, 'upsert' | 'search'>;
+  cache?: Pick<Cache, 'policies'> | undefined;
+  /** Similarity above which two entities get a synonym edge. Default 0.8. */
+  synonymThreshold: number;
+  /** Nearest neighbours looked at per new entity. Default 10. */
+  synonymNeighbors: number;
+}
+
+/** What one application did. */
+export interface SideEffectResult {
+  embeddedEntities: number;
+  embeddedPassages: number;
+  synonymEdges: number;
+}
+
+const SEARCH_CONCURRENCY = 8;
+
+/**
+ * Applies an ingest's side effects (see the file comment). Rows deleted since the ingest are
+ * skipped. Throws when a store fails, so the relay retries it.
+ * @example
+ * await applyMemoryIngested(deps, { character: 'sage', entityIds, passageIds });
+ */
+export async function applyMemoryIngested(
+  deps: SideEffectDeps,
+  payload: MemoryIngestedPayload,
+): Promise<SideEffectResult> {
+  const { relational, vectors } = deps;
+  const character = payload.character;
+  const [entities, passages] = await Promise.all([
+    relational.memory.entities(payload.entityIds),
+    relational.memory.passages(payload.passageIds),
+  ]);
+  const ownEntities = entities.filter((e) => e.character_context === character);
+  const ownPassages = passages.filter((p) => p.character_context === character);
+  const records: UpsertRecord<'memory_embeddings'>[] = [
+    ...ownEntities.map((e) => ({
+      text: e.name,
+      payload: {
+        entity_id: e.id,
+        entity_type: e.entity_type,
+        character_context: character,
+        timestamp: e.created_at.toISOString(),
+        importance_score: e.importance_score,
+        name: e.name,
+      },
+    })),
+    ...ownPassages.map((p) => ({
+      text: p.content,
+      payload: {
+        entity_id: p.id,
+        entity_type: PASSAGE_POINT_TYPE,
+        character_context: character,
+        timestamp: p.created_at.toISOString(),
+        importance_score: 0.5,
+      },
+    })),
+  ];
+  if (records.length > 0) await vectors.upsert('memory_embeddings', records);
+
+  // Synonyms of each new entity among everything the character's memory holds (new ones included).
+  const edges: Array<{ entity_a_id: string; entity_b_id: string; similarity: number }> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < ownEntities.length) {
+      const entity = ownEntities[next++]!;
+      const hits = await vectors.search('memory_embeddings', entity.name, {
+        character,
+        filter: ENTITIES_ONLY,
+        scoreThreshold: deps.synonymThreshold,
+        limit: deps.synonymNeighbors + 1,
+      });
+      for (const hit of hits) {
+        if (hit.sourceId === entity.id || hit.score < deps.synonymThreshold) continue;
+        edges.push({
+          entity_a_id: entity.id,
+          entity_b_id: hit.sourceId,
+          similarity: Math.min(1, Math.max(0, hit.score)),
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEARCH_CONCURRENCY, ownEntities.length) }, worker));
+  let synonymEdges = 0;
+  for (let i = 0; i < edges.length; i += 50_000)
+    synonymEdges += await relational.memory.upsertSynonymEdges(character, edges.slice(i, i + 50_000));
+
+  await deps.cache?.policies.memory_search_results.invalidateTag(characterTag(character));
+  return { embeddedEntities: ownEntities.length, embeddedPassages: ownPassages.length, synonymEdges };
+}
+
+/** Reads a `memory.ingested` payload; a malformed one can never succeed, so it parks the event. */
+export function parseIngestedPayload(event: Pick<OutboxRow, 'id' | 'payload'>): MemoryIngestedPayload {
+  const parsed = PayloadSchema.safeParse(event.payload);
+  if (!parsed.success)
+    throw new PermanentError(
+      `${MEMORY_INGESTED} event ${event.id}: payload ${parsed.error.issues[0]!.path.join('.') || 'root'}: ${parsed.error.issues[0]!.message}`,
+    );
+  return parsed.data;
+}
+
+/** Builds the relay handlers of the memory's events from the side-effect dependencies. */
+export function handlersFor(deps: SideEffectDeps): Record<string, OutboxHandler> {
+  return {
+    [MEMORY_INGESTED]: async (event) => {
+      await applyMemoryIngested(deps, parseIngestedPayload(event));
+    },
+  };
+}

@@ -1,0 +1,367 @@
+// HippoRAG memory end to end against the real stores: PostgreSQL (own database), Redis (own key
+// prefix) and the vectors local mode (':memory:'). Multi-hop recall, synonym edges found through
+// vector search, idempotent re-ingest, the outbox path and its replay, caching with invalidation,
+// the dense fallback, and bad input.
+import { randomBytes } from 'node:crypto';
+import { type Cache, createCache } from '@monsteros/cache';
+import { createRelational, type Relational } from '@monsteros/relational';
+import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
+import { createVectors, type Vectors } from '@monsteros/vectors';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { FlowError } from '../src/errors.js';
+import { MemoryInputError } from '../src/memory/input.js';
+import { createMemory, type Memory, memoryOutboxHandlers } from '../src/memory/memory.js';
+import { MEMORY_INGESTED } from '../src/memory/side-effects.js';
+import { createRelay, PermanentError } from '../src/relay.js';
+
+let db: TestDatabase;
+let relational: Relational;
+let vectors: Vectors;
+let cache: Cache;
+let memory: Memory;
+const prefix = `test:flows-memory:${randomBytes(4).toString('hex')}:`;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ label: 'flows_memory' });
+  relational = createRelational({ databaseUrl: db.url, poolSize: 6 });
+  vectors = await createVectors({ qdrant: { local: ':memory:' }, collectionPrefix: 'memtest_' });
+  await vectors.ensureCollections();
+  cache = createCache({ prefix });
+  memory = createMemory({ relational, vectors, cache });
+});
+afterAll(async () => {
+  if (cache) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await cache.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await cache.redis.del(...keys);
+    } while (cursor !== '0');
+    await cache.close();
+  }
+  await vectors?.close();
+  await relational?.close();
+  await db?.drop();
+});
+
+const STORY = [
+  { text: 'Alice mentored Bob in the old tower.', triples: [['Alice', 'mentored', 'Bob']] },
+  { text: 'Bob built the Crystal Engine.', triples: [['Bob', 'built', 'Crystal Engine']] },
+  { text: 'The Crystal Engine powers Westgate.', triples: [['Crystal Engine', 'powers', 'Westgate']] },
+  { text: 'Dana sailed to Eastport.', triples: [['Dana', 'sailed to', 'Eastport']] },
+  {
+    text: 'Frank cooked soup for the guild.',
+    triples: [
+      ['Frank', 'cooked', 'Soup'],
+      ['Frank', 'cooked for', 'Guild'],
+    ],
+  },
+  { text: 'Gina painted the harbor at dawn.', triples: [['Gina', 'painted', 'Harbor']] },
+] satisfies Array<{ text: string; triples: Array<[string, string, string]> }>;
+
+const pointsOf = async (character: string) =>
+  (
+    await vectors.client.count(vectors.collectionName('memory_embeddings'), {
+      filter: { must: [{ key: 'character_context', match: { value: character } }] },
+      exact: true,
+    })
+  ).count;
+const synonymRows = async (character: string) =>
+  (
+    await relational.pool.query(
+      `select ea.name a, eb.name b, s.similarity from memory_synonym_edges s
+         join memory_entities ea on ea.id = s.entity_a_id join memory_entities eb on eb.id = s.entity_b_id
+        where s.character_context = $1 order by 1, 2`,
+      [character],
+    )
+  ).rows as Array<{ a: string; b: string; similarity: number }>;
+const pending = async () =>
+  Number((await relational.pool.query('select count(*) n from outbox where processed_at is null')).rows[0].n);
+
+describe('memory ingest and multi-hop retrieval', () => {
+  it('ranks the passage one hop beyond the query entity above unrelated passages', async () => {
+    const ingested = await memory.ingest({ character: 'sage', passages: STORY });
+    expect(ingested).toMatchObject({
+      passages: { received: 6, inserted: 6 },
+      entities: { received: 11, inserted: 11 },
+      triples: { received: 7, inserted: 7 },
+      sideEffects: 'applied',
+    });
+    expect(ingested.eventIds).toHaveLength(1);
+    // 11 entities + 6 passages embedded; the event was applied inline and completed.
+    expect(await pointsOf('sage')).toBe(17);
+    expect(await pending()).toBe(0);
+
+    const answer = await memory.retrieve({
+      character: 'sage',
+      query: 'What did the person Alice mentored go on to make?',
+      queryEntities: ['Alice'],
+      topK: 4,
+    });
+    expect(answer.mode).toBe('graph');
+    expect(answer.fallbackReason).toBeNull();
+    expect(answer.linked).toHaveLength(1);
+    expect(answer.linked[0]).toMatchObject({ query: 'Alice', name: 'Alice' });
+    expect(answer.linked[0]!.similarity).toBeCloseTo(1, 5);
+    const texts = answer.results.map((r) => r.passage.content);
+    // A–B first, then B–C (multi-hop), then C–D; the unrelated passages get no mass at all.
+    expect(texts).toEqual([
+      'Alice mentored Bob in the old tower.',
+      'Bob built the Crystal Engine.',
+      'The Crystal Engine powers Westgate.',
+    ]);
+    const bc = answer.results[1]!;
+    expect(bc.entities.map((e) => e.name)).toEqual(['Bob', 'Crystal Engine']);
+    expect(bc.score).toBeCloseTo(bc.entities[0]!.mass + bc.entities[1]!.mass, 12);
+    expect(answer.results[0]!.score).toBeGreaterThan(bc.score);
+    expect(bc.score).toBeGreaterThan(answer.results[2]!.score);
+    expect(answer.iterations).toBeGreaterThan(0);
+  });
+
+  it('links the whole query when no query entities are given', async () => {
+    const answer = await memory.retrieve({
+      character: 'sage',
+      query: 'What did Alice help create?',
+      topK: 2,
+    });
+    expect(answer.mode).toBe('graph');
+    expect(answer.linked.map((l) => l.name)).toEqual(['Alice']);
+    expect(answer.results.map((r) => r.passage.content)).toEqual([
+      'Alice mentored Bob in the old tower.',
+      'Bob built the Crystal Engine.',
+    ]);
+  });
+
+  it('is idempotent: re-ingesting the same passages writes, embeds and invalidates nothing', async () => {
+    const version = (await relational.memory.graphVersion('sage'))!.version;
+    const points = await pointsOf('sage');
+    const again = await memory.ingest({ character: 'sage', passages: STORY });
+    expect(again).toMatchObject({
+      passages: { received: 6, inserted: 0 },
+      entities: { received: 11, inserted: 0 },
+      triples: { received: 7, inserted: 0 },
+      eventIds: [],
+      sideEffects: 'none',
+    });
+    expect((await relational.memory.graphVersion('sage'))!.version).toBe(version);
+    expect(await pointsOf('sage')).toBe(points);
+  });
+
+  it('adds synonym edges between similar entities through vector search, and walks them', async () => {
+    const character = 'archivist';
+    await memory.ingest({
+      character,
+      passages: [
+        { text: 'Alice studied the Crystal Engine.', triples: [['Alice', 'studied', 'the Crystal Engine']] },
+        { text: 'Dana met Frank.', triples: [['Dana', 'met', 'Frank']] },
+      ],
+    });
+    const second = await memory.ingest({
+      character,
+      passages: [
+        {
+          text: 'Crystal Engine schematics are in vault 7.',
+          triples: [['Crystal Engine', 'stored in', 'Vault 7']],
+        },
+      ],
+    });
+    expect(second.synonymEdges).toBe(1);
+    const rows = await synonymRows(character);
+    expect(rows.map((r) => [r.a, r.b].sort())).toEqual([['Crystal Engine', 'the Crystal Engine']]);
+    expect(rows[0]!.similarity).toBeGreaterThanOrEqual(0.8);
+
+    const answer = await memory.retrieve({
+      character,
+      query: 'What do we know through Alice?',
+      queryEntities: ['Alice'],
+    });
+    // Only the synonym edge connects Alice's passage to the schematics.
+    expect(answer.results.map((r) => r.passage.content)).toEqual([
+      'Alice studied the Crystal Engine.',
+      'Crystal Engine schematics are in vault 7.',
+    ]);
+  });
+});
+
+describe('memory through the outbox', () => {
+  it('leaves side effects to the relay, which applies them (twice changes nothing) and invalidates cached answers', async () => {
+    const queued = createMemory({ relational, vectors, cache, sideEffects: 'outbox' });
+    const character = 'relay-sage';
+    const result = await queued.ingest({ character, passages: STORY.slice(0, 2) });
+    expect(result.sideEffects).toBe('queued');
+    expect(await pointsOf(character)).toBe(0);
+
+    // Nothing is embedded yet: no entity links, and the dense fallback finds no passage either.
+    const before = await queued.retrieve({ character, query: 'Alice?', queryEntities: ['Alice'] });
+    expect(before).toMatchObject({ mode: 'dense', fallbackReason: 'no linkable entity', results: [] });
+    expect((await queued.retrieve({ character, query: 'Alice?', queryEntities: ['Alice'] })).cached).toBe(
+      true,
+    );
+
+    const relay = createRelay({
+      outbox: relational.outbox,
+      handlers: memoryOutboxHandlers({ relational, vectors, cache }),
+    });
+    expect(await relay.drain()).toMatchObject({ applied: 1, parked: 0 });
+    expect(await pointsOf(character)).toBe(5);
+
+    // The cached fallback answer was invalidated with the side effects (the graph version did not move).
+    const after = await queued.retrieve({ character, query: 'Alice?', queryEntities: ['Alice'] });
+    expect(after.cached).toBe(false);
+    expect(after.mode).toBe('graph');
+    expect(after.results.map((r) => r.passage.content)).toEqual([
+      'Alice mentored Bob in the old tower.',
+      'Bob built the Crystal Engine.',
+    ]);
+
+    // Replaying the event (a worker died before completing it) changes nothing.
+    const event = (
+      await relational.pool.query(`select * from outbox where event_type = $1 and aggregate_id = $2`, [
+        MEMORY_INGESTED,
+        character,
+      ])
+    ).rows[0];
+    const version = (await relational.memory.graphVersion(character))!.version;
+    await queued.outboxHandlers()[MEMORY_INGESTED]!(event);
+    expect(await pointsOf(character)).toBe(5);
+    expect((await relational.memory.graphVersion(character))!.version).toBe(version);
+  });
+
+  it('keeps the event for the relay when the inline side effects fail', async () => {
+    // A vectors instance whose collections were never created: every upsert fails.
+    const broken = await createVectors({ qdrant: { local: ':memory:' }, collectionPrefix: 'missing_' });
+    const errors: unknown[] = [];
+    const fragile = createMemory({
+      relational,
+      vectors: broken,
+      cache,
+      onSideEffectError: (e) => errors.push(e),
+    });
+    const character = 'fragile-sage';
+    const result = await fragile.ingest({ character, passages: STORY.slice(3, 4) });
+    expect(result.sideEffects).toBe('queued');
+    expect(errors).toHaveLength(1);
+    expect(await pending()).toBe(1);
+    // The rows are committed.
+    expect((await relational.memory.graphVersion(character))!.version).toBeGreaterThan(0);
+    const relay = createRelay({
+      outbox: relational.outbox,
+      handlers: memoryOutboxHandlers({ relational, vectors }),
+    });
+    expect(await relay.drain()).toMatchObject({ applied: 1 });
+    expect(await pointsOf(character)).toBe(3);
+    await broken.close();
+  });
+
+  it('parks an event whose payload can never be applied', async () => {
+    const handler = memoryOutboxHandlers({ relational, vectors })[MEMORY_INGESTED]!;
+    const error = await handler({
+      id: '1',
+      aggregate_type: 'memory',
+      aggregate_id: 'x',
+      event_type: MEMORY_INGESTED,
+      payload: { character: 'x', entityIds: ['not-a-uuid'], passageIds: [] },
+      created_at: new Date(),
+      available_at: new Date(),
+      attempts: 1,
+      last_error: null,
+      processed_at: null,
+      parked_at: null,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as Error).message).toContain('entityIds.0');
+  });
+});
+
+describe('memory retrieval cache and fallbacks', () => {
+  beforeEach(async () => {
+    await cache.policies.memory_search_results.clear();
+  });
+
+  it('serves a repeated query from Redis, and a graph change makes the next one fresh', async () => {
+    const character = 'cache-sage';
+    await memory.ingest({ character, passages: STORY.slice(0, 2) });
+    const query = { character, query: 'Alice', queryEntities: ['Alice'], topK: 5 };
+    const first = await memory.retrieve(query);
+    const second = await memory.retrieve(query);
+    expect(first.cached).toBe(false);
+    expect(second.cached).toBe(true);
+    expect({ ...second, cached: false }).toEqual(first);
+
+    await memory.ingest({ character, passages: STORY.slice(2, 3) });
+    const third = await memory.retrieve(query);
+    expect(third.cached).toBe(false);
+    expect(third.graphVersion).toBeGreaterThan(first.graphVersion);
+    expect(third.results.map((r) => r.passage.content)).toContain('The Crystal Engine powers Westgate.');
+  });
+
+  it('returns empty results, not an error, for a character without memory', async () => {
+    const answer = await memory.retrieve({
+      character: 'nobody',
+      query: 'anything at all',
+      queryEntities: ['Alice'],
+    });
+    expect(answer).toMatchObject({
+      mode: 'empty',
+      fallbackReason: 'no memory',
+      results: [],
+      linked: [],
+      graphVersion: 0,
+    });
+  });
+
+  it('falls back to dense passage search, and says so, when no query entity links', async () => {
+    const answer = await memory.retrieve({
+      character: 'sage',
+      query: 'Eastport sailing voyage',
+      queryEntities: ['Zanzibar'],
+      topK: 3,
+    });
+    expect(answer.mode).toBe('dense');
+    expect(answer.fallbackReason).toBe('no linkable entity');
+    expect(answer.linked).toEqual([]);
+    expect(answer.results[0]!.passage.content).toBe('Dana sailed to Eastport.');
+    expect(answer.results[0]!.entities).toEqual([]);
+    for (const r of answer.results) expect(r.score).toBeGreaterThanOrEqual(0.1);
+  });
+});
+
+describe('memory input', () => {
+  it('rejects bad input with a typed error naming the field, before touching a store', async () => {
+    const before = await pending();
+    const cases: Array<[() => Promise<unknown>, string]> = [
+      [() => memory.retrieve({ character: 'Not A Name', query: 'x' }), 'input.character'],
+      [() => memory.retrieve({ character: 'sage', query: '' }), 'input.query'],
+      [() => memory.retrieve({ character: 'sage', query: 'x', topK: 0 }), 'input.topK'],
+      [
+        () => memory.retrieve({ character: 'sage', query: 'x', queryEntities: [''] }),
+        'input.queryEntities.0',
+      ],
+      [
+        () =>
+          memory.ingest({ character: 'sage', passages: [{ text: 'ok', triples: [['A', 'knows', '?!']] }] }),
+        'input.passages.0.triples.0.2',
+      ],
+      [
+        () => memory.ingest({ character: 'sage', passages: [{ text: '', triples: [] }] }),
+        'input.passages.0.text',
+      ],
+      [
+        () =>
+          memory.ingest({ character: 'sage', passages: [{ text: 'x', triples: [['A', 'knows'] as never] }] }),
+        'input.passages.0.triples.0',
+      ],
+    ];
+    for (const [run, field] of cases) {
+      const error = await run().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MemoryInputError);
+      expect((error as MemoryInputError).field.startsWith(field)).toBe(true);
+      expect((error as FlowError).code).toBe('VALIDATION');
+    }
+    expect(await pending()).toBe(before);
+    expect(() => createMemory({ relational, vectors, damping: 1 })).toThrow(/options\.damping/);
+    expect(() => createMemory({ relational, vectors, synonymThreshold: 1.5 })).toThrow(
+      /options\.synonymThreshold/,
+    );
+  });
+});
