@@ -183,6 +183,36 @@ describe('memory ingest and multi-hop retrieval', () => {
   });
 });
 
+describe('memory ingest at volume', () => {
+  it('splits a large ingest into outbox events of at most 1000 rows, and applies them all', async () => {
+    const character = 'bulk-sage';
+    const passages = Array.from({ length: 600 }, (_, i) => ({
+      text: `Record ${i}: keeper ${i} guards relic ${i}.`,
+      triples: [[`keeper ${i}`, 'guards', `relic ${i}`]] as Array<[string, string, string]>,
+    }));
+    const result = await memory.ingest({ character, passages });
+    // 1200 entities + 600 passages = 1800 new rows.
+    expect(result.entities.inserted).toBe(1200);
+    expect(result.eventIds).toHaveLength(2);
+    expect(result.sideEffects).toBe('applied');
+    const payloads = (
+      await relational.pool.query(
+        `select payload from outbox where aggregate_id = $1 and processed_at is not null order by id`,
+        [character],
+      )
+    ).rows.map((r) => r.payload as { entityIds: string[]; passageIds: string[] });
+    expect(payloads.map((p) => p.entityIds.length + p.passageIds.length)).toEqual([1000, 800]);
+    expect(await pointsOf(character)).toBe(1800);
+    const answer = await memory.retrieve({
+      character,
+      query: 'keeper 417',
+      queryEntities: ['keeper 417'],
+      topK: 1,
+    });
+    expect(answer.results[0]!.passage.content).toBe('Record 417: keeper 417 guards relic 417.');
+  });
+});
+
 describe('memory through the outbox', () => {
   it('leaves side effects to the relay, which applies them (twice changes nothing) and invalidates cached answers', async () => {
     const queued = createMemory({ relational, vectors, cache, sideEffects: 'outbox' });
@@ -308,6 +338,31 @@ describe('memory retrieval cache and fallbacks', () => {
       linked: [],
       graphVersion: 0,
     });
+  });
+
+  it('links query entities by exact name while the vector store fails, flags the answer and does not cache it', async () => {
+    const broken = await createVectors({ qdrant: { local: ':memory:' }, collectionPrefix: 'down_' });
+    const degraded = createMemory({ relational, vectors: broken, cache });
+    const query = {
+      character: 'sage',
+      query: 'Who did alice mentor?',
+      queryEntities: ['ALICE', 'Nobody Known'],
+    };
+    for (let i = 0; i < 2; i++) {
+      const answer = await degraded.retrieve(query);
+      expect(answer).toMatchObject({ mode: 'graph', linking: 'exact-name', cached: false });
+      expect(answer.linked).toEqual([
+        expect.objectContaining({ query: 'ALICE', name: 'Alice', similarity: 1 }),
+      ]);
+      expect(answer.results[0]!.passage.content).toBe('Alice mentored Bob in the old tower.');
+    }
+    // Nothing names a node: the vector store's failure is the answer.
+    const error = await degraded
+      .retrieve({ character: 'sage', query: 'x', queryEntities: ['Zanzibar'] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('down_memory_embeddings');
+    await broken.close();
   });
 
   it('falls back to dense passage search, and says so, when no query entity links', async () => {

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import type { Cache, CachedMemorySearch } from '@monsteros/cache';
 import { normalizeEntityName, type Relational } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
-import { FlowError } from '../errors.js';
 import type { OutboxHandler } from '../relay.js';
 import { type CharacterGraph, scorePassages } from './character-graph.js';
 import { createGraphCache, type GraphCacheStats, relationalGraphSource } from './graph-cache.js';
@@ -19,6 +18,7 @@ import {
   check,
   type IngestInput,
   IngestInputSchema,
+  MemoryInputError,
   type RetrieveInput,
   RetrieveInputSchema,
   TuningSchema,
@@ -115,6 +115,11 @@ export interface MemoryRetrieval extends CachedMemorySearch {
   mode: 'graph' | 'dense' | 'empty';
   /** Why the graph was not used: `no memory` or `no linkable entity`; null in graph mode. */
   fallbackReason: 'no memory' | 'no linkable entity' | null;
+  /**
+   * How query entities were linked: `embedding` (vector search), or `exact-name` when the vector
+   * store failed and query entities named graph nodes exactly (a degraded answer, not cached).
+   */
+  linking: 'embedding' | 'exact-name';
   /** The graph version the answer was computed on (0: no memory). */
   graphVersion: number;
   linked: LinkedEntity[];
@@ -243,7 +248,7 @@ export function createMemory(options: MemoryOptions): Memory {
         }
       }
     if (names.size > 50_000)
-      throw new FlowError('VALIDATION', 'input.passages: at most 50000 distinct entities per ingest');
+      throw new MemoryInputError('input.passages', 'at most 50000 distinct entities per ingest');
 
     const written = await relational.transaction(async (tx) => {
       await tx.memory.lockGraph(character);
@@ -315,50 +320,81 @@ export function createMemory(options: MemoryOptions): Memory {
       await cache?.policies.memory_search_results.invalidateTag(characterTag(character));
     }
     if (written.payloads.length === 0 || tuning.sideEffects === 'outbox') return result;
+    let i = 0;
     try {
-      for (let i = 0; i < written.payloads.length; i++) {
+      for (; i < written.payloads.length; i++) {
         const applied = await applyMemoryIngested(deps, written.payloads[i]!);
         result.synonymEdges += applied.synonymEdges;
         await relational.outbox.complete([written.eventIds[i]!]);
       }
       result.sideEffects = 'applied';
     } catch (error) {
-      // The rows are committed and the events stay in the outbox: the relay finishes the job.
-      options.onSideEffectError?.(error, written.payloads[0]!);
+      // The rows are committed and the events not completed stay in the outbox: the relay finishes the job.
+      options.onSideEffectError?.(error, written.payloads[i]!);
     }
     return result;
+  }
+
+  // Normalized entity name -> node, built once per graph, for linking while the vector store is down.
+  const exactNames = new WeakMap<CharacterGraph, Map<string, number>>();
+  function linkByExactName(graph: CharacterGraph, texts: string[]): LinkedEntity[] {
+    let byName = exactNames.get(graph);
+    if (!byName) {
+      byName = new Map();
+      graph.entityNames.forEach((name, node) => {
+        byName!.set(normalizeEntityName(name), node);
+      });
+      exactNames.set(graph, byName);
+    }
+    return texts.flatMap((text) => {
+      const node = byName!.get(normalizeEntityName(text));
+      return node === undefined
+        ? []
+        : [{ query: text, entityId: graph.entityIds[node]!, name: graph.entityNames[node]!, similarity: 1 }];
+    });
   }
 
   async function link(
     graph: CharacterGraph,
     character: string,
     input: RetrieveInput,
-  ): Promise<LinkedEntity[]> {
+  ): Promise<{ linked: LinkedEntity[]; linking: MemoryRetrieval['linking'] }> {
     const byEntities = input.queryEntities !== undefined && input.queryEntities.length > 0;
     const texts = byEntities ? input.queryEntities! : [input.query];
     const linked: LinkedEntity[] = [];
-    await Promise.all(
-      texts.map(async (text) => {
-        const hits = await vectors.search('memory_embeddings', text, {
-          character,
-          filter: ENTITIES_ONLY,
-          scoreThreshold: byEntities ? tuning.entityLinkThreshold : tuning.queryLinkThreshold,
-          limit: byEntities ? 1 : tuning.queryLinkTopK,
-        });
-        for (const hit of hits) {
-          const node = graph.indexOf.get(hit.sourceId);
-          // An embedding whose entity is gone (or not yet in this graph version) links nothing.
-          if (node === undefined) continue;
-          linked.push({
-            query: text,
-            entityId: hit.sourceId,
-            name: graph.entityNames[node]!,
-            similarity: hit.score,
+    try {
+      await Promise.all(
+        texts.map(async (text) => {
+          const hits = await vectors.search('memory_embeddings', text, {
+            character,
+            filter: ENTITIES_ONLY,
+            scoreThreshold: byEntities ? tuning.entityLinkThreshold : tuning.queryLinkThreshold,
+            limit: byEntities ? 1 : tuning.queryLinkTopK,
           });
-        }
-      }),
-    );
-    return linked.sort((a, b) => b.similarity - a.similarity || (a.entityId < b.entityId ? -1 : 1));
+          for (const hit of hits) {
+            const node = graph.indexOf.get(hit.sourceId);
+            // An embedding whose entity is gone (or not yet in this graph version) links nothing.
+            if (node === undefined) continue;
+            linked.push({
+              query: text,
+              entityId: hit.sourceId,
+              name: graph.entityNames[node]!,
+              similarity: hit.score,
+            });
+          }
+        }),
+      );
+    } catch (error) {
+      // The vector store failed: query entities that name a node exactly still link (similarity
+      // 1); the answer is flagged and not cached. Nothing linking that way rethrows the failure.
+      const exact = byEntities ? linkByExactName(graph, texts) : [];
+      if (exact.length === 0) throw error;
+      return { linked: exact, linking: 'exact-name' };
+    }
+    return {
+      linked: linked.sort((a, b) => b.similarity - a.similarity || (a.entityId < b.entityId ? -1 : 1)),
+      linking: 'embedding',
+    };
   }
 
   async function passageRows(ids: string[]) {
@@ -390,12 +426,15 @@ export function createMemory(options: MemoryOptions): Memory {
   ): Promise<MemoryRetrieval> {
     const base = { character, graphVersion: version, cached: false };
     const graph = await graphs.get(character);
-    const linked = graph ? await link(graph, character, input) : [];
+    const { linked, linking } = graph
+      ? await link(graph, character, input)
+      : { linked: [], linking: 'embedding' as const };
     if (!graph || linked.length === 0) {
       return {
         ...base,
         mode: 'dense',
         fallbackReason: 'no linkable entity',
+        linking,
         linked: [],
         results: await dense(character, input, topK),
         iterations: 0,
@@ -433,6 +472,7 @@ export function createMemory(options: MemoryOptions): Memory {
       graphVersion: graph.version,
       mode: 'graph',
       fallbackReason: null,
+      linking,
       linked,
       results,
       iterations: ppr.iterations,
@@ -449,6 +489,7 @@ export function createMemory(options: MemoryOptions): Memory {
         character,
         mode: 'empty',
         fallbackReason: 'no memory',
+        linking: 'embedding',
         graphVersion: 0,
         linked: [],
         results: [],
@@ -480,8 +521,15 @@ export function createMemory(options: MemoryOptions): Memory {
       { tags: [characterTag(character)] },
     );
     const answer = value as Partial<MemoryRetrieval>;
+    if (computed && answer.linking === 'exact-name')
+      await cache.policies.memory_search_results.delete({ queryHash });
     // A cached value of another shape (an older release) is recomputed, never trusted.
-    if (answer.mode === undefined || !Array.isArray(answer.linked) || !Array.isArray(answer.results))
+    if (
+      answer.mode === undefined ||
+      answer.linking === undefined ||
+      !Array.isArray(answer.linked) ||
+      !Array.isArray(answer.results)
+    )
       return compute(character, valid, topK, version);
     return { ...(answer as MemoryRetrieval), cached: !computed };
   }
