@@ -316,8 +316,9 @@ export function createMemory(options: MemoryOptions): Memory {
       synonymEdges: 0,
     };
     if (written.insertedTriples > 0 && written.payloads.length === 0) {
-      // New triples between existing entities and passages: nothing to embed, but cached answers are stale.
-      await cache?.policies.memory_search_results.invalidateTag(characterTag(character));
+      // New triples between existing entities and passages: nothing to embed, and the graph version
+      // moved (so cached answers are unreachable); dropping them frees the space. Never fails the ingest.
+      await cache?.policies.memory_search_results.invalidateTag(characterTag(character)).catch(() => {});
     }
     if (written.payloads.length === 0 || tuning.sideEffects === 'outbox') return result;
     let i = 0;
@@ -522,7 +523,7 @@ export function createMemory(options: MemoryOptions): Memory {
     );
     const answer = value as Partial<MemoryRetrieval>;
     if (computed && answer.linking === 'exact-name')
-      await cache.policies.memory_search_results.delete({ queryHash });
+      await cache.policies.memory_search_results.delete({ queryHash }).catch(() => {});
     // A cached value of another shape (an older release) is recomputed, never trusted.
     if (
       answer.mode === undefined ||
