@@ -108,7 +108,8 @@ export function findBottlenecks(snapshot: MonitorSnapshot, t: Thresholds): Findi
         limit: 'max',
         thresholdName: 'postgresLockWaitMs',
         measured: w.waitingForMs,
-        subject: `pid ${w.pid} ${w.mode}${w.relation ? ` on ${w.relation}` : ''}`,
+        // A row lock is a wait on the holder's transaction (no relation): the query says which.
+        subject: `pid ${w.pid} ${w.mode}${w.relation ? ` on ${w.relation}` : ''}: ${w.query.replace(/\s+/g, ' ').slice(0, 120)}`,
         issue: `a session has waited ${ms(w.waitingForMs)} for a lock`,
         action:
           'find the blocker (pg_blocking_pids) and shorten its transaction; take row locks in one order; keep outbox claims on SKIP LOCKED',
