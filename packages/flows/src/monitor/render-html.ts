@@ -24,9 +24,9 @@ h3{font-size:14px;margin:0 0 10px;color:var(--muted);font-weight:600;text-transf
 .panel{margin-bottom:14px}
 .card{border-top:4px solid var(--ok)}
 .card.warning{border-top-color:var(--warn)}.card.critical,.card.down{border-top-color:var(--bad)}.card.not-configured{border-top-color:var(--off)}
-.card-head{display:flex;align-items:center;justify-content:space-between;margin-bottom:4px}
+.card-head{display:flex;align-items:center;justify-content:space-between;gap:10px;margin-bottom:4px}
 .card-head strong{font-size:16px}
-.badge{font-size:12px;font-weight:600;padding:2px 9px;border-radius:999px;background:#e7f6ee;color:var(--ok)}
+.badge{white-space:nowrap;font-size:12px;font-weight:600;padding:2px 9px;border-radius:999px;background:#e7f6ee;color:var(--ok)}
 .badge.warning{background:#fdf3d8;color:#8a6300}.badge.critical,.badge.down{background:#fbe5e3;color:var(--bad)}.badge.not-configured{background:#eef0f4;color:var(--muted)}
 .summary{color:var(--muted);margin:0 0 10px;font-size:13px}
 dl{display:grid;grid-template-columns:auto 1fr;gap:3px 14px;margin:0;font-size:13px}
@@ -61,11 +61,11 @@ code{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;background:#f2f4f8;
 .reco{border-left:4px solid var(--ok)}.reco.attention{border-left-color:var(--warn)}.reco.unknown{border-left-color:var(--off)}
 .reco .basis{color:var(--muted);font-size:13px;margin:2px 0 6px}
 ol.plan{list-style:none;padding:0;margin:0;counter-reset:step}
-ol.plan li{counter-increment:step;position:relative;padding:12px 0 12px 46px;border-bottom:1px solid var(--line)}
-ol.plan li:last-child{border-bottom:0}
-ol.plan li::before{content:counter(step);position:absolute;left:0;top:11px;width:30px;height:30px;border-radius:50%;display:grid;place-items:center;font-weight:700;color:#fff;background:var(--warn)}
-ol.plan li.critical::before{background:var(--bad)}
-ol.plan .because{color:var(--muted);font-size:12.5px;margin:3px 0 0;padding-left:16px}
+ol.plan>li{counter-increment:step;position:relative;padding:12px 0 12px 46px;border-bottom:1px solid var(--line)}
+ol.plan>li:last-child{border-bottom:0}
+ol.plan>li::before{content:counter(step);position:absolute;left:0;top:11px;width:30px;height:30px;border-radius:50%;display:grid;place-items:center;font-weight:700;color:#fff;background:var(--warn)}
+ol.plan>li.critical::before{background:var(--bad)}
+ol.plan .because{color:var(--muted);font-size:12.5px;margin:3px 0 0;padding-left:18px;list-style:disc}
 .check{display:grid;grid-template-columns:28px 200px 1fr;gap:6px;padding:8px 0;border-bottom:1px solid var(--line)}
 .check:last-child{border-bottom:0}
 .check .mark{font-weight:700;color:var(--ok)}.check.missing .mark{color:var(--warn)}

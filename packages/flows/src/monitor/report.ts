@@ -266,8 +266,8 @@ function integration(s: MonitorSnapshot): IntegrationRecommendation[] {
       )[0] ?? ['compute', 0];
       out.push({
         title: `Flow ${flow.flow}`,
-        state: flow.failed > 0 ? 'attention' : 'good',
-        basis: `${count(flow.count)} runs, p50 ${ms(flow.p50Ms)}, p95 ${ms(flow.p95Ms)}; ${pct(share)} of its time in ${store}`,
+        state: flow.failed > 0 || flow.partial > 0 ? 'attention' : 'good',
+        basis: `${count(flow.count)} runs (${flow.failed} failed, ${flow.partial} fell back), p50 ${ms(flow.p50Ms)}, p95 ${ms(flow.p95Ms)}; ${pct(share)} of its time in ${store}`,
         recommendation:
           share > 0.5
             ? `${LABELS[store as MonitoredStore] ?? store} dominates this flow: start there (${store === 'postgres' ? 'hot statements, replica reads' : store === 'redis' ? 'pipelining, smaller values' : store === 'qdrant' ? 'HNSW ef, payload indexes' : 'cache or precompute'}).`

@@ -242,7 +242,7 @@ export function findBottlenecks(snapshot: MonitorSnapshot, t: Thresholds): Findi
       limit: 'max',
       thresholdName: 'outboxParkedMax',
       measured: o.backlog.parked,
-      issue: `${o.backlog.parked} outbox events are parked after failing repeatedly`,
+      issue: `${o.backlog.parked} outbox ${o.backlog.parked === 1 ? 'event is' : 'events are'} parked after failing repeatedly`,
       action:
         'read their last_error in the outbox table, fix the handler or the payload, then relay.retryParked()',
     });
@@ -311,7 +311,7 @@ export function findBottlenecks(snapshot: MonitorSnapshot, t: Thresholds): Findi
         thresholdName: 'flowFailureRateMax',
         measured: (s.failed + s.degraded) / s.count,
         subject: `${s.flow} › ${s.step} (${s.store})`,
-        issue: `step "${s.step}" of ${s.flow} failed ${s.failed} and fell back ${s.degraded} times in ${s.count} runs`,
+        issue: `step "${s.step}" of ${s.flow} ${[s.failed ? `failed ${s.failed}` : '', s.degraded ? `fell back ${s.degraded}` : ''].filter(Boolean).join(' and ')} times in ${s.count} runs`,
         action: `check ${s.store === 'compute' ? 'the step' : `the ${s.store} store`}: its errors are in the step timings (outcome failed/degraded)`,
       });
     }
