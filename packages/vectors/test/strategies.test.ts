@@ -220,6 +220,29 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
       expect(await order(1)).toEqual([A, C, D]);
     });
 
+    it('ranks a memory written without a timestamp as very old instead of failing the search', async () => {
+      const dated = randomUUID();
+      const undated = randomUUID();
+      await vectors.upsert('character_memories', [
+        { vector: atCosine(0.9, M_DIMS), payload: memory(dated, 'ghost', { timestamp: daysAgo(2) }) },
+      ]);
+      // Written around our validation (another tool, an old version): no timestamp.
+      await vectors.client.upsert(vectors.collectionName('character_memories'), {
+        wait: true,
+        points: [
+          { id: undated, vector: Array.from(atCosine(0.99, M_DIMS)), payload: { character_name: 'ghost' } },
+        ],
+      });
+      const hits = await vectors.characterContextSearch(query, {
+        character: 'ghost',
+        now: NOW,
+        scoreThreshold: 0.5,
+      });
+      expect(hits.map((h) => h.pointId)).toEqual([expect.any(String), undated]);
+      expect(hits[0]!.score).toBeCloseTo(decayed(0.9, 2, 0.1), 5);
+      expect(hits[1]!.score).toBeLessThan(1e-6);
+    });
+
     it("keeps to one character and the profile's similarity threshold (0.8 by default)", async () => {
       const hits = await vectors.characterContextSearch(query, { character: 'sage', now: NOW });
       expect(hits.map((h) => h.sourceId).sort()).toEqual([A, C, D].sort());

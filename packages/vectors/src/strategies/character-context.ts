@@ -78,6 +78,8 @@ export function decayQuery(args: {
           },
         ],
       },
+      // A memory written without a timestamp counts as very old instead of failing the search.
+      defaults: { timestamp: '1970-01-01T00:00:00Z' },
     },
     limit: args.limit,
     with_payload: true,
