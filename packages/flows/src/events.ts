@@ -116,17 +116,6 @@ export function progressEvents(
 
 /** Applies an interaction's Redis effects: cached response, user and agent sessions, response-time sample. */
 export async function applyInteractionCache(cache: Cache, p: InteractionCachePayload): Promise<void> {
-  await cache.policies.character_responses.set(
-    { character: p.character, hash: p.requestHash },
-    {
-      character_id: p.characterId,
-      response: p.response,
-      response_time_ms: p.responseTimeMs,
-      request_hash: p.requestHash,
-      created_at: new Date(p.createdAt),
-    },
-    { tags: [`character:${p.character}`] },
-  );
   const session = {
     activeCharacter: p.character,
     sessionData: {
@@ -135,13 +124,32 @@ export async function applyInteractionCache(cache: Cache, p: InteractionCachePay
       last_interaction_at: p.createdAt,
     },
   };
-  if (!(await cache.sessions.users.update(p.userId, session)))
-    await cache.sessions.users.start(p.userId, session);
-  if (!(await cache.sessions.agents.touch(p.character))) {
-    await cache.sessions.agents.start(p.character, { status: 'active', currentContext: `user:${p.userId}` });
-  }
-  // A replay writes the same sample at the same timestamp: last write wins, nothing doubles.
-  await cache.metrics.record('response_time', p.character, p.responseTimeMs, new Date(p.createdAt));
+  // Independent writes, sent together: one round trip's wait instead of four.
+  await Promise.all([
+    cache.policies.character_responses.set(
+      { character: p.character, hash: p.requestHash },
+      {
+        character_id: p.characterId,
+        response: p.response,
+        response_time_ms: p.responseTimeMs,
+        request_hash: p.requestHash,
+        created_at: new Date(p.createdAt),
+      },
+      { tags: [`character:${p.character}`] },
+    ),
+    cache.sessions.users
+      .update(p.userId, session)
+      .then((updated) => updated ?? cache.sessions.users.start(p.userId, session)),
+    cache.sessions.agents.touch(p.character).then(async (live) => {
+      if (!live)
+        await cache.sessions.agents.start(p.character, {
+          status: 'active',
+          currentContext: `user:${p.userId}`,
+        });
+    }),
+    // A replay writes the same sample at the same timestamp: last write wins, nothing doubles.
+    cache.metrics.record('response_time', p.character, p.responseTimeMs, new Date(p.createdAt)),
+  ]);
 }
 
 export async function applyProgressCache(cache: Cache, p: ProgressCachePayload): Promise<void> {

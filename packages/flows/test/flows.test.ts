@@ -32,6 +32,7 @@ describe('characterInteraction', () => {
       'postgres:record interaction:ok',
       'redis:cache response and session:ok',
       'qdrant:store memory:ok',
+      'postgres:mark effects applied:ok',
     ]);
     // PostgreSQL: the interaction, its memory-search timing, and both outbox events done.
     expect(

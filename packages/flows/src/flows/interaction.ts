@@ -174,7 +174,6 @@ export function characterInteractionFlow(deps: InteractionDeps) {
       async (ctx) => {
         if (ctx.replayed || !ctx.cachePayload) return { ...ctx, cached: true };
         await applyInteractionCache(deps.cache, ctx.cachePayload);
-        await deps.relational.outbox.complete([ctx.eventIds[0]!]);
         return { ...ctx, cached: true };
       },
       { fallback: (ctx) => ({ ...ctx, cached: false }) },
@@ -185,10 +184,22 @@ export function characterInteractionFlow(deps: InteractionDeps) {
       async (ctx) => {
         if (ctx.replayed || !ctx.memory) return { ...ctx, stored: true };
         await deps.vectors.remember([ctx.memory]);
-        await deps.relational.outbox.complete([ctx.eventIds[1]!]);
         return { ...ctx, stored: true };
       },
       { fallback: (ctx) => ({ ...ctx, stored: false }) },
+    )
+    .step(
+      'mark effects applied',
+      'postgres',
+      async (ctx) => {
+        // One statement for both events; those not applied stay for the relay.
+        const done = [ctx.cached ? ctx.eventIds[0] : undefined, ctx.stored ? ctx.eventIds[1] : undefined];
+        const ids = done.filter((id): id is string => id !== undefined);
+        if (ids.length) await deps.relational.outbox.complete(ids);
+        return ctx;
+      },
+      // Not marked: the relay applies them once more (idempotently) after the grace period.
+      { fallback: (ctx) => ctx },
     );
 
   /**

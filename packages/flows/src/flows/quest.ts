@@ -56,8 +56,10 @@ const Input = z.object({
 
 export function questProgressFlow(deps: QuestDeps) {
   const flow = pipeline<z.output<typeof Input>>('questProgress')
-    .step('update progress', 'postgres', (input) =>
-      deps.relational.transaction(async (tx) => {
+    .step('update progress', 'postgres', async (input) => {
+      // Read before the transaction: a transaction must not wait for a second pool connection.
+      const catalog = new Map((await deps.relational.achievements.list()).map((a) => [a.id, a]));
+      return deps.relational.transaction(async (tx) => {
         const update = await tx.progress.upsert({
           userId: input.userId,
           questId: input.questId,
@@ -68,9 +70,6 @@ export function questProgressFlow(deps: QuestDeps) {
         const grants = update.completedNow
           ? await tx.achievements.grantEarned(input.userId, { quest_id: input.questId })
           : [];
-        const catalog = grants.length
-          ? new Map((await deps.relational.achievements.list()).map((a) => [a.id, a]))
-          : new Map();
         const achievements: AchievementToStore[] = grants.map((g) => {
           const a = catalog.get(g.achievement_id)!;
           return {
@@ -92,8 +91,8 @@ export function questProgressFlow(deps: QuestDeps) {
           progressEvents(payload, achievements, new Date(Date.now() + deps.sideEffectGraceMs)),
         );
         return { ...input, update, achievements, payload, eventIds };
-      }),
-    )
+      });
+    })
     .step(
       'session state',
       'redis',
