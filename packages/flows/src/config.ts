@@ -1,3 +1,4 @@
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -95,4 +96,22 @@ export function loadConfig(
   for (const key of Object.keys(config) as Array<keyof DataLayerConfig>)
     if (config[key] === undefined) delete config[key];
   return config;
+}
+
+/**
+ * The configuration with its relative store paths resolved against where the command was
+ * started: `pnpm --filter … <script>` runs in the package folder, so relative paths resolve
+ * against where pnpm was invoked (INIT_CWD), else the working directory.
+ */
+export function resolveLocalPaths(
+  config: DataLayerConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): DataLayerConfig {
+  const base = env.INIT_CWD ?? process.cwd();
+  const local = (p: string) => (p === ':memory:' || isAbsolute(p) ? p : resolvePath(base, p));
+  return {
+    ...config,
+    localVectorsPath: local(config.localVectorsPath),
+    duckdbPath: local(config.duckdbPath),
+  };
 }

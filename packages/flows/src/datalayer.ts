@@ -1,12 +1,11 @@
 // createDataLayer: the one entry point other MonsterOS apps use. Reads and validates the
 // configuration, builds the four stores, the flows and the outbox relay, and closes everything
 // in order (in-flight flows and relay rounds first).
-import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { type Analytics, createAnalytics, type IngestResult, type MetricSeries } from '@monsteros/analytics';
 import { type Cache, createCache } from '@monsteros/cache';
 import { createRelational, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
-import { type DataLayerConfig, loadConfig } from './config.js';
+import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
 import { flowHandlers } from './events.js';
 import {
   type ConsolidationInput,
@@ -19,6 +18,8 @@ import {
   type InteractionResult,
 } from './flows/interaction.js';
 import { type QuestProgressInput, type QuestProgressResult, questProgressFlow } from './flows/quest.js';
+import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
+import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
@@ -79,7 +80,13 @@ export interface DataLayer {
     questProgress(input: QuestProgressInput): Promise<QuestProgressResult>;
     memoryConsolidation(input?: ConsolidationInput): Promise<ConsolidationResult>;
   };
+  /** The HippoRAG memory of the characters (null without a vector store underneath the port). */
+  memory: Memory | null;
   relay: Relay;
+  /** A performance monitor over this data layer's stores, relay and flow timings. */
+  monitor(
+    options?: Pick<MonitorOptions, 'thresholds' | 'latencySamples' | 'timeoutMs' | 'trendHours'>,
+  ): Monitor;
   /** Ingests what changed in PostgreSQL and the Redis metrics into DuckDB. */
   syncAnalytics(): Promise<IngestResult[]>;
   /**
@@ -107,16 +114,7 @@ const CHARACTER_TTL_MS = 10_000;
  */
 export async function createDataLayer(options: DataLayerOptions = {}): Promise<DataLayer> {
   const env = options.env ?? process.env;
-  const loaded = loadConfig(env, options.config ?? {});
-  // Relative paths are the caller's: `pnpm --filter … <script>` runs in the package folder, so
-  // they resolve against where pnpm was invoked (INIT_CWD), else the working directory.
-  const base = env.INIT_CWD ?? process.cwd();
-  const local = (p: string) => (p === ':memory:' || isAbsolute(p) ? p : resolvePath(base, p));
-  const config: DataLayerConfig = {
-    ...loaded,
-    localVectorsPath: local(loaded.localVectorsPath),
-    duckdbPath: local(loaded.duckdbPath),
-  };
+  const config = resolveLocalPaths(loadConfig(env, options.config ?? {}), env);
   const relational = createRelational({ databaseUrl: config.databaseUrl, poolSize: options.poolSize ?? 10 });
   const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
   let vectors: VectorsPort | undefined;
@@ -148,11 +146,12 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     return row;
   };
 
-  const relay = createRelay({
-    ...options.relay,
-    outbox: relational.outbox,
-    handlers: flowHandlers({ cache, vectors: v }),
-  });
+  const memory = v.store ? createMemory({ relational, vectors: v.store, cache }) : null;
+  const handlers = {
+    ...flowHandlers({ cache, vectors: v }),
+    ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
+  };
+  const relay = createRelay({ ...options.relay, outbox: relational.outbox, handlers });
   if (options.relayWorker !== false) relay.start();
 
   // Flows in flight, so close() can wait for them.
@@ -216,7 +215,18 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       questProgress: track(questProgressFlow({ ...common, analytics })),
       memoryConsolidation: track(memoryConsolidationFlow({ ...common, analytics })),
     },
+    memory,
     relay,
+    monitor: (monitorOptions = {}) =>
+      createMonitor({
+        ...monitorOptions,
+        relational,
+        cache,
+        analytics,
+        ...(v.store ? { vectors: v.store } : {}),
+        relay,
+        timings: () => timings.slice(-1_000),
+      }),
     syncAnalytics,
     reconcile: (reconcileOptions = {}) =>
       reconcile(

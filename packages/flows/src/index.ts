@@ -14,6 +14,8 @@ export { FlowValidationError } from './flows/common.js';
 export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
 export type { InteractionInput, InteractionResult } from './flows/interaction.js';
 export type { QuestProgressInput, QuestProgressResult } from './flows/quest.js';
+export * from './memory/index.js';
+export * from './monitor/index.js';
 export {
   Pipeline,
   type PipelineResult,

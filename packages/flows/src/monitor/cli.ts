@@ -10,7 +10,7 @@ import { type Analytics, createAnalytics } from '@monsteros/analytics';
 import { createCache } from '@monsteros/cache';
 import { createRelational } from '@monsteros/relational';
 import { createVectors, type Vectors } from '@monsteros/vectors';
-import { type DataLayerConfig, loadConfig } from '../config.js';
+import { type DataLayerConfig, loadConfig, resolveLocalPaths } from '../config.js';
 import { FlowError } from '../errors.js';
 import { MonitorConfigError } from './errors.js';
 import { createMonitor } from './monitor.js';
@@ -186,7 +186,7 @@ export async function runReport(
   }
   let opened: ReportStores | undefined;
   try {
-    const config = loadConfig(env);
+    const config = resolveLocalPaths(loadConfig(env), env);
     parseThresholds(args.thresholds); // before connecting to anything
     opened = await openReportStores(config, { localVectors: args.localVectors });
     const monitor = createMonitor({
@@ -197,7 +197,7 @@ export async function runReport(
     });
     const report = await monitor.report();
     if (args.html) {
-      const file = resolve(args.html);
+      const file = resolve(env.INIT_CWD ?? process.cwd(), args.html);
       await writeFile(file, renderHtmlReport(report));
       if (!args.json) io.err(`db:report: wrote ${file}\n`);
     }
