@@ -102,6 +102,8 @@ export interface Analytics {
     bucketMinutes?: number;
     now?: Date;
   }): Promise<MetricBucket[]>;
+  /** Empties every table and forgets the watermarks: the next ingestion reads everything again. */
+  reset(): Promise<void>;
   /** Ids of the rows ingested from PostgreSQL into `table` (for reconcile). */
   ids(table: IngestableTable): Promise<Set<string>>;
   /** Removes rows by id from an ingested table (orphans whose PostgreSQL row was deleted). Returns how many. */
@@ -222,6 +224,20 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
     learningEffectiveness: a.learningEffectiveness,
     metricBuckets: a.metricBuckets,
     similarPairs: (items, threshold) => similarPairs(db, items, threshold),
+    async reset() {
+      writable('reset');
+      await db.exclusive(async (connection) => {
+        await connection.run('begin transaction');
+        try {
+          for (const table of [...TABLE_NAMES, 'ingest_watermarks'])
+            await connection.run(`delete from ${table}`);
+          await connection.run('commit');
+        } catch (error) {
+          await connection.run('rollback').catch(() => {});
+          throw error;
+        }
+      });
+    },
     async ids(table) {
       if (!(table in EXTRACTIONS)) throw new UnknownNameError('table', String(table), ingestableTables);
       const rows = await db.read<{ id: string }>(`ids:${table}`, `select id::varchar as id from ${table}`);

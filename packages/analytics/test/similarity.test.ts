@@ -54,3 +54,22 @@ describe('ids and deleteIds', () => {
     expect(await analytics.deleteIds('memory_operations', [a, b])).toBe(0);
   });
 });
+
+describe('reset', () => {
+  it('empties the tables and the watermarks', async () => {
+    await analytics.ingest.metrics({
+      read: async () => [
+        {
+          metricType: 'response_time',
+          agentName: 'sage',
+          samples: [{ timestamp: 1_700_000_000_000, value: 5 }],
+        },
+      ],
+    });
+    expect((await analytics.stats()).rows.system_metrics).toBe(1);
+    expect(await analytics.ingest.watermarks()).toHaveLength(1);
+    await analytics.reset();
+    expect((await analytics.stats()).rows.system_metrics).toBe(0);
+    expect(await analytics.ingest.watermarks()).toEqual([]);
+  });
+});
