@@ -62,13 +62,15 @@ export const EXTRACTIONS: Record<Extraction['table'], Extraction> = {
   memory_operations: {
     table: 'memory_operations',
     source: 'postgres:memory_operations',
-    // The log is append-only: created_at is its change time.
+    // created_at may be given by the writer (a past time); recorded_at is always the server's
+    // clock at insert, so it is the change watermark.
     select: (cursor, limit) => `
-      select m.id, m.operation_type, c.name, m.latency_ms, m.result_quality_score, ${us('m.created_at')}
+      select m.id, m.operation_type, c.name, m.latency_ms, m.result_quality_score, ${us('m.created_at')},
+             ${us('m.recorded_at')}
         from memory_operations m
         left join character_agents c on c.id = m.character_id
-       where (m.created_at, m.id) > ${cursorLiteral(cursor)}
-       order by m.created_at, m.id
+       where (m.recorded_at, m.id) > ${cursorLiteral(cursor)}
+       order by m.recorded_at, m.id
        limit ${limit}`,
     csvColumns: {
       id: 'UUID',
@@ -76,9 +78,10 @@ export const EXTRACTIONS: Record<Extraction['table'], Extraction> = {
       character_name: 'VARCHAR',
       operation_latency: 'DOUBLE',
       result_quality_score: 'DOUBLE',
+      created_us: 'BIGINT',
       change_us: 'BIGINT',
     },
-    insert: `select id, make_timestamp(change_us), operation_type, character_name, operation_latency, result_quality_score
+    insert: `select id, make_timestamp(created_us), operation_type, character_name, operation_latency, result_quality_score
                from stage`,
   },
   quest_completions: {

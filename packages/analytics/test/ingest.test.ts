@@ -355,3 +355,24 @@ describe('the database file', () => {
     expect(UnknownNameError).toBeDefined();
   });
 });
+
+describe('rows written with a past time', () => {
+  it('ingests memory operations inserted after the watermark even when their created_at is older', async () => {
+    const analytics = await createAnalytics({ path: ':memory:' });
+    try {
+      await sql(`insert into memory_operations (operation_type, latency_ms) values ('search', 10)`);
+      await analytics.ingest.postgres(source, { tables: ['memory_operations'] });
+      const before = (await analytics.stats()).rows.memory_operations;
+      // Backfilled history: created long ago, written now.
+      await sql(
+        `insert into memory_operations (operation_type, latency_ms, created_at) values ('search', 20, now() - interval '3 days')`,
+      );
+      const [result] = await analytics.ingest.postgres(source, { tables: ['memory_operations'] });
+      expect(result!.inserted).toBe(1);
+      expect((await analytics.stats()).rows.memory_operations).toBe(before + 1);
+    } finally {
+      await analytics.close();
+      await sql('delete from memory_operations');
+    }
+  });
+});
