@@ -1,0 +1,583 @@
+// `pnpm seed`: fills PostgreSQL, Redis, the vector store and DuckDB with one coherent,
+// deterministic MonsterOS (see generate/dataset.ts) through the data layer. Every write is keyed by
+// a natural or derived id and skips what exists, so a second run changes nothing; --reset wipes
+// our data first.
+import { createHash } from 'node:crypto';
+import { createDataLayer, type DataLayer, type DataLayerOptions } from '@monsteros/flows';
+import { buildDataset, type SeedDataset } from './generate/dataset.js';
+import { Random, stableUuid } from './generate/random.js';
+import type { SeedOptions } from './options.js';
+import type { ProgressReporter } from './progress.js';
+
+/** A precondition failed: nothing was written. Says what to do. */
+export class SeedError extends Error {
+  override readonly name = 'SeedError';
+  constructor(
+    readonly code: 'UNAVAILABLE' | 'NOT_OURS' | 'NOT_DEVELOPMENT' | 'CONFIRM',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const ENVIRONMENT_KEY = 'monsteros.environment';
+
+/** Our tables, children first (for reset). */
+const TABLES = [
+  'outbox',
+  'memory_operations',
+  'memory_synonym_edges',
+  'memory_triples',
+  'memory_entities',
+  'memory_passages',
+  'memory_graph_versions',
+  'user_achievements',
+  'achievements',
+  'user_quest_progress',
+  'character_interactions',
+  'quest_definitions',
+  'user_profiles',
+  'character_agents',
+];
+
+export interface SeedSummaryRow {
+  store: string;
+  what: string;
+  count: number;
+}
+
+export interface SeedSummary {
+  rows: SeedSummaryRow[];
+  seconds: number;
+}
+
+export interface SeedRunOptions extends SeedOptions {
+  /** Data layer options (tests point it at their own database, prefix and directories). */
+  dataLayer?: DataLayerOptions;
+  /** Asks the user to confirm --reset; resolves true to go on. */
+  confirm?: (question: string) => Promise<boolean>;
+  progress: ProgressReporter;
+  /** The day the data is anchored to (default today, UTC). */
+  anchor?: Date;
+}
+
+const BATCH = 2_000;
+const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+async function preflight(data: DataLayer, options: SeedRunOptions): Promise<void> {
+  const [pg, redis] = await Promise.all([data.relational.health(3_000), data.cache.health()]);
+  const where = (url: string) => {
+    try {
+      const u = new URL(url);
+      return `${u.hostname}:${u.port || (u.protocol.startsWith('redis') ? 6379 : 5432)}`;
+    } catch {
+      return 'the configured address';
+    }
+  };
+  if (!pg.ok) {
+    throw new SeedError(
+      'UNAVAILABLE',
+      `PostgreSQL at ${where(data.config.databaseUrl)} is not reachable (${pg.error ?? 'no answer'}): start it with \`./scripts/run dev:setup\` (or \`bash scripts/services up\`), or set DATABASE_URL`,
+    );
+  }
+  if (!redis.ok) {
+    throw new SeedError(
+      'UNAVAILABLE',
+      `Redis at ${where(data.config.redisUrl)} is not reachable (${redis.error ?? redis.status}): start it with \`bash scripts/services up\`, or set REDIS_URL`,
+    );
+  }
+  const { rows } = await data.relational.pool.query<{ ours: boolean }>(
+    `select to_regclass('public._prisma_migrations') is not null
+        and to_regclass('public.character_agents') is not null as ours`,
+  );
+  if (!rows[0]?.ours) {
+    throw new SeedError(
+      'NOT_OURS',
+      'this database has no MonsterOS migrations (it is not ours, or not set up): run `pnpm db:deploy` on a MonsterOS database, or point DATABASE_URL at one',
+    );
+  }
+  const marker = await data.relational.config.get<string>(ENVIRONMENT_KEY);
+  if (marker && marker.value !== 'development' && !options.force) {
+    throw new SeedError(
+      'NOT_DEVELOPMENT',
+      `this database is marked as ${JSON.stringify(marker.value)}, not development: refusing to seed (--force to override)`,
+    );
+  }
+  if (!marker) {
+    const used = await data.relational.pool.query<{ n: string }>(
+      'select count(*) as n from character_agents',
+    );
+    if (Number(used.rows[0]!.n) > 0 && !options.force) {
+      throw new SeedError(
+        'NOT_DEVELOPMENT',
+        `this database holds MonsterOS data but is not marked as development (system_config ${ENVIRONMENT_KEY}): refusing to seed (--force to override)`,
+      );
+    }
+    await data.relational.config.set(ENVIRONMENT_KEY, 'development', 0);
+  }
+}
+
+async function reset(data: DataLayer, options: SeedRunOptions): Promise<void> {
+  if (!options.yes) {
+    const ok = options.confirm
+      ? await options.confirm('Wipe all MonsterOS data in PostgreSQL, Redis, the vector store and DuckDB?')
+      : false;
+    if (!ok) {
+      throw new SeedError(
+        'CONFIRM',
+        '--reset wipes every store: confirm at the prompt, or pass --yes (no prompt without a terminal)',
+      );
+    }
+  }
+  const phase = options.progress.phase('reset', 4);
+  await data.relational.pool.query(`truncate ${TABLES.join(', ')} restart identity cascade`);
+  phase.tick();
+  const redis = data.cache.redis as import('ioredis').Redis;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${data.config.keyPrefix}*`, 'COUNT', 1_000);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  phase.tick();
+  const store = data.vectors.store;
+  if (store) {
+    for (const name of ['memory_embeddings', 'character_memories', 'document_vectors'] as const) {
+      await store.client.delete(store.collectionName(name), { filter: {}, wait: true }).catch(async () => {
+        // An empty filter may be refused: delete by scrolling ids instead.
+        for (;;) {
+          const page = await store.client.scroll(store.collectionName(name), {
+            limit: 1_000,
+            with_payload: false,
+            with_vector: false,
+          });
+          if (!page.points.length) break;
+          await store.client.delete(store.collectionName(name), {
+            points: page.points.map((p) => p.id),
+            wait: true,
+          });
+        }
+      });
+    }
+  }
+  phase.tick();
+  await data.analytics?.reset();
+  phase.tick();
+  phase.done('every store emptied');
+}
+
+async function seedRelational(
+  data: DataLayer,
+  set: SeedDataset,
+  options: SeedRunOptions,
+): Promise<Map<string, string>> {
+  const db = data.relational.kysely;
+  const characters = options.progress.phase('characters', set.characters.length);
+  await db
+    .insertInto('character_agents')
+    .values(
+      set.characters.map((c) => ({
+        name: c.name,
+        display_name: c.display_name,
+        role: c.role,
+        backend_system: c.backend_system,
+        personality_config: JSON.stringify(c.personality_config),
+        capabilities: JSON.stringify(c.capabilities),
+        performance_metrics: JSON.stringify({ avg_response_ms: c.latency_ms, quality: c.quality }),
+      })),
+    )
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const ids = new Map(
+    (await db.selectFrom('character_agents').select(['id', 'name']).execute()).map(
+      (r) => [r.name, r.id] as const,
+    ),
+  );
+  characters.tick(set.characters.length);
+  characters.done();
+
+  const users = options.progress.phase('users', set.users.length);
+  for (const batch of chunks(set.users)) {
+    await db
+      .insertInto('user_profiles')
+      .values(
+        batch.map((u) => ({
+          id: u.id,
+          username: u.username,
+          learning_preferences: JSON.stringify(u.learning_preferences),
+          skill_progression: JSON.stringify(u.skill_progression),
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    users.tick(batch.length);
+  }
+  users.done();
+
+  const quests = options.progress.phase('quests', set.quests.length + set.achievements.length);
+  await db
+    .insertInto('quest_definitions')
+    .values(
+      set.quests.map((q) => ({
+        id: q.id,
+        quest_name: q.quest_name,
+        category: q.category,
+        difficulty: q.difficulty,
+        learning_objectives: JSON.stringify(q.learning_objectives),
+        quest_content: JSON.stringify(q.quest_content),
+        character_mentors: JSON.stringify(q.character_mentors),
+        prerequisites: JSON.stringify(q.prerequisites),
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await db
+    .insertInto('achievements')
+    .values(
+      set.achievements.map((a) => ({
+        id: a.id,
+        name: a.name,
+        description: a.description,
+        category: a.category,
+        criteria: JSON.stringify(a.criteria),
+        points: a.points,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  quests.tick(set.quests.length + set.achievements.length);
+  quests.done();
+
+  const progress = options.progress.phase('progress', set.progress.length + set.grants.length);
+  for (const batch of chunks(set.progress)) {
+    await db
+      .insertInto('user_quest_progress')
+      .values(
+        batch.map((p) => ({
+          id: stableUuid('progress', `${p.user_id}:${p.quest_id}`),
+          user_id: p.user_id,
+          quest_id: p.quest_id,
+          progress_percentage: String(p.progress_percentage),
+          current_chapter: p.current_chapter,
+          completion_data: JSON.stringify(p.completion_data),
+          started_at: p.started_at,
+          completed_at: p.completed_at,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    progress.tick(batch.length);
+  }
+  for (const batch of chunks(set.grants)) {
+    await db
+      .insertInto('user_achievements')
+      .values(
+        batch.map((g) => ({
+          id: stableUuid('grant', `${g.user_id}:${g.achievement_id}`),
+          user_id: g.user_id,
+          achievement_id: g.achievement_id,
+          awarded_at: g.awarded_at,
+          context: JSON.stringify({ seeded: true }),
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    // The grants' embeddings among the user's memory entities (what questProgress does live).
+    const byId = new Map(set.achievements.map((a) => [a.id, a]));
+    await data.vectors.rememberAchievements(
+      batch.map((g) => {
+        const a = byId.get(g.achievement_id)!;
+        return {
+          grantId: stableUuid('grant', `${g.user_id}:${g.achievement_id}`),
+          userId: g.user_id,
+          name: a.name,
+          description: a.description,
+          awardedAt: g.awarded_at.toISOString(),
+          points: a.points,
+        };
+      }),
+    );
+    progress.tick(batch.length);
+  }
+  progress.done(
+    `${set.progress.filter((p) => p.completed_at).length} completions, ${set.grants.length} achievements`,
+  );
+  return ids;
+}
+
+async function seedInteractions(
+  data: DataLayer,
+  set: SeedDataset,
+  characterIds: Map<string, string>,
+  options: SeedRunOptions,
+) {
+  const phase = options.progress.phase('interactions', set.interactionCount);
+  let batch: ReturnType<SeedDataset['interactions']> extends Generator<infer T> ? T[] : never = [];
+  let memories = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    await data.relational.kysely
+      .insertInto('character_interactions')
+      .values(
+        batch.map((i) => ({
+          id: i.id,
+          character_id: characterIds.get(i.character_name)!,
+          user_id: i.user_id,
+          session_id: i.session_id,
+          message: i.message,
+          response: i.response,
+          response_time_ms: i.response_time_ms,
+          user_satisfaction: i.user_satisfaction,
+          success: i.success,
+          idempotency_key: i.idempotency_key,
+          created_at: i.created_at,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    // Each interaction is also a memory of its character (the same point on every run).
+    await data.vectors.remember(
+      batch.map((i) => ({
+        interactionId: i.id,
+        character: i.character_name,
+        userId: i.user_id,
+        text: i.message,
+        summary: `${i.message}\n${i.response}`,
+        createdAt: i.created_at.toISOString(),
+        learningValue: i.user_satisfaction === null ? 0.5 : i.user_satisfaction / 5,
+      })),
+    );
+    memories += batch.length;
+    phase.tick(batch.length);
+    batch = [];
+  };
+  for (const interaction of set.interactions()) {
+    batch.push(interaction);
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  phase.done(`${memories} memories embedded`);
+}
+
+async function seedMemoryOperations(
+  data: DataLayer,
+  set: SeedDataset,
+  characterIds: Map<string, string>,
+  options: SeedRunOptions,
+) {
+  const rng = new Random(set.seed).fork('memory-operations');
+  const count = Math.max(200, Math.round(set.interactionCount / 20));
+  const phase = options.progress.phase('memory ops', count);
+  const types = [
+    { type: 'character_context_search', latency: 35, quality: 0.82 },
+    { type: 'hipporag_retrieve', latency: 90, quality: 0.78 },
+    { type: 'ingest', latency: 160, quality: 0.9 },
+    { type: 'consolidation', latency: 420, quality: 0.7 },
+  ];
+  const names = [...characterIds.keys()].sort();
+  const rows = Array.from({ length: count }, (_, i) => {
+    const t = types[i % types.length]!;
+    const character = names[Math.floor(rng.next() * names.length)]!;
+    return {
+      id: stableUuid('memory-operation', `${set.seed}:${i}`),
+      operation_type: t.type,
+      character_id: characterIds.get(character)!,
+      latency_ms: Math.round(rng.logNormal(t.latency, 0.4) * 10) / 10,
+      result_quality_score: Math.round(Math.max(0, Math.min(1, rng.normal(t.quality, 0.08))) * 1000) / 1000,
+      metadata: JSON.stringify({ seeded: true }),
+      created_at: new Date(set.anchor.getTime() - 1 - Math.floor(rng.next() * 7 * 86_400_000)),
+    };
+  });
+  for (const batch of chunks(rows)) {
+    await data.relational.kysely
+      .insertInto('memory_operations')
+      .values(batch)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    phase.tick(batch.length);
+  }
+  phase.done();
+}
+
+async function seedKnowledge(data: DataLayer, set: SeedDataset, options: SeedRunOptions) {
+  const byCharacter = new Map<string, SeedDataset['passages']>();
+  for (const p of set.passages) byCharacter.set(p.character, [...(byCharacter.get(p.character) ?? []), p]);
+  const phase = options.progress.phase('memory graph', set.passages.length + set.documents.length);
+  let inserted = 0;
+  for (const [character, passages] of [...byCharacter].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (data.memory) {
+      const result = await data.memory.ingest({
+        character,
+        passages: passages.map((p) => ({ text: p.text, triples: p.triples })),
+      });
+      inserted += result.passages.inserted;
+    }
+    phase.tick(passages.length);
+  }
+  const store = data.vectors.store;
+  if (store && set.documents.length) {
+    const mentorOf = new Map(
+      set.characters.flatMap((c) => c.categories.map((cat) => [cat, c.name] as const)),
+    );
+    await store.upsert(
+      'document_vectors',
+      set.documents.map((d) => ({
+        text: `${d.title}\n${d.text}`,
+        payload: {
+          document_id: d.id,
+          document_type: d.category,
+          processed_by: mentorOf.get(d.category) ?? set.characters[0]!.name,
+          extraction_quality: 0.9,
+        },
+      })),
+    );
+  }
+  phase.tick(set.documents.length);
+  phase.done(`${inserted} new passages, ${set.documents.length} documents`);
+}
+
+async function seedRedis(data: DataLayer, set: SeedDataset, options: SeedRunOptions) {
+  const rng = new Random(set.seed).fork('redis');
+  const now = Date.now();
+  const samplesPerAgent = 144; // 24 h every 10 minutes
+  const phase = options.progress.phase('redis', set.characters.length * (samplesPerAgent + 2) + 50);
+  for (const c of set.characters) {
+    await data.cache.sessions.agents.start(c.name, {
+      status: 'active',
+      currentContext: `mentoring ${c.categories.join(' and ')}`,
+      metrics: { avg_response_ms: c.latency_ms, quality: c.quality },
+    });
+    // The last 24 h of response times, on a fixed 10-minute grid: a rerun rewrites the same samples.
+    const grid = Math.floor(now / 600_000) * 600_000;
+    const sampler = rng.fork(c.name);
+    for (let k = 0; k < samplesPerAgent; k++) {
+      await data.cache.metrics.record(
+        'response_time',
+        c.name,
+        Math.round(sampler.logNormal(c.latency_ms, 0.3)),
+        grid - k * 600_000,
+      );
+    }
+    await data.cache.streams.ensureGroups(c.name);
+    // Recent messages: only into an empty stream, so a rerun adds nothing.
+    if ((await data.cache.streams.length(c.name)) === 0) {
+      for (let k = 0; k < 20; k++) {
+        await data.cache.streams.publish(c.name, {
+          type: k % 4 === 0 ? 'task' : 'observation',
+          payload: { seeded: true, index: k, topic: c.categories[k % c.categories.length]! },
+          from: 'orchestrator',
+        });
+      }
+    }
+    phase.tick(samplesPerAgent + 2);
+  }
+  // The most active learners have a live session.
+  const active = set.users.slice(0, 50);
+  for (const [i, u] of active.entries()) {
+    const character = set.characters[i % set.characters.length]!;
+    await data.cache.sessions.users.start(u.id, {
+      activeCharacter: character.name,
+      currentQuest: set.progress.find((p) => p.user_id === u.id && !p.completed_at)?.quest_id ?? null,
+      sessionData: { seeded: true },
+    });
+    phase.tick();
+  }
+  phase.done(`${set.characters.length} agent sessions, ${active.length} user sessions, 24 h of metrics`);
+}
+
+/** Counts per store for the closing table (and the idempotency test). */
+export async function countStores(data: DataLayer): Promise<SeedSummaryRow[]> {
+  const rows: SeedSummaryRow[] = [];
+  const pgTables: Array<[string, string]> = [
+    ['character agents', 'character_agents'],
+    ['users', 'user_profiles'],
+    ['quests', 'quest_definitions'],
+    ['quest progress', 'user_quest_progress'],
+    ['achievements granted', 'user_achievements'],
+    ['interactions', 'character_interactions'],
+    ['memory passages', 'memory_passages'],
+    ['memory entities', 'memory_entities'],
+    ['memory triples', 'memory_triples'],
+    ['memory operations', 'memory_operations'],
+  ];
+  for (const [what, table] of pgTables) {
+    const { rows: r } = await data.relational.pool.query<{ n: string }>(`select count(*) as n from ${table}`);
+    rows.push({ store: 'PostgreSQL', what, count: Number(r[0]!.n) });
+  }
+  const redis = data.cache.redis as import('ioredis').Redis;
+  let keys = 0;
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${data.config.keyPrefix}*`, 'COUNT', 1_000);
+    keys += found.length;
+    cursor = next;
+  } while (cursor !== '0');
+  rows.push({ store: 'Redis', what: `keys under ${data.config.keyPrefix}`, count: keys });
+  const store = data.vectors.store;
+  if (store) {
+    for (const name of ['character_memories', 'memory_embeddings', 'document_vectors'] as const) {
+      const { count } = await store.client.count(store.collectionName(name), { exact: true });
+      rows.push({ store: 'Qdrant', what: name, count });
+    }
+  }
+  if (data.analytics) {
+    const stats = await data.analytics.stats();
+    for (const [table, n] of Object.entries(stats.rows))
+      rows.push({ store: 'DuckDB', what: table, count: n });
+  }
+  return rows;
+}
+
+/**
+ * A checksum of everything seeded in PostgreSQL (every column of every row, in id order): equal
+ * after a second run when nothing changed.
+ */
+export async function postgresChecksum(data: DataLayer): Promise<string> {
+  const hash = createHash('sha256');
+  for (const table of TABLES.filter((t) => t !== 'outbox')) {
+    const { rows } = await data.relational.pool.query<{ digest: string | null }>(
+      `select md5(string_agg(t::text, '|' order by t::text)) as digest from ${table} t`,
+    );
+    hash.update(`${table}:${rows[0]!.digest ?? ''};`);
+  }
+  return hash.digest('hex');
+}
+
+/** Runs the seed and returns the per-store counts. */
+export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
+  const started = performance.now();
+  const data = await createDataLayer({ relayWorker: false, ...options.dataLayer });
+  try {
+    await preflight(data, options);
+    if (options.reset) {
+      await reset(data, options);
+      await data.relational.config
+        .get(ENVIRONMENT_KEY)
+        .then((m) => m ?? data.relational.config.set(ENVIRONMENT_KEY, 'development', 0));
+    }
+    const set = buildDataset({
+      seed: options.seed,
+      size: options.size,
+      ...(options.anchor ? { anchor: options.anchor } : {}),
+    });
+    const characterIds = await seedRelational(data, set, options);
+    await seedInteractions(data, set, characterIds, options);
+    await seedMemoryOperations(data, set, characterIds, options);
+    await seedKnowledge(data, set, options);
+    await seedRedis(data, set, options);
+    // Effects the memory left to the outbox, then the analytics.
+    await data.relay.drain();
+    const analytics = options.progress.phase('analytics', 1);
+    const ingested = await data.syncAnalytics();
+    analytics.tick();
+    analytics.done(`${ingested.reduce((n, r) => n + r.inserted, 0)} new rows in DuckDB`);
+    await data.relational.pool.query('analyze');
+    return { rows: await countStores(data), seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await data.close();
+  }
+}
