@@ -1,6 +1,7 @@
 // Opens Prisma Studio (`pnpm studio`) in headless Chromium, selects a table and checks that
 // its rows are on the page; saves a screenshot. Needs Debian's chromium (apt-get install chromium).
 //   node scripts/check-studio.mjs [table] [expected text]     (defaults: character_agents, any row)
+// Give the expected text: a UUID alone is also on the first table Studio opens.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
