@@ -317,15 +317,26 @@ describe('memory and monitor through the data layer', () => {
       character: 'sage',
       passages: [
         { text: 'Ada mentored Babbage on engines.', triples: [['Ada', 'mentored', 'Babbage']] },
-        { text: 'Babbage designed the Analytical Engine.', triples: [['Babbage', 'designed', 'Analytical Engine']] },
+        {
+          text: 'Babbage designed the Analytical Engine.',
+          triples: [['Babbage', 'designed', 'Analytical Engine']],
+        },
         { text: 'Turing wrote about machines.', triples: [['Turing', 'wrote about', 'machines']] },
       ],
     });
-    const found = await data.memory!.retrieve({ character: 'sage', query: 'What did Ada do?', queryEntities: ['Ada'], topK: 3 });
+    const found = await data.memory!.retrieve({
+      character: 'sage',
+      query: 'What did Ada do?',
+      queryEntities: ['Ada'],
+      topK: 3,
+    });
     expect(found.mode).toBe('graph');
     const texts = found.results.map((r) => r.passage.content);
     // Multi-hop: Babbage's passage is reached through Ada; the unrelated one gets no mass.
-    expect(texts.slice(0, 2)).toEqual(['Ada mentored Babbage on engines.', 'Babbage designed the Analytical Engine.']);
+    expect(texts.slice(0, 2)).toEqual([
+      'Ada mentored Babbage on engines.',
+      'Babbage designed the Analytical Engine.',
+    ]);
     expect(texts).not.toContain('Turing wrote about machines.');
 
     const monitor = data.monitor();
