@@ -90,6 +90,22 @@ function column<T>(rows: unknown[][], index: number): T[] {
 }
 
 /** The HippoRAG memory graph rows: passages, entities, triples (bulk, idempotent). */
+/**
+ * The tail of an insert-new-only bulk write: `inserted` are the rows the `on conflict do nothing`
+ * insert returned; the keys it skipped are read back, and every input key maps to its row.
+ */
+async function withExisting<Row extends { id: string }>(
+  inserted: Row[],
+  keyOf: (row: Row) => string,
+  inputKeys: string[],
+  fetchExisting: (missing: string[]) => Promise<Row[]>,
+): Promise<UpsertedRows<Row>> {
+  const byKey = new Map(inserted.map((r) => [keyOf(r), r]));
+  const missing = [...new Set(inputKeys)].filter((k) => !byKey.has(k));
+  if (missing.length > 0) for (const r of await fetchExisting(missing)) byKey.set(keyOf(r), r);
+  return { rows: inputKeys.map((k) => byKey.get(k)!), insertedIds: inserted.map((r) => r.id) };
+}
+
 export function memoryRepository(db: Db) {
   return {
     /**
@@ -275,19 +291,18 @@ export function memoryRepository(db: Db) {
             [...unique.values()].map((p) => JSON.stringify(p.metadata ?? {})),
           ],
         );
-        const byHash = new Map(inserted.rows.map((r) => [r.content_hash, r]));
-        const missing = [...unique.keys()].filter((h) => !byHash.has(h));
-        if (missing.length > 0) {
-          const existing = await db.runner.query<MemoryPassage>(
-            'select * from memory_passages where character_context = $1 and content_hash = any($2::text[])',
-            [ctx, missing],
-          );
-          for (const r of existing.rows) byHash.set(r.content_hash, r);
-        }
-        return {
-          rows: hashes.map((h) => byHash.get(h)!),
-          insertedIds: inserted.rows.map((r) => r.id),
-        };
+        return await withExisting(
+          inserted.rows,
+          (r) => r.content_hash,
+          hashes,
+          async (missing) =>
+            (
+              await db.runner.query<MemoryPassage>(
+                'select * from memory_passages where character_context = $1 and content_hash = any($2::text[])',
+                [ctx, missing],
+              )
+            ).rows,
+        );
       } catch (error) {
         throw mapDatabaseError(error, 'upsert memory passages');
       }
@@ -334,19 +349,18 @@ export function memoryRepository(db: Db) {
             [...unique.values()].map((e) => e.importance_score ?? 0.5),
           ],
         );
-        const byName = new Map(inserted.rows.map((r) => [r.normalized_name, r]));
-        const missing = [...unique.keys()].filter((n) => !byName.has(n));
-        if (missing.length > 0) {
-          const existing = await db.runner.query<MemoryEntity>(
-            'select * from memory_entities where character_context = $1 and normalized_name = any($2::text[])',
-            [ctx, missing],
-          );
-          for (const r of existing.rows) byName.set(r.normalized_name, r);
-        }
-        return {
-          rows: names.map((n) => byName.get(n)!),
-          insertedIds: inserted.rows.map((r) => r.id),
-        };
+        return await withExisting(
+          inserted.rows,
+          (r) => r.normalized_name,
+          names,
+          async (missing) =>
+            (
+              await db.runner.query<MemoryEntity>(
+                'select * from memory_entities where character_context = $1 and normalized_name = any($2::text[])',
+                [ctx, missing],
+              )
+            ).rows,
+        );
       } catch (error) {
         throw mapDatabaseError(error, 'insert memory entities');
       }
