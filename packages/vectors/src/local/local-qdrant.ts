@@ -220,10 +220,10 @@ export class LocalQdrant {
     const version = ++col.lastOp;
     switch (op.t) {
       case 'index':
-        col.indexes.set(op.field, op.spec);
+        col.createIndex(op.field, op.spec);
         break;
       case 'unindex':
-        col.indexes.delete(op.field);
+        col.dropIndex(op.field);
         break;
       case 'upsert':
         col.upsert(op.points, version);
@@ -278,7 +278,7 @@ export class LocalQdrant {
     if (body.filter !== undefined && body.filter !== null) {
       const pred = compileFilter(body.filter, col.filterContext);
       return col
-        .sortedSlots()
+        .slotsInIdOrder([body.filter])
         .filter((s) => pred(col.view(s)))
         .map((s) => col.ids[s]!);
     }
@@ -758,7 +758,8 @@ export class LocalQdrant {
     const start = b.offset === undefined || b.offset === null ? null : parsePointId(b.offset);
     const points: Schemas['Record'][] = [];
     let next: PointId | null = null;
-    for (const slot of col.sortedSlots()) {
+    const filters = pred === null ? [] : [b.filter];
+    for (const slot of col.slotsInIdOrder(filters)) {
       if (start !== null && comparePointIds(col.ids[slot]!, start) < 0) continue;
       if (!accept(slot)) continue;
       if (points.length === limit) {
@@ -777,7 +778,12 @@ export class LocalQdrant {
     if (b.filter === undefined || b.filter === null) return { count: col.count };
     const accept = col.acceptor(compileFilter(b.filter, col.filterContext));
     let count = 0;
-    for (const slot of col.slotOf.values()) if (accept(slot)) count++;
+    const narrowed = col.candidateSlots([b.filter]);
+    if (narrowed === null) {
+      for (const slot of col.slotOf.values()) if (accept(slot)) count++;
+    } else {
+      for (const slot of narrowed) if (accept(slot)) count++;
+    }
     return { count };
   }
 

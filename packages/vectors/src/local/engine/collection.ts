@@ -1,7 +1,9 @@
 import type { FilterContext, PointView, Predicate } from '../filter/compile.js';
+import { type IndexSource, type Narrowing, narrowFilter } from '../filter/narrow.js';
 import { type CreateCollectionBody, collectionConfig, type DenseSpec, denseSpecs } from './config.js';
 import { comparePointIds, type PointId } from './ids.js';
 import { cloneJson, deleteAt, mergeAt, type Payload, valuesAt } from './json-path.js';
+import { INVERTED_TYPES, InvertedIndex } from './payload-index.js';
 import { VectorStore } from './vector-store.js';
 
 export interface SparseVector {
@@ -16,6 +18,12 @@ export interface PreparedPoint {
   sparse?: Record<string, SparseVector>;
   payload: Payload;
 }
+
+/**
+ * Above this share of the collection, index candidates are not worth it: the sequential SIMD scan
+ * over every row beats gathering scattered rows (see bench/run.ts, filtered search rows).
+ */
+export const NARROW_MAX_SHARE = 0.3;
 
 export interface IndexSpec {
   data_type: string;
@@ -32,7 +40,7 @@ export class Collection {
   readonly dense = new Map<string, VectorStore>();
   readonly sparseNames: Set<string>;
   readonly config: Record<string, unknown>;
-  readonly indexes = new Map<string, IndexSpec>();
+  private readonly indexSpecs = new Map<string, IndexSpec>();
   ids: Array<PointId | undefined> = [];
   payloads: Payload[] = [];
   versions: number[] = [];
@@ -45,6 +53,12 @@ export class Collection {
   lastOp = 0;
   private sortedCache: number[] | null = null;
   readonly filterContext: FilterContext;
+  /** Equality lookups for keyword / integer / uuid / bool payload indexes, kept in step with every write. */
+  private readonly invertedIndexes = new Map<string, InvertedIndex>();
+  private readonly indexSource: IndexSource = {
+    inverted: (key) => this.invertedIndexes.get(key),
+    slotOf: (id) => this.slotOf.get(id),
+  };
 
   constructor(
     readonly name: string,
@@ -56,6 +70,11 @@ export class Collection {
     this.sparseNames = new Set(Object.keys(body.sparse_vectors ?? {}));
     this.config = collectionConfig(body);
     this.filterContext = { textIndexed: (key) => this.indexes.get(key)?.data_type === 'text' };
+  }
+
+  /** The payload indexes by field; change them with `createIndex` / `dropIndex`. */
+  get indexes(): ReadonlyMap<string, IndexSpec> {
+    return this.indexSpecs;
   }
 
   get count(): number {
@@ -81,6 +100,51 @@ export class Collection {
     const live = this.live;
     if (!filter) return (slot) => live[slot] === 1;
     return (slot) => live[slot] === 1 && filter(this.view(slot));
+  }
+
+  /** Records a payload index; equality-typed ones get an inverted index built from the live points. */
+  createIndex(field: string, spec: IndexSpec): void {
+    this.indexSpecs.set(field, spec);
+    if (!INVERTED_TYPES.has(spec.data_type)) {
+      this.invertedIndexes.delete(field);
+      return;
+    }
+    const index = new InvertedIndex(field);
+    for (const slot of this.slotOf.values()) index.update(slot, this.payloads[slot]!);
+    this.invertedIndexes.set(field, index);
+  }
+
+  dropIndex(field: string): void {
+    this.indexSpecs.delete(field);
+    this.invertedIndexes.delete(field);
+  }
+
+  private reindex(slot: number): void {
+    if (this.invertedIndexes.size === 0) return;
+    const payload = this.live[slot] === 1 ? this.payloads[slot]! : null;
+    for (const index of this.invertedIndexes.values()) index.update(slot, payload);
+  }
+
+  /**
+   * The slots (ascending) that can satisfy every one of `filters` (raw, already validated), read
+   * from the inverted indexes; null when no filter is indexed or the candidates are too many
+   * for narrowing to pay (then scan everything). Callers still apply the full filter.
+   */
+  candidateSlots(filters: readonly unknown[]): Int32Array | null {
+    let best: Narrowing | null = null;
+    for (const f of filters) {
+      const n = narrowFilter(f, this.indexSource);
+      if (n !== null && (best === null || n.size < best.size)) best = n;
+    }
+    if (best === null || best.size > NARROW_MAX_SHARE * this.count) return null;
+    return best.slots();
+  }
+
+  /** Live slots that may pass `filters`, in Qdrant's id order: index candidates when they narrow, else all. */
+  slotsInIdOrder(filters: readonly unknown[]): readonly number[] {
+    const candidates = this.candidateSlots(filters);
+    if (candidates === null) return this.sortedSlots();
+    return Array.from(candidates).sort((a, b) => comparePointIds(this.ids[a]!, this.ids[b]!));
   }
 
   /** Live slots in Qdrant's id order (numbers, then UUIDs), cached until the next insert or delete. */
@@ -121,6 +185,7 @@ export class Collection {
         if (v) store.set(slot, v);
         else store.clear(slot);
       }
+      this.reindex(slot);
     }
   }
 
@@ -159,6 +224,7 @@ export class Collection {
       this.payloads[slot] = {};
       this.sparse[slot] = undefined;
       for (const store of this.dense.values()) store.clear(slot);
+      this.reindex(slot);
       this.free.push(slot);
       this.sortedCache = null;
     }
@@ -169,6 +235,7 @@ export class Collection {
       const slot = this.slotOf.get(id);
       if (slot === undefined) continue;
       fn(slot);
+      this.reindex(slot);
       this.versions[slot] = version;
     }
   }

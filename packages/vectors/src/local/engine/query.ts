@@ -91,17 +91,26 @@ function limitOf(v: unknown, fallback: number, field: string): number {
 const byScoreDesc = (col: Collection) => (a: Hit, b: Hit) =>
   b.score - a.score || comparePointIds(col.ids[a.slot]!, col.ids[b.slot]!);
 
+/** The filters a stage inherits from the stages around it: compiled, and raw for index narrowing. */
+export interface Scope {
+  predicate: Predicate;
+  filters: readonly unknown[];
+}
+
 /**
  * Runs one stage of the Query API: its prefetches first (each with the outer filter merged in),
  * then its own query over the prefetched candidates, or over the whole collection when there
  * are none. `root` stages honour `offset`.
  */
-export function runQuery(col: Collection, stage: QueryStage, outer: Predicate | null, root: boolean): Hit[] {
+export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null, root: boolean): Hit[] {
   const own =
     stage.filter === undefined || stage.filter === null
       ? null
       : compileFilter(stage.filter, col.filterContext);
-  const filter: Predicate | null = own && outer ? (p) => outer(p) && own(p) : (own ?? outer);
+  const outerPred = outer?.predicate ?? null;
+  const filter: Predicate | null = own && outerPred ? (p) => outerPred(p) && own(p) : (own ?? outerPred);
+  const filters = own ? [...(outer?.filters ?? []), stage.filter] : (outer?.filters ?? []);
+  const scope: Scope | null = filter ? { predicate: filter, filters } : null;
   const limit = limitOf(stage.limit, 10, 'limit');
   const offset = root ? limitOf(stage.offset, 0, 'offset') : 0;
   const k = limit + offset;
@@ -113,7 +122,7 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Predicate | 
     return p as QueryStage;
   });
   const q = stage.query;
-  const fused = prefetches.map((p) => runQuery(col, p, filter, false));
+  const fused = prefetches.map((p) => runQuery(col, p, scope, false));
   const accept = col.acceptor(filter);
   let hits: Hit[];
 
@@ -126,7 +135,7 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Predicate | 
   if (q === undefined || q === null) {
     if (prefetches.length === 0) {
       hits = [];
-      for (const slot of col.sortedSlots()) {
+      for (const slot of col.slotsInIdOrder(filters)) {
         if (hits.length >= k) break;
         if (accept(slot)) hits.push({ slot, score: 0 });
       }
@@ -154,7 +163,12 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Predicate | 
     const floor = internalThreshold(threshold, store.distance);
     if (prefetches.length === 0) {
       // Deleted slots have their vectors cleared, so without a filter `present` alone is enough.
-      const heap = store.search(vector, k, col.high, filter ? accept : null, floor);
+      // An indexed equality filter narrows the scan to its candidates; each is still fully checked.
+      const narrowed = filter ? col.candidateSlots(filters) : null;
+      const heap =
+        narrowed === null
+          ? store.search(vector, k, col.high, filter ? accept : null, floor)
+          : store.searchSlots(vector, k, narrowed, accept, floor);
       hits = heap.sorted().map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
     } else {
       const scored: Array<{ slot: number; internal: number }> = [];
@@ -224,7 +238,7 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Predicate | 
     const ob = typeof q.order_by === 'string' ? { key: q.order_by } : q.order_by;
     if (!isObject(ob) || typeof ob.key !== 'string')
       throw formatError('order_by: expected a key or {key, direction}');
-    const pool = prefetches.length > 0 ? candidates() : col.sortedSlots();
+    const pool = prefetches.length > 0 ? candidates() : col.slotsInIdOrder(filters);
     hits = orderBy(col, pool.filter(accept), ob.key, ob.direction === 'desc', ob.start_from).map((h) => ({
       slot: h.slot,
       score: 0,
@@ -234,7 +248,7 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Predicate | 
   }
 
   if ('sample' in q) {
-    const pool = (prefetches.length > 0 ? candidates() : col.sortedSlots()).filter(accept);
+    const pool = (prefetches.length > 0 ? candidates() : col.slotsInIdOrder(filters)).filter(accept);
     for (let i = pool.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
       [pool[i], pool[j]] = [pool[j]!, pool[i]!];

@@ -129,6 +129,69 @@ export class VectorStore {
     }
     return heap;
   }
+
+  /**
+   * Exact top-k over the given ascending `slots` only (index candidates): consecutive runs of
+   * slots are scored by one SIMD kernel call each, straight from their rows (no copy), with the
+   * scores packed into the score buffer; then the same accept / floor / heap steps as `search`.
+   */
+  searchSlots(
+    query: Float32Array,
+    k: number,
+    slots: Int32Array,
+    accept: ((slot: number) => boolean) | null,
+    floor: number,
+  ): TopK {
+    const heap = new TopK(k);
+    const n = slots.length;
+    if (this.dots === null) {
+      const { data, present, dim, distance, stride } = this;
+      for (let i = 0; i < n; i++) {
+        const slot = slots[i]!;
+        if (slot >= present.length || present[slot] === 0) continue;
+        const s = scoreAt(data, slot * stride, query, dim, distance);
+        if (s < floor || s <= heap.floor) continue;
+        if (accept !== null && !accept(slot)) continue;
+        heap.push(s, slot);
+      }
+      return heap;
+    }
+    this.queryRow.set(query);
+    const strideBytes = this.stride * 4;
+    const scoresAt = strideBytes;
+    const { present, scores, rowsOffset } = this;
+    const cap = present.length;
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      // Runs of consecutive slots: one kernel call per run; scores land at the run's position.
+      let i = start;
+      while (i < end) {
+        const first = slots[i]!;
+        let j = i + 1;
+        while (j < end && slots[j] === slots[j - 1]! + 1) j++;
+        const last = Math.min(slots[j - 1]!, cap - 1);
+        if (first <= last) {
+          this.dots(
+            0,
+            rowsOffset + first * strideBytes,
+            strideBytes,
+            last - first + 1,
+            scoresAt + (i - start) * 4,
+          );
+        }
+        i = j;
+      }
+      for (let j = start; j < end; j++) {
+        const slot = slots[j]!;
+        if (slot >= cap || present[slot] === 0) continue;
+        const s = scores[j - start]!;
+        if (s < floor || s <= heap.floor) continue;
+        if (accept !== null && !accept(slot)) continue;
+        heap.push(s, slot);
+      }
+    }
+    return heap;
+  }
 }
 
 export function normalize(v: Float32Array): void {

@@ -106,7 +106,7 @@ export async function readSnapshot(dir: string): Promise<EngineState> {
   const collections = new Map<string, Collection>();
   for (const h of header.collections) {
     const col = new Collection(h.name, h.body);
-    for (const [field, spec] of h.indexes) col.indexes.set(field, spec);
+    for (const [field, spec] of h.indexes) col.createIndex(field, spec);
     const n = h.ids.length;
     const vectors: Array<{ name: string; dim: number; present: Uint8Array; data: Float32Array }> = [];
     for (const d of h.dense) {
