@@ -3,6 +3,9 @@
 // client against our REST server), with the same brute-force loop over a raw Float32Array as the
 // baseline. Targets: in-process search within 1.2× of the raw loop; 100k × 384 under 20 ms p50.
 // BENCH_SIZES / BENCH_DIMS (comma lists) and BENCH_SEARCHES narrow or widen a run.
+// Then filtered search, 12 characters × BENCH_FILTERED (memories per character, default 1000,10000)
+// × 384 dimensions, before and after payload-index narrowing (see filtered.ts); BENCH_SIZES=none
+// (or BENCH_FILTERED=none) skips a part.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +13,11 @@ import { type BenchRow, measure, report } from '@monsteros/bench-kit';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { createMemory, dotKernel } from '../src/local/engine/dot-kernel.js';
 import { LocalQdrant, startLocalQdrantServer } from '../src/local/index.js';
+import { filteredSearchRows } from './filtered.js';
 
-const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
+const list = (v: string) => (v === 'none' ? [] : v.split(',').map(Number));
+const SIZES = list(process.env.BENCH_SIZES ?? '10000,100000');
+const FILTERED = list(process.env.BENCH_FILTERED ?? '1000,10000');
 const DIMS = (process.env.BENCH_DIMS ?? '384,768').split(',').map(Number);
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 200);
 const BATCH = 1_000;
@@ -200,6 +206,11 @@ for (const dim of DIMS) {
     await engine.close();
     console.log(`done ${label}`);
   }
+}
+
+for (const perGroup of FILTERED) {
+  rows.push(...(await filteredSearchRows({ perGroup, dim: 384, searches: SEARCHES, k: K, unitVectors })));
+  console.log(`done filtered 12 x ${perGroup}`);
 }
 
 report('vectors-local', rows, meta);
