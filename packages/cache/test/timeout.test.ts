@@ -1,0 +1,40 @@
+// A Redis that accepts commands but does not answer (a private server stopped with SIGSTOP): every
+// command still ends, reads as a miss or a TimeoutError, without waiting for a reconnection.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Cache, createCache, TimeoutError } from '../src/index.js';
+import { privateRedis } from './private-server.js';
+
+let server: Awaited<ReturnType<typeof privateRedis>>;
+let cache: Cache;
+
+beforeAll(async () => {
+  server = await privateRedis('timeout');
+  cache = createCache({ redis: server.url, prefix: 'timeout:', connection: { commandTimeoutMs: 200 } });
+});
+afterAll(async () => {
+  server?.thaw();
+  await cache?.close().catch(() => {});
+  server?.kill();
+});
+
+describe('when Redis does not answer', () => {
+  it('fails commands after the command timeout: reads are misses, sessions throw TimeoutError, getOrSet loads', async () => {
+    const quests = cache.policies.quest_data;
+    await quests.set({ questId: 'q' }, { id: 'q' } as never);
+    expect(await quests.get({ questId: 'q' })).toBeDefined();
+    await cache.sessions.agents.start('sage', { status: 'active' });
+
+    server.freeze();
+    const errorsBefore = quests.local.redisErrors;
+    expect(await quests.get({ questId: 'q' })).toBeUndefined();
+    expect(quests.local.redisErrors).toBe(errorsBefore + 1);
+    await expect(cache.sessions.agents.get('sage')).rejects.toBeInstanceOf(TimeoutError);
+    const loaded = await quests.getOrSet({ questId: 'q' }, async () => ({ id: 'loaded' }) as never);
+    expect((loaded as { id: string }).id).toBe('loaded');
+
+    server.thaw();
+    // The connection stayed up: the next commands are answered again.
+    expect((await quests.get({ questId: 'q' })) as unknown).toEqual({ id: 'q' });
+    expect((await cache.sessions.agents.get('sage'))?.status).toBe('active');
+  });
+});
