@@ -1,15 +1,21 @@
 // Cached values on the wire: [MAGIC, flags, …body]. flags & 0x0f is the format (1 msgpack,
-// 2 JSON), flags & 0x80 marks a deflated body. Anything else is corrupt: callers treat it as a
-// miss and delete it.
+// 2 JSON, 3 JSON with Dates), flags & 0x80 marks a deflated body. Anything else is corrupt:
+// callers treat it as a miss and delete it.
+//
+// Format `auto` picks per value: JSON.parse decodes a small object in about half the time msgpackr
+// takes, so a value JSON represents exactly is written as JSON; one that holds Dates as
+// `[value with each Date as epoch ms, paths of the Dates]` (format 3, the Dates revived on read);
+// anything JSON would change (bigint, bytes, undefined, NaN/±Infinity, an invalid Date) as msgpack.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { ValidationError } from './errors.js';
 
-export type ValueFormat = 'msgpack' | 'json';
+export type ValueFormat = 'auto' | 'msgpack' | 'json';
 
 const MAGIC = 0xca;
 const FORMAT_MSGPACK = 0x01;
 const FORMAT_JSON = 0x02;
+const FORMAT_JSON_DATES = 0x03;
 const DEFLATED = 0x80;
 
 // Records (shared structures) would tie readers to the writer's process: plain maps only.
@@ -74,15 +80,26 @@ function unserializable(
  * const bytes = encodeValue({ a: 1 }, { format: 'msgpack', compressAboveBytes: 1024 });
  */
 export function encodeValue(value: unknown, options: CodecOptions): Buffer {
-  const why = unserializable(value, options.format, 'value', new Set());
+  const strictJson = options.format === 'json';
+  const why = unserializable(value, strictJson ? 'json' : 'msgpack', 'value', new Set());
   if (why) throw new ValidationError('value', `cannot be serialized: ${why}`);
   let body: Buffer;
+  let flags: number;
   try {
-    body = options.format === 'json' ? Buffer.from(JSON.stringify(value), 'utf8') : packr.pack(value);
+    const dates = options.format === 'auto' ? datePathsIfJsonExact(value, [], []) : undefined;
+    if (strictJson || (dates !== undefined && dates.length === 0)) {
+      body = Buffer.from(JSON.stringify(value), 'utf8');
+      flags = FORMAT_JSON;
+    } else if (dates !== undefined) {
+      body = Buffer.from(JSON.stringify([value, dates], datesAsEpochMs), 'utf8');
+      flags = FORMAT_JSON_DATES;
+    } else {
+      body = packr.pack(value);
+      flags = FORMAT_MSGPACK;
+    }
   } catch (error) {
     throw new ValidationError('value', `cannot be serialized: ${(error as Error).message}`, { cause: error });
   }
-  let flags = options.format === 'json' ? FORMAT_JSON : FORMAT_MSGPACK;
   if (body.length > options.compressAboveBytes) {
     body = deflateRawSync(body);
     flags |= DEFLATED;
@@ -92,6 +109,88 @@ export function encodeValue(value: unknown, options: CodecOptions): Buffer {
   out[1] = flags;
   body.copy(out, 2);
   return out;
+}
+
+type Path = Array<string | number>;
+
+/**
+ * The paths of the Dates in `value` when JSON (with those Dates as epoch ms) gives back exactly
+ * `value`, else undefined. `value` already passed `unserializable` (no cycles, plain objects).
+ */
+function datePathsIfJsonExact(value: unknown, path: Path, dates: Path[]): Path[] | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return dates;
+    case 'number':
+      return Number.isFinite(value) ? dates : undefined;
+    case 'object':
+      break;
+    default:
+      // bigint, and undefined (JSON drops the key or writes null)
+      return undefined;
+  }
+  if (value === null) return dates;
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return undefined;
+    dates.push([...path]);
+    return dates;
+  }
+  if (value instanceof Uint8Array) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      // A hole reads as undefined: msgpack keeps it, JSON would write null.
+      if (!(i in value)) return undefined;
+      path.push(i);
+      const ok = datePathsIfJsonExact(value[i], path, dates);
+      path.pop();
+      if (!ok) return undefined;
+    }
+    return dates;
+  }
+  for (const key of Object.keys(value)) {
+    // A date path through `__proto__` would walk into the prototype on revival: msgpack instead.
+    if (key === '__proto__') return undefined;
+    path.push(key);
+    const ok = datePathsIfJsonExact((value as Record<string, unknown>)[key], path, dates);
+    path.pop();
+    if (!ok) return undefined;
+  }
+  return dates;
+}
+
+/** JSON.stringify replacer: a Date (already turned into its ISO string by toJSON) as epoch ms. */
+function datesAsEpochMs(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  return original instanceof Date ? original.getTime() : value;
+}
+
+/** Format 3: `[value, paths]`; puts each Date back at its path (throws on a malformed body). */
+function reviveDates(wrapped: unknown): unknown {
+  if (!Array.isArray(wrapped) || wrapped.length !== 2 || !Array.isArray(wrapped[1])) {
+    throw new Error('not a JSON-with-dates body');
+  }
+  let value = wrapped[0] as unknown;
+  for (const path of wrapped[1] as Path[]) {
+    if (!Array.isArray(path)) throw new Error('bad date path');
+    if (path.length === 0) {
+      value = dateOf(value);
+      continue;
+    }
+    let parent = value as Record<string | number, unknown>;
+    for (let i = 0; i < path.length - 1; i++) parent = parent[path[i]!] as Record<string | number, unknown>;
+    const last = path[path.length - 1]!;
+    if (typeof parent !== 'object' || parent === null || !Object.hasOwn(parent, last)) {
+      throw new Error('bad date path');
+    }
+    parent[last] = dateOf(parent[last]);
+  }
+  return value;
+}
+
+function dateOf(ms: unknown): Date {
+  if (typeof ms !== 'number') throw new Error('bad date');
+  return new Date(ms);
 }
 
 /** Marker for bytes that are not a value this package wrote. */
@@ -107,11 +206,19 @@ export function decodeValue(bytes: Buffer): unknown {
   if (bytes.length < 3 || bytes[0] !== MAGIC) return CORRUPT;
   const flags = bytes[1]!;
   const format = flags & 0x7f;
-  if (format !== FORMAT_MSGPACK && format !== FORMAT_JSON) return CORRUPT;
   try {
-    let body = bytes.subarray(2);
-    if (flags & DEFLATED) body = inflateRawSync(body);
-    return format === FORMAT_JSON ? JSON.parse(body.toString('utf8')) : packr.unpack(body);
+    if (flags & DEFLATED) {
+      const body = inflateRawSync(bytes.subarray(2));
+      if (format === FORMAT_MSGPACK) return packr.unpack(body);
+      if (format === FORMAT_JSON) return JSON.parse(body.toString('utf8'));
+      if (format === FORMAT_JSON_DATES) return reviveDates(JSON.parse(body.toString('utf8')));
+      return CORRUPT;
+    }
+    // Offsets instead of subarray(2): no view object per read.
+    if (format === FORMAT_JSON) return JSON.parse(bytes.toString('utf8', 2));
+    if (format === FORMAT_JSON_DATES) return reviveDates(JSON.parse(bytes.toString('utf8', 2)));
+    if (format === FORMAT_MSGPACK) return packr.unpack(bytes, { start: 2 });
+    return CORRUPT;
   } catch {
     return CORRUPT;
   }

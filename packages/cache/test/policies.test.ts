@@ -351,17 +351,33 @@ describe('write-through', () => {
 });
 
 describe('serialization', () => {
-  it('keeps Dates with msgpack and compresses values above the threshold', async () => {
+  it('keeps Dates (JSON with dates by default) and compresses values above the threshold', async () => {
     const quests = t.cache.policies.quest_data;
     const big = quest('big', { quest_content: { chapters: [], description: 'long text '.repeat(1000) } });
     await quests.set({ questId: 'big' }, big);
     const bytes = (await t.raw.getBuffer(quests.keyOf({ questId: 'big' })))!;
     expect(bytes[0]).toBe(0xca);
-    expect(bytes[1]).toBe(0x81); // msgpack, deflated
+    expect(bytes[1]).toBe(0x83); // JSON with dates, deflated
     expect(bytes.length).toBeLessThan(2000);
     const back = await quests.get({ questId: 'big' });
     expect(back).toEqual(big);
     expect(back?.created_at).toBeInstanceOf(Date);
+  });
+
+  it('keeps Dates with msgpack when the namespace is configured for msgpack', async () => {
+    const { cache, raw, cleanup } = testCache('msgpack', { policies: { quest_data: { format: 'msgpack' } } });
+    try {
+      const quests = cache.policies.quest_data;
+      const big = quest('big', { quest_content: { chapters: [], description: 'long text '.repeat(1000) } });
+      await quests.set({ questId: 'big' }, big);
+      const bytes = (await raw.getBuffer(quests.keyOf({ questId: 'big' })))!;
+      expect(bytes[1]).toBe(0x81); // msgpack, deflated
+      const back = await quests.get({ questId: 'big' });
+      expect(back).toEqual(big);
+      expect(back?.created_at).toBeInstanceOf(Date);
+    } finally {
+      await cleanup();
+    }
   });
 
   it('writes JSON with its format byte when the namespace is configured for JSON', async () => {

@@ -25,7 +25,11 @@ export interface PolicyConfig {
   strategy: CacheStrategy;
   /** Seconds after `ttlSeconds` during which `getOrSet` serves the stale value and refreshes it in the background. Default 0 (off). */
   staleWhileRevalidateSeconds: number;
-  /** Wire format of values. Default `msgpack` (keeps Dates, bigints and bytes). */
+  /**
+   * Wire format of values. Default `auto`: per value, JSON when it gives the value back exactly
+   * (Dates revived), else msgpack (bigints, bytes, undefined); both keep every type. `msgpack`
+   * always msgpack; `json` always plain JSON (Dates come back as ISO strings; bigint refused).
+   */
   format: ValueFormat;
   /** Values whose serialized body is larger than this many bytes are deflated. Default 1,024. */
   compressAboveBytes: number;
@@ -89,7 +93,7 @@ export const KEY_SHAPES: {
 
 const COMMON = {
   staleWhileRevalidateSeconds: 0,
-  format: 'msgpack',
+  format: 'auto',
   compressAboveBytes: 1024,
   leaseMs: 5000,
   readTracking: 'batched',
@@ -112,7 +116,7 @@ const PolicyOverrideSchema = z
       .enum(['lru', 'lfu', 'ttl', 'write-through'], { message: 'must be lru, lfu, ttl or write-through' })
       .optional(),
     staleWhileRevalidateSeconds: NonNegativeSeconds.optional(),
-    format: z.enum(['msgpack', 'json'], { message: 'must be msgpack or json' }).optional(),
+    format: z.enum(['auto', 'msgpack', 'json'], { message: 'must be auto, msgpack or json' }).optional(),
     compressAboveBytes: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
     leaseMs: PositiveInt.optional(),
     readTracking: z.enum(['batched', 'inline'], { message: 'must be batched or inline' }).optional(),
