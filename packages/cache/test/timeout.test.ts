@@ -1,8 +1,21 @@
 // A Redis that accepts commands but does not answer (a private server stopped with SIGSTOP): every
 // command still ends, reads as a miss or a TimeoutError, without waiting for a reconnection.
+import type { QuestDefinition } from '@monsteros/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cache, createCache, TimeoutError } from '../src/index.js';
 import { privateRedis } from './private-server.js';
+
+const quest = (id: string): QuestDefinition => ({
+  id,
+  quest_name: id,
+  category: 'basics',
+  difficulty: 1,
+  learning_objectives: [],
+  quest_content: { chapters: [] },
+  character_mentors: [],
+  prerequisites: [],
+  created_at: new Date(0),
+});
 
 let server: Awaited<ReturnType<typeof privateRedis>>;
 let cache: Cache;
@@ -20,7 +33,7 @@ afterAll(async () => {
 describe('when Redis does not answer', () => {
   it('fails commands after the command timeout: reads are misses, sessions throw TimeoutError, getOrSet loads', async () => {
     const quests = cache.policies.quest_data;
-    await quests.set({ questId: 'q' }, { id: 'q' } as never);
+    await quests.set({ questId: 'q' }, quest('q'));
     expect(await quests.get({ questId: 'q' })).toBeDefined();
     await cache.sessions.agents.start('sage', { status: 'active' });
 
@@ -29,12 +42,12 @@ describe('when Redis does not answer', () => {
     expect(await quests.get({ questId: 'q' })).toBeUndefined();
     expect(quests.local.redisErrors).toBe(errorsBefore + 1);
     await expect(cache.sessions.agents.get('sage')).rejects.toBeInstanceOf(TimeoutError);
-    const loaded = await quests.getOrSet({ questId: 'q' }, async () => ({ id: 'loaded' }) as never);
-    expect((loaded as { id: string }).id).toBe('loaded');
+    const loaded = await quests.getOrSet({ questId: 'q' }, async () => quest('loaded'));
+    expect(loaded.id).toBe('loaded');
 
     server.thaw();
     // The connection stayed up: the next commands are answered again.
-    expect((await quests.get({ questId: 'q' })) as unknown).toEqual({ id: 'q' });
+    expect(await quests.get({ questId: 'q' })).toEqual(quest('q'));
     expect((await cache.sessions.agents.get('sage'))?.status).toBe('active');
   });
 });
