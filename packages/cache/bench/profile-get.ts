@@ -23,6 +23,7 @@ try {
     console.log(`round ${round + 1}: ${s.opsPerSec.toFixed(0)} ops/s`);
   }
 } finally {
+  await cache.stats(); // flushes the recorded reads, so nothing is written after the cleanup
   const redis = cache.redis;
   let cursor = '0';
   do {

@@ -19,6 +19,12 @@ const msgpackCache = createCache({
   prefix: `${prefix}mp:`,
   policies: { character_responses: { maxSize: 1_000, format: 'msgpack' } },
 });
+// The same namespace with a near cache (client-side caching): repeated hits skip the network.
+const nearCache = createCache({
+  redis: url,
+  prefix: `${prefix}near:`,
+  policies: { character_responses: { maxSize: 1_000, nearCacheEntries: 1_000 } },
+});
 const raw = new Redis(url);
 const rows: BenchRow[] = [];
 
@@ -36,6 +42,8 @@ async function hitPath(): Promise<void> {
   for (const [i, k] of keys.entries()) await responses.set(k, response(i));
   const msgpackResponses = msgpackCache.policies.character_responses;
   for (const [i, k] of keys.entries()) await msgpackResponses.set(k, response(i));
+  const nearResponses = nearCache.policies.character_responses;
+  for (const [i, k] of keys.entries()) await nearResponses.set(k, response(i));
   const rawKeys = keys.map((k) => `${prefix}raw:${k.hash}`);
   const memory = cache.policies.memory_search_results;
   const memoryKeys = keys.map((k) => ({ queryHash: k.hash }));
@@ -67,6 +75,11 @@ async function hitPath(): Promise<void> {
         async (i) => JSON.parse((await raw.getBuffer(rawJsonKeys[i % 100]!))!.toString()),
       ],
       ['get hit (LRU namespace)', 'policy.get (batched reads)', (i) => responses.get(keys[i % 100]!)],
+      [
+        'get hit (LRU namespace)',
+        'policy.get (near cache, repeated hits)',
+        (i) => nearResponses.get(keys[i % 100]!),
+      ],
       [
         'get hit (LRU namespace)',
         "policy.get (format 'msgpack')",
@@ -187,5 +200,6 @@ try {
   await dropPrefix();
   await cache.close();
   await msgpackCache.close();
+  await nearCache.close();
   raw.disconnect();
 }

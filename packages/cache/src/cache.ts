@@ -19,6 +19,7 @@ import {
   type PolicyOverrides,
   resolvePolicies,
 } from './policies/config.js';
+import { startTracking, type Tracking } from './policies/near-cache.js';
 import { type CachePolicy, createPolicy, type LocalPolicyCounters } from './policies/policy.js';
 import { createSessions, type Sessions } from './sessions.js';
 import { createStreams, type Streams } from './streams.js';
@@ -200,12 +201,22 @@ export function createCache(options: CacheOptions = {}): Cache {
   const availability = new Availability(client);
   const keys = keyBuilders(prefix);
 
+  const nearCached = NAMESPACES.filter((name) => resolvedPolicies[name].nearCacheEntries > 0);
+  if (nearCached.length > 0 && client instanceof Cluster) {
+    throw new ValidationError(
+      `policies.${nearCached[0]}.nearCacheEntries`,
+      'needs a standalone Redis, not a Cluster',
+    );
+  }
+  const tracking: Tracking | undefined = nearCached.length > 0 ? startTracking(client as Redis) : undefined;
+
   const policyObjects = {} as Record<NamespaceName, ReturnType<typeof createPolicy>>;
   for (const name of NAMESPACES) {
     policyObjects[name] = createPolicy(name, resolvedPolicies[name], {
       client,
       availability,
       keys: namespaceKeys(prefix, NAMESPACE_KEY_BASE[name]),
+      ...(tracking ? { tracking } : {}),
     });
   }
   // Cache writes that failed while Redis was down are replayed as invalidations on reconnect.
@@ -334,6 +345,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     async close() {
       await Promise.all(consumers.map((c) => c.close()));
       await Promise.all(Object.values(policyObjects).map((p) => p.flushReads()));
+      await tracking?.close();
       if (ownsClient) {
         try {
           await client.quit();

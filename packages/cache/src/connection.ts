@@ -95,15 +95,31 @@ export function connect(url: string, options: Required<ConnectionOptions>): Redi
  */
 export function enforceCommandTimeout(client: Redis, timeoutMs: number): void {
   const sweepMs = Math.max(5, Math.floor(timeoutMs / 10));
-  let commands: Command[] = [];
+  // Pending commands in send order from `head` on; answered ones are dropped as soon as they
+  // reach the head (on the next send), so a command is not kept alive past its answer for long
+  // (keeping 100 ms of commands would push them into the old generation).
+  let commands: Array<Command | undefined> = [];
   let deadlines: number[] = [];
   let head = 0;
   // Deadlines count from the last sweep (a clock read per command would cost more than the
   // timer saved); a command's deadline is therefore at most one sweep early, never late, so
   // sweeps add `sweepMs` to the bound: the effective timeout is in [timeoutMs, timeoutMs + 2 sweeps).
   let now = performance.now();
+  function dropAnswered(): void {
+    while (head < commands.length && commands[head]!.isResolved) commands[head++] = undefined;
+    if (head === commands.length) {
+      commands.length = 0;
+      deadlines.length = 0;
+      head = 0;
+    } else if (head > 1024) {
+      commands = commands.slice(head);
+      deadlines = deadlines.slice(head);
+      head = 0;
+    }
+  }
   const send = client.sendCommand;
   client.sendCommand = function sendWithDeadline(this: Redis, command, stream) {
+    dropAnswered();
     commands.push(command);
     deadlines.push(now + timeoutMs + sweepMs);
     return send.call(this, command, stream);
@@ -117,17 +133,9 @@ export function enforceCommandTimeout(client: Redis, timeoutMs: number): void {
         // Like ioredis's own timeout: the reply, if it ever comes, is matched and ignored.
         command.reject(new Error('Command timed out'));
       }
-      head++;
+      commands[head++] = undefined;
     }
-    if (head === commands.length) {
-      commands = [];
-      deadlines = [];
-      head = 0;
-    } else if (head > 1024) {
-      commands = commands.slice(head);
-      deadlines = deadlines.slice(head);
-      head = 0;
-    }
+    dropAnswered();
   }, sweepMs);
   timer.unref();
   client.once('end', () => clearInterval(timer));

@@ -19,21 +19,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/**
- * Starts redis-server on a free port and waits until it answers PING. `freeze` stops the process
- * (SIGSTOP: connections stay open, nothing is answered), `thaw` resumes it, `kill` ends it and
- * removes its files.
- */
-export async function privateRedis(
-  label: string,
-): Promise<{ port: number; url: string; freeze(): void; thaw(): void; kill(): void }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `mos-cache-${label}-`));
-  const server: ChildProcess = spawn(
+function spawnServer(port: number, dir: string): ChildProcess {
+  return spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
     { stdio: 'ignore' },
   );
+}
+
+async function answers(port: number, label: string): Promise<void> {
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => {});
   await eventually(
@@ -50,6 +44,25 @@ export async function privateRedis(
     `private redis-server (${label}) to start`,
   );
   probe.disconnect();
+}
+
+/**
+ * Starts redis-server (no persistence) on a free port and waits until it answers PING. `freeze`
+ * stops the process (SIGSTOP: connections stay open, nothing is answered), `thaw` resumes it,
+ * `restart` kills it and starts an empty one on the same port, `kill` ends it and removes its files.
+ */
+export async function privateRedis(label: string): Promise<{
+  port: number;
+  url: string;
+  freeze(): void;
+  thaw(): void;
+  restart(): Promise<void>;
+  kill(): void;
+}> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), `mos-cache-${label}-`));
+  let server = spawnServer(port, dir);
+  await answers(port, label);
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
@@ -58,6 +71,13 @@ export async function privateRedis(
     },
     thaw() {
       server.kill('SIGCONT');
+    },
+    async restart() {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGKILL');
+      await exited;
+      server = spawnServer(port, dir);
+      await answers(port, label);
     },
     kill() {
       server.kill('SIGKILL');

@@ -45,6 +45,14 @@ export interface PolicyConfig {
   readTracking: 'batched' | 'inline';
   /** Longest delay before batched reads reach Redis, in ms. Default 50. */
   readFlushMs: number;
+  /**
+   * Entries this process keeps in its near cache (Redis client-side caching: repeated hits skip
+   * the network until Redis reports the key changed). Default 0 (off). Needs a standalone Redis
+   * and `readTracking: 'batched'`. A write in this process is seen at once; a write, eviction or
+   * invalidation by another process once its invalidation message arrives (normally well under a
+   * millisecond after that write returns).
+   */
+  nearCacheEntries: number;
 }
 
 /** A cached character response: the interaction fields a repeat of the same request needs. */
@@ -98,6 +106,7 @@ const COMMON = {
   leaseMs: 5000,
   readTracking: 'batched',
   readFlushMs: 50,
+  nearCacheEntries: 0,
 } as const;
 
 /** The policies of the design document. */
@@ -121,6 +130,7 @@ const PolicyOverrideSchema = z
     leaseMs: PositiveInt.optional(),
     readTracking: z.enum(['batched', 'inline'], { message: 'must be batched or inline' }).optional(),
     readFlushMs: PositiveInt.optional(),
+    nearCacheEntries: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
   })
   .strict();
 
@@ -150,6 +160,9 @@ export function resolvePolicies(overrides: unknown): { [N in NamespaceName]: Pol
       out[name],
       Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)),
     );
+    if (out[name].nearCacheEntries > 0 && out[name].readTracking !== 'batched') {
+      throw new ValidationError(`policies.${name}.nearCacheEntries`, "needs readTracking 'batched'");
+    }
   }
   return out;
 }

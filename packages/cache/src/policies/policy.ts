@@ -12,6 +12,7 @@ import {
   type NamespaceValue,
   type PolicyConfig,
 } from './config.js';
+import type { NearCache, Tracking } from './near-cache.js';
 
 /** Options of `set`. */
 export interface SetOptions {
@@ -41,6 +42,8 @@ export interface LocalPolicyCounters {
   corrupt: number;
   /** getOrSet calls that waited for another process's loader. */
   leaseWaits: number;
+  /** Hits served by the near cache (no round trip). */
+  nearHits: number;
 }
 
 /** A cache namespace with its policy; `K` is its key parts, `V` the cached (schema) type. */
@@ -98,6 +101,8 @@ interface PolicyDeps {
   client: ScriptedClient;
   availability: Availability;
   keys: NamespaceKeys;
+  /** The client-side caching connection, when a namespace has a near cache. */
+  tracking?: Tracking;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -135,7 +140,12 @@ export function createPolicy<N extends NamespaceName>(
     redisErrors: 0,
     corrupt: 0,
     leaseWaits: 0,
+    nearHits: 0,
   };
+  const near: NearCache | undefined =
+    config.nearCacheEntries > 0 && deps.tracking
+      ? deps.tracking.nearCache(keys.entryPrefix, config.nearCacheEntries)
+      : undefined;
   /** In-process single flight: member → the load in progress. */
   const flights = new Map<string, Promise<V>>();
   const refreshing = new Set<string>();
@@ -231,6 +241,7 @@ export function createPolicy<N extends NamespaceName>(
   }
 
   async function flushPending(member: string): Promise<void> {
+    near?.invalidate(member);
     await client.mosCacheDelete(...keysOf(member), member, keys.entryPrefix, keys.tagPrefix);
     pendingInvalidations.delete(member);
   }
@@ -240,6 +251,7 @@ export function createPolicy<N extends NamespaceName>(
     const value = decodeValue(bytes);
     if (value === CORRUPT) {
       local.corrupt++;
+      near?.invalidate(member);
       client.mosCacheDelete(...keysOf(member), member, keys.entryPrefix, keys.tagPrefix).catch(() => {});
     }
     return value as V | typeof CORRUPT;
@@ -260,6 +272,7 @@ export function createPolicy<N extends NamespaceName>(
     }
     if (!availability.up) return Promise.resolve(undefined);
     if (pendingInvalidations.size > 0 || config.readTracking === 'inline') return slowGet(member);
+    if (near) return nearGet(member).catch(onReadError);
     return client.getBuffer(entryKey(member)).then((bytes) => {
       if (bytes === null) {
         recordMiss();
@@ -270,6 +283,63 @@ export function createPolicy<N extends NamespaceName>(
       recordHit(member);
       return value;
     }, onReadError);
+  }
+
+  /**
+   * A read through the near cache: a live entry is decoded without a round trip; otherwise one
+   * pipeline `CLIENT CACHING YES` (track this key) + GET + PTTL, whose result is kept unless
+   * something invalidated the key (or tracking lapsed) while it was in flight.
+   */
+  async function nearGet(member: string): Promise<V | undefined> {
+    const cached = near!.lookup(member);
+    if (cached !== undefined) {
+      const value = decodeValue(cached) as V;
+      local.nearHits++;
+      recordHit(member);
+      return value;
+    }
+    const begun = near!.beginFill(member);
+    const key = entryKey(member);
+    if (begun === undefined) {
+      const bytes = await client.getBuffer(key);
+      return bytes === null ? missed() : hit(member, bytes);
+    }
+    let results: Array<[Error | null, unknown]> | null;
+    try {
+      results = await client.pipeline().call('CLIENT', 'CACHING', 'YES').getBuffer(key).pttl(key).exec();
+    } catch (error) {
+      near!.endFill(member, begun, null, 0);
+      throw error;
+    }
+    const [caching, got, pttl] = results ?? [];
+    if (!got || got[0]) {
+      near!.endFill(member, begun, null, 0);
+      throw got?.[0] ?? new Error('near cache fill: no reply');
+    }
+    const bytes = got[1] as Buffer | null;
+    if (bytes === null) {
+      near!.endFill(member, begun, null, 0);
+      return missed();
+    }
+    const value = hit(member, bytes);
+    const tracked = caching !== undefined && caching[0] === null && pttl !== undefined && pttl[0] === null;
+    near!.endFill(
+      member,
+      begun,
+      tracked && value !== undefined ? bytes : null,
+      tracked ? Number(pttl[1]) : 0,
+    );
+    return value;
+  }
+  function missed(): undefined {
+    recordMiss();
+    return undefined;
+  }
+  function hit(member: string, bytes: Buffer): V | undefined {
+    const value = decodeOrDrop(member, bytes);
+    if (value === CORRUPT) return undefined;
+    recordHit(member);
+    return value;
   }
 
   async function slowGet(member: string): Promise<V | undefined> {
@@ -309,6 +379,8 @@ export function createPolicy<N extends NamespaceName>(
     tags: string[],
     lease?: { token: string; generation: string },
   ): Promise<boolean> {
+    // Before the write is sent: a fill in flight is dropped, and any later fill is behind it.
+    near?.invalidate(member);
     if (!availability.up) {
       local.skippedWrites++;
       return false;
@@ -328,7 +400,9 @@ export function createPolicy<N extends NamespaceName>(
         String(tags.length),
         ...tags,
         ...drainReads(),
-      )) as [number, number];
+      )) as [number, number, string[]];
+      // Members this write evicted: Redis reports them too, but only asynchronously.
+      if (near) for (const victim of reply[2] ?? []) near.invalidate(victim);
       return reply[0] === 1;
     } catch {
       local.redisErrors++;
@@ -491,12 +565,17 @@ export function createPolicy<N extends NamespaceName>(
       !pendingInvalidations.has(member)
     ) {
       try {
-        const bytes = await client.getBuffer(entryKey(member));
-        if (bytes !== null) {
-          const value = decodeOrDrop(member, bytes);
-          if (value !== CORRUPT) {
-            recordHit(member);
-            return value;
+        if (near) {
+          const value = await nearGet(member);
+          if (value !== undefined) return value;
+        } else {
+          const bytes = await client.getBuffer(entryKey(member));
+          if (bytes !== null) {
+            const value = decodeOrDrop(member, bytes);
+            if (value !== CORRUPT) {
+              recordHit(member);
+              return value;
+            }
           }
         }
       } catch {
@@ -546,6 +625,7 @@ export function createPolicy<N extends NamespaceName>(
   async function del(key: K): Promise<boolean> {
     const member = memberOf(key);
     flights.delete(member);
+    near?.invalidate(member);
     return (
       (await availability.run(`delete ${namespace} entry`, () =>
         client.mosCacheDelete(...keysOf(member), member, keys.entryPrefix, keys.tagPrefix),
@@ -556,7 +636,8 @@ export function createPolicy<N extends NamespaceName>(
   async function invalidateTag(tag: string): Promise<number> {
     const escaped = escapeKeyPart(check(Tag, tag, 'tag'));
     flights.clear();
-    return (await availability.run(`invalidate tag in ${namespace}`, () =>
+    near?.invalidateAll();
+    const removed = (await availability.run(`invalidate tag in ${namespace}`, () =>
       client.mosCacheInvalidateTag(
         keys.index,
         expiries,
@@ -567,12 +648,16 @@ export function createPolicy<N extends NamespaceName>(
         keys.tagPrefix,
       ),
     )) as number;
+    near?.invalidateAll();
+    return removed;
   }
 
   async function clear(): Promise<number> {
     flights.clear();
     let removed = 0;
     for (let first = true; ; first = false) {
+      // Before each batch: fills read between batches may hold entries a later batch deletes.
+      near?.invalidateAll();
       const [n, remaining] = (await availability.run(`clear ${namespace}`, () =>
         client.mosCacheClear(
           keys.index,
@@ -586,7 +671,10 @@ export function createPolicy<N extends NamespaceName>(
         ),
       )) as [number, number];
       removed += n;
-      if (remaining === 0 || n === 0) return removed;
+      if (remaining === 0 || n === 0) {
+        near?.invalidateAll();
+        return removed;
+      }
     }
   }
 

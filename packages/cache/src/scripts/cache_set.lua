@@ -4,7 +4,7 @@
 --       7 tag prefix, 8 lease token ('' = unconditional write), 9 generation seen by the loader,
 --       10 tag count n, 11..10+n tags (escaped), then this process's unflushed reads
 --       (misses, then member/reads pairs: see apply_reads), applied before any eviction
--- Returns { written (0/1), evicted count }.
+-- Returns { written (0/1), evicted count, evicted members } (the members for near caches).
 local member = ARGV[1]
 local tag_count = tonumber(ARGV[10])
 apply_reads(KEYS[2], KEYS[4], ARGV[4], 11 + tag_count)
@@ -25,6 +25,7 @@ local max_size = tonumber(ARGV[5])
 prune(ARGV[6], KEYS[2], KEYS[3], KEYS[5], ARGV[7], KEYS[4], now, 100)
 local exists = redis.call('ZSCORE', KEYS[2], member)
 local evicted = 0
+local victims = {}
 if exists then
   local old = redis.call('HGET', KEYS[5], member)
   if old then
@@ -37,6 +38,7 @@ else
     if not victim then break end
     drop(ARGV[6], KEYS[2], KEYS[3], KEYS[5], ARGV[7], victim)
     evicted = evicted + 1
+    victims[evicted] = victim
   end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl)
@@ -60,4 +62,4 @@ if tag_count > 0 then
 end
 redis.call('HINCRBY', KEYS[4], 'sets', 1)
 if evicted > 0 then redis.call('HINCRBY', KEYS[4], 'evictions', evicted) end
-return { 1, evicted }
+return { 1, evicted, victims }
