@@ -51,3 +51,20 @@ describe('when Redis does not answer', () => {
     expect((await cache.sessions.agents.get('sage'))?.status).toBe('active');
   });
 });
+
+describe('when this process stalls', () => {
+  it('does not fail commands whose answers arrived while its event loop was blocked', async () => {
+    const quests = cache.policies.quest_data;
+    await quests.set({ questId: 'stall' }, quest('stall'));
+    const before = cache.sessions.agents.get('sage');
+    // Longer than the 200 ms timeout: the sweeper runs only after this, with Redis's answers unread.
+    const until = performance.now() + 500;
+    while (performance.now() < until) {}
+    // Sent after the stall, before any sweep ran.
+    const after = quests.get({ questId: 'stall' });
+    const errorsBefore = quests.local.redisErrors;
+    expect((await before)?.status).toBe('active');
+    expect(await after).toEqual(quest('stall'));
+    expect(quests.local.redisErrors).toBe(errorsBefore);
+  });
+});
