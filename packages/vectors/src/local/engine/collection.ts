@@ -85,14 +85,12 @@ export class Collection {
     return [...this.dense.entries()].map(([name, s]) => ({ name, size: s.dim, distance: s.distance }));
   }
 
-  /** A view of a slot for filters and formulas; cheap, created per evaluated point only. */
+  /**
+   * A view of a slot for filters and formulas; cheap, created per evaluated point only (a class
+   * instance, so no closure is made per point).
+   */
   view(slot: number): PointView {
-    return {
-      id: this.ids[slot]!,
-      payload: this.payloads[slot]!,
-      hasVector: (name) =>
-        this.dense.get(name)?.present[slot] === 1 || this.sparse[slot]?.[name] !== undefined,
-    };
+    return new SlotView(this, slot);
   }
 
   /** A slot predicate for a compiled filter, or null when there is none (the fast path). */
@@ -131,13 +129,21 @@ export class Collection {
    * for narrowing to pay (then scan everything). Callers still apply the full filter.
    */
   candidateSlots(filters: readonly unknown[]): Int32Array | null {
+    return this.narrow(filters)?.slots ?? null;
+  }
+
+  /**
+   * `candidateSlots`, and whether they are exactly the points `filters` accept (one filter that
+   * is a single indexed equality): then callers need not check the filter per point.
+   */
+  narrow(filters: readonly unknown[]): { slots: Int32Array; exact: boolean } | null {
     let best: Narrowing | null = null;
     for (const f of filters) {
       const n = narrowFilter(f, this.indexSource);
       if (n !== null && (best === null || n.size < best.size)) best = n;
     }
     if (best === null || best.size > NARROW_MAX_SHARE * this.count) return null;
-    return best.slots();
+    return { slots: best.slots(), exact: filters.length === 1 && best.exact === true };
   }
 
   /** Live slots that may pass `filters`, in Qdrant's id order: index candidates when they narrow, else all. */
@@ -274,5 +280,25 @@ export class Collection {
       out[field] = { ...spec, points };
     }
     return out;
+  }
+}
+
+/** What a filter or formula sees of one slot of a collection. */
+class SlotView implements PointView {
+  readonly id: PointId;
+  readonly payload: Payload;
+
+  constructor(
+    private readonly col: Collection,
+    private readonly slot: number,
+  ) {
+    this.id = col.ids[slot]!;
+    this.payload = col.payloads[slot]!;
+  }
+
+  hasVector(name: string): boolean {
+    return (
+      this.col.dense.get(name)?.present[this.slot] === 1 || this.col.sparse[this.slot]?.[name] !== undefined
+    );
   }
 }

@@ -164,11 +164,11 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     if (prefetches.length === 0) {
       // Deleted slots have their vectors cleared, so without a filter `present` alone is enough.
       // An indexed equality filter narrows the scan to its candidates; each is still fully checked.
-      const narrowed = filter ? col.candidateSlots(filters) : null;
+      const narrowed = filter ? col.narrow(filters) : null;
       const heap =
         narrowed === null
           ? store.search(vector, k, col.high, filter ? accept : null, floor)
-          : store.searchSlots(vector, k, narrowed, accept, floor);
+          : store.searchSlots(vector, k, narrowed.slots, narrowed.exact ? null : accept, floor);
       hits = heap.sorted().map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
     } else {
       const scored: Array<{ slot: number; internal: number }> = [];

@@ -26,8 +26,15 @@ const tokenize = (s: string): string[] =>
     .split(/[^\p{L}\p{N}_]+/u)
     .filter(Boolean);
 
+const CANONICAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
 /** RFC 3339 (and the looser forms Qdrant accepts: date only, space separator, no zone = UTC). */
 export function parseDatetime(s: string): number | null {
+  // The form every writer here produces (toISOString, offsets) needs none of the rewrites below.
+  if (CANONICAL_DATETIME.test(s)) {
+    const ms = Date.parse(s);
+    return Number.isNaN(ms) ? null : ms;
+  }
   let t = s.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(t)) t += 'T00:00:00Z';
   t = t.replace(' ', 'T');
@@ -131,7 +138,8 @@ export function compileCondition(c: unknown, ctx: FilterContext, where: string):
     const key = n.key.endsWith('[]') ? n.key : `${n.key}[]`;
     return (p) => {
       for (const el of rawValuesAt(p.payload, key)) {
-        if (isObject(el) && inner({ id: p.id, payload: el, hasVector: p.hasVector })) return true;
+        if (isObject(el) && inner({ id: p.id, payload: el, hasVector: (name) => p.hasVector(name) }))
+          return true;
       }
       return false;
     };

@@ -14,6 +14,11 @@ export interface IndexSource {
 export interface Narrowing {
   size: number;
   slots(): Int32Array;
+  /**
+   * True when the slots are exactly the live points the filter accepts (the filter is one
+   * indexed `match.value` condition), so checking the filter again per point can be skipped.
+   */
+  exact?: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -52,6 +57,8 @@ function anyOf(conditions: unknown[], src: IndexSource): Narrowing | null {
  */
 export function narrowFilter(filter: unknown, src: IndexSource): Narrowing | null {
   if (!isObject(filter)) return null;
+  const single = onlyOneMustCondition(filter);
+  if (single !== null) return narrowCondition(single, src);
   let best: Narrowing | null = null;
   for (const c of list(filter.must)) best = smallest(best, narrowCondition(c, src));
   if (filter.should !== undefined && filter.should !== null) {
@@ -61,7 +68,18 @@ export function narrowFilter(filter: unknown, src: IndexSource): Narrowing | nul
   if (isObject(ms) && typeof ms.min_count === 'number' && ms.min_count >= 1 && Array.isArray(ms.conditions)) {
     best = smallest(best, anyOf(ms.conditions, src));
   }
-  return best;
+  // One condition among others: its slots are candidates only.
+  return best === null ? null : { size: best.size, slots: best.slots };
+}
+
+const hasOnlyKeys = (o: Record<string, unknown>, keys: readonly string[]): boolean =>
+  Object.keys(o).every((k) => keys.includes(k) || o[k] === undefined);
+
+/** The condition of a filter that is `{ must: [condition] }` and nothing else, or null. */
+function onlyOneMustCondition(filter: Record<string, unknown>): unknown {
+  if (!hasOnlyKeys(filter, ['must'])) return null;
+  const must = list(filter.must);
+  return must.length === 1 ? must[0] : null;
 }
 
 function narrowCondition(c: unknown, src: IndexSource): Narrowing | null {
@@ -73,7 +91,11 @@ function narrowCondition(c: unknown, src: IndexSource): Narrowing | null {
     const m = c.match;
     if ('value' in m) {
       const v = m.value;
-      return isKey(v) ? { size: index.count(v), slots: () => index.lookup(v) } : null;
+      if (!isKey(v)) return null;
+      // The index holds, per value, exactly the points with a value === it; NaN, which a Map
+      // key finds but === never matches, is the one exception.
+      const exact = !Number.isNaN(v) && hasOnlyKeys(c, ['key', 'match']) && hasOnlyKeys(m, ['value']);
+      return { size: index.count(v), slots: () => index.lookup(v), exact };
     }
     if ('any' in m && Array.isArray(m.any)) {
       const values = m.any.filter(isKey);
