@@ -27,6 +27,16 @@ import { DDL, TABLE_NAMES, type TableName } from './tables.js';
 
 export type IngestableTable = keyof typeof EXTRACTIONS;
 
+/**
+ * Refuses a name that is not one of the ingested tables. An own-key check: `in` would also
+ * accept the object's prototype names ('constructor', 'toString').
+ */
+function assertIngestable(table: unknown): asserts table is IngestableTable {
+  if (typeof table !== 'string' || !Object.hasOwn(EXTRACTIONS, table)) {
+    throw new UnknownNameError('table', String(table), ingestableTables);
+  }
+}
+
 export interface CharacterPerformanceRow {
   character_name: string;
   hour: Date;
@@ -185,9 +195,7 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
       async postgres(source, ingestOptions = {}) {
         writable('ingest.postgres');
         const tables = ingestOptions.tables ?? ingestableTables;
-        for (const t of tables) {
-          if (!(t in EXTRACTIONS)) throw new UnknownNameError('table', String(t), ingestableTables);
-        }
+        for (const t of tables) assertIngestable(t);
         const results: IngestResult[] = [];
         for (const t of tables) results.push(await ingestTable(db, source, EXTRACTIONS[t], settings));
         return results;
@@ -239,13 +247,13 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
       });
     },
     async ids(table) {
-      if (!(table in EXTRACTIONS)) throw new UnknownNameError('table', String(table), ingestableTables);
+      assertIngestable(table);
       const rows = await db.read<{ id: string }>(`ids:${table}`, `select id::varchar as id from ${table}`);
       return new Set(rows.map((r) => r.id));
     },
     async deleteIds(table, ids) {
       writable('deleteIds');
-      if (!(table in EXTRACTIONS)) throw new UnknownNameError('table', String(table), ingestableTables);
+      assertIngestable(table);
       const valid = ids.filter((id) =>
         /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id),
       );

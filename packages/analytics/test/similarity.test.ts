@@ -51,6 +51,20 @@ describe('ids and deleteIds', () => {
     });
     // @ts-expect-error unknown table
     await expect(analytics.ids('users')).rejects.toMatchObject({ code: 'UNKNOWN_NAME' });
+    // Names the tables object inherits are not tables either.
+    for (const inherited of ['constructor', 'toString', '__proto__']) {
+      // @ts-expect-error unknown table
+      await expect(analytics.ids(inherited)).rejects.toMatchObject({
+        code: 'UNKNOWN_NAME',
+        value: inherited,
+      });
+      // @ts-expect-error unknown table
+      await expect(analytics.deleteIds(inherited, [a])).rejects.toMatchObject({ code: 'UNKNOWN_NAME' });
+      await expect(
+        // @ts-expect-error unknown table
+        analytics.ingest.postgres({ copyTo: async () => [] }, { tables: [inherited] }),
+      ).rejects.toMatchObject({ code: 'UNKNOWN_NAME' });
+    }
     expect(await analytics.deleteIds('memory_operations', [a, b])).toBe(0);
   });
 });
