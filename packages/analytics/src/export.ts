@@ -1,6 +1,6 @@
 // Parquet exports: one directory per table, partitioned by day (hive layout `day=YYYY-MM-DD/`),
 // for other tools and for scale-out (DuckDB or Spark reading the files).
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Db, literal, rowsOf } from './db.js';
 import { UnknownNameError, ValidationError } from './errors.js';
@@ -32,12 +32,15 @@ export async function exportParquet(
     const out: ExportedTable[] = [];
     for (const table of tables) {
       const directory = join(root, table);
-      await mkdir(directory, { recursive: true });
       const time = TABLES[table].timeColumn;
       const [{ rows } = { rows: 0 }] = await rowsOf<{ rows: number }>(
         connection,
         `select count(*) as rows from ${table}`,
       );
+      // DuckDB's overwrite only runs when there is something to write: an empty table's export
+      // must not keep the partitions of an earlier one.
+      if (rows === 0) await rm(directory, { recursive: true, force: true });
+      await mkdir(directory, { recursive: true });
       if (rows > 0) {
         await connection.run(
           `copy (select *, strftime("${time}", '%Y-%m-%d') as day from ${table})

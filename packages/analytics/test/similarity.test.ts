@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Analytics, createAnalytics, ValidationError } from '../src/index.js';
 
@@ -70,7 +73,7 @@ describe('ids and deleteIds', () => {
 });
 
 describe('reset', () => {
-  it('empties the tables and the watermarks', async () => {
+  it('empties the tables and the watermarks, and the next export keeps no file of the old rows', async () => {
     await analytics.ingest.metrics({
       read: async () => [
         {
@@ -82,8 +85,18 @@ describe('reset', () => {
     });
     expect((await analytics.stats()).rows.system_metrics).toBe(1);
     expect(await analytics.ingest.watermarks()).toHaveLength(1);
-    await analytics.reset();
-    expect((await analytics.stats()).rows.system_metrics).toBe(0);
-    expect(await analytics.ingest.watermarks()).toEqual([]);
+    const directory = await mkdtemp(join(tmpdir(), 'mos-analytics-reset-'));
+    try {
+      const [before] = await analytics.exportParquet({ directory, tables: ['system_metrics'] });
+      expect(before).toMatchObject({ rows: 1, days: ['2023-11-14'] });
+      await analytics.reset();
+      expect((await analytics.stats()).rows.system_metrics).toBe(0);
+      expect(await analytics.ingest.watermarks()).toEqual([]);
+      const [after] = await analytics.exportParquet({ directory, tables: ['system_metrics'] });
+      expect(after).toMatchObject({ rows: 0, days: [] });
+      expect(await readdir(after!.directory)).toEqual([]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
