@@ -87,6 +87,49 @@ function repositoriesFor(
   };
 }
 
+/**
+ * The repositories of one transaction, each built on first use (a transaction usually touches
+ * two or three of them), with Kysely on its connection.
+ */
+function transactionScope(client: pg.PoolClient, prisma: PrismaClient): TransactionScope {
+  let kysely: Kysely<Database> | undefined;
+  const db: Db = {
+    runner: client,
+    get kysely() {
+      kysely ??= kyselyOnConnection(client);
+      return kysely;
+    },
+    inTransaction: true,
+  };
+  const built: Partial<ReturnType<typeof repositoriesFor>> = {};
+  return {
+    get progress() {
+      return (built.progress ??= progressRepository(db));
+    },
+    get achievements() {
+      return (built.achievements ??= achievementsRepository(db, prisma));
+    },
+    get config() {
+      return (built.config ??= configRepository(db));
+    },
+    get interactions() {
+      return (built.interactions ??= interactionsRepository(db));
+    },
+    get memory() {
+      return (built.memory ??= memoryRepository(db));
+    },
+    get outbox() {
+      return (built.outbox ??= outboxRepository(db));
+    },
+    get operations() {
+      return (built.operations ??= operationsRepository(db));
+    },
+    get kysely() {
+      return db.kysely;
+    },
+  };
+}
+
 /** What a transaction callback gets: the repositories bound to the transaction's connection. */
 export type TransactionScope = ReturnType<typeof repositoriesFor> & {
   /** Kysely on the transaction's connection, for anything the repositories do not cover. */
@@ -155,12 +198,7 @@ export function createRelational(options: RelationalOptions = {}): Relational {
     let broken: Error | undefined;
     try {
       await client.query(`begin isolation level ${isolation}`);
-      const kyselyTx = kyselyOnConnection(client);
-      const scope: TransactionScope = {
-        ...repositoriesFor({ runner: client, kysely: kyselyTx, inTransaction: true }, prisma),
-        kysely: kyselyTx,
-      };
-      const result = await fn(scope);
+      const result = await fn(transactionScope(client, prisma));
       await client.query('commit');
       return result;
     } catch (error) {

@@ -10,6 +10,7 @@ import { check } from '../validation.js';
 /** An outbox event as the relay sees it (`id` is a bigint, as a string). */
 export type OutboxRow = Selectable<Tables.OutboxEvent>;
 
+const Events = z.array(OutboxEventInputSchema).min(1, 'must not be empty');
 const Ids = z.array(z.string().regex(/^\d+$/, 'must be outbox ids')).max(10_000, 'at most 10000 at once');
 const Ms = z
   .number()
@@ -44,7 +45,7 @@ export function outboxRepository(db: Db) {
           'outbox.append: call it inside relational.transaction(), with the rows it describes',
         );
       }
-      const valid = check(z.array(OutboxEventInputSchema).min(1, 'must not be empty'), events, 'events');
+      const valid = check(Events, events, 'events');
       try {
         const rows = await run(db.runner, STATEMENTS.appendOutbox, [
           valid.map((e) => e.aggregate_type),
