@@ -8,19 +8,20 @@ import { mapRedisError, UnavailableError } from './errors.js';
 export type RedisClient = Redis | Cluster;
 
 const SCRIPT_FILES = {
-  mosCacheRead: { file: 'cache_read.lua', keys: 3, common: false },
-  mosCacheReads: { file: 'cache_reads.lua', keys: 2, common: true },
-  mosCacheGet: { file: 'cache_get.lua', keys: 6, common: true },
-  mosCacheSet: { file: 'cache_set.lua', keys: 6, common: true },
-  mosCacheDelete: { file: 'cache_delete.lua', keys: 6, common: true },
-  mosCacheInvalidateTag: { file: 'cache_invalidate_tag.lua', keys: 5, common: true },
-  mosCacheClear: { file: 'cache_clear.lua', keys: 4, common: true },
-  mosCacheStats: { file: 'cache_stats.lua', keys: 4, common: true },
-  mosSessionWrite: { file: 'session_write.lua', keys: 1, common: false },
-  mosMetricAdd: { file: 'metric_add.lua', keys: 1, common: false },
-  mosStreamClaim: { file: 'stream_claim.lua', keys: 3, common: false },
-  mosStreamAck: { file: 'stream_ack.lua', keys: 2, common: false },
-  mosLeaseRelease: { file: 'lease_release.lua', keys: 1, common: false },
+  mosCacheRead: { file: 'cache_read.lua', keys: 3, prelude: '' },
+  mosCacheReads: { file: 'cache_reads.lua', keys: 2, prelude: 'common.lua' },
+  mosCacheGet: { file: 'cache_get.lua', keys: 6, prelude: 'common.lua' },
+  mosCacheSet: { file: 'cache_set.lua', keys: 6, prelude: 'common.lua' },
+  mosCacheDelete: { file: 'cache_delete.lua', keys: 6, prelude: 'common.lua' },
+  mosCacheInvalidateTag: { file: 'cache_invalidate_tag.lua', keys: 5, prelude: 'common.lua' },
+  mosCacheClear: { file: 'cache_clear.lua', keys: 4, prelude: 'common.lua' },
+  mosCacheStats: { file: 'cache_stats.lua', keys: 4, prelude: 'common.lua' },
+  mosSessionWrite: { file: 'session_write.lua', keys: 1, prelude: '' },
+  mosMetricAdd: { file: 'metric_add.lua', keys: 1, prelude: '' },
+  mosStreamClaim: { file: 'stream_claim.lua', keys: 3, prelude: 'stream_common.lua' },
+  mosStreamPublish: { file: 'stream_publish.lua', keys: 1, prelude: '' },
+  mosStreamAck: { file: 'stream_ack.lua', keys: 2, prelude: '' },
+  mosLeaseRelease: { file: 'lease_release.lua', keys: 1, prelude: '' },
 } as const;
 export type ScriptName = keyof typeof SCRIPT_FILES;
 
@@ -28,11 +29,13 @@ const scriptText = (file: string) => readFileSync(new URL(`./scripts/${file}`, i
 let loadedSources: Record<ScriptName, { lua: string; numberOfKeys: number }> | undefined;
 function scriptSources() {
   if (!loadedSources) {
-    const common = scriptText('common.lua');
     loadedSources = Object.fromEntries(
       Object.entries(SCRIPT_FILES).map(([name, s]) => [
         name,
-        { lua: s.common ? `${common}\n${scriptText(s.file)}` : scriptText(s.file), numberOfKeys: s.keys },
+        {
+          lua: s.prelude ? `${scriptText(s.prelude)}\n${scriptText(s.file)}` : scriptText(s.file),
+          numberOfKeys: s.keys,
+        },
       ]),
     ) as Record<ScriptName, { lua: string; numberOfKeys: number }>;
   }

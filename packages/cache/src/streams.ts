@@ -81,7 +81,8 @@ export interface StreamConsumer {
 
 export interface Streams {
   /**
-   * Appends a message to an agent's stream (trimmed to about `maxLength` entries); returns its id.
+   * Appends a message to an agent's stream (trimmed to about `maxLength` entries, never removing
+   * one a group has delivered and not acknowledged); returns its id.
    * @example await cache.streams.publish('sage', { type: 'task', payload: { questId } });
    */
   publish(agent: string, message: AgentMessage): Promise<string>;
@@ -189,7 +190,7 @@ export function createStreams({
     if (m.from) fields.push('from', m.from);
     if (m.correlationId) fields.push('correlation_id', m.correlationId);
     const id = await availability.run('publish agent message', () =>
-      client.xadd(key, 'MAXLEN', '~', maxLength, '*', ...fields),
+      client.mosStreamPublish(key, String(maxLength), ...fields),
     );
     return id as string;
   }

@@ -202,4 +202,69 @@ describe('agent message streams', () => {
     await expect(c.ack('not-an-id')).rejects.toBeInstanceOf(ValidationError);
     await c.close();
   });
+
+  it('never trims an entry delivered and not acknowledged: a crashed consumer’s batch survives any backlog', async () => {
+    const small = testCache('streams-trim-pending', { streams: { maxLength: 20 } });
+    try {
+      const streams = small.cache.streams;
+      for (let i = 0; i < 5; i++) await streams.publish('busy', { type: 'task', payload: { i } });
+      // A consumer reads a batch and dies without acknowledging it.
+      const crashed = streams.consumer('busy', {
+        group: 'orchestrator',
+        name: 'crashed',
+        batchSize: 3,
+        blockMs: 10,
+      });
+      const taken = await crashed.read();
+      expect(taken.map((d) => d.message.payload.i)).toEqual([0, 1, 2]);
+      await crashed.close();
+
+      // Ten times the max length published after them: the stream stays short, around them.
+      for (let i = 5; i < 205; i++) await streams.publish('busy', { type: 'tick', payload: { i } });
+      expect(await streams.length('busy')).toBeLessThanOrEqual(20 + 2 + 3);
+      const survivor = streams.consumer('busy', {
+        group: 'orchestrator',
+        name: 'survivor',
+        batchSize: 3,
+        blockMs: 10,
+        visibilityTimeoutMs: 1,
+      });
+      const recovered = await readAtLeast(survivor, 3);
+      expect(recovered.map((d) => [d.id, d.message])).toEqual(taken.map((d) => [d.id, d.message]));
+      await survivor.ack(...recovered.map((d) => d.id));
+      // Acknowledged, they are trimmed like the rest.
+      for (let i = 205; i < 230; i++) await streams.publish('busy', { type: 'tick', payload: { i } });
+      const raw = await small.raw.xrange(`${small.prefix}agent:messages:{busy}`, '-', '+');
+      expect(raw.length).toBeLessThanOrEqual(22);
+      expect(raw.map(([id]) => id)).not.toContain(taken[0]!.id);
+    } finally {
+      await small.cleanup();
+    }
+  });
+
+  it('dead-letters a pending entry someone deleted from the stream, instead of losing it silently', async () => {
+    const [id] = [await t.cache.streams.publish('deleted', { type: 'task', payload: {} })];
+    const a = t.cache.streams.consumer('deleted', { group: 'orchestrator', name: 'a', blockMs: 10 });
+    expect((await a.read()).map((d) => d.id)).toEqual([id]);
+    await t.raw.xdel(`${t.prefix}agent:messages:{deleted}`, id!);
+    const b = t.cache.streams.consumer('deleted', {
+      group: 'orchestrator',
+      name: 'b',
+      blockMs: 10,
+      visibilityTimeoutMs: 1,
+    });
+    await eventually(async () => {
+      await b.read();
+      return (await t.cache.streams.deadLetters('deleted')).length === 1;
+    });
+    const [dead] = await t.cache.streams.deadLetters('deleted');
+    expect(dead).toMatchObject({
+      sourceId: id,
+      group: 'orchestrator',
+      error: expect.stringMatching(/content lost/),
+    });
+    expect(await t.cache.streams.pendingCount('deleted', 'orchestrator')).toBe(0);
+    await a.close();
+    await b.close();
+  });
 });

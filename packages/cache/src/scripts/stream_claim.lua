@@ -10,14 +10,15 @@ for _, entry in ipairs(claimed[2]) do
   local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
   local deliveries = pending[1] and tonumber(pending[1][4]) or 1
   if deliveries > tonumber(ARGV[5]) then
-    local err = redis.call('HGET', KEYS[3], id) or 'visibility timeout expired (consumer crashed or too slow)'
-    local dead = { 'source_id', id, 'group', ARGV[1], 'deliveries', tostring(deliveries - 1), 'error', err }
-    for i = 1, #entry[2] do dead[#dead + 1] = entry[2][i] end
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', unpack(dead))
-    redis.call('XACK', KEYS[1], ARGV[1], id)
-    redis.call('HDEL', KEYS[3], id)
+    dead_letter(ARGV[1], id, deliveries - 1, entry[2],
+      'visibility timeout expired (consumer crashed or too slow)', ARGV[6])
   else
     out[#out + 1] = { id, entry[2], deliveries }
   end
+end
+-- Pending entries no longer in the stream (deleted by hand; publish never trims them): Redis
+-- drops them from the pending list and names them here. Recorded, so their loss is visible.
+for _, id in ipairs(claimed[3] or {}) do
+  dead_letter(ARGV[1], id, 0, nil, 'deleted from the stream before it was acknowledged (content lost)', ARGV[6])
 end
 return out
