@@ -62,7 +62,31 @@ const OptionsSchema = z.object({
     .optional(),
 });
 
-export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+const Isolation = z.enum(['read committed', 'repeatable read', 'serializable'], {
+  message: "must be 'read committed', 'repeatable read' or 'serializable'",
+});
+export type IsolationLevel = z.output<typeof Isolation>;
+
+const RetryOptionsSchema = z.object({
+  attempts: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .optional(),
+  baseDelayMs: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must not be negative')
+    .max(60_000, 'must be at most 60000')
+    .optional(),
+});
+
+const HealthTimeout = z
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1 ms')
+  .max(600_000, 'must be at most 600000 ms');
 
 function repositoriesFor(
   db: Db,
@@ -189,6 +213,8 @@ export function createRelational(options: RelationalOptions = {}): Relational {
     fn: (tx: TransactionScope) => Promise<T>,
     isolation: IsolationLevel = 'read committed',
   ): Promise<T> {
+    // The level is written into the BEGIN text (it cannot be bound): only the three names pass.
+    const level = check(Isolation, isolation, 'isolation');
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -197,7 +223,7 @@ export function createRelational(options: RelationalOptions = {}): Relational {
     }
     let broken: Error | undefined;
     try {
-      await client.query(`begin isolation level ${isolation}`);
+      await client.query(`begin isolation level ${level}`);
       const result = await fn(transactionScope(client, prisma));
       await client.query('commit');
       return result;
@@ -261,8 +287,9 @@ export function createRelational(options: RelationalOptions = {}): Relational {
       fn: (tx: TransactionScope) => Promise<T>,
       options: { attempts?: number; baseDelayMs?: number } = {},
     ): Promise<T> {
-      const attempts = options.attempts ?? 5;
-      const base = options.baseDelayMs ?? 10;
+      const retry = check(RetryOptionsSchema, options, 'options');
+      const attempts = retry.attempts ?? 5;
+      const base = retry.baseDelayMs ?? 10;
       for (let attempt = 1; ; attempt++) {
         try {
           return await transaction(fn, 'serializable');
@@ -281,13 +308,14 @@ export function createRelational(options: RelationalOptions = {}): Relational {
      * const { ok, latencyMs } = await relational.health();
      */
     async health(timeoutMs = 2_000): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
+      const limit = check(HealthTimeout, timeoutMs, 'timeoutMs');
       const started = performance.now();
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
           pool.query('select 1'),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
           }),
         ]);
         return { ok: true, latencyMs: performance.now() - started };

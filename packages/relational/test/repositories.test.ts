@@ -588,6 +588,18 @@ describe('transactions and the outbox', () => {
     expect((await relational.outbox.backlog()).parked).toBe(0);
   });
 
+  it('refuses an isolation level or retry options it does not know, before any SQL', async () => {
+    const evil = 'serializable; drop table outbox; --' as never;
+    await expectNoQuery(() => relational.transaction(async () => 1, { isolation: evil }), 'isolation');
+    await expectNoQuery(() => relational.serializable(async () => 1, { attempts: 0 }), 'options.attempts');
+    await expectNoQuery(
+      () => relational.serializable(async () => 1, { baseDelayMs: Number.NaN }),
+      'options.baseDelayMs',
+    );
+    await expectNoQuery(() => relational.health(-5), 'timeoutMs');
+    expect((await pool.query(`select to_regclass('outbox') as t`)).rows[0].t).toBe('outbox');
+  });
+
   it('retries a serializable transaction that lost a conflict', async () => {
     await relational.config.set('counter', 0, 0);
     let attempts = 0;

@@ -1,2 +1,0 @@
-// @monsteros/seed: filled by the seed issue.
-export {};
