@@ -181,6 +181,38 @@ async function eviction(): Promise<void> {
   });
 }
 
+async function publish(): Promise<void> {
+  // Past the max length (1,000) so that trimming runs, with a batch pending in one group.
+  const message = { type: 'task', payload: { questId: 'q-1', step: 3 } };
+  for (let i = 0; i < 1_200; i++) await cache.streams.publish('bench', message);
+  await cache.streams
+    .consumer('bench', { group: 'orchestrator', name: 'idle', batchSize: 10, blockMs: 10 })
+    .read();
+  const ours = await measure(() => cache.streams.publish('bench', message), { iterations: 5_000 });
+  const fields = [
+    'type',
+    'task',
+    'payload',
+    JSON.stringify(message.payload),
+    'published_at',
+    String(Date.now()),
+  ];
+  const rawPublish = await measure(
+    () => raw.xadd(`${prefix}rawstream`, 'MAXLEN', '~', 1_000, '*', ...fields),
+    {
+      iterations: 5_000,
+    },
+  );
+  rows.push({ case: 'stream publish (trimmed at 1,000)', path: 'raw XADD MAXLEN ~', stats: rawPublish });
+  rows.push({
+    case: 'stream publish (trimmed at 1,000)',
+    path: 'streams.publish (keeps pending)',
+    stats: ours,
+    baseline: rawPublish,
+    note: `${await cache.streams.length('bench')} entries, 10 pending`,
+  });
+}
+
 async function dropPrefix(): Promise<void> {
   let cursor = '0';
   do {
@@ -194,6 +226,7 @@ try {
   await hitPath();
   await bulkMetrics();
   await eviction();
+  await publish();
   const info = await raw.info('server');
   report('cache', rows, { redis: /redis_version:(\S+)/.exec(info)?.[1], node: process.version });
 } finally {
