@@ -1,7 +1,7 @@
 // A redis-server of a test's own on a free port, for tests that pause, stop or restart it
 // (never the shared one).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +19,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function spawnServer(port: number, dir: string): ChildProcess {
+function spawnServer(port: number, dir: string, extra: string[] = []): ChildProcess {
   return spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      ...extra,
+    ],
     { stdio: 'ignore' },
   );
 }
@@ -84,4 +96,67 @@ export async function privateRedis(label: string): Promise<{
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A Redis Cluster of `masters` private redis-servers (no replicas) on free ports, its 16,384 slots
+ * spread by `redis-cli --cluster create`; resolves once every node reports `cluster_state:ok`.
+ */
+export async function privateCluster(
+  label: string,
+  masters = 3,
+): Promise<{ nodes: Array<{ host: string; port: number }>; kill(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), `mos-cache-${label}-`));
+  const servers: ChildProcess[] = [];
+  const ports: number[] = [];
+  const kill = () => {
+    for (const server of servers) server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const [port, busPort] = [await freePort(), await freePort()];
+      const nodeDir = join(dir, String(i));
+      mkdirSync(nodeDir);
+      ports.push(port);
+      servers.push(
+        spawnServer(port, nodeDir, [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-node-timeout',
+          '5000',
+        ]),
+      );
+      await answers(port, label);
+    }
+    const create = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    if (create.status !== 0)
+      throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
+    for (const port of ports) {
+      const probe = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0 });
+      await eventually(
+        async () => /cluster_state:ok/.test(String(await probe.cluster('INFO'))),
+        15_000,
+        `cluster node ${port} to be ok`,
+      );
+      probe.disconnect();
+    }
+  } catch (error) {
+    kill();
+    throw error;
+  }
+  return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), kill };
 }

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@monsteros/schema/testing';
-import { pointIdFor } from '@monsteros/vectors';
+import { decayQuery, pointIdFor } from '@monsteros/vectors';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createDataLayer } from '../src/index.js';
@@ -99,35 +99,21 @@ export async function rawInteraction(i: number): Promise<void> {
   });
   await redis.hgetall(`${prefix}raw:user:session:${userId}`);
   const [vector] = await store.embed('character_memories', [text]);
-  // characterContextSearch's query: the 50 nearest of the character above the local embedder's
-  // threshold, rescored by Qdrant's formula with a 0.1/day decay.
-  await store.client.query(memories, {
-    prefetch: {
-      query: Array.from(vector!),
+  // characterContextSearch's query body (the 50 nearest of the character above the local
+  // embedder's threshold, rescored by Qdrant's formula with a 0.1/day decay), sent by the client.
+  await store.client.query(
+    memories,
+    decayQuery({
+      vector: Array.from(vector!),
       filter: { must: [{ key: 'character_name', match: { value: name } }] },
-      limit: 50,
-      params: { hnsw_ef: 64 },
-      score_threshold: 0.25,
-    },
-    query: {
-      formula: {
-        mult: [
-          '$score',
-          {
-            exp_decay: {
-              x: { datetime_key: 'timestamp' },
-              target: { datetime: new Date().toISOString() },
-              scale: 86_400,
-              midpoint: Math.exp(-0.1),
-            },
-          },
-        ],
-      },
-      defaults: { timestamp: '1970-01-01T00:00:00Z' },
-    },
-    limit: 5,
-    with_payload: true,
-  });
+      candidates: 50,
+      limit: 5,
+      hnswEf: 64,
+      threshold: 0.25,
+      decayRate: 0.1,
+      now: new Date(),
+    }),
+  );
   const client = await raw.connect();
   let interactionId: string;
   try {

@@ -40,7 +40,11 @@ export { type BuiltInProfileName, SEARCH_PROFILES, type SearchProfile } from './
 export type { EnsuredCollection } from './provisioning.js';
 export type { AnyVectorHit, SearchOptions, VectorHit, VectorQuery } from './search.js';
 export type { CollectionStats, LatencySummary, VectorsStats } from './stats.js';
-export type { CharacterContextHit, CharacterContextOptions } from './strategies/character-context.js';
+export {
+  type CharacterContextHit,
+  type CharacterContextOptions,
+  decayQuery,
+} from './strategies/character-context.js';
 export {
   type CrossCharacterHit,
   type CrossCharacterOptions,

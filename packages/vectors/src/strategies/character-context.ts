@@ -44,7 +44,10 @@ const DAY_SECONDS = 86_400;
  * The query body: the nearest memories of the character (with the profile's threshold on the
  * similarity) in a prefetch, rescored by Qdrant's formula `$score × exp_decay(timestamp)`.
  * exp_decay is e^(ln(midpoint)/scale · |x − target|), so midpoint e^(−rate) at a one-day scale
- * gives e^(−rate · days).
+ * gives e^(−rate · days). Exported so a caller of the raw Qdrant client (a benchmark baseline)
+ * can send exactly what `characterContextSearch` sends.
+ * @example
+ * await client.query(collection, decayQuery({ vector, filter, candidates: 50, limit: 5, hnswEf: 64, threshold: 0.25, decayRate: 0.1, now: new Date() }));
  */
 export function decayQuery(args: {
   vector: number[];
