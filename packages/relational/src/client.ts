@@ -197,17 +197,27 @@ export function createRelational(options: RelationalOptions = {}): Relational {
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const root: Db = { runner: pool, kysely, inTransaction: false };
 
-  let nextReplica = 0;
-  const replicaDbs: Db[] = replicaPools.map((p) => ({
-    runner: p,
-    kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool: p }) }),
-    inTransaction: false,
-  }));
-  const readDb = (): Db => (replicaDbs.length === 0 ? root : replicaDbs[nextReplica++ % replicaDbs.length]!);
-
   const repositories = repositoriesFor(root, prisma);
   const characters = charactersRepository(root, prisma);
   const quests = questsRepository(root, prisma);
+
+  // The repositories that serve `reads`, built once per replica (the primary's when there is none).
+  const replicaReaders = replicaPools.map((p) => {
+    const replica: Db = {
+      runner: p,
+      kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool: p }) }),
+      inTransaction: false,
+    };
+    return {
+      characters: charactersRepository(replica, prisma),
+      quests: questsRepository(replica, prisma),
+      interactions: interactionsRepository(replica),
+    };
+  });
+  const primaryReader = { characters, quests, interactions: repositories.interactions };
+  let nextReplica = 0;
+  const reader = () =>
+    replicaReaders.length === 0 ? primaryReader : replicaReaders[nextReplica++ % replicaReaders.length]!;
 
   async function transaction<T>(
     fn: (tx: TransactionScope) => Promise<T>,
@@ -248,10 +258,10 @@ export function createRelational(options: RelationalOptions = {}): Relational {
      * the primary). Anything inside a transaction always uses the primary.
      */
     reads: {
-      characterByName: (name: string) => charactersRepository(readDb(), prisma).getByName(name),
-      userActiveQuests: (userId: string) => questsRepository(readDb(), prisma).getUserActiveQuests(userId),
+      characterByName: (name: string) => reader().characters.getByName(name),
+      userActiveQuests: (userId: string) => reader().quests.getUserActiveQuests(userId),
       latestInteractions: (userId: string, character: string, limit?: number) =>
-        interactionsRepository(readDb()).latest(userId, character, limit),
+        reader().interactions.latest(userId, character, limit),
     },
     /** Prisma Client on the shared pool, for CRUD the repositories do not cover. */
     prisma,
