@@ -1,5 +1,6 @@
 // `pnpm seed [--size small|default|large] [--seed N] [--reset [--yes]] [--force]`
 import { createInterface } from 'node:readline/promises';
+import { ConfigError } from '@monsteros/flows';
 import { DEFAULT_SEED, parseSeedOptions, SeedOptionError } from './options.js';
 import { createProgress, table } from './progress.js';
 import { runSeed, SeedError } from './seed.js';
@@ -11,8 +12,8 @@ Fills PostgreSQL, Redis, the vector store and DuckDB with deterministic MonsterO
   --seed    the dataset's seed: the same seed gives the same data           [${DEFAULT_SEED}]
   --reset   wipe our data in every store first (asks unless --yes)
   --force   seed a database that is not marked as development
-Stores come from DATABASE_URL, REDIS_URL, QDRANT_URL (unset: embedded local store under .data/),
-DUCKDB_PATH, MONSTEROS_KEY_PREFIX.
+Stores come from DATABASE_URL, REDIS_URL, QDRANT_URL (unset: the embedded local store in
+MONSTEROS_LOCAL_VECTORS_PATH, default .data/vectors), DUCKDB_PATH, MONSTEROS_KEY_PREFIX.
 `;
 
 async function main(): Promise<number> {
@@ -51,7 +52,8 @@ async function main(): Promise<number> {
     );
     return 0;
   } catch (error) {
-    if (error instanceof SeedError) {
+    // Both are raised before the first write: a bad environment variable, or a failed check.
+    if (error instanceof SeedError || error instanceof ConfigError) {
       process.stderr.write(`\nseed: ${error.message}\nnothing was written.\n`);
       return 1;
     }

@@ -4,7 +4,7 @@
 // our data first.
 import { createHash } from 'node:crypto';
 import { createDataLayer, type DataLayer, type DataLayerOptions } from '@monsteros/flows';
-import { buildDataset, type SeedDataset } from './generate/dataset.js';
+import { buildDataset, type SeedDataset, type SeedInteraction } from './generate/dataset.js';
 import { Random, stableUuid } from './generate/random.js';
 import type { SeedOptions } from './options.js';
 import type { ProgressReporter } from './progress.js';
@@ -59,6 +59,8 @@ export interface SeedRunOptions extends SeedOptions {
   progress: ProgressReporter;
   /** The day the data is anchored to (default today, UTC). */
   anchor?: Date;
+  /** The clock for the live Redis data, the last 24 h of metrics (default the current time). */
+  now?: Date;
 }
 
 const BATCH = 2_000;
@@ -68,7 +70,8 @@ const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   return out;
 };
 
-async function preflight(data: DataLayer, options: SeedRunOptions): Promise<void> {
+/** Checks that the stores answer and the database is ours and meant for development; writes nothing. */
+async function preflight(data: DataLayer, options: SeedRunOptions): Promise<{ marked: boolean }> {
   const [pg, redis] = await Promise.all([data.relational.health(3_000), data.cache.health()]);
   const where = (url: string) => {
     try {
@@ -117,32 +120,41 @@ async function preflight(data: DataLayer, options: SeedRunOptions): Promise<void
         `this database holds MonsterOS data but is not marked as development (system_config ${ENVIRONMENT_KEY}): refusing to seed (--force to override)`,
       );
     }
-    await data.relational.config.set(ENVIRONMENT_KEY, 'development', 0);
   }
+  return { marked: marker !== null };
 }
 
-async function reset(data: DataLayer, options: SeedRunOptions): Promise<void> {
-  if (!options.yes) {
-    const ok = options.confirm
-      ? await options.confirm('Wipe all MonsterOS data in PostgreSQL, Redis, the vector store and DuckDB?')
-      : false;
-    if (!ok) {
-      throw new SeedError(
-        'CONFIRM',
-        '--reset wipes every store: confirm at the prompt, or pass --yes (no prompt without a terminal)',
-      );
-    }
-  }
-  const phase = options.progress.phase('reset', 4);
-  await data.relational.pool.query(`truncate ${TABLES.join(', ')} restart identity cascade`);
-  phase.tick();
+/** Our Redis keys (under the key prefix), a SCAN page at a time. */
+async function* ourRedisKeys(data: DataLayer): AsyncGenerator<string[]> {
+  // The cache package lists no keys, so this scans its client: fine for a standalone Redis
+  // (a Cluster would need a scan per master).
   const redis = data.cache.redis as import('ioredis').Redis;
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${data.config.keyPrefix}*`, 'COUNT', 1_000);
-    if (keys.length) await redis.unlink(...keys);
+    yield keys;
     cursor = next;
   } while (cursor !== '0');
+}
+
+async function confirmReset(options: SeedRunOptions): Promise<void> {
+  if (options.yes) return;
+  const ok = options.confirm
+    ? await options.confirm('Wipe all MonsterOS data in PostgreSQL, Redis, the vector store and DuckDB?')
+    : false;
+  if (!ok) {
+    throw new SeedError(
+      'CONFIRM',
+      '--reset wipes every store: confirm at the prompt, or pass --yes (no prompt without a terminal)',
+    );
+  }
+}
+
+async function reset(data: DataLayer, options: SeedRunOptions): Promise<void> {
+  const phase = options.progress.phase('reset', 4);
+  await data.relational.pool.query(`truncate ${TABLES.join(', ')} restart identity cascade`);
+  phase.tick();
+  for await (const keys of ourRedisKeys(data)) if (keys.length) await data.cache.redis.unlink(...keys);
   phase.tick();
   const store = data.vectors.store;
   if (store) {
@@ -272,6 +284,7 @@ async function seedRelational(
       .execute();
     progress.tick(batch.length);
   }
+  const byId = new Map(set.achievements.map((a) => [a.id, a]));
   for (const batch of chunks(set.grants)) {
     await db
       .insertInto('user_achievements')
@@ -287,7 +300,6 @@ async function seedRelational(
       .onConflict((oc) => oc.doNothing())
       .execute();
     // The grants' embeddings among the user's memory entities (what questProgress does live).
-    const byId = new Map(set.achievements.map((a) => [a.id, a]));
     await data.vectors.rememberAchievements(
       batch.map((g) => {
         const a = byId.get(g.achievement_id)!;
@@ -316,7 +328,7 @@ async function seedInteractions(
   options: SeedRunOptions,
 ) {
   const phase = options.progress.phase('interactions', set.interactionCount);
-  let batch: ReturnType<SeedDataset['interactions']> extends Generator<infer T> ? T[] : never = [];
+  let batch: SeedInteraction[] = [];
   let memories = 0;
   const flush = async () => {
     if (!batch.length) return;
@@ -440,40 +452,44 @@ async function seedKnowledge(data: DataLayer, set: SeedDataset, options: SeedRun
   phase.done(`${inserted} new passages, ${set.documents.length} documents`);
 }
 
+const METRIC_STEP_MS = 600_000;
+const METRIC_SAMPLES = 144; // 24 h every 10 minutes
+const STREAM_MESSAGES = 20;
+
 async function seedRedis(data: DataLayer, set: SeedDataset, options: SeedRunOptions) {
-  const rng = new Random(set.seed).fork('redis');
-  const now = Date.now();
-  const samplesPerAgent = 144; // 24 h every 10 minutes
-  const phase = options.progress.phase('redis', set.characters.length * (samplesPerAgent + 2) + 50);
+  // The last 24 h of response times on a fixed epoch-aligned 10-minute grid. A sample's value
+  // comes from its timestamp, and only grid points without a sample are written: a rerun (even
+  // one that crossed into the next 10 minutes, or after Ctrl-C) rewrites nothing already there.
+  const newest = Math.floor((options.now ?? new Date()).getTime() / METRIC_STEP_MS) * METRIC_STEP_MS;
+  const oldest = newest - (METRIC_SAMPLES - 1) * METRIC_STEP_MS;
+  const phase = options.progress.phase('redis', set.characters.length * (METRIC_SAMPLES + 2) + 50);
   for (const c of set.characters) {
     await data.cache.sessions.agents.start(c.name, {
       status: 'active',
       currentContext: `mentoring ${c.categories.join(' and ')}`,
       metrics: { avg_response_ms: c.latency_ms, quality: c.quality },
     });
-    // The last 24 h of response times, on a fixed 10-minute grid: a rerun rewrites the same samples.
-    const grid = Math.floor(now / 600_000) * 600_000;
-    const sampler = rng.fork(c.name);
-    for (let k = 0; k < samplesPerAgent; k++) {
-      await data.cache.metrics.record(
-        'response_time',
-        c.name,
-        Math.round(sampler.logNormal(c.latency_ms, 0.3)),
-        grid - k * 600_000,
-      );
+    const present = new Set(
+      (await data.cache.metrics.samples('response_time', c.name, { from: oldest, to: newest })).map(
+        (s) => s.timestamp,
+      ),
+    );
+    for (let t = newest; t >= oldest; t -= METRIC_STEP_MS) {
+      if (present.has(t)) continue;
+      const value = new Random(`${set.seed}:response_time:${c.name}:${t}`).logNormal(c.latency_ms, 0.3);
+      await data.cache.metrics.record('response_time', c.name, Math.round(value), t);
     }
     await data.cache.streams.ensureGroups(c.name);
-    // Recent messages: only into an empty stream, so a rerun adds nothing.
-    if ((await data.cache.streams.length(c.name)) === 0) {
-      for (let k = 0; k < 20; k++) {
-        await data.cache.streams.publish(c.name, {
-          type: k % 4 === 0 ? 'task' : 'observation',
-          payload: { seeded: true, index: k, topic: c.categories[k % c.categories.length]! },
-          from: 'orchestrator',
-        });
-      }
+    // Recent messages: a stream is topped up to STREAM_MESSAGES, so a rerun adds nothing and an
+    // interrupted one is completed.
+    for (let k = await data.cache.streams.length(c.name); k < STREAM_MESSAGES; k++) {
+      await data.cache.streams.publish(c.name, {
+        type: k % 4 === 0 ? 'task' : 'observation',
+        payload: { seeded: true, index: k, topic: c.categories[k % c.categories.length]! },
+        from: 'orchestrator',
+      });
     }
-    phase.tick(samplesPerAgent + 2);
+    phase.tick(METRIC_SAMPLES + 2);
   }
   // The most active learners have a live session.
   const active = set.users.slice(0, 50);
@@ -508,14 +524,8 @@ export async function countStores(data: DataLayer): Promise<SeedSummaryRow[]> {
     const { rows: r } = await data.relational.pool.query<{ n: string }>(`select count(*) as n from ${table}`);
     rows.push({ store: 'PostgreSQL', what, count: Number(r[0]!.n) });
   }
-  const redis = data.cache.redis as import('ioredis').Redis;
   let keys = 0;
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${data.config.keyPrefix}*`, 'COUNT', 1_000);
-    keys += found.length;
-    cursor = next;
-  } while (cursor !== '0');
+  for await (const found of ourRedisKeys(data)) keys += found.length;
   rows.push({ store: 'Redis', what: `keys under ${data.config.keyPrefix}`, count: keys });
   const store = data.vectors.store;
   if (store) {
@@ -552,13 +562,11 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
   const started = performance.now();
   const data = await createDataLayer({ relayWorker: false, ...options.dataLayer });
   try {
-    await preflight(data, options);
-    if (options.reset) {
-      await reset(data, options);
-      await data.relational.config
-        .get(ENVIRONMENT_KEY)
-        .then((m) => m ?? data.relational.config.set(ENVIRONMENT_KEY, 'development', 0));
-    }
+    const { marked } = await preflight(data, options);
+    if (options.reset) await confirmReset(options);
+    // The first write: a database seeded once is development from then on (reset keeps the mark).
+    if (!marked) await data.relational.config.set(ENVIRONMENT_KEY, 'development', 0);
+    if (options.reset) await reset(data, options);
     const set = buildDataset({
       seed: options.seed,
       size: options.size,

@@ -5,15 +5,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataLayer, type DataLayerOptions } from '@monsteros/flows';
+import { createDataLayer, type DataLayer, type DataLayerOptions } from '@monsteros/flows';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProgressReporter } from '../src/progress.js';
+import type { PhaseProgress, ProgressReporter } from '../src/progress.js';
 import { countStores, ENVIRONMENT_KEY, postgresChecksum, runSeed, SeedError } from '../src/seed.js';
 
 const quiet: ProgressReporter = { phase: () => ({ tick() {}, done() {} }) };
 const anchor = new Date('2026-11-20T00:00:00Z');
+const now = new Date('2026-11-20T09:03:00Z');
+const TEN_MINUTES = 600_000;
 let db: TestDatabase;
 let dir: string;
 let layer: DataLayerOptions;
@@ -27,15 +29,24 @@ const base = {
   force: false,
   progress: quiet,
   anchor,
+  now,
 };
 
-async function inspect() {
-  const data = await createDataLayer({ ...layer, relayWorker: false });
+/** A data layer on the test's stores (or others), closed after `use`. */
+async function withData<T>(use: (data: DataLayer) => Promise<T>, stores = layer): Promise<T> {
+  const data = await createDataLayer({ ...stores, relayWorker: false });
   try {
-    return { counts: await countStores(data), checksum: await postgresChecksum(data) };
+    return await use(data);
   } finally {
     await data.close();
   }
+}
+
+function inspect(stores = layer) {
+  return withData(
+    async (data) => ({ counts: await countStores(data), checksum: await postgresChecksum(data) }),
+    stores,
+  );
 }
 
 beforeAll(async () => {
@@ -53,7 +64,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   const redis = new Redis();
-  const keys = await redis.keys(`${prefix}*`);
+  const keys = await redis.keys(`${prefix.slice(0, -1)}*`); // ours and the interrupted run's
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
   await db?.drop();
@@ -82,13 +93,25 @@ describe('pnpm seed', () => {
     expect(after.checksum).toBe(before.checksum);
 
     // Nothing drifted between the stores.
-    const data = await createDataLayer({ ...layer, relayWorker: false });
-    try {
+    await withData(async (data) => {
       expect((await data.reconcile()).ok).toBe(true);
       expect((await data.relational.config.get(ENVIRONMENT_KEY))?.value).toBe('development');
-    } finally {
-      await data.close();
-    }
+    });
+  });
+
+  it('keeps the metric samples already there when rerun ten minutes later, adding the new one', async () => {
+    const window = { from: now.getTime() - 24 * 3_600_000, to: now.getTime() };
+    const earlier = await withData((data) => data.cache.metrics.samples('response_time', 'sage', window));
+    expect(earlier.length).toBe(144);
+    await runSeed({ ...base, now: new Date(now.getTime() + TEN_MINUTES), dataLayer: layer });
+    await withData(async (data) => {
+      expect(await data.cache.metrics.samples('response_time', 'sage', window)).toEqual(earlier);
+      const later = await data.cache.metrics.samples('response_time', 'sage', {
+        from: window.to + 1,
+        to: window.to + TEN_MINUTES,
+      });
+      expect(later.length).toBe(1);
+    });
   });
 
   it('gives other data for another seed, and --reset starts over', async () => {
@@ -117,13 +140,17 @@ describe('pnpm seed', () => {
   it('refuses a database that is not ours or not marked as development, writing nothing', async () => {
     const foreign = await createTestDatabase({ label: 'seed_foreign', migrated: false });
     try {
-      const error = await runSeed({
-        ...base,
-        dataLayer: { ...layer, config: { ...layer.config, databaseUrl: foreign.url } },
-      }).catch((e) => e);
+      const foreignLayer = { ...layer, config: { ...layer.config, databaseUrl: foreign.url } };
+      const error = await runSeed({ ...base, dataLayer: foreignLayer }).catch((e) => e);
       expect(error).toBeInstanceOf(SeedError);
       expect(error.code).toBe('NOT_OURS');
       expect(error.message).toContain('pnpm db:deploy');
+      const tables = await withData(
+        async (data) =>
+          (await data.relational.pool.query("select 1 from pg_tables where schemaname = 'public'")).rowCount,
+        foreignLayer,
+      );
+      expect(tables).toBe(0);
     } finally {
       await foreign.drop();
     }
@@ -145,6 +172,72 @@ describe('pnpm seed', () => {
     }
   });
 
+  it('refuses a database holding our data without the development mark unless forced, then marks it', async () => {
+    await withData((data) =>
+      data.relational.pool.query('delete from system_config where key = $1', [ENVIRONMENT_KEY]),
+    );
+    const before = await inspect();
+    const error = await runSeed({ ...base, seed: 9, dataLayer: layer }).catch((e) => e);
+    expect(error).toBeInstanceOf(SeedError);
+    expect(error.code).toBe('NOT_DEVELOPMENT');
+    expect(error.message).toContain('--force');
+    expect((await inspect()).checksum).toBe(before.checksum);
+
+    // The seed the database holds (from --reset above): forced, it adds nothing but the mark.
+    await runSeed({ ...base, seed: 8, force: true, dataLayer: layer });
+    expect((await inspect()).checksum).toBe(before.checksum);
+    expect(await withData((data) => data.relational.config.get(ENVIRONMENT_KEY))).toMatchObject({
+      value: 'development',
+    });
+  });
+
+  it('completes an interrupted run when run again, and writes nothing when --reset is not confirmed', async () => {
+    const fresh = await createTestDatabase({ label: 'seed_interrupted' });
+    const other = {
+      ...layer,
+      config: {
+        ...layer.config,
+        databaseUrl: fresh.url,
+        keyPrefix: prefix.replace(/:$/, '-int:'),
+        localVectorsPath: join(dir, 'vectors-interrupted'),
+        duckdbPath: join(dir, 'analytics-interrupted.duckdb'),
+      },
+    };
+    try {
+      await expect(runSeed({ ...base, seed: 8, reset: true, dataLayer: other })).rejects.toMatchObject({
+        code: 'CONFIRM',
+      });
+      expect(await withData((data) => data.relational.config.get(ENVIRONMENT_KEY), other)).toBeNull();
+
+      // Stops as Ctrl-C would, part-way: one character's passages ingested, their outbox
+      // effects not applied, Redis and DuckDB not seeded yet.
+      const interrupting: ProgressReporter = {
+        phase: (name): PhaseProgress => ({
+          tick() {
+            if (name === 'memory graph') throw new Error('interrupted');
+          },
+          done() {},
+        }),
+      };
+      await expect(runSeed({ ...base, seed: 8, progress: interrupting, dataLayer: other })).rejects.toThrow(
+        'interrupted',
+      );
+      const partial = await inspect(other);
+      expect(
+        partial.counts.find((r) => r.store === 'DuckDB' && r.what === 'character_interactions')?.count,
+      ).toBe(0);
+
+      const completed = await runSeed({ ...base, seed: 8, dataLayer: other });
+      // The main database holds the same seed and size, seeded without interruption.
+      const uninterrupted = await inspect();
+      const shape = (rows: typeof completed.rows) =>
+        rows.map((r) => [r.store, r.what.startsWith('keys under') ? 'keys' : r.what, r.count]);
+      expect(shape(completed.rows)).toEqual(shape(uninterrupted.counts));
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('says which store is missing and how to start it', async () => {
     const error = await runSeed({
       ...base,
@@ -152,5 +245,15 @@ describe('pnpm seed', () => {
     }).catch((e) => e);
     expect(error).toBeInstanceOf(SeedError);
     expect(error.message).toMatch(/Redis at 127\.0\.0\.1:1 is not reachable.*scripts\/services up/);
+    const postgres = await runSeed({
+      ...base,
+      dataLayer: {
+        ...layer,
+        config: { ...layer.config, databaseUrl: 'postgresql://postgres@127.0.0.1:1/monsteros' },
+      },
+    }).catch((e) => e);
+    expect(postgres).toBeInstanceOf(SeedError);
+    expect(postgres.code).toBe('UNAVAILABLE');
+    expect(postgres.message).toMatch(/PostgreSQL at 127\.0\.0\.1:1 is not reachable.*scripts\/services up/);
   });
 });
