@@ -43,7 +43,7 @@ describe('seed options', () => {
     expect((error as SeedOptionError).message).toBe(message);
   });
 
-  it('aligns the summary table', () => {
+  it('aligns the summary table: text columns left, the counts right', () => {
     expect(
       table(
         ['store', 'rows'],
@@ -53,5 +53,21 @@ describe('seed options', () => {
         ],
       ),
     ).toBe(['store     rows', '--------  ----', 'postgres    12', 'redis     1234'].join('\n'));
+    expect(
+      table(
+        ['store', 'what', 'count'],
+        [
+          ['PostgreSQL', 'users', '2,000'],
+          ['Redis', 'keys under mos:', '87'],
+        ],
+      ),
+    ).toBe(
+      [
+        'store       what             count',
+        '----------  ---------------  -----',
+        'PostgreSQL  users            2,000',
+        'Redis       keys under mos:     87',
+      ].join('\n'),
+    );
   });
 });
