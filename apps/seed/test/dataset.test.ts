@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   AchievementCriteriaSchema,
+  CapabilitiesSchema,
   CharacterNameSchema,
-  CurrentStateSchema,
   LearningPreferencesSchema,
+  PersonalityConfigSchema,
   QuestContentSchema,
 } from '@monsteros/schema';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +35,9 @@ describe('the seed dataset', () => {
     expect(new Set(ROSTER.map((c) => c.role)).size).toBe(12);
     for (const c of ROSTER) {
       expect(CharacterNameSchema.safeParse(c.name).success).toBe(true);
-      expect(CurrentStateSchema.safeParse({ status: 'active' }).success).toBe(true);
+      expect(PersonalityConfigSchema.safeParse(c.personality_config).success).toBe(true);
+      expect(CapabilitiesSchema.safeParse(c.capabilities).success).toBe(true);
+      expect(c.categories.length).toBeGreaterThan(0);
     }
   });
 
