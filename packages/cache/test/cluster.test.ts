@@ -1,23 +1,13 @@
 // The cache on a real Redis Cluster (three private masters on free ports): every feature works when
 // keys live on different nodes, scripts touch only keys of their own slot, and the results are the
 // ones a standalone Redis gives.
-import type { QuestDefinition } from '@monsteros/schema';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cache, createCache } from '../src/index.js';
+import { questFixture } from './helpers.js';
 import { privateCluster } from './private-server.js';
 
-const quest = (id: string): QuestDefinition => ({
-  id,
-  quest_name: id,
-  category: 'basics',
-  difficulty: 1,
-  learning_objectives: [],
-  quest_content: { chapters: [] },
-  character_mentors: [],
-  prerequisites: [],
-  created_at: new Date(0),
-});
+const quest = (id: string) => questFixture(id);
 
 let cluster: Awaited<ReturnType<typeof privateCluster>>;
 let client: Cluster;

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LearningPreferences, QuestDefinition } from '@monsteros/schema';
+import type { LearningPreferences } from '@monsteros/schema';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cache, createCache, UnavailableError } from '../src/index.js';
-import { eventually } from './helpers.js';
+import { eventually, questFixture } from './helpers.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,17 +64,7 @@ async function stopServer(): Promise<void> {
   server = undefined;
 }
 
-const quest = (id: string): QuestDefinition => ({
-  id,
-  quest_name: id,
-  category: 'basics',
-  difficulty: 1,
-  learning_objectives: [],
-  quest_content: { chapters: [] },
-  character_mentors: [],
-  prerequisites: [],
-  created_at: new Date(0),
-});
+const quest = (id: string) => questFixture(id);
 
 beforeAll(async () => {
   port = await freePort();

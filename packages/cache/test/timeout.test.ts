@@ -1,21 +1,11 @@
 // A Redis that accepts commands but does not answer (a private server stopped with SIGSTOP): every
 // command still ends, reads as a miss or a TimeoutError, without waiting for a reconnection.
-import type { QuestDefinition } from '@monsteros/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cache, createCache, TimeoutError } from '../src/index.js';
+import { questFixture } from './helpers.js';
 import { privateRedis } from './private-server.js';
 
-const quest = (id: string): QuestDefinition => ({
-  id,
-  quest_name: id,
-  category: 'basics',
-  difficulty: 1,
-  learning_objectives: [],
-  quest_content: { chapters: [] },
-  character_mentors: [],
-  prerequisites: [],
-  created_at: new Date(0),
-});
+const quest = (id: string) => questFixture(id);
 
 let server: Awaited<ReturnType<typeof privateRedis>>;
 let cache: Cache;
