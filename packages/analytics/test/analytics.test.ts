@@ -12,7 +12,7 @@ import {
   UnknownNameError,
   ValidationError,
 } from '../src/index.js';
-import { pg, postgresSource } from './fixtures/sources.js';
+import { type pg, postgresSource, testPool } from './fixtures/sources.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const at = (iso: string) => `timestamptz '${iso}'`;
@@ -29,7 +29,7 @@ async function sql(text: string, values: unknown[] = []) {
 
 beforeAll(async () => {
   db = await createTestDatabase({ label: 'analytics' });
-  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool = testPool(db.url);
   source = postgresSource(pool);
   work = await mkdtemp(join(tmpdir(), 'mos-analytics-'));
   for (const name of ['sage', 'spark']) {

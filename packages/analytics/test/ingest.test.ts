@@ -18,7 +18,7 @@ import {
   UnknownNameError,
   ValidationError,
 } from '../src/index.js';
-import { pg, postgresSource, redisMetricsSource } from './fixtures/sources.js';
+import { type pg, postgresSource, redisMetricsSource, testPool } from './fixtures/sources.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -46,7 +46,7 @@ async function duckCount(analytics: Analytics): Promise<number> {
 
 beforeAll(async () => {
   db = await createTestDatabase({ label: 'analytics_ingest' });
-  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool = testPool(db.url);
   source = postgresSource(pool);
   work = await mkdtemp(join(tmpdir(), 'mos-analytics-ingest-'));
   [{ id: characterId }] = await sql(
@@ -133,6 +133,11 @@ describe('PostgreSQL ingestion', () => {
         .catch((e) => e);
       expect(error).toBeInstanceOf(IngestionError);
       expect(error.message).toMatch(/connection reset by peer.*watermark is unchanged/);
+      // The abandoned COPY's connection is not left checked out (bounded wait for its close).
+      for (let i = 0; i < 100 && pool.totalCount !== pool.idleCount; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(pool.totalCount - pool.idleCount).toBe(0);
       // Two batches committed before the failure, each with its watermark.
       expect(await duckCount(analytics)).toBe(8);
       const before = await analytics.ingest.watermarks();
