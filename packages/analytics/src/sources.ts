@@ -4,16 +4,11 @@
 
 /**
  * PostgreSQL as a bulk source: runs the given `COPY (…) TO STDOUT WITH (FORMAT csv)` statement
- * and returns its bytes as they stream. Built on pg-copy-streams, for example:
+ * and returns its bytes as they stream. The ingestion stops reading early when a batch fails, so
+ * the source must discard (not return to its pool) a connection whose COPY did not end;
+ * `@monsteros/relational`'s `copyOut` does, and `@monsteros/flows` wires it in:
  * @example
- * const source: PostgresSource = {
- *   async copyTo(statement) {
- *     const client = await pool.connect();
- *     const stream = client.query(copyTo(statement));
- *     stream.on('close', () => client.release()).on('error', (e) => client.release(e));
- *     return stream;
- *   },
- * };
+ * const source: PostgresSource = { copyTo: (statement) => relational.copyOut(statement) };
  */
 export interface PostgresSource {
   copyTo(statement: string): AsyncIterable<Uint8Array | string> | Promise<AsyncIterable<Uint8Array | string>>;
