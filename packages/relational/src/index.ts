@@ -32,7 +32,7 @@ export {
   type NewInteraction,
   type RecordedInteraction,
 } from './repositories/interactions.js';
-export { type MemoryGraph, type MemoryRepository, normalizeEntityName } from './repositories/memory.js';
+export { type MemoryRepository, normalizeEntityName } from './repositories/memory.js';
 export type { MemoryOperationInput, OperationsRepository } from './repositories/operations.js';
 export type { OutboxBacklog, OutboxRepository, OutboxRow } from './repositories/outbox.js';
 export type { ProgressRepository, ProgressUpdate, QuestProgress } from './repositories/progress.js';

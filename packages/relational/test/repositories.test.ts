@@ -619,32 +619,6 @@ describe('transactions and the outbox', () => {
   });
 });
 
-describe('memory graph rows', () => {
-  it('deduplicates passages by content and entities by normalized name', async () => {
-    const p1 = await relational.memory.upsertPassage('sage', 'Loops repeat work.');
-    const p2 = await relational.memory.upsertPassage('sage', 'Loops repeat work.');
-    expect(p2.id).toBe(p1.id);
-    const entities = await relational.memory.upsertEntities('sage', [
-      { name: 'Loops', entity_type: 'concept', importance_score: 0.4 },
-      { name: '  LOOPS! ', entity_type: 'concept', importance_score: 0.9 },
-      { name: 'Recursion', entity_type: 'concept' },
-    ]);
-    expect(entities[0]!.id).toBe(entities[1]!.id);
-    const again = await relational.memory.upsertEntities('sage', [
-      { name: 'loops', entity_type: 'concept', importance_score: 0.7 },
-    ]);
-    expect(again[0]!.id).toBe(entities[0]!.id);
-    const inserted = await relational.memory.insertTriples('sage', [
-      { subject_id: entities[0]!.id, predicate: 'relates to', object_id: entities[2]!.id, passage_id: p1.id },
-      { subject_id: entities[0]!.id, predicate: 'relates to', object_id: entities[2]!.id, passage_id: p1.id },
-    ]);
-    expect(inserted).toBe(1);
-    const graph = await relational.memory.loadGraph('sage');
-    expect(graph.entities).toHaveLength(2);
-    expect(graph.triples).toHaveLength(1);
-  });
-});
-
 describe('health, stats and replicas', () => {
   it('reports health, pool counters, cache hit ratio, table sizes, and says when pg_stat_statements is missing', async () => {
     expect((await relational.health()).ok).toBe(true);
