@@ -79,30 +79,8 @@ export class Db {
   }
 
   /** A parameterized read on its own connection; rows as plain objects (Dates, numbers, strings). */
-  async read<R extends object>(name: string, sql: string, values: DuckDBValue[] = []): Promise<R[]> {
-    this.ensureOpen();
-    const started = performance.now();
-    const connection = await DuckDBConnection.create(this.instance);
-    try {
-      const reader = await connection.runAndReadAll(sql, values);
-      const rows = reader.getRowObjectsJS().map((r) => {
-        const out: Row = {};
-        for (const [k, v] of Object.entries(r)) out[k] = plain(v);
-        return out as R;
-      });
-      return rows;
-    } catch (error) {
-      throw new AnalyticsError(
-        'DUCKDB',
-        `${name}: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          cause: error,
-        },
-      );
-    } finally {
-      connection.closeSync();
-      this.timings.record(name, performance.now() - started);
-    }
+  read<R extends object>(name: string, sql: string, values: DuckDBValue[] = []): Promise<R[]> {
+    return this.withConnection(name, (connection) => rowsOf<R>(connection, sql, values));
   }
 
   /** Runs `fn` on a connection of its own (temp tables live and die with it), timed under `name`. */
