@@ -58,6 +58,7 @@ function plain(value: unknown): unknown {
 export class Db {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private closing: Promise<void> | undefined;
   readonly timings = new Timings();
 
   constructor(
@@ -105,12 +106,16 @@ export class Db {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.queue;
-    this.closed = true;
-    this.writer.closeSync();
-    this.instance.closeSync();
+  /** Refuses new work at once, lets queued writer work finish, then closes DuckDB (once). */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closed = true;
+      this.closing = this.queue.then(() => {
+        this.writer.closeSync();
+        this.instance.closeSync();
+      });
+    }
+    return this.closing;
   }
 }
 

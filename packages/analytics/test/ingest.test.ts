@@ -349,6 +349,17 @@ describe('the database file', () => {
     }
   });
 
+  it('refuses work asked for while it closes, and closes once however often it is called', async () => {
+    const analytics = await createAnalytics({ path: ':memory:' });
+    const metrics = {
+      read: async () => [{ metricType: 'm', agentName: 'a', samples: [{ timestamp: 1, value: 1 }] }],
+    };
+    const closing = analytics.close();
+    await expect(analytics.ingest.metrics(metrics)).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(analytics.exportParquet({ directory: work })).rejects.toMatchObject({ code: 'CLOSED' });
+    await Promise.all([closing, analytics.close()]);
+  });
+
   it('rejects work after close and bad options', async () => {
     const analytics = await createAnalytics({ path: ':memory:' });
     await analytics.close();
