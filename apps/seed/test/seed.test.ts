@@ -154,22 +154,24 @@ describe('pnpm seed', () => {
     } finally {
       await foreign.drop();
     }
-    const data = await createDataLayer({ ...layer, relayWorker: false });
-    const interactions = async () =>
-      Number((await data.relational.pool.query('select count(*) n from character_interactions')).rows[0].n);
-    try {
-      const current = await data.relational.config.get(ENVIRONMENT_KEY);
-      await data.relational.config.set(ENVIRONMENT_KEY, 'production', current!.version);
-      const n = await interactions();
-      await expect(runSeed({ ...base, seed: 9, dataLayer: layer })).rejects.toMatchObject({
-        code: 'NOT_DEVELOPMENT',
+    // A data layer is opened per step and closed before the seed runs: the embedded vector store's
+    // directory has one owner at a time.
+    const interactions = () =>
+      withData(async (data) =>
+        Number((await data.relational.pool.query('select count(*) n from character_interactions')).rows[0].n),
+      );
+    const mark = (value: string) =>
+      withData(async (data) => {
+        const current = await data.relational.config.get(ENVIRONMENT_KEY);
+        await data.relational.config.set(ENVIRONMENT_KEY, value, current!.version);
       });
-      expect(await interactions()).toBe(n);
-      const marker = await data.relational.config.get(ENVIRONMENT_KEY);
-      await data.relational.config.set(ENVIRONMENT_KEY, 'development', marker!.version);
-    } finally {
-      await data.close();
-    }
+    await mark('production');
+    const n = await interactions();
+    await expect(runSeed({ ...base, seed: 9, dataLayer: layer })).rejects.toMatchObject({
+      code: 'NOT_DEVELOPMENT',
+    });
+    expect(await interactions()).toBe(n);
+    await mark('development');
   });
 
   it('refuses a database holding our data without the development mark unless forced, then marks it', async () => {
