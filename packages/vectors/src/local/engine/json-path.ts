@@ -91,8 +91,38 @@ export function valuesAt(payload: Payload, path: string): unknown[] {
   return out;
 }
 
-/** Deep-copies JSON data so stored payloads never alias caller objects. */
-export const cloneJson = <T>(v: T): T => structuredClone(v);
+/**
+ * Deep-copies JSON data so stored payloads never alias caller objects. Plain objects, arrays and
+ * primitives are copied by hand (several times faster than structuredClone on small payloads);
+ * anything else (a Date, a typed array, a cycle deeper than any payload) by structuredClone.
+ */
+export const cloneJson = <T>(v: T): T => copyJson(v, 0) as T;
+
+const MAX_HAND_DEPTH = 64;
+
+function copyJson(v: unknown, depth: number): unknown {
+  // structuredClone refuses functions and symbols (DataCloneError): so does this.
+  if (typeof v === 'function' || typeof v === 'symbol') return structuredClone(v);
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > MAX_HAND_DEPTH) return structuredClone(v);
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype) return structuredClone(v);
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) if (i in v) out[i] = copyJson(v[i], depth + 1);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) {
+    const value = copyJson((v as Record<string, unknown>)[key], depth + 1);
+    // An own "__proto__" key (JSON.parse makes them) stays a key, as structuredClone keeps it.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
+}
 
 /** Writes `value`'s keys into the object at `path` (created when missing), as set_payload with `key` does. */
 export function mergeAt(payload: Payload, path: string, value: Payload): void {

@@ -1,6 +1,6 @@
 import { formatError } from '../errors.js';
 import type { Collection } from './collection.js';
-import { excludePaths, includePaths, type Payload } from './json-path.js';
+import { cloneJson, excludePaths, includePaths, type Payload } from './json-path.js';
 
 export type PayloadSelector = { all: boolean } | { include: string[] } | { exclude: string[] };
 export type VectorSelector = boolean | string[];
@@ -50,7 +50,7 @@ export function parseWithVector(v: unknown): VectorSelector {
 }
 
 function payloadOf(payload: Payload, sel: PayloadSelector): Payload | undefined {
-  if ('all' in sel) return sel.all ? structuredClone(payload) : undefined;
+  if ('all' in sel) return sel.all ? cloneJson(payload) : undefined;
   if ('include' in sel) return includePaths(payload, sel.include);
   return excludePaths(payload, sel.exclude);
 }
