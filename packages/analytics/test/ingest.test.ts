@@ -2,7 +2,7 @@
 // failures that leave the watermark alone, late commits, and the database file's states.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
@@ -15,7 +15,6 @@ import {
   IngestionError,
   LockedError,
   type PostgresSource,
-  UnknownNameError,
   ValidationError,
 } from '../src/index.js';
 import { type pg, postgresSource, redisMetricsSource, testPool } from './fixtures/sources.js';
@@ -298,6 +297,7 @@ describe('the database file', () => {
     const file = join(work, 'corrupt.duckdb');
     await writeFile(file, Buffer.alloc(8192, 7));
     await expect(createAnalytics({ path: file })).rejects.toBeInstanceOf(CorruptError);
+    expect(await readFile(file)).toEqual(Buffer.alloc(8192, 7));
   });
 
   it('refuses a file another process holds, then opens it read-only once the owner closed it', async () => {
@@ -368,7 +368,10 @@ describe('the database file', () => {
     await expect(createAnalytics({ path: ':memory:', batchSize: -5 })).rejects.toMatchObject({
       field: 'options.batchSize',
     });
-    expect(UnknownNameError).toBeDefined();
+    await expect(createAnalytics({ path: '' })).rejects.toMatchObject({
+      field: 'options.path',
+      rule: 'must not be empty',
+    });
   });
 });
 
@@ -386,6 +389,31 @@ describe('rows written with a past time', () => {
       const [result] = await analytics.ingest.postgres(source, { tables: ['memory_operations'] });
       expect(result!.inserted).toBe(1);
       expect((await analytics.stats()).rows.memory_operations).toBe(before + 1);
+    } finally {
+      await analytics.close();
+      await sql('delete from memory_operations');
+    }
+  });
+});
+
+describe('reconcile support', () => {
+  it('lists the ingested ids and removes exactly the given ones', async () => {
+    const analytics = await createAnalytics({ path: ':memory:' });
+    try {
+      await sql(
+        `insert into memory_operations (operation_type, latency_ms) select 'search', i from generate_series(1, 3) i`,
+      );
+      const ids = (await sql('select id from memory_operations order by id')).map(
+        (r: { id: string }) => r.id,
+      );
+      expect(ids.length).toBeGreaterThanOrEqual(3);
+      await analytics.ingest.postgres(source, { tables: ['memory_operations'] });
+      expect(await analytics.ids('memory_operations')).toEqual(new Set(ids));
+      // Another table's ids and an id never ingested are not touched or counted.
+      const absent = randomUUID();
+      expect(await analytics.deleteIds('memory_operations', [ids[0]!, absent])).toBe(1);
+      expect(await analytics.deleteIds('character_interactions', [ids[1]!])).toBe(0);
+      expect(await analytics.ids('memory_operations')).toEqual(new Set(ids.slice(1)));
     } finally {
       await analytics.close();
       await sql('delete from memory_operations');

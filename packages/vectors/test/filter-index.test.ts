@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Collection } from '../src/local/engine/collection.js';
 import { SlotList } from '../src/local/engine/payload-index.js';
 import { LocalQdrant } from '../src/local/index.js';
+import { simulateCrash } from './support/crash.js';
 
 const DIM = 8;
 const TAGS = Array.from({ length: 12 }, (_, i) => `char_${i}`);
@@ -352,6 +353,7 @@ describe('filtered search, scroll and count through payload indexes', () => {
     for (let round = 0; round < 15; round++) await randomWrite(first, names, model, g);
 
     // Still open and never compacted: a second engine replays everything from the log.
+    await simulateCrash(dir);
     const replayed = await LocalQdrant.open(dir);
     await expectSameAnswers(replayed, 'indexed', 'plain', model, g, 30);
     await first.close();

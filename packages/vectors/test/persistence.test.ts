@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalQdrant, startLocalQdrantServer } from '../src/local/index.js';
+import { simulateCrash } from './support/crash.js';
 
 const dirs: string[] = [];
 async function dataDir(): Promise<string> {
@@ -58,6 +59,7 @@ describe('local mode persistence', () => {
     const first = await LocalQdrant.open(dir);
     await seed(first, 'memories', 40);
     await first.close();
+    // The directory lock is gone with the engine.
     expect((await readdir(dir)).sort()).toEqual(['snapshot.bin', 'wal.log']);
     expect((await stat(join(dir, 'wal.log'))).size).toBe(0);
 
@@ -70,6 +72,7 @@ describe('local mode persistence', () => {
     const dir = await dataDir();
     const crashed = await LocalQdrant.open(dir);
     await seed(crashed, 'memories', 25);
+    await simulateCrash(dir);
     const reopened = await LocalQdrant.open(dir);
     await expectSeeded(reopened, 'memories', 25);
     await reopened.close();
@@ -82,6 +85,7 @@ describe('local mode persistence', () => {
     for (let i = 0; i < 20; i++) await engine.setPayload('memories', { points: [2], payload: { round: i } });
     expect((await stat(join(dir, 'snapshot.bin'))).size).toBeGreaterThan(0);
     expect((await stat(join(dir, 'wal.log'))).size).toBeLessThan(4096 + 1024);
+    await simulateCrash(dir);
     const reopened = await LocalQdrant.open(dir);
     await expectSeeded(reopened, 'memories', 30);
     expect((await reopened.retrievePoints('memories', { ids: [2] }))[0]!.payload).toMatchObject({
@@ -98,9 +102,11 @@ describe('local mode persistence', () => {
     const torn = Buffer.alloc(20);
     torn.writeUInt32LE(5000, 0);
     await appendFile(join(dir, 'wal.log'), torn);
+    await simulateCrash(dir);
     const reopened = await LocalQdrant.open(dir);
     await expectSeeded(reopened, 'memories', 20);
     await reopened.upsertPoints('memories', { points: [{ id: 500, vector: [1, 1, 1, 1] }] });
+    await simulateCrash(dir);
     const again = await LocalQdrant.open(dir);
     expect(await again.countPoints('memories')).toEqual({ count: 19 });
     await again.close();
@@ -129,6 +135,11 @@ describe('local mode persistence', () => {
         if (acked >= 8) resolve();
       });
       child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+    });
+    // While the writer runs, its directory is locked against a second engine.
+    await expect(LocalQdrant.open(dir)).rejects.toMatchObject({
+      name: 'DataDirectoryLockedError',
+      pid: child.pid,
     });
     child.kill('SIGKILL');
     await exited;

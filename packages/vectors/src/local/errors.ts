@@ -20,7 +20,7 @@ const codeOfStatus = (status: number): LocalQdrantErrorCode =>
  * try { await engine.getCollection('missing'); } catch (e) { if (e instanceof LocalQdrantError && e.status === 404) {} }
  */
 export class LocalQdrantError extends Error {
-  override readonly name = 'LocalQdrantError';
+  override readonly name: string = 'LocalQdrantError';
   readonly status: number;
   readonly code: LocalQdrantErrorCode;
 
@@ -53,3 +53,25 @@ export const wrongInput = (detail: string) => new LocalQdrantError(400, `Wrong i
 
 /** 400 for a request Qdrant rejects as a bad request. */
 export const badRequest = (detail: string) => new LocalQdrantError(400, `Bad request: ${detail}`);
+
+/**
+ * Another engine (in this or another process) has the data directory open; two engines over one
+ * directory would overwrite each other's log and snapshot. `pid` is the holder's process id.
+ * @example
+ * try { await LocalQdrant.open(dir); } catch (e) { if (e instanceof DataDirectoryLockedError) console.error(e.pid); }
+ */
+export class DataDirectoryLockedError extends LocalQdrantError {
+  override readonly name: string = 'DataDirectoryLockedError';
+
+  constructor(
+    readonly path: string,
+    readonly pid: number | null,
+  ) {
+    super(
+      409,
+      `Conflict: the local Qdrant data directory ${path} is in use by ${
+        pid === null ? 'another engine' : `process ${pid}`
+      }; close that engine first or open another directory`,
+    );
+  }
+}

@@ -2,7 +2,7 @@
 // (LocalQdrant, or the official client's method signatures via createLocalQdrantClient) and over
 // Qdrant's own REST API (startLocalQdrantServer).
 export { createLocalQdrantClient, type QdrantClientLike, type QdrantClientMethod } from './client.js';
-export { LocalQdrantError, type LocalQdrantErrorCode } from './errors.js';
+export { DataDirectoryLockedError, LocalQdrantError, type LocalQdrantErrorCode } from './errors.js';
 export { LocalQdrant, type LocalQdrantOptions, type SearchRequest } from './local-qdrant.js';
 export {
   type LocalQdrantServer,

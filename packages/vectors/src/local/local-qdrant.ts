@@ -18,8 +18,9 @@ import {
   wrongInput,
 } from './errors.js';
 import { compileFilter } from './filter/compile.js';
+import { type DirectoryLock, lockDirectory } from './storage/lock.js';
 import { readSnapshot, writeSnapshot } from './storage/snapshot.js';
-import { WriteAheadLog } from './storage/wal.js';
+import { WalAppendError, WriteAheadLog } from './storage/wal.js';
 
 type UpdateResult = Schemas['UpdateResult'];
 type ScoredPoint = Schemas['ScoredPoint'];
@@ -117,26 +118,54 @@ export class LocalQdrant {
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Set when the log's tail is unknown after a failed append: every later write is refused. */
+  private failure: LocalQdrantError | null = null;
+  /** Log size at which the next automatic compaction runs; pushed out when one fails. */
+  private compactAt: number;
+  private lastCompactionError: Error | null = null;
 
   private constructor(
     private readonly dir: string | null,
     private wal: WriteAheadLog | null,
     private readonly compactAfterBytes: number,
-  ) {}
+    private readonly lock: DirectoryLock | null,
+  ) {
+    this.compactAt = compactAfterBytes;
+  }
+
+  /**
+   * The error of the last automatic compaction if it failed (null once one succeeds). A failed
+   * compaction loses nothing: the log keeps every write and it is retried when the log has grown
+   * by another `compactAfterBytes`.
+   */
+  get compactionError(): Error | null {
+    return this.lastCompactionError;
+  }
 
   /**
    * Opens an engine over a data directory (created if missing; snapshot + log replayed), or a
-   * purely in-memory one for `':memory:'`. Use one engine per directory at a time.
+   * purely in-memory one for `':memory:'`. One engine per directory at a time: the directory is
+   * locked (`LOCK`, with the holder's pid) until `close()`, and a second open fails with
+   * `DataDirectoryLockedError`; the lock of a process that no longer runs is taken over.
    * @example
    * const qdrant = await LocalQdrant.open('.data/qdrant');
    */
   static async open(path: ':memory:' | string, options: LocalQdrantOptions = {}): Promise<LocalQdrant> {
     const compact = options.compactAfterBytes ?? 64 * 1024 * 1024;
-    if (path === ':memory:') return new LocalQdrant(null, null, compact);
+    if (path === ':memory:') return new LocalQdrant(null, null, compact, null);
     await mkdir(path, { recursive: true });
-    const state = await readSnapshot(path);
-    const { wal, records } = await WriteAheadLog.open(`${path}/wal.log`);
-    const engine = new LocalQdrant(path, wal, compact);
+    const lock = await lockDirectory(path);
+    let state: Awaited<ReturnType<typeof readSnapshot>>;
+    let opened: Awaited<ReturnType<typeof WriteAheadLog.open>>;
+    try {
+      state = await readSnapshot(path);
+      opened = await WriteAheadLog.open(`${path}/wal.log`);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+    const { wal, records } = opened;
+    const engine = new LocalQdrant(path, wal, compact, lock);
     engine.collections = state.collections;
     engine.aliases = state.aliases;
     engine.seq = state.seq;
@@ -150,15 +179,25 @@ export class LocalQdrant {
     return engine;
   }
 
-  /** Folds the log into a snapshot (when on disk) and releases the files. Idempotent. */
+  /**
+   * Folds the log into a snapshot (when on disk) and releases the files and the directory lock.
+   * Idempotent. The files are released even when the snapshot fails; the error is then rethrown,
+   * and nothing is lost: the log still holds every write and is replayed by the next open.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.serialize(async () => {
-      if (this.wal && this.dir) {
-        if (this.wal.bytes > 0) await this.compactNow();
-        await this.wal.close();
-      }
+      if (this.closed) return;
       this.closed = true;
+      try {
+        if (this.wal && this.wal.bytes > 0) await this.compactNow();
+      } finally {
+        try {
+          await this.wal?.close();
+        } finally {
+          await this.lock?.release();
+        }
+      }
     });
   }
 
@@ -171,6 +210,8 @@ export class LocalQdrant {
     if (!this.wal || !this.dir) return;
     await writeSnapshot(this.dir, { seq: this.seq, aliases: this.aliases, collections: this.collections });
     await this.wal.reset();
+    this.lastCompactionError = null;
+    this.compactAt = this.compactAfterBytes;
   }
 
   // ---------------------------------------------------------------- internals
@@ -186,15 +227,47 @@ export class LocalQdrant {
     return this.serialize(async () => {
       if (this.closed)
         throw new LocalQdrantError(503, 'Service unavailable: the local Qdrant engine is closed');
+      if (this.failure) throw this.failure;
       const ops = build();
       if (ops.length === 0) return [];
       const seq = this.seq + 1;
-      if (this.wal) await this.wal.append({ seq, ops: ops.map(encodeOp) });
+      if (this.wal) await this.log(this.wal, { seq, ops: ops.map(encodeOp) });
       this.seq = seq;
       const ids = ops.map((op) => this.apply(op));
-      if (this.wal && this.wal.bytes > this.compactAfterBytes) await this.compactNow();
+      // The write is durable and applied: a failing snapshot must not turn it into an error.
+      if (this.wal && this.wal.bytes > this.compactAt) await this.compactAfterWrite();
       return ids;
     });
+  }
+
+  /**
+   * Makes one record durable. A failed append that was cut back off the log rejects only this
+   * request (nothing was applied); one whose cut-back failed too leaves an unknown tail, so the
+   * engine refuses every later write until it is reopened (which drops a torn tail).
+   */
+  private async log(wal: WriteAheadLog, record: unknown): Promise<void> {
+    try {
+      await wal.append(record);
+    } catch (e) {
+      if (!(e instanceof WalAppendError)) throw e;
+      if (e.rolledBack) throw new LocalQdrantError(500, `Service internal error: ${e.message}`, { cause: e });
+      this.failure = new LocalQdrantError(
+        503,
+        `Service unavailable: the local Qdrant engine stopped accepting writes: ${e.message}; reopen ${this.dir}`,
+        { cause: e },
+      );
+      throw this.failure;
+    }
+  }
+
+  /** The automatic compaction of `write`: errors are recorded and the next try waits for more log. */
+  private async compactAfterWrite(): Promise<void> {
+    try {
+      await this.compactNow();
+    } catch (e) {
+      this.lastCompactionError = e instanceof Error ? e : new Error(String(e));
+      this.compactAt = (this.wal?.bytes ?? 0) + this.compactAfterBytes;
+    }
   }
 
   private apply(op: Op): number {
