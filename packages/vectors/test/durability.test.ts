@@ -1,23 +1,14 @@
 import { execFile } from 'node:child_process';
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataDirectoryLockedError, LocalQdrant, startLocalQdrantServer } from '../src/local/index.js';
-import { simulateCrash } from './support/crash.js';
+import { dataDirs, idsAfterCrash, simulateCrash } from './support/data-dirs.js';
 
 const run = promisify(execFile);
-const dirs: string[] = [];
-async function dataDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mos-local-durability-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const dataDir = dataDirs('mos-local-durability-');
 
 /** The open file of an engine's write-ahead log, to make its next calls fail the way a full disk does. */
 const logFile = (engine: LocalQdrant) => (engine as unknown as { wal: { handle: FileHandle } }).wal.handle;
@@ -44,9 +35,7 @@ describe('local mode: a write that cannot be logged', () => {
     );
     expect(stdout.trim().split('\n')).toEqual(['rejected 500', 'acked']);
 
-    const reopened = await LocalQdrant.open(dir);
-    expect(await ids(reopened, 'limited')).toEqual([1]);
-    await reopened.close();
+    expect(await idsAfterCrash(dir, 'limited')).toEqual([1]);
   });
 
   it('is rejected and never replayed when its fsync fails', async () => {
@@ -66,10 +55,7 @@ describe('local mode: a write that cannot be logged', () => {
     expect(await engine.countPoints('c')).toEqual({ count: 0 });
     await engine.upsertPoints('c', { points: [{ id: 2, vector: [0, 1] }] });
 
-    await simulateCrash(dir);
-    const reopened = await LocalQdrant.open(dir);
-    expect(await ids(reopened, 'c')).toEqual([2]);
-    await reopened.close();
+    expect(await idsAfterCrash(dir, 'c')).toEqual([2]);
   });
 
   it('stops every later write with a 503 when the torn record cannot be cut off either', async () => {

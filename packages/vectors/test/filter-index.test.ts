@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Collection } from '../src/local/engine/collection.js';
 import { SlotList } from '../src/local/engine/payload-index.js';
 import { LocalQdrant } from '../src/local/index.js';
-import { simulateCrash } from './support/crash.js';
+import { simulateCrash } from './support/data-dirs.js';
 
 const DIM = 8;
 const TAGS = Array.from({ length: 12 }, (_, i) => `char_${i}`);

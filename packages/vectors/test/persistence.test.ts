@@ -1,21 +1,12 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QdrantClient } from '@qdrant/js-client-rest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalQdrant, startLocalQdrantServer } from '../src/local/index.js';
-import { simulateCrash } from './support/crash.js';
+import { dataDirs, simulateCrash } from './support/data-dirs.js';
 
-const dirs: string[] = [];
-async function dataDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mos-local-qdrant-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const dataDir = dataDirs('mos-local-qdrant-');
 
 const vector = (i: number) => [Math.cos(i), Math.sin(i), 1, i % 3];
 
