@@ -2,7 +2,7 @@
 // only. Each takes its window and an optional `now` (default: the current time).
 import type { Db } from './db.js';
 import { UnknownNameError } from './errors.js';
-import { BucketMinutes, check, Days, Hours, When } from './options.js';
+import { BucketMinutes, check, Days, Hours, Name, When } from './options.js';
 
 const us = (d: Date) => (BigInt(d.getTime()) * 1000n).toString();
 
@@ -88,6 +88,7 @@ export function analyses(db: Db) {
     ): Promise<CharacterTrend[]> {
       const hours = check(Hours, options.hours ?? 24, 'hours');
       const now = check(When, options.now ?? new Date(), 'now');
+      const character = check(Name.optional(), options.character, 'character');
       const since = new Date(now.getTime() - hours * 3_600_000);
       const rows = await db.read<{
         character_name: string;
@@ -112,7 +113,7 @@ export function analyses(db: Db) {
             and ($3::varchar is null or character_name = $3::varchar)
           group by 1, 2
           order by 1, 2`,
-        [us(since), us(now), options.character ?? null],
+        [us(since), us(now), character ?? null],
       );
       const byCharacter = new Map<string, typeof rows>();
       for (const r of rows) {
@@ -257,14 +258,16 @@ export function analyses(db: Db) {
       const hours = check(Hours, options.hours ?? 24, 'hours');
       const bucketMinutes = check(BucketMinutes, options.bucketMinutes ?? 60, 'bucketMinutes');
       const now = check(When, options.now ?? new Date(), 'now');
+      const metric = check(Name, options.metric, 'metric');
+      const agent = check(Name.optional(), options.agent, 'agent');
       const known = await db.read<{ metric_type: string }>(
         'knownMetrics',
         'select distinct metric_type from system_metrics order by 1',
       );
-      if (!known.some((k) => k.metric_type === options.metric)) {
+      if (!known.some((k) => k.metric_type === metric)) {
         throw new UnknownNameError(
           'metric',
-          String(options.metric),
+          metric,
           known.map((k) => k.metric_type),
         );
       }
@@ -285,13 +288,7 @@ export function analyses(db: Db) {
             and "timestamp" >= make_timestamp($1::bigint) and "timestamp" < make_timestamp($2::bigint)
           group by 1, 2
           order by 2, 1`,
-        [
-          us(since),
-          us(now),
-          options.metric,
-          String(Math.round(bucketMinutes * 60_000_000)),
-          options.agent ?? null,
-        ],
+        [us(since), us(now), metric, String(Math.round(bucketMinutes * 60_000_000)), agent ?? null],
       );
       return rows.map((r) => ({
         bucket: r.bucket,

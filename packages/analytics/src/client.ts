@@ -20,7 +20,7 @@ import {
   ingestMetrics,
   ingestTable,
 } from './ingest.js';
-import { type AnalyticsOptions, parseOptions } from './options.js';
+import { type AnalyticsOptions, check, Name, parseOptions, UUID_PATTERN, Uuid } from './options.js';
 import { type SimilarityItem, type SimilarPair, similarPairs } from './similarity.js';
 import type { MetricsSource, PostgresSource } from './sources.js';
 import { DDL, TABLE_NAMES, type TableName } from './tables.js';
@@ -207,24 +207,24 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
       watermarks,
     },
     views: {
-      characterPerformance: (filter = {}) =>
+      characterPerformance: async (filter = {}) =>
         db.read<CharacterPerformanceRow>(
           'view:character_performance',
           'select * from character_performance where $1::varchar is null or character_name = $1::varchar order by character_name, hour',
-          [filter.character ?? null],
+          [check(Name.optional(), filter.character, 'filter.character') ?? null],
         ),
-      memoryPerformance: (filter = {}) =>
+      memoryPerformance: async (filter = {}) =>
         db.read<MemoryPerformanceRow>(
           'view:memory_performance',
           'select * from memory_performance where $1::varchar is null or operation_type = $1::varchar order by day, operation_type',
-          [filter.operationType ?? null],
+          [check(Name.optional(), filter.operationType, 'filter.operationType') ?? null],
         ),
-      learningAnalytics: (filter = {}) =>
+      learningAnalytics: async (filter = {}) =>
         db.read<LearningAnalyticsRow>(
           'view:learning_analytics',
           `select user_id::varchar as user_id, quest_category, avg_completion_time, quests_completed, avg_score, max_difficulty_reached
              from learning_analytics where $1::varchar is null or user_id = $1::uuid order by user_id, quest_category`,
-          [filter.userId ?? null],
+          [check(Uuid.optional(), filter.userId, 'filter.userId') ?? null],
         ),
     },
     characterTrends: a.characterTrends,
@@ -254,9 +254,7 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
     async deleteIds(table, ids) {
       writable('deleteIds');
       assertIngestable(table);
-      const valid = ids.filter((id) =>
-        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id),
-      );
+      const valid = ids.filter((id) => typeof id === 'string' && UUID_PATTERN.test(id));
       if (valid.length !== ids.length) throw new ValidationError('ids', 'must be UUIDs');
       if (valid.length === 0) return 0;
       return db.exclusive(async (connection) => {

@@ -2,6 +2,7 @@
 // microseconds so that no precision is lost between PostgreSQL, CSV and DuckDB. The cursor is
 // written into the COPY text as a literal (COPY takes no parameters); it is only ever a bigint
 // and a UUID we produced and re-validate here.
+import { UUID_PATTERN } from './options.js';
 import type { TableName } from './tables.js';
 
 export interface Cursor {
@@ -11,12 +12,11 @@ export interface Cursor {
 }
 
 export const ZERO_ID = '00000000-0000-0000-0000-000000000000';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const us = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint`;
 
 function cursorLiteral(cursor: Cursor): string {
-  if (!UUID.test(cursor.id)) throw new Error(`cursor id ${JSON.stringify(cursor.id)} is not a UUID`);
+  if (!UUID_PATTERN.test(cursor.id)) throw new Error(`cursor id ${JSON.stringify(cursor.id)} is not a UUID`);
   const micros = BigInt.asIntN(64, cursor.us).toString();
   return `(timestamptz 'epoch' + interval '${micros} microseconds', '${cursor.id}'::uuid)`;
 }

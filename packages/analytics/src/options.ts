@@ -107,3 +107,12 @@ export const BucketMinutes = z
   .int('must be whole minutes')
   .min(1, 'must be at least 1 minute')
   .max(1440, 'must be at most 1440 minutes (a day)');
+
+/** A UUID in its text form (any version, as PostgreSQL accepts it). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const Uuid = z.string({ message: 'must be a string' }).regex(UUID_PATTERN, 'must be a UUID');
+/** A character, agent, metric or operation name used as a filter. */
+export const Name = z
+  .string({ message: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');

@@ -276,6 +276,24 @@ describe('views and analyses on hand-built data', () => {
     await expect(analytics.learningEffectiveness({ now: new Date('nope') })).rejects.toMatchObject({
       field: 'now',
     });
+    // Filters are checked before they reach DuckDB (a non-UUID user read as "no rows" before).
+    await expect(analytics.views.learningAnalytics({ userId: 'nope' })).rejects.toMatchObject({
+      field: 'filter.userId',
+      rule: 'must be a UUID',
+    });
+    await expect(analytics.views.characterPerformance({ character: '' })).rejects.toMatchObject({
+      field: 'filter.character',
+    });
+    await expect(analytics.characterTrends({ character: 5 as never })).rejects.toMatchObject({
+      field: 'character',
+      rule: 'must be a string',
+    });
+    await expect(analytics.metricBuckets({ metric: undefined as never })).rejects.toMatchObject({
+      field: 'metric',
+    });
+    await expect(analytics.metricBuckets({ metric: 'x', agent: '' })).rejects.toMatchObject({
+      field: 'agent',
+    });
     await expect(analytics.exportParquet({ directory: work, tables: ['users'] })).rejects.toBeInstanceOf(
       UnknownNameError,
     );

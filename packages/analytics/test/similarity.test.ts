@@ -40,6 +40,14 @@ describe('similarPairs', () => {
       analytics.similarPairs([ok, { id: 'y', group: 'g', vector: [Number.NaN, 0] }], 0.9),
     ).rejects.toBeInstanceOf(ValidationError);
     await expect(analytics.similarPairs([ok, ok], 2)).rejects.toMatchObject({ field: 'threshold' });
+    const flat = { id: 'x', group: 'g', vector: [] };
+    await expect(analytics.similarPairs([flat, { ...flat, id: 'y' }], 0.9)).rejects.toMatchObject({
+      field: 'items[0].vector',
+      rule: 'must have at least one dimension',
+    });
+    await expect(
+      analytics.similarPairs([ok, { id: 7 as never, group: 'g', vector: [0, 1] }], 0.9),
+    ).rejects.toMatchObject({ field: 'items[1].id' });
     expect(await analytics.similarPairs([ok], 0.5)).toEqual([]);
   });
 });
