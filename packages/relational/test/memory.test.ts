@@ -255,6 +255,7 @@ describe('graph snapshot and lock', () => {
 
   it('serializes two ingests of one character on the graph lock, and refuses the lock outside a transaction', async () => {
     const outside = await relational.memory.lockGraph('lock-a').catch((e: unknown) => e);
+    expect(outside).toMatchObject({ field: 'memory.lockGraph', code: 'VALIDATION' });
     expect(outside).toBeInstanceOf(RelationalError);
     const order: string[] = [];
     let releaseFirst!: () => void;

@@ -546,7 +546,11 @@ describe('transactions and the outbox', () => {
     const error = await relational.outbox
       .append([{ aggregate_type: 'x', aggregate_id: 'y', event_type: 'z', payload: {} }])
       .catch((e: unknown) => e);
-    expect((error as RelationalError).code).toBe('VALIDATION');
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('outbox.append');
+    expect((error as ValidationError).rule).toMatch(/inside relational\.transaction\(\)/);
+    await expectNoQuery(() => relational.outbox.fail('1', undefined as never, 1_000), 'error');
+    await expectNoQuery(() => relational.outbox.park('1', { message: 'x' } as never), 'error');
   });
 
   it('lets two workers claim disjoint events, keeps order per aggregate, and parks and releases failures', async () => {

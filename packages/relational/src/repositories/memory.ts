@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MemoryEntity, MemoryPassage } from '@monsteros/schema';
 import { z } from 'zod';
 import type { Db } from '../db.js';
-import { mapDatabaseError, RelationalError, ValidationError } from '../errors.js';
+import { mapDatabaseError, ValidationError } from '../errors.js';
 import { check, JsonObject as JsonObjectSchema, NonEmptyText, Uuid } from '../validation.js';
 
 const Context = z.string().regex(/^[a-z][a-z0-9_-]{0,49}$/, 'must be a character name or "global"');
@@ -114,8 +114,9 @@ export function memoryRepository(db: Db) {
      */
     async lockGraph(context: string): Promise<void> {
       const ctx = check(Context, context, 'context');
-      if (!db.inTransaction)
-        throw new RelationalError('VALIDATION', 'memory.lockGraph: call it inside relational.transaction()');
+      if (!db.inTransaction) {
+        throw new ValidationError('memory.lockGraph', 'must be called inside relational.transaction()');
+      }
       try {
         await db.runner.query(
           `select pg_advisory_xact_lock(hashtext('monsteros:memory-graph'), hashtext($1))`,

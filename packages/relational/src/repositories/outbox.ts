@@ -3,7 +3,7 @@ import { type OutboxEventInput, OutboxEventInputSchema } from '@monsteros/schema
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db.js';
-import { mapDatabaseError, RelationalError } from '../errors.js';
+import { mapDatabaseError, ValidationError } from '../errors.js';
 import { run, STATEMENTS } from '../statements.js';
 import { check } from '../validation.js';
 
@@ -12,6 +12,8 @@ export type OutboxRow = Selectable<Tables.OutboxEvent>;
 
 const Events = z.array(OutboxEventInputSchema).min(1, 'must not be empty');
 const Ids = z.array(z.string().regex(/^\d+$/, 'must be outbox ids')).max(10_000, 'at most 10000 at once');
+/** A handler's error text, kept to its first 4,000 characters. */
+const ErrorText = z.string({ message: 'must be a string' }).transform((text) => text.slice(0, 4000));
 const Ms = z
   .number()
   .int('must be a whole number')
@@ -40,9 +42,9 @@ export function outboxRepository(db: Db) {
      */
     async append(events: OutboxEventInput[]): Promise<string[]> {
       if (!db.inTransaction) {
-        throw new RelationalError(
-          'VALIDATION',
-          'outbox.append: call it inside relational.transaction(), with the rows it describes',
+        throw new ValidationError(
+          'outbox.append',
+          'must be called inside relational.transaction(), with the rows it describes',
         );
       }
       const valid = check(Events, events, 'events');
@@ -96,9 +98,10 @@ export function outboxRepository(db: Db) {
     /** Records a failed attempt; the event becomes due again after `retryInMs` (backoff). */
     async fail(id: string, error: string, retryInMs: number): Promise<void> {
       const [valid] = check(Ids, [id], 'id');
+      const text = check(ErrorText, error, 'error');
       const delay = check(Ms, retryInMs, 'retryInMs');
       try {
-        await run(db.runner, STATEMENTS.failOutbox, [valid, error.slice(0, 4000), delay]);
+        await run(db.runner, STATEMENTS.failOutbox, [valid, text, delay]);
       } catch (e) {
         throw mapDatabaseError(e, 'record outbox failure');
       }
@@ -107,8 +110,9 @@ export function outboxRepository(db: Db) {
     /** Parks an event that keeps failing: kept with its last error, not retried until released. */
     async park(id: string, error: string): Promise<void> {
       const [valid] = check(Ids, [id], 'id');
+      const text = check(ErrorText, error, 'error');
       try {
-        await run(db.runner, STATEMENTS.parkOutbox, [valid, error.slice(0, 4000)]);
+        await run(db.runner, STATEMENTS.parkOutbox, [valid, text]);
       } catch (e) {
         throw mapDatabaseError(e, 'park outbox event');
       }
