@@ -20,6 +20,7 @@ import {
 import { type QuestProgressInput, type QuestProgressResult, questProgressFlow } from './flows/quest.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
+import { coalescedCompletion } from './outbox-completion.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
@@ -133,7 +134,8 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   const timings: FlowTimingRecord[] = [];
   const recorder = (flow: string, steps: readonly StepTiming[]) => {
     timings.push({ flow, at: new Date(), timings: [...steps] });
-    if (timings.length > TIMINGS_KEPT) timings.splice(0, timings.length - TIMINGS_KEPT);
+    // Trimmed in chunks (amortized O(1) per run); readers take the newest TIMINGS_KEPT.
+    if (timings.length >= 2 * TIMINGS_KEPT) timings.splice(0, timings.length - TIMINGS_KEPT);
   };
 
   const characters = new Map<string, { row: CharacterAgent | null; at: number }>();
@@ -169,7 +171,15 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     };
 
   const sideEffectGraceMs = options.sideEffectGraceMs ?? 5_000;
-  const common = { relational, cache, vectors: v, recorder, sideEffectGraceMs, kick: () => relay.kick() };
+  const common = {
+    relational,
+    cache,
+    vectors: v,
+    recorder,
+    sideEffectGraceMs,
+    kick: () => relay.kick(),
+    completeEvents: coalescedCompletion((ids) => relational.outbox.complete(ids)),
+  };
   const postgresSource = { copyTo: (statement: string) => relational.copyOut(statement) };
   const metricsSource = {
     async read(since: Date): Promise<MetricSeries[]> {
@@ -225,7 +235,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         analytics,
         ...(v.store ? { vectors: v.store } : {}),
         relay,
-        timings: () => timings.slice(-1_000),
+        timings: () => timings.slice(-TIMINGS_KEPT),
       }),
     syncAnalytics,
     reconcile: (reconcileOptions = {}) =>
@@ -233,7 +243,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         { relational, vectors: v, analytics, syncAnalytics, kick: () => relay.kick() },
         reconcileOptions,
       ),
-    recentTimings: (limit = 100) => timings.slice(-limit),
+    recentTimings: (limit = 100) => timings.slice(-Math.min(limit, TIMINGS_KEPT)),
     async health() {
       const [postgres, redis, qdrant, duckdb] = await Promise.all([
         relational.health(),

@@ -46,6 +46,8 @@ export interface InteractionDeps {
   sideEffectGraceMs: number;
   /** Called after each commit so the relay applies what the flow could not. */
   kick(): void;
+  /** Marks outbox events applied (statements shared with concurrent flows: `coalescedCompletion`). */
+  completeEvents(ids: string[]): Promise<void>;
 }
 
 export function characterInteractionFlow(deps: InteractionDeps) {
@@ -192,10 +194,11 @@ export function characterInteractionFlow(deps: InteractionDeps) {
       'mark effects applied',
       'postgres',
       async (ctx) => {
-        // One statement for both events; those not applied stay for the relay.
+        // One statement for both events (and those of flows finishing meanwhile); events not
+        // applied stay for the relay.
         const done = [ctx.cached ? ctx.eventIds[0] : undefined, ctx.stored ? ctx.eventIds[1] : undefined];
         const ids = done.filter((id): id is string => id !== undefined);
-        if (ids.length) await deps.relational.outbox.complete(ids);
+        await deps.completeEvents(ids);
         return ctx;
       },
       // Not marked: the relay applies them once more (idempotently) after the grace period.

@@ -38,6 +38,8 @@ export interface QuestDeps {
   recorder: TimingRecorder;
   sideEffectGraceMs: number;
   kick(): void;
+  /** Marks outbox events applied (statements shared with concurrent flows: `coalescedCompletion`). */
+  completeEvents(ids: string[]): Promise<void>;
 }
 
 const Input = z.object({
@@ -98,7 +100,7 @@ export function questProgressFlow(deps: QuestDeps) {
       'redis',
       async (ctx) => {
         await applyProgressCache(deps.cache, ctx.payload);
-        await deps.relational.outbox.complete([ctx.eventIds[0]!]);
+        await deps.completeEvents([ctx.eventIds[0]!]);
         return { ...ctx, cached: true };
       },
       { fallback: (ctx) => ({ ...ctx, cached: false }) },
@@ -124,7 +126,7 @@ export function questProgressFlow(deps: QuestDeps) {
       async (ctx) => {
         if (ctx.achievements.length) {
           await deps.vectors.rememberAchievements(ctx.achievements);
-          await deps.relational.outbox.complete(ctx.eventIds.slice(1));
+          await deps.completeEvents(ctx.eventIds.slice(1));
         }
         return { ...ctx, stored: true };
       },
