@@ -617,6 +617,32 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
         });
       }
 
+      it('prints scores as Qdrant prints float32 values (0.8, not 0.800000011920929)', async () => {
+        const name = await peopleCollection();
+        const axis = [1, 0, 0, 0];
+        const result = await client.query(name, { query: axis, filter: { must: [{ has_id: [2] }] } });
+        // One non-zero term: the float32 product is float32(0.8), which Qdrant prints as 0.8.
+        expect(result.points[0]!.score).toBe(dot(people[1]!.vector, axis));
+      });
+
+      it('leaves the point used as the query out of the results, also inside a prefetch', async () => {
+        const name = await peopleCollection();
+        const byPointOne = rank(
+          people.filter((p) => p.id !== 1),
+          (p) => dot(p.vector, people[0]!.vector),
+        );
+        const direct = await client.query(name, { query: 1, limit: people.length });
+        expect(ids(direct.points)).toEqual(ids(byPointOne));
+        const nearest = await client.query(name, { query: { nearest: 1 }, limit: 2 });
+        expect(ids(nearest.points)).toEqual(ids(byPointOne.slice(0, 2)));
+        const prefetched = await client.query(name, {
+          prefetch: { query: 1, limit: people.length },
+          query: { fusion: 'rrf' },
+          limit: people.length,
+        });
+        expect(sortIds(ids(prefetched.points))).toEqual(sortIds(ids(byPointOne)));
+      });
+
       it('pages with limit and offset', async () => {
         const name = await peopleCollection();
         const expected = rank(people, (p) => dot(p.vector, query));
@@ -716,6 +742,20 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
       it('fuses prefetches with DBSF', async () => {
         const result = await client.query(name, { prefetch, query: { fusion: 'dbsf' }, limit: 10 });
         expectFused(result.points, dbsf([byA().slice(0, 4), byB().slice(0, 4)]), 10);
+      });
+
+      it('scores a point the same in a prefetch stage as in a plain query', async () => {
+        const plain = await client.query(name, { query: qa, using: 'a', limit: docs.length });
+        const staged = await client.query(name, {
+          prefetch: { query: qb, using: 'b', limit: docs.length },
+          query: qa,
+          using: 'a',
+          limit: docs.length,
+        });
+        const scores = (points: Array<{ id: Id; score: number }>) =>
+          new Map(points.map((p) => [p.id, p.score]));
+        expect(scores(staged.points)).toEqual(scores(plain.points));
+        expect(ids(staged.points)).toEqual(ids(plain.points));
       });
 
       it('rescores nested prefetches stage by stage', async () => {

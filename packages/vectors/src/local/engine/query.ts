@@ -103,13 +103,12 @@ export interface Scope {
  * are none. `root` stages honour `offset`.
  */
 export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null, root: boolean): Hit[] {
+  const stageFilter = excludeQueriedPoint(stage);
   const own =
-    stage.filter === undefined || stage.filter === null
-      ? null
-      : compileFilter(stage.filter, col.filterContext);
+    stageFilter === undefined || stageFilter === null ? null : compileFilter(stageFilter, col.filterContext);
   const outerPred = outer?.predicate ?? null;
   const filter: Predicate | null = own && outerPred ? (p) => outerPred(p) && own(p) : (own ?? outerPred);
-  const filters = own ? [...(outer?.filters ?? []), stage.filter] : (outer?.filters ?? []);
+  const filters = own ? [...(outer?.filters ?? []), stageFilter] : (outer?.filters ?? []);
   const scope: Scope | null = filter ? { predicate: filter, filters } : null;
   const limit = limitOf(stage.limit, 10, 'limit');
   const offset = root ? limitOf(stage.offset, 0, 'offset') : 0;
@@ -171,16 +170,13 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
           : store.searchSlots(vector, k, narrowed.slots, narrowed.exact ? null : accept, floor);
       hits = heap.sorted().map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
     } else {
-      const scored: Array<{ slot: number; internal: number }> = [];
-      for (const slot of candidates()) {
-        if (!store.present[slot] || !accept(slot)) continue;
-        const s = store.internalScore(vector, slot);
-        if (s >= floor) scored.push({ slot, internal: s });
-      }
-      scored.sort((a, b) => b.internal - a.internal || comparePointIds(col.ids[a.slot]!, col.ids[b.slot]!));
-      hits = scored
-        .slice(0, k)
-        .map((h) => ({ slot: h.slot, score: externalScore(h.internal, store.distance) }));
+      // The prefetched candidates are scored by the same kernel as a plain search, so a point
+      // scores the same (float32) in a prefetch as in a query without one.
+      const slots = Int32Array.from(candidates()).sort();
+      hits = store
+        .searchSlots(vector, k, slots, accept, floor)
+        .sorted()
+        .map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
     }
     return hits.slice(offset, k);
   }
@@ -260,6 +256,20 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     if (unsupported in q) throw badRequest(`\`${unsupported}\` queries are not supported by the local mode`);
   }
   throw formatError('query: data did not match any variant of untagged enum QueryInterface');
+}
+
+/**
+ * A stage whose query is a point id leaves that point out of its results, as Qdrant does (the
+ * exclusion is part of the stage's filter, so the prefetches below it leave it out too).
+ */
+function excludeQueriedPoint(stage: QueryStage): unknown {
+  const q = stage.query;
+  const input = isObject(q) && 'nearest' in q ? q.nearest : q;
+  if (typeof input !== 'number' && typeof input !== 'string') return stage.filter;
+  const notIt = { has_id: [parsePointId(input)] };
+  return stage.filter === undefined || stage.filter === null
+    ? { must_not: [notIt] }
+    : { must: [stage.filter], must_not: [notIt] };
 }
 
 function applyThreshold(hits: Hit[], threshold: number | null): Hit[] {

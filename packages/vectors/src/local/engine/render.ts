@@ -90,7 +90,7 @@ export function renderRecord(
   return out;
 }
 
-/** A `ScoredPoint`: `{id, version, score, payload?, vector?, order_value?}`. */
+/** A `ScoredPoint`: `{id, version, score, payload?, vector?, order_value?}`; Qdrant's scores are float32. */
 export function renderScored(
   col: Collection,
   hit: { slot: number; score: number; order?: number },
@@ -100,7 +100,7 @@ export function renderScored(
   const out: Record<string, unknown> = {
     id: col.ids[hit.slot],
     version: col.versions[hit.slot],
-    score: hit.score,
+    score: f32(hit.score),
   };
   const payload = payloadOf(col.payloads[hit.slot]!, wp);
   if (payload !== undefined) out.payload = payload;
