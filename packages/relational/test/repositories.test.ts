@@ -707,7 +707,10 @@ describe('copy out', () => {
       // A reader that stops early does not leak its connection.
       const early = await relational.copyOut('copy (select generate_series(1, 1000000)) to stdout');
       for await (const _ of early) break;
-      await new Promise((r) => setTimeout(r, 50));
+      // Bounded wait for the stream's close to hand the connection back (or discard it).
+      for (let i = 0; i < 100 && relational.pool.totalCount !== relational.pool.idleCount; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
       expect(relational.pool.totalCount - relational.pool.idleCount).toBe(0);
       await expect(relational.copyOut('copy user_profiles from stdin')).rejects.toMatchObject({
         field: 'statement',
