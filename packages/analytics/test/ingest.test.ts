@@ -188,7 +188,13 @@ describe('PostgreSQL ingestion', () => {
          values ($1, $2, 'late', 'r', 1)`,
         [characterId, userId],
       );
-      await new Promise((r) => setTimeout(r, 20));
+      // The next insert must start later than the open transaction did: poll (bounded) until the
+      // server's clock has moved past that start.
+      const [{ started }] = (await late.query(`select now()::text as started`)).rows;
+      for (let i = 0; i < 100; i++) {
+        const [{ later }] = await sql('select now() > $1::timestamptz as later', [started]);
+        if (later) break;
+      }
       await addInteractions(1);
       const during = await Promise.all(
         all.map((a) => a.ingest.postgres(source, { tables: ['character_interactions'] })),
