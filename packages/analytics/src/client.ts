@@ -8,7 +8,7 @@ import {
   type MemoryEfficiency,
   type MetricBucket,
 } from './analyses.js';
-import { Db, type QueryTiming, rowsOf } from './db.js';
+import { Db, type QueryTiming } from './db.js';
 import { AnalyticsError, mapOpenError, UnknownNameError, ValidationError } from './errors.js';
 import { type ExportedTable, exportParquet } from './export.js';
 import { EXTRACTIONS } from './extractions.js';
@@ -258,13 +258,11 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
       if (valid.length !== ids.length) throw new ValidationError('ids', 'must be UUIDs');
       if (valid.length === 0) return 0;
       return db.exclusive(async (connection) => {
-        const list = listValue(valid);
-        const where = `where list_contains($1::varchar[], id::varchar)`;
-        const [row] = await rowsOf<{ n: number }>(connection, `select count(*) as n from ${table} ${where}`, [
-          list,
-        ]);
-        await connection.run(`delete from ${table} ${where}`, [list]);
-        return row?.n ?? 0;
+        const result = await connection.run(
+          `delete from ${table} where list_contains($1::varchar[], id::varchar)`,
+          [listValue(valid)],
+        );
+        return result.rowsChanged;
       });
     },
     async exportParquet(exportOptions) {

@@ -22,6 +22,7 @@ import { type OutboxRepository, outboxRepository } from './repositories/outbox.j
 import { type ProgressRepository, progressRepository } from './repositories/progress.js';
 import { type ActiveQuest, type QuestsRepository, questsRepository } from './repositories/quests.js';
 import { type UsersRepository, usersRepository } from './repositories/users.js';
+import { resetTables } from './reset.js';
 import { type RelationalStats, readStats } from './stats.js';
 import { check } from './validation.js';
 
@@ -313,6 +314,14 @@ export function createRelational(options: RelationalOptions = {}): Relational {
     copyOut: (statement: string) => copyOut(pool, statement),
 
     /**
+     * Empties every MonsterOS data table (one TRUNCATE, identities restarted); keeps
+     * `system_config` and the migration history. For development resets: never on live data.
+     * @example
+     * const emptied = await relational.reset(); // ['outbox', 'memory_operations', …]
+     */
+    reset: () => resetTables(pool),
+
+    /**
      * Checks that the primary answers, within `timeoutMs` (default 2,000).
      * @example
      * const { ok, latencyMs } = await relational.health();
@@ -389,6 +398,8 @@ export interface Relational {
    * const csv = await relational.copyOut('copy (select id from user_profiles) to stdout with (format csv)');
    */
   copyOut(statement: string): Promise<Readable>;
+  /** Empties every MonsterOS data table; keeps `system_config`. Returns the tables emptied. */
+  reset(): Promise<string[]>;
   health(timeoutMs?: number): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   stats(): Promise<RelationalStats>;
   close(): Promise<void>;
