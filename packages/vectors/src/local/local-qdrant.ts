@@ -496,7 +496,9 @@ export class LocalQdrant {
     await this.write(() => {
       if (this.collections.has(name)) throw wrongInputConflict(`Collection \`${name}\` already exists!`);
       if (this.aliases.has(name))
-        throw wrongInputConflict(`Alias with the same name \`${name}\` already exists!`);
+        throw wrongInput(
+          `Can't create collection with name ${name}. Alias with the same name already exists`,
+        );
       return [{ t: 'create', name, body: parsed }];
     });
     return true;
@@ -547,7 +549,9 @@ export class LocalQdrant {
           const { alias_name, collection_name } = a.create_alias;
           if (!this.collections.has(collection_name)) throw collectionNotFound(collection_name);
           if (this.collections.has(alias_name))
-            throw wrongInputConflict(`Collection with the same name \`${alias_name}\` already exists!`);
+            throw wrongInput(
+              `Can't create alias with name ${alias_name}. Collection with the same name already exists`,
+            );
           next.set(alias_name, collection_name);
           out.push({ set: [alias_name, collection_name] });
         } else if ('delete_alias' in a) {

@@ -67,6 +67,8 @@ const people: Array<{ id: Id; vector: number[]; payload: Payload }> = [
       t: '2024-06-15T00:00:00Z',
       items: [],
       note: 'quick thinking',
+      // An array holding null is not null itself (Qdrant's is_null).
+      maybe: [null],
     },
   },
   {
@@ -207,7 +209,11 @@ const filterCases: Array<[string, Schemas['Filter'], (id: Id) => boolean]> = [
     { must: [{ is_empty: { key: 'tags' } }] },
     (id) => pay(id).tags === undefined || pay(id).tags === null || (pay(id).tags as unknown[]).length === 0,
   ],
-  ['is_null', { must: [{ is_null: { key: 'maybe' } }] }, (id) => pay(id).maybe === null],
+  [
+    'is_null: a null value, not [null]',
+    { must: [{ is_null: { key: 'maybe' } }] },
+    (id) => pay(id).maybe === null,
+  ],
   ['has_id', { must: [{ has_id: [1, 3, UUID] }] }, (id) => [1, 3, UUID].includes(id)],
   [
     'nested object key a.b',
@@ -385,6 +391,36 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
         expect(await client.count(alias, { exact: true })).toEqual({ count: people.length });
         await client.updateCollectionAliases({ actions: [{ delete_alias: { alias_name: alias } }] });
         expect((await client.getCollectionAliases(name)).aliases).toEqual([]);
+      });
+
+      it('refuses a collection named like an alias and an alias named like a collection with 400', async () => {
+        const name = await collection('aliased');
+        const other = await collection('other');
+        const alias = uniqueName('alias');
+        await client.updateCollectionAliases({
+          actions: [{ create_alias: { collection_name: name, alias_name: alias } }],
+        });
+        await expectQdrantError(
+          client.createCollection(alias, { vectors: { size: 4, distance: 'Dot' } }),
+          400,
+          new RegExp(
+            `^Wrong input: Can't create collection with name ${alias}\\. Alias with the same name already exists`,
+          ),
+        );
+        await expectQdrantError(
+          client.updateCollectionAliases({
+            actions: [{ create_alias: { collection_name: name, alias_name: other } }],
+          }),
+          400,
+          new RegExp(
+            `^Wrong input: Can't create alias with name ${other}\\. Collection with the same name already exists`,
+          ),
+        );
+        expect((await client.getCollectionAliases(name)).aliases).toEqual([
+          { alias_name: alias, collection_name: name },
+        ]);
+        expect(await client.collectionExists(alias)).toEqual({ exists: false });
+        await client.updateCollectionAliases({ actions: [{ delete_alias: { alias_name: alias } }] });
       });
 
       it('creates and deletes payload indexes, reported in payload_schema', async () => {

@@ -159,12 +159,10 @@ function isEmpty(payload: Payload, key: string): boolean {
   return true;
 }
 
+/** Only a null value itself is null: `[null]` is an array (as in Qdrant's condition checker). */
 function isNull(payload: Payload, key: string): boolean {
   const raw = rawValuesAt(payload, key);
-  return (
-    raw.length > 0 &&
-    raw.every((v) => v === null || (Array.isArray(v) && v.length > 0 && v.every((x) => x === null)))
-  );
+  return raw.length > 0 && raw.every((v) => v === null);
 }
 
 type Bounds = { lt?: number; gt?: number; lte?: number; gte?: number };

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatError, LocalQdrantError } from '../errors.js';
+import { badRequest, formatError, LocalQdrantError } from '../errors.js';
 import { LocalQdrant } from '../local-qdrant.js';
 import { QDRANT_VERSION, routes } from './routes.js';
 
@@ -64,6 +64,15 @@ function parseJson(text: string, required: boolean): unknown {
   }
 }
 
+/** A percent-decoded path segment; a malformed escape (`%E0%A4%A`) is the client's mistake: 400. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`malformed percent-encoding in the URL path segment \`${segment}\``);
+  }
+}
+
 /** Answers one request: `{result, status: 'ok', time}` on success, `{status: {error}, time}` on failure. */
 async function handle(
   engine: LocalQdrant,
@@ -96,7 +105,7 @@ async function handle(
       if (!m) continue;
       const params: Record<string, string> = {};
       r.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1]!);
+        params[name] = decodeSegment(m[i + 1]!);
       });
       const body = parseJson(await readBody(req, maxBody), r.body);
       const result = await r.handle(engine, { params, query: url.searchParams, body });
