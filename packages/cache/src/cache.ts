@@ -21,6 +21,7 @@ import {
 } from './policies/config.js';
 import { startTracking, type Tracking } from './policies/near-cache.js';
 import { type CachePolicy, createPolicy, type LocalPolicyCounters } from './policies/policy.js';
+import { deleteOwnKeys } from './reset.js';
 import { createSessions, type Sessions } from './sessions.js';
 import { createStreams, type Streams } from './streams.js';
 import { check, PositiveInt, PositiveSeconds } from './validation.js';
@@ -121,6 +122,13 @@ export interface Cache {
    * @example if (!(await cache.health()).ok) alert();
    */
   health(): Promise<CacheHealth>;
+  /**
+   * Deletes every MonsterOS key under this prefix (cache namespaces, sessions, streams, metrics),
+   * on every master; keys of other prefixes or other applications stay. Returns how many. For
+   * development resets: never on live data.
+   * @example const deleted = await cache.reset();
+   */
+  reset(): Promise<number>;
   /** The client underneath (for tests and tooling). */
   readonly redis: RedisClient;
   /** Closes consumers and the client (a client you passed in stays open). */
@@ -340,6 +348,11 @@ export function createCache(options: CacheOptions = {}): Cache {
       } catch (error) {
         return { ok: false, status: client.status, error: (error as Error).message };
       }
+    },
+    async reset() {
+      if (prefix === '')
+        throw new ValidationError('options.prefix', 'must not be empty to reset (every key would match)');
+      return availability.run('cache reset', () => deleteOwnKeys(client, prefix));
     },
     redis: client,
     async close() {
