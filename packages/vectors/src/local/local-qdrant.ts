@@ -836,8 +836,9 @@ export class LocalQdrant {
     const points: Schemas['Record'][] = [];
     let next: PointId | null = null;
     const filters = pred === null ? [] : [b.filter];
-    for (const slot of col.slotsInIdOrder(filters)) {
-      if (start !== null && comparePointIds(col.ids[slot]!, start) < 0) continue;
+    const ordered = col.slotsInIdOrder(filters);
+    for (let i = start === null ? 0 : firstAtOrAfter(col, ordered, start); i < ordered.length; i++) {
+      const slot = ordered[i]!;
       if (!accept(slot)) continue;
       if (points.length === limit) {
         next = col.ids[slot]!;
@@ -938,6 +939,18 @@ export interface SearchRequest {
   with_payload?: Schemas['WithPayloadInterface'] | null;
   with_vector?: Schemas['WithVector'] | null;
   score_threshold?: number | null;
+}
+
+/** The position in id-ordered `slots` of the first point whose id is `start` or after it (binary search). */
+function firstAtOrAfter(col: Collection, slots: readonly number[], start: PointId): number {
+  let lo = 0;
+  let hi = slots.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePointIds(col.ids[slots[mid]!]!, start) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function wrongInputConflict(detail: string): LocalQdrantError {
