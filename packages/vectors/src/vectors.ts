@@ -36,6 +36,7 @@ import {
 import { type HippoRagOptions, hippoRagMemorySearch, type MemorySearchHit } from './strategies/hippo-rag.js';
 import { checkCollection, checkText, parseOrThrow } from './validation.js';
 import {
+  clearCollection,
   deleteByFilter,
   deleteBySourceIds,
   type UpsertOptions,
@@ -98,6 +99,12 @@ export interface Vectors {
   ): Promise<UpsertResult>;
   deleteBySourceIds(collection: CollectionName, sourceIds: readonly string[]): Promise<void>;
   deleteByFilter(collection: CollectionName, filter: Schemas['Filter']): Promise<void>;
+  /**
+   * Deletes every point of a collection (this prefix's alias only); the collection stays. Returns
+   * how many. For development resets.
+   * @example await vectors.clear('character_memories');
+   */
+  clear(collection: CollectionName): Promise<number>;
   search<C extends CollectionName>(
     collection: C,
     query: VectorQuery,
@@ -307,6 +314,7 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
     },
     deleteBySourceIds: async (collection, ids) => deleteBySourceIds(ctx, checkCollection(collection), ids),
     deleteByFilter: async (collection, filter) => deleteByFilter(ctx, checkCollection(collection), filter),
+    clear: async (collection) => clearCollection(ctx, checkCollection(collection)),
     search: async (collection, query, opts) => {
       checkCollection(collection);
       return searchCollection(ctx, collection, query, opts);

@@ -186,3 +186,24 @@ export async function deleteByFilter(
   const target = ctx.alias(collection);
   await call(`delete from ${target}`, () => ctx.client.delete(target, { wait: true, filter }));
 }
+
+/** Points read and deleted per round trip by `clearCollection`. */
+const CLEAR_PAGE = 1_000;
+
+/**
+ * Deletes every point of one MonsterOS collection (through its alias, so only this prefix's),
+ * a page of ids at a time; the collection, its indexes and aliases stay. Returns how many.
+ */
+export async function clearCollection(ctx: VectorsContext, collection: CollectionName): Promise<number> {
+  const target = ctx.alias(collection);
+  let deleted = 0;
+  for (;;) {
+    const page = await call(`scroll ${target}`, () =>
+      ctx.client.scroll(target, { limit: CLEAR_PAGE, with_payload: false, with_vector: false }),
+    );
+    if (page.points.length === 0) return deleted;
+    const ids = page.points.map((p) => p.id);
+    await call(`delete from ${target}`, () => ctx.client.delete(target, { wait: true, points: ids }));
+    deleted += ids.length;
+  }
+}
