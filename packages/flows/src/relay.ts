@@ -5,7 +5,7 @@
 // an event that keeps failing (or has no handler, or fails permanently) is parked with its last
 // error until someone retries it. Handlers must be idempotent: an event can be applied twice
 // if a worker dies between applying and completing it.
-import type { OutboxRepository, OutboxRow } from '@monsteros/relational';
+import type { OutboxBacklog, OutboxRepository, OutboxRow } from '@monsteros/relational';
 import { FlowError } from './errors.js';
 
 /** Applies one event's side effects. Throw to retry later; throw PermanentError to park now. */
@@ -54,6 +54,12 @@ export interface RelayStats extends DrainResult {
 export interface Relay {
   /** Applies due events until none is left (or `maxRounds`); returns what it did. */
   drain(options?: { maxRounds?: number }): Promise<DrainResult>;
+  /**
+   * Drains until the outbox holds no pending event (events held by other workers, or waiting
+   * for a retry, are waited for by polling); parked events do not count. Returns the backlog
+   * left (`pending` 0, maybe `parked`); a TIMEOUT FlowError after `timeoutMs` (default 120,000).
+   */
+  settle(options?: { timeoutMs?: number; pollMs?: number }): Promise<OutboxBacklog>;
   /** Asks for a drain soon (after a commit); calls coalesce into one. Never throws. */
   kick(): void;
   /** Starts the worker loop: drain, then wait `idleMs` or a kick. */
@@ -160,8 +166,38 @@ export function createRelay(options: RelayOptions): Relay {
     });
   }
 
+  async function settle(settleOptions: { timeoutMs?: number; pollMs?: number } = {}): Promise<OutboxBacklog> {
+    const timeoutMs = settleOptions.timeoutMs ?? 120_000;
+    const pollMs = settleOptions.pollMs ?? 100;
+    for (const [field, value] of [
+      ['timeoutMs', timeoutMs],
+      ['pollMs', pollMs],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new FlowError('VALIDATION', `relay.settle ${field}: must be a positive whole number of ms`);
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // A kicked drain in flight finishes first: two drainers of this process would only
+      // compete for the same leases.
+      await kicked;
+      await drain();
+      const backlog = await options.outbox.backlog();
+      if (backlog.pending === 0) return backlog;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new FlowError(
+          'TIMEOUT',
+          `relay.settle: ${backlog.pending} outbox events still pending after ${timeoutMs} ms`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)));
+    }
+  }
+
   return {
     drain,
+    settle,
     kick,
     start() {
       if (running) return;

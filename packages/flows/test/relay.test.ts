@@ -192,4 +192,50 @@ describe('outbox relay', () => {
     expect(orphan.stats().lastError).toMatch(/PostgreSQL|connect/i);
     await down.close();
   });
+
+  it('settles: waits out retries until the outbox has nothing pending, leaving parked events aside', async () => {
+    await emit([
+      ['a', 'flaky', 1],
+      ['b', 'broken', 2],
+      ['c', 'noted', 3],
+    ]);
+    let flakyCalls = 0;
+    const relay = createRelay({
+      outbox: relational.outbox,
+      baseDelayMs: 40,
+      maxDelayMs: 80,
+      handlers: {
+        flaky: async () => {
+          if (++flakyCalls < 3) throw new Error('qdrant timeout');
+        },
+        broken: async () => {
+          throw new PermanentError('bad payload');
+        },
+        noted: async () => {},
+      },
+    });
+    // One drain leaves the flaky event waiting for its retry; settle waits it out.
+    expect(await relay.drain()).toMatchObject({ applied: 1, retried: 1, parked: 1 });
+    expect(await relational.outbox.backlog()).toMatchObject({ pending: 1 });
+    expect(await relay.settle({ pollMs: 10 })).toMatchObject({ pending: 0, parked: 1 });
+    expect(flakyCalls).toBe(3);
+  });
+
+  it('gives up settling with a TIMEOUT error naming what is still pending', async () => {
+    await emit([['a', 'down', 1]]);
+    const relay = createRelay({
+      outbox: relational.outbox,
+      baseDelayMs: 60_000,
+      handlers: {
+        down: async () => {
+          throw new Error('store down');
+        },
+      },
+    });
+    await expect(relay.settle({ timeoutMs: 50, pollMs: 10 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('1 outbox events still pending'),
+    });
+    await expect(relay.settle({ timeoutMs: 0 })).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
 });
