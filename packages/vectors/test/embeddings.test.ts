@@ -103,7 +103,8 @@ interface Received {
 /** A small server speaking the OpenAI embeddings protocol; `behaviour` scripts each answer. */
 function openAIServer() {
   const received: Received[] = [];
-  let behaviour: (body: Received, n: number) => 'ok' | 'wrong-dims' | 'hang' | number = () => 'ok';
+  let behaviour: (body: Received, n: number) => 'ok' | 'wrong-dims' | 'half-index' | 'hang' | number = () =>
+    'ok';
   const dims = 4;
   const server: Server = createServer((req: IncomingMessage, res) => {
     let raw = '';
@@ -129,7 +130,7 @@ function openAIServer() {
       const data = body.input
         .map((text, index) => ({
           object: 'embedding',
-          index,
+          index: action === 'half-index' ? index + 0.5 : index,
           embedding: Array.from({ length: size }, (_, d) => (d === 0 ? text.length : 1)),
         }))
         .reverse();
@@ -212,6 +213,18 @@ describe('OpenAI-compatible embeddings provider', () => {
       reason: 'DIMENSION',
       provider: `openai-compatible test-embed at ${url}`,
       message: expect.stringContaining('returned 5 dimensions, expected 4'),
+    });
+  });
+
+  it('fails with a typed error when an answer carries a non-integer index', async () => {
+    srv.set(() => 'half-index');
+    const error = await provider()
+      .embed(['x', 'yy'])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmbeddingsError);
+    expect(error).toMatchObject({
+      reason: 'BAD_RESPONSE',
+      message: expect.stringContaining('index 1.5 is not an integer'),
     });
   });
 

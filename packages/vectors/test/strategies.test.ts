@@ -241,6 +241,8 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
       expect(hits.map((h) => h.pointId)).toEqual([expect.any(String), undated]);
       expect(hits[0]!.score).toBeCloseTo(decayed(0.9, 2, 0.1), 5);
       expect(hits[1]!.score).toBeLessThan(1e-6);
+      // Its age is the one the formula used: measured from 1970-01-01.
+      expect(hits[1]!.ageDays).toBe(NOW.getTime() / 86_400_000);
     });
 
     it("keeps to one character and the profile's similarity threshold (0.8 by default)", async () => {
@@ -314,6 +316,16 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
     ).rejects.toMatchObject({
       field: 'decayRate',
     });
+    // So small that e^(−rate) is 1: not a decay Qdrant accepts.
+    await expect(
+      vectors.characterContextSearch(query, { character: 'sage', decayRate: 1e-17 }),
+    ).rejects.toMatchObject({ name: 'VectorsValidationError', field: 'decayRate' });
+    await expect(
+      vectors.characterContextSearch(query, {
+        character: 'sage',
+        memoryTypes: [42] as unknown as string[],
+      }),
+    ).rejects.toMatchObject({ name: 'VectorsValidationError', field: 'memoryTypes' });
     await expect(vectors.crossCharacterSearch(query, { characters: [] })).rejects.toMatchObject({
       field: 'characters',
     });

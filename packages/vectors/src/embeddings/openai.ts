@@ -149,11 +149,11 @@ export function createOpenAIEmbeddings(options: OpenAIEmbeddingsOptions): Embedd
         );
       if (e.length !== dims)
         throw new EmbeddingsError(id, 'DIMENSION', `returned ${e.length} dimensions, expected ${dims}`);
-      if (index < 0 || index >= input.length || out[index])
+      if (!Number.isInteger(index) || index < 0 || index >= input.length || out[index])
         throw new EmbeddingsError(
           id,
           'BAD_RESPONSE',
-          `data[${position}].index ${index} is out of range or repeated`,
+          `data[${position}].index ${index} is not an integer, out of range or repeated`,
         );
       out[index] = Float32Array.from(e as number[]);
     });

@@ -39,6 +39,8 @@ export interface CharacterContextHit extends VectorHit<'character_memories'> {
 }
 
 const DAY_SECONDS = 86_400;
+/** The clock of a memory written without a timestamp: very old, in the formula and in `ageDays`. */
+const UNDATED = '1970-01-01T00:00:00Z';
 
 /**
  * The query body: the nearest memories of the character (with the profile's threshold on the
@@ -82,7 +84,7 @@ export function decayQuery(args: {
         ],
       },
       // A memory written without a timestamp counts as very old instead of failing the search.
-      defaults: { timestamp: '1970-01-01T00:00:00Z' },
+      defaults: { timestamp: UNDATED },
     },
     limit: args.limit,
     with_payload: true,
@@ -107,9 +109,18 @@ export async function characterContextSearch(
   const limit = checkCount(options.limit ?? 10, 'limit');
   const candidates = checkCount(options.candidates ?? Math.max(50, limit * 5), 'candidates');
   const decayRate = options.decayRate ?? 0.1;
-  // e^(−rate) must stay a valid midpoint in (0, 1): rates beyond ~700 per day underflow.
-  if (!Number.isFinite(decayRate) || decayRate < 0 || decayRate > 700)
-    throw new VectorsValidationError('decayRate', 'must be a number from 0 to 700 (per day)');
+  // e^(−rate) must stay a valid midpoint in (0, 1): rates beyond ~700 per day underflow to 0, and
+  // rates below ~1.1e-16 round it to 1.
+  if (
+    !Number.isFinite(decayRate) ||
+    decayRate < 0 ||
+    decayRate > 700 ||
+    (decayRate > 0 && Math.exp(-decayRate) === 1)
+  )
+    throw new VectorsValidationError(
+      'decayRate',
+      'must be 0 (no decay) or a number from 1.2e-16 to 700 (per day)',
+    );
   const now = options.now ?? new Date();
   if (!(now instanceof Date) || Number.isNaN(now.getTime()))
     throw new VectorsValidationError('now', 'must be a valid Date');
@@ -117,8 +128,12 @@ export async function characterContextSearch(
   const threshold = thresholdOf(profile, options.scoreThreshold);
   let filter = withCharacter(ctx, 'character_memories', [options.character], options.filter);
   if (options.memoryTypes !== undefined) {
-    if (!Array.isArray(options.memoryTypes) || options.memoryTypes.length === 0)
-      throw new VectorsValidationError('memoryTypes', 'must be a non-empty array when given');
+    if (
+      !Array.isArray(options.memoryTypes) ||
+      options.memoryTypes.length === 0 ||
+      !options.memoryTypes.every((t) => typeof t === 'string')
+    )
+      throw new VectorsValidationError('memoryTypes', 'must be a non-empty array of strings when given');
     filter = {
       ...filter,
       must: [
@@ -145,7 +160,7 @@ export async function characterContextSearch(
   ctx.latency.record(profile.name, performance.now() - queryStarted);
   const hits = toHits(ctx, 'character_memories', result.points).map((hit) => ({
     ...hit,
-    ageDays: (now.getTime() - Date.parse(hit.payload.timestamp)) / 86_400_000,
+    ageDays: (now.getTime() - Date.parse(hit.payload.timestamp ?? UNDATED)) / 86_400_000,
   }));
   ctx.latency.record('strategy:characterContextSearch', performance.now() - started);
   return hits;
