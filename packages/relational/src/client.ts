@@ -129,25 +129,32 @@ function transactionScope(client: pg.PoolClient, prisma: PrismaClient): Transact
   const built: Partial<ReturnType<typeof repositoriesFor>> = {};
   return {
     get progress() {
-      return (built.progress ??= progressRepository(db));
+      built.progress ??= progressRepository(db);
+      return built.progress;
     },
     get achievements() {
-      return (built.achievements ??= achievementsRepository(db, prisma));
+      built.achievements ??= achievementsRepository(db, prisma);
+      return built.achievements;
     },
     get config() {
-      return (built.config ??= configRepository(db));
+      built.config ??= configRepository(db);
+      return built.config;
     },
     get interactions() {
-      return (built.interactions ??= interactionsRepository(db));
+      built.interactions ??= interactionsRepository(db);
+      return built.interactions;
     },
     get memory() {
-      return (built.memory ??= memoryRepository(db));
+      built.memory ??= memoryRepository(db);
+      return built.memory;
     },
     get outbox() {
-      return (built.outbox ??= outboxRepository(db));
+      built.outbox ??= outboxRepository(db);
+      return built.outbox;
     },
     get operations() {
-      return (built.operations ??= operationsRepository(db));
+      built.operations ??= operationsRepository(db);
+      return built.operations;
     },
     get kysely() {
       return db.kysely;
