@@ -41,13 +41,55 @@ interface AnyStep {
 }
 
 /**
+ * One step of a `concurrently` group: it reads the group's input and returns only what it adds
+ * (merged into the input for the next step). Build one with `part(name, store, run, options)`.
+ */
+export interface StepPart<I, A extends object> {
+  readonly name: string;
+  readonly store: StepStore;
+  readonly run: (input: I) => Promise<A> | A;
+  readonly options: StepOptions<I, A>;
+}
+
+/**
+ * A step for `Pipeline.concurrently`.
+ * @example
+ * part('session context', 'redis', async (ctx) => ({ session: await sessions.get(ctx.userId) }), { fallback: () => ({ session: null }) })
+ */
+export function part<I, A extends object>(
+  name: string,
+  store: StepStore,
+  run: (input: I) => Promise<A> | A,
+  options: StepOptions<I, A> = {},
+): StepPart<I, A> {
+  return { name, store, run, options };
+}
+
+/** Steps run one after another, or a group run at once. */
+type Stage = { kind: 'one'; step: AnyStep } | { kind: 'group'; steps: AnyStep[] };
+
+const anyStep = <I, N>(
+  name: string,
+  store: StepStore,
+  run: (input: I) => unknown,
+  options: StepOptions<I, N>,
+): AnyStep => ({
+  name,
+  store,
+  run: run as (input: unknown) => unknown,
+  fallback: options.fallback as AnyStep['fallback'],
+});
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
  * A flow as a list of typed steps: each names its store and what it does, and its output is
  * the typed input of the next. Every step is timed. Build one with `pipeline(name)`.
  */
 export class Pipeline<I, O> {
   private constructor(
     readonly name: string,
-    private readonly steps: readonly AnyStep[],
+    private readonly stages: readonly Stage[],
   ) {}
 
   /** @internal use `pipeline(name)`. */
@@ -68,18 +110,36 @@ export class Pipeline<I, O> {
     run: (input: O) => Promise<N> | N,
     options: StepOptions<O, N> = {},
   ): Pipeline<I, N> {
-    const step: AnyStep = {
-      name,
-      store,
-      run: run as (input: unknown) => unknown,
-      fallback: options.fallback as AnyStep['fallback'],
-    };
-    return new Pipeline<I, N>(this.name, [...this.steps, step]);
+    return new Pipeline<I, N>(this.name, [
+      ...this.stages,
+      { kind: 'one', step: anyStep(name, store, run, options) },
+    ]);
+  }
+
+  /**
+   * Appends two independent steps that run at the same time on this pipeline's output; what
+   * each returns is merged into it for the next step. Each is timed (from the group's start)
+   * and recorded in the order given, and keeps its own fallback; when one without a fallback
+   * fails, the run stops with its StepError once both have ended.
+   * @example
+   * pipeline<{ userId: string }>('greet').concurrently(
+   *   part('session', 'redis', async ({ userId }) => ({ session: await sessions.get(userId) })),
+   *   part('profile', 'postgres', async ({ userId }) => ({ profile: await users.get(userId) })),
+   * );
+   */
+  concurrently<A extends object, B extends object>(
+    a: StepPart<O, A>,
+    b: StepPart<O, B>,
+  ): Pipeline<I, O & A & B> {
+    const steps = [anyStep(a.name, a.store, a.run, a.options), anyStep(b.name, b.store, b.run, b.options)];
+    return new Pipeline<I, O & A & B>(this.name, [...this.stages, { kind: 'group', steps }]);
   }
 
   /** The steps in order, as `store: name` (for documentation and reports). */
   describe(): string[] {
-    return this.steps.map((s) => `${s.store}: ${s.name}`);
+    return this.stages
+      .flatMap((stage) => (stage.kind === 'one' ? [stage.step] : stage.steps))
+      .map((s) => `${s.store}: ${s.name}`);
   }
 
   /**
@@ -94,38 +154,52 @@ export class Pipeline<I, O> {
     let value: unknown = input;
     let partial = false;
     try {
-      for (const step of this.steps) {
+      for (const stage of this.stages) {
         const t0 = performance.now();
-        try {
-          value = await step.run(value);
-          timings.push({ step: step.name, store: step.store, ms: performance.now() - t0, outcome: 'ok' });
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          if (!step.fallback) {
-            timings.push({
-              step: step.name,
-              store: step.store,
-              ms: performance.now() - t0,
-              outcome: 'failed',
-              error: message,
-            });
-            throw new StepError(this.name, step.name, step.store, error);
-          }
-          value = step.fallback(value, error);
-          partial = true;
-          timings.push({
-            step: step.name,
-            store: step.store,
-            ms: performance.now() - t0,
-            outcome: 'degraded',
-            error: message,
-          });
-        }
+        const attempts =
+          stage.kind === 'one'
+            ? [await this.attempt(stage.step, value, t0)]
+            : await Promise.all(stage.steps.map((step) => this.attempt(step, value, t0)));
+        for (const a of attempts) timings.push(a.timing);
+        const failed = attempts.find((a) => a.timing.outcome === 'failed');
+        if (failed) throw failed.error;
+        if (attempts.some((a) => a.timing.outcome === 'degraded')) partial = true;
+        value =
+          stage.kind === 'one'
+            ? attempts[0]!.value
+            : Object.assign({}, value, ...attempts.map((a) => a.value as object));
       }
       return { output: value as O, timings, partial, totalMs: performance.now() - started };
     } finally {
       // Recording must never fail the flow it measures.
       if (recorder) await (async () => recorder(this.name, timings))().catch(() => {});
+    }
+  }
+
+  /**
+   * Runs one step, timed from `t0`: its output (`ok`), its fallback's (`degraded`), or, when it
+   * has no fallback, the StepError to stop the run with (`failed`). Never throws.
+   */
+  private async attempt(
+    step: AnyStep,
+    value: unknown,
+    t0: number,
+  ): Promise<{ value?: unknown; error?: StepError; timing: StepTiming }> {
+    try {
+      const out = await step.run(value);
+      return {
+        value: out,
+        timing: { step: step.name, store: step.store, ms: performance.now() - t0, outcome: 'ok' },
+      };
+    } catch (error) {
+      const ms = performance.now() - t0;
+      const base = { step: step.name, store: step.store, ms, error: messageOf(error) };
+      if (!step.fallback)
+        return {
+          error: new StepError(this.name, step.name, step.store, error),
+          timing: { ...base, outcome: 'failed' },
+        };
+      return { value: step.fallback(value, error), timing: { ...base, outcome: 'degraded' } };
     }
   }
 }

@@ -1,14 +1,15 @@
-// characterInteraction: session context (Redis) → relevant memories (Qdrant) → the response
-// (responder) → one PostgreSQL transaction: the interaction, its memory-search timing and its
-// outbox events → the cached response and session (Redis) → the interaction's embedding
-// (Qdrant). The last two steps are tolerant: when their store is down, the outbox applies them
-// later and the result says `partial`.
+// characterInteraction: session context (Redis) and relevant memories (Qdrant), at the same
+// time → the response (responder) → one PostgreSQL transaction: the interaction, its
+// memory-search timing and its outbox events → the cached response and session (Redis) and the
+// interaction's embedding (Qdrant), at the same time → the applied events marked done. The
+// effects are tolerant: when their store is down, the outbox applies them later and the result
+// says `partial`.
 import type { Cache, UserSession } from '@monsteros/cache';
 import { interactionRequestHash, NotFoundError, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { applyInteractionCache, type InteractionCachePayload, interactionEvents } from '../events.js';
-import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
+import { part, pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
 import type { MemoryToStore, RecalledMemory, VectorsPort } from '../ports.js';
 import type { Responder } from '../responder.js';
 import { checkInput, rethrowTyped } from './common.js';
@@ -72,30 +73,40 @@ export function characterInteractionFlow(deps: InteractionDeps) {
     sessionId: z.string().min(1).max(100, 'must be at most 100 characters').optional(),
   });
 
+  // What the concurrent steps read of the context.
+  type Loaded = Pick<z.output<typeof Input>, 'userId' | 'character' | 'message'>;
+  type Recorded = {
+    replayed: boolean;
+    cachePayload: InteractionCachePayload | null;
+    memory: MemoryToStore | null;
+  };
+
   const flow = pipeline<z.output<typeof Input>>('characterInteraction')
     .step('load character', 'postgres', async (input) => {
       const character = await deps.characterByName(input.character);
       if (!character) throw new NotFoundError('character', input.character);
       return { ...input, characterRow: character };
     })
-    .step(
-      'session context',
-      'redis',
-      async (ctx) => ({
-        ...ctx,
-        session: (await deps.cache.sessions.users.get(ctx.userId)) as UserSession | null,
-      }),
-      { fallback: (ctx) => ({ ...ctx, session: null }) },
-    )
-    .step(
-      'recall memories',
-      'qdrant',
-      async (ctx) => {
-        const started = performance.now();
-        const memories = await deps.vectors.recall(ctx.character, ctx.message, deps.memoriesPerResponse);
-        return { ...ctx, memories, recallMs: (performance.now() - started) as number | null };
-      },
-      { fallback: (ctx) => ({ ...ctx, memories: [] as RecalledMemory[], recallMs: null as number | null }) },
+    // Independent reads: the session's round trip overlaps the memory search.
+    .concurrently(
+      part(
+        'session context',
+        'redis',
+        async (ctx: Loaded) => ({
+          session: (await deps.cache.sessions.users.get(ctx.userId)) as UserSession | null,
+        }),
+        { fallback: () => ({ session: null }) },
+      ),
+      part(
+        'recall memories',
+        'qdrant',
+        async (ctx: Loaded) => {
+          const started = performance.now();
+          const memories = await deps.vectors.recall(ctx.character, ctx.message, deps.memoriesPerResponse);
+          return { memories, recallMs: (performance.now() - started) as number | null };
+        },
+        { fallback: () => ({ memories: [] as RecalledMemory[], recallMs: null as number | null }) },
+      ),
     )
     .step('respond', 'responder', async (ctx) => {
       const started = performance.now();
@@ -170,25 +181,26 @@ export function characterInteractionFlow(deps: InteractionDeps) {
         return { ...ctx, interaction, replayed, eventIds, cachePayload, memory };
       });
     })
-    .step(
-      'cache response and session',
-      'redis',
-      async (ctx) => {
-        if (ctx.replayed || !ctx.cachePayload) return { ...ctx, cached: true };
-        await applyInteractionCache(deps.cache, ctx.cachePayload);
-        return { ...ctx, cached: true };
-      },
-      { fallback: (ctx) => ({ ...ctx, cached: false }) },
-    )
-    .step(
-      'store memory',
-      'qdrant',
-      async (ctx) => {
-        if (ctx.replayed || !ctx.memory) return { ...ctx, stored: true };
-        await deps.vectors.remember([ctx.memory]);
-        return { ...ctx, stored: true };
-      },
-      { fallback: (ctx) => ({ ...ctx, stored: false }) },
+    // Independent effects of the commit, applied at the same time.
+    .concurrently(
+      part(
+        'cache response and session',
+        'redis',
+        async (ctx: Recorded) => {
+          if (!ctx.replayed && ctx.cachePayload) await applyInteractionCache(deps.cache, ctx.cachePayload);
+          return { cached: true };
+        },
+        { fallback: () => ({ cached: false }) },
+      ),
+      part(
+        'store memory',
+        'qdrant',
+        async (ctx: Recorded) => {
+          if (!ctx.replayed && ctx.memory) await deps.vectors.remember([ctx.memory]);
+          return { stored: true };
+        },
+        { fallback: () => ({ stored: false }) },
+      ),
     )
     .step(
       'mark effects applied',
