@@ -155,7 +155,14 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
   } catch (error) {
     throw mapOpenError(error, path);
   }
-  const writer = await instance.connect();
+  let writer: Awaited<ReturnType<DuckDBInstance['connect']>>;
+  try {
+    writer = await instance.connect();
+  } catch (error) {
+    // The instance holds the file (and its lock): release it, or this process keeps it locked.
+    instance.closeSync();
+    throw mapOpenError(error, path);
+  }
   const db = new Db(instance, writer, opts.readOnly);
   if (!opts.readOnly) {
     try {
