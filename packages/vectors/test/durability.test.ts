@@ -172,3 +172,16 @@ describe('local mode: one engine per data directory', () => {
     await next.close();
   });
 });
+
+describe('local mode REST server over a directory', () => {
+  it('releases the directory when it cannot listen (port taken)', async () => {
+    const dir = await dataDir();
+    const first = await startLocalQdrantServer({ port: 0 });
+    await expect(startLocalQdrantServer({ path: dir, port: first.port })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    await first.close();
+    const engine = await LocalQdrant.open(dir);
+    await engine.close();
+  });
+});

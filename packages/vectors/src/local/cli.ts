@@ -17,7 +17,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = await startLocalQdrantServer({ path: values.path, port, host: values.host });
+const server = await startLocalQdrantServer({ path: values.path, port, host: values.host }).catch(
+  (e: unknown) => {
+    // E.g. the directory is locked by another engine, or the port is taken: say so, without a stack.
+    console.error(`local Qdrant could not start: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
 console.log(`local Qdrant ${values.path} listening on ${server.url}`);
 
 let stopping = false;
