@@ -723,4 +723,41 @@ describe('copy out', () => {
       await relational.close();
     }
   });
+
+  it('writes nothing: a second statement is refused and a writing query fails in its read-only transaction', async () => {
+    const relational = createRelational({ databaseUrl: db.url, poolSize: 2 });
+    const drain = async (statement: string) => {
+      let text = '';
+      for await (const chunk of await relational.copyOut(statement)) text += chunk.toString();
+      return text;
+    };
+    try {
+      await relational.pool.query(
+        `insert into system_config (key, value) values ('copy-out-test', '{}') on conflict do nothing`,
+      );
+      const before = await relational.pool.query<{ n: number }>(
+        'select count(*)::int as n from system_config',
+      );
+      await expect(drain('copy (select 1) to stdout; drop table system_config')).rejects.toMatchObject({
+        field: 'statement',
+      });
+      await expect(
+        drain('copy (select 1) to stdout; commit; delete from system_config'),
+      ).rejects.toMatchObject({
+        field: 'statement',
+      });
+      await expect(drain('copy (delete from system_config returning key) to stdout')).rejects.toMatchObject({
+        code: 'VALIDATION',
+      });
+      // Semicolons inside literals, quoted names and comments are not statement ends.
+      expect(await drain(`copy (select ';' as "a;b", $x$;$x$ /* ; */) to stdout -- ;\n`)).toBe(';\t;\n');
+      const after = await relational.pool.query<{ n: number }>(
+        'select count(*)::int as n from system_config',
+      );
+      expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+      expect(relational.pool.totalCount - relational.pool.idleCount).toBe(0);
+    } finally {
+      await relational.close();
+    }
+  });
 });
