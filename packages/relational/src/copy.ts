@@ -93,9 +93,11 @@ export function secondStatement(sql: string): string | undefined {
       let depth = 1;
       i += 2;
       while (i < sql.length && depth > 0) {
-        if (sql[i] === '/' && sql[i + 1] === '*') depth++, (i += 2);
-        else if (sql[i] === '*' && sql[i + 1] === '/') depth--, (i += 2);
-        else i++;
+        const pair = sql.slice(i, i + 2);
+        if (pair === '/*' || pair === '*/') {
+          depth += pair === '/*' ? 1 : -1;
+          i += 2;
+        } else i++;
       }
       if (depth > 0) return 'has an unterminated comment';
       continue;
