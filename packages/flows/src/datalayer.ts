@@ -5,6 +5,7 @@ import { type Analytics, createAnalytics, type IngestResult, type MetricSeries }
 import { type Cache, createCache } from '@monsteros/cache';
 import { createRelational, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
+import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
 import { flowHandlers } from './events.js';
 import {
@@ -25,6 +26,7 @@ import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
 import { createRelay, type Relay, type RelayOptions } from './relay.js';
+import { type ResetResult, resetStores } from './reset.js';
 import { type Responder, templateResponder } from './responder.js';
 import { createVectorsPort } from './vectors-port.js';
 
@@ -81,6 +83,11 @@ export interface DataLayer {
     questProgress(input: QuestProgressInput): Promise<QuestProgressResult>;
     memoryConsolidation(input?: ConsolidationInput): Promise<ConsolidationResult>;
   };
+  /**
+   * Bulk imports (history, seeding): rows written idempotently by the caller's ids, with the
+   * outbox events of their embeddings in the same transaction; `relay.settle()` waits for them.
+   */
+  bulk: BulkImports;
   /** The HippoRAG memory of the characters (null without a vector store underneath the port). */
   memory: Memory | null;
   relay: Relay;
@@ -98,6 +105,12 @@ export interface DataLayer {
   /** The latest flow runs' step timings (newest last). */
   recentTimings(limit?: number): FlowTimingRecord[];
   health(): Promise<DataLayerHealth>;
+  /**
+   * Empties every store of MonsterOS data, each through its own package: our PostgreSQL tables
+   * (`system_config` kept), our Redis keys under the key prefix, our vector collections, the
+   * DuckDB tables. The relay worker pauses meanwhile. For development: never on live data.
+   */
+  reset(): Promise<ResetResult>;
   /** Waits for running flows and relay rounds, then closes every connection. */
   close(): Promise<void>;
 }
@@ -152,6 +165,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   const handlers = {
     ...flowHandlers({ cache, vectors: v }),
     ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
+    ...bulkOutboxHandlers({ relational, vectors: v }),
   };
   const relay = createRelay({ ...options.relay, outbox: relational.outbox, handlers });
   if (options.relayWorker !== false) relay.start();
@@ -225,6 +239,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       questProgress: track(questProgressFlow({ ...common, analytics })),
       memoryConsolidation: track(memoryConsolidationFlow({ ...common, analytics })),
     },
+    bulk: bulkImports({ relational, kick: () => relay.kick() }),
     memory,
     relay,
     monitor: (monitorOptions = {}) =>
@@ -255,6 +270,18 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       ]);
       const stores = { postgres, redis, qdrant, duckdb };
       return { ok: Object.values(stores).every((s) => s.ok), stores };
+    },
+    async reset() {
+      // No relay round may apply an old event into a store already emptied.
+      const wasRunning = relay.stats().running;
+      await relay.stop();
+      try {
+        return await resetStores({ relational, cache, vectors: v, analytics });
+      } finally {
+        characters.clear();
+        memory?.forgetGraphs();
+        if (wasRunning && !closing) relay.start();
+      }
     },
     async close() {
       if (closing) return;

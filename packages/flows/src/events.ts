@@ -56,7 +56,8 @@ const AchievementPayload = z.object({
   points: z.number().int(),
 });
 
-function parse<S extends z.ZodType>(schema: S, event: OutboxRow): z.output<S> {
+/** An event's payload checked by `schema`; a bad one is a PermanentError (parked: a retry cannot fix it). */
+export function parse<S extends z.ZodType>(schema: S, event: OutboxRow): z.output<S> {
   const parsed = schema.safeParse(event.payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -1,5 +1,14 @@
 // @monsteros/flows: the data layer composed. createDataLayer builds the four stores, the flows
 // (characterInteraction, questProgress, memoryConsolidation) and the outbox relay.
+
+export {
+  type AchievementGrantImport,
+  BULK_EVENT_TYPES,
+  type BulkImports,
+  type ImportResult,
+  type InteractionImport,
+  MAX_IMPORT_ROWS,
+} from './bulk/index.js';
 export { type DataLayerConfig, loadConfig } from './config.js';
 export {
   createDataLayer,
@@ -42,5 +51,6 @@ export {
   type RelayOptions,
   type RelayStats,
 } from './relay.js';
+export type { ResetResult } from './reset.js';
 export { type Responder, type ResponderInput, templateResponder } from './responder.js';
 export { createVectorsPort, type VectorsPortOptions, vectorsPort } from './vectors-port.js';

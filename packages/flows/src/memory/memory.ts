@@ -153,6 +153,11 @@ export interface Memory {
   outboxHandlers(): Record<string, OutboxHandler>;
   /** The in-process graph cache's counters. */
   graphStats(): GraphCacheStats;
+  /**
+   * Drops the graphs held in process. Needed after the tables were emptied (`data.reset()`):
+   * versions start over, and a new graph could carry the version of a held one.
+   */
+  forgetGraphs(): void;
 }
 
 const EVENT_ROWS = 1_000;
@@ -541,5 +546,6 @@ export function createMemory(options: MemoryOptions): Memory {
     applyIngested: (payload) => applyMemoryIngested(deps, payload),
     outboxHandlers: () => handlersFor(deps),
     graphStats: () => graphs.stats(),
+    forgetGraphs: () => graphs.invalidate(),
   };
 }
