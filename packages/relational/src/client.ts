@@ -22,7 +22,7 @@ import { type OutboxRepository, outboxRepository } from './repositories/outbox.j
 import { type ProgressRepository, progressRepository } from './repositories/progress.js';
 import { type ActiveQuest, type QuestsRepository, questsRepository } from './repositories/quests.js';
 import { type UsersRepository, usersRepository } from './repositories/users.js';
-import { resetTables } from './reset.js';
+import { DATA_TABLES, resetTables } from './reset.js';
 import { type RelationalStats, readStats } from './stats.js';
 import { check } from './validation.js';
 
@@ -327,6 +327,7 @@ export function createRelational(options: RelationalOptions = {}): Relational {
      * const emptied = await relational.reset(); // ['outbox', 'memory_operations', …]
      */
     reset: () => resetTables(pool),
+    dataTables: DATA_TABLES,
 
     /**
      * Checks that the primary answers, within `timeoutMs` (default 2,000).
@@ -407,6 +408,8 @@ export interface Relational {
   copyOut(statement: string): Promise<Readable>;
   /** Empties every MonsterOS data table; keeps `system_config`. Returns the tables emptied. */
   reset(): Promise<string[]>;
+  /** The MonsterOS data tables (what `reset` empties; not `system_config`), children first. */
+  readonly dataTables: readonly string[];
   health(timeoutMs?: number): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   stats(): Promise<RelationalStats>;
   close(): Promise<void>;

@@ -9,7 +9,7 @@ import { mapDatabaseError } from './errors.js';
 type Kept = 'system_config';
 
 /** Our data tables; children first, for readers of the list (TRUNCATE takes them together). */
-const DATA_TABLES = [
+export const DATA_TABLES = [
   'outbox',
   'memory_operations',
   'memory_synonym_edges',

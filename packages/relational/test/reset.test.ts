@@ -44,6 +44,7 @@ describe('reset', () => {
     const emptied = await relational.reset();
 
     expect(emptied).toContain('character_interactions');
+    expect(emptied).toEqual([...relational.dataTables]);
     expect(emptied).not.toContain('system_config');
     for (const table of ['character_agents', 'user_profiles', 'character_interactions', 'outbox'])
       expect(await count(table)).toBe(0);
