@@ -1,7 +1,8 @@
 // `pnpm seed`: fills PostgreSQL, Redis, the vector store and DuckDB with one coherent,
-// deterministic MonsterOS (see generate/dataset.ts) through the data layer. Every write is keyed by
-// a natural or derived id and skips what exists, so a second run changes nothing; --reset wipes
-// our data first.
+// deterministic MonsterOS (see generate/dataset.ts) through the data layer: the interactions and
+// achievement grants through its bulk imports (rows and outbox events in one transaction; the
+// relay embeds them), --reset through data.reset(). Every write is keyed by a natural or derived
+// id and skips what exists, so a second run changes nothing.
 import { createHash } from 'node:crypto';
 import { createDataLayer, type DataLayer, type DataLayerOptions } from '@monsteros/flows';
 import { buildDataset, type SeedDataset, type SeedInteraction } from './generate/dataset.js';
@@ -21,24 +22,6 @@ export class SeedError extends Error {
 }
 
 export const ENVIRONMENT_KEY = 'monsteros.environment';
-
-/** Our tables, children first (for reset). */
-const TABLES = [
-  'outbox',
-  'memory_operations',
-  'memory_synonym_edges',
-  'memory_triples',
-  'memory_entities',
-  'memory_passages',
-  'memory_graph_versions',
-  'user_achievements',
-  'achievements',
-  'user_quest_progress',
-  'character_interactions',
-  'quest_definitions',
-  'user_profiles',
-  'character_agents',
-];
 
 export interface SeedSummaryRow {
   store: string;
@@ -151,35 +134,13 @@ async function confirmReset(options: SeedRunOptions): Promise<void> {
 }
 
 async function reset(data: DataLayer, options: SeedRunOptions): Promise<void> {
-  const phase = options.progress.phase('reset', 4);
-  await data.relational.pool.query(`truncate ${TABLES.join(', ')} restart identity cascade`);
+  const phase = options.progress.phase('reset', 1);
+  const emptied = await data.reset();
   phase.tick();
-  for await (const keys of ourRedisKeys(data)) if (keys.length) await data.cache.redis.unlink(...keys);
-  phase.tick();
-  const store = data.vectors.store;
-  if (store) {
-    for (const name of ['memory_embeddings', 'character_memories', 'document_vectors'] as const) {
-      await store.client.delete(store.collectionName(name), { filter: {}, wait: true }).catch(async () => {
-        // An empty filter may be refused: delete by scrolling ids instead.
-        for (;;) {
-          const page = await store.client.scroll(store.collectionName(name), {
-            limit: 1_000,
-            with_payload: false,
-            with_vector: false,
-          });
-          if (!page.points.length) break;
-          await store.client.delete(store.collectionName(name), {
-            points: page.points.map((p) => p.id),
-            wait: true,
-          });
-        }
-      });
-    }
-  }
-  phase.tick();
-  await data.analytics?.reset();
-  phase.tick();
-  phase.done('every store emptied');
+  const points = Object.values(emptied.vectorPoints).reduce((a, b) => a + b, 0);
+  phase.done(
+    `${emptied.tables.length} tables, ${emptied.redisKeys} Redis keys, ${points} vectors${emptied.analytics ? ', DuckDB' : ''} emptied`,
+  );
 }
 
 async function seedRelational(
@@ -284,34 +245,17 @@ async function seedRelational(
       .execute();
     progress.tick(batch.length);
   }
-  const byId = new Map(set.achievements.map((a) => [a.id, a]));
+  // Grants through the bulk import: the rows and the events embedding them (what questProgress
+  // does live) commit together; the relay writes the embeddings.
   for (const batch of chunks(set.grants)) {
-    await db
-      .insertInto('user_achievements')
-      .values(
-        batch.map((g) => ({
-          id: stableUuid('grant', `${g.user_id}:${g.achievement_id}`),
-          user_id: g.user_id,
-          achievement_id: g.achievement_id,
-          awarded_at: g.awarded_at,
-          context: JSON.stringify({ seeded: true }),
-        })),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    // The grants' embeddings among the user's memory entities (what questProgress does live).
-    await data.vectors.rememberAchievements(
-      batch.map((g) => {
-        const a = byId.get(g.achievement_id)!;
-        return {
-          grantId: stableUuid('grant', `${g.user_id}:${g.achievement_id}`),
-          userId: g.user_id,
-          name: a.name,
-          description: a.description,
-          awardedAt: g.awarded_at.toISOString(),
-          points: a.points,
-        };
-      }),
+    await data.bulk.achievementGrants(
+      batch.map((g) => ({
+        id: stableUuid('grant', `${g.user_id}:${g.achievement_id}`),
+        userId: g.user_id,
+        achievementId: g.achievement_id,
+        awardedAt: g.awarded_at,
+        context: { seeded: true },
+      })),
     );
     progress.tick(batch.length);
   }
@@ -321,49 +265,30 @@ async function seedRelational(
   return ids;
 }
 
-async function seedInteractions(
-  data: DataLayer,
-  set: SeedDataset,
-  characterIds: Map<string, string>,
-  options: SeedRunOptions,
-) {
+async function seedInteractions(data: DataLayer, set: SeedDataset, options: SeedRunOptions) {
   const phase = options.progress.phase('interactions', set.interactionCount);
   let batch: SeedInteraction[] = [];
-  let memories = 0;
+  let inserted = 0;
   const flush = async () => {
     if (!batch.length) return;
-    await data.relational.kysely
-      .insertInto('character_interactions')
-      .values(
-        batch.map((i) => ({
-          id: i.id,
-          character_id: characterIds.get(i.character_name)!,
-          user_id: i.user_id,
-          session_id: i.session_id,
-          message: i.message,
-          response: i.response,
-          response_time_ms: i.response_time_ms,
-          user_satisfaction: i.user_satisfaction,
-          success: i.success,
-          idempotency_key: i.idempotency_key,
-          created_at: i.created_at,
-        })),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    // Each interaction is also a memory of its character (the same point on every run).
-    await data.vectors.remember(
+    // Rows and the events embedding them (each interaction is a memory of its character, the
+    // same point on every run) in one transaction; only new rows get events.
+    const result = await data.bulk.interactions(
       batch.map((i) => ({
-        interactionId: i.id,
+        id: i.id,
         character: i.character_name,
         userId: i.user_id,
-        text: i.message,
-        summary: `${i.message}\n${i.response}`,
-        createdAt: i.created_at.toISOString(),
-        learningValue: i.user_satisfaction === null ? 0.5 : i.user_satisfaction / 5,
+        sessionId: i.session_id,
+        message: i.message,
+        response: i.response,
+        responseTimeMs: i.response_time_ms,
+        satisfaction: i.user_satisfaction,
+        success: i.success,
+        idempotencyKey: i.idempotency_key,
+        createdAt: i.created_at,
       })),
     );
-    memories += batch.length;
+    inserted += result.inserted;
     phase.tick(batch.length);
     batch = [];
   };
@@ -372,7 +297,7 @@ async function seedInteractions(
     if (batch.length >= BATCH) await flush();
   }
   await flush();
-  phase.done(`${memories} memories embedded`);
+  phase.done(`${inserted} new, their embeddings queued in the outbox`);
 }
 
 async function seedMemoryOperations(
@@ -548,7 +473,7 @@ export async function countStores(data: DataLayer): Promise<SeedSummaryRow[]> {
  */
 export async function postgresChecksum(data: DataLayer): Promise<string> {
   const hash = createHash('sha256');
-  for (const table of TABLES.filter((t) => t !== 'outbox')) {
+  for (const table of data.relational.dataTables.filter((t) => t !== 'outbox')) {
     const { rows } = await data.relational.pool.query<{ digest: string | null }>(
       `select md5(string_agg(t::text, '|' order by t::text)) as digest from ${table} t`,
     );
@@ -573,12 +498,20 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
       ...(options.anchor ? { anchor: options.anchor } : {}),
     });
     const characterIds = await seedRelational(data, set, options);
-    await seedInteractions(data, set, characterIds, options);
+    await seedInteractions(data, set, options);
     await seedMemoryOperations(data, set, characterIds, options);
     await seedKnowledge(data, set, options);
     await seedRedis(data, set, options);
-    // Effects the memory left to the outbox, then the analytics.
-    await data.relay.drain();
+    // The outbox applied (embeddings of the imports, effects the memory left), then the analytics.
+    const relay = options.progress.phase('outbox', 1);
+    // Large sizes embed for minutes: the bound is for a relay that makes no progress at all.
+    const left = await data.relay.settle({ timeoutMs: 30 * 60_000 });
+    relay.tick();
+    relay.done(
+      left.parked
+        ? `${left.parked} events parked (see relay.retryParked, pnpm db:reconcile)`
+        : 'every event applied',
+    );
     const analytics = options.progress.phase('analytics', 1);
     const ingested = await data.syncAnalytics();
     analytics.tick();
