@@ -2,8 +2,9 @@
 // a fresh database with 12 characters and 2,000 users, 1,000 memories per character in the
 // in-memory local vector store, the data layer, and the raw clients. `ours(i)` runs the flow,
 // `rawInteraction(i)` the same store calls made directly: no validation, pipeline, outbox helpers
-// or mapping. The raw recall sends the flow's own query (the decay formula over 50 prefetched
-// candidates), not a plain top-5 search: the baseline is the same store calls, not cheaper ones.
+// or mapping. The raw calls are the flow's own, not cheaper ones: the recall sends the flow's
+// query (the decay formula over 50 prefetched candidates, not a plain top-5 search), and the
+// reply, outbox payloads and stored memory have the flow's size and shape.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -114,17 +115,42 @@ export async function rawInteraction(i: number): Promise<void> {
       now: new Date(),
     }),
   );
+  // A reply and outbox payloads of the flow's size and shape (the template responder's length;
+  // the cache and embedding payloads the relay would need).
+  const response = `Character ${name} (mentor) here. You asked about "${text}". I remember: "${text}". Let's work through it step by step.`;
   const client = await raw.connect();
   let interactionId: string;
+  let createdAt: string;
   try {
     await client.query('begin');
-    const inserted = await client.query<{ id: string }>({
+    const inserted = await client.query<{ id: string; created_at: Date }>({
       name: 'b_ins',
       text: `insert into character_interactions (character_id, user_id, message, response, response_time_ms, success)
-             values ($1, $2, $3, $4, 1, true) returning id`,
-      values: [characterIds.get(name), userId, text, `reply ${i}`],
+             values ($1, $2, $3, $4, 1, true) returning id, created_at`,
+      values: [characterIds.get(name), userId, text, response],
     });
     interactionId = inserted.rows[0]!.id;
+    createdAt = inserted.rows[0]!.created_at.toISOString();
+    const cachePayload = {
+      interactionId,
+      character: name,
+      characterId: characterIds.get(name),
+      userId,
+      sessionId: null,
+      requestHash: interactionId.replaceAll('-', '').repeat(2),
+      response,
+      responseTimeMs: 1,
+      createdAt,
+    };
+    const memoryPayload = {
+      interactionId,
+      character: name,
+      userId,
+      text,
+      summary: `${text}\n${response}`,
+      createdAt,
+      learningValue: 0.5,
+    };
     const events = await client.query<{ id: string }>({
       name: 'b_outbox',
       text: `insert into outbox (aggregate_type, aggregate_id, event_type, payload)
@@ -133,7 +159,7 @@ export async function rawInteraction(i: number): Promise<void> {
         ['cache', 'vectors'],
         [`user:${userId}`, `interaction:${interactionId}`],
         ['raw.cache', 'raw.embed'],
-        [JSON.stringify({ interactionId }), JSON.stringify({ interactionId })],
+        [JSON.stringify(cachePayload), JSON.stringify(memoryPayload)],
       ],
     });
     await client.query({
@@ -152,7 +178,7 @@ export async function rawInteraction(i: number): Promise<void> {
   }
   await redis
     .multi()
-    .set(`${prefix}raw:response:${name}:${i}`, `reply ${i}`, 'EX', 300)
+    .set(`${prefix}raw:response:${name}:${i}`, response, 'EX', 300)
     .hset(`${prefix}raw:user:session:${userId}`, 'active_character', name, 'last_activity', Date.now())
     .pexpire(`${prefix}raw:user:session:${userId}`, 7_200_000)
     .zadd(`${prefix}raw:metrics:response_time:${name}`, Date.now(), `${Date.now()}:${i}`)
@@ -170,8 +196,8 @@ export async function rawInteraction(i: number): Promise<void> {
           memory_type: 'interaction',
           user_context: `user:${userId}`,
           learning_value: 0.5,
-          timestamp: new Date().toISOString(),
-          text,
+          timestamp: createdAt,
+          text: `${text}\n${response}`,
         },
       },
     ],
