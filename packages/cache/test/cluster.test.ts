@@ -110,4 +110,19 @@ describe('on a Redis Cluster', () => {
       createCache({ redis: client, prefix: 'n:', policies: { quest_data: { nearCacheEntries: 10 } } }),
     ).toThrow(expect.objectContaining({ field: 'policies.quest_data.nearCacheEntries' }));
   });
+
+  it('resets every key of its prefix on every master, and nothing else', async () => {
+    const other = createCache({ redis: client, prefix: 'other:' });
+    try {
+      await other.policies.quest_data.set({ questId: 'keep' }, quest('keep'));
+      for (let i = 0; i < 10; i++) await cache.sessions.users.start(`r${i}`, { activeCharacter: 'sage' });
+      expect(await cache.reset()).toBeGreaterThan(10);
+      const left: string[] = [];
+      for (const node of client.nodes('master')) left.push(...(await node.keys('*')));
+      expect(left.filter((k) => k.startsWith('c:'))).toEqual([]);
+      expect((await other.policies.quest_data.get({ questId: 'keep' }))?.id).toBe('keep');
+    } finally {
+      await other.close();
+    }
+  });
 });
