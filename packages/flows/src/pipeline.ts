@@ -178,7 +178,7 @@ export class Pipeline<I, O> {
 
   /**
    * Runs one step, timed from `t0`: its output (`ok`), its fallback's (`degraded`), or, when it
-   * has no fallback, the StepError to stop the run with (`failed`). Never throws.
+   * has no fallback, the StepError to stop the run with (`failed`). Throws only what a fallback throws.
    */
   private async attempt(
     step: AnyStep,
