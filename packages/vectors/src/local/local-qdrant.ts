@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Collection, type PreparedPoint, type SparseVector } from './engine/collection.js';
 import { checkCollectionName, createCollectionSchema, createIndexSchema } from './engine/config.js';
 import { comparePointIds, type PointId, parsePointId } from './engine/ids.js';
-import { type Payload, parsePath } from './engine/json-path.js';
+import { cloneJson, type Payload, parsePath } from './engine/json-path.js';
 import { decodeOp, encodeOp, type Op } from './engine/ops.js';
 import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.js';
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
@@ -404,7 +404,7 @@ export class LocalQdrant {
     return {
       id: pid,
       vectors,
-      payload: isObject(payload) ? structuredClone(payload) : {},
+      payload: isObject(payload) ? cloneJson(payload) : {},
       ...(sparse ? { sparse } : {}),
     };
   }
@@ -665,7 +665,7 @@ export class LocalQdrant {
       t: 'set',
       c: col.name,
       ids: this.selectIds(col, b, 'points', (id) => col.slotOf.has(id)),
-      payload: structuredClone(b.payload) as Payload,
+      payload: cloneJson(b.payload) as Payload,
       ...(b.key ? { key: b.key } : {}),
     }));
   }
@@ -677,7 +677,7 @@ export class LocalQdrant {
       t: 'overwrite',
       c: col.name,
       ids: this.selectIds(col, b, 'points', (id) => col.slotOf.has(id)),
-      payload: structuredClone(b.payload) as Payload,
+      payload: cloneJson(b.payload) as Payload,
     }));
   }
 
