@@ -459,22 +459,24 @@ export function createPolicy<N extends NamespaceName>(
     swrSeconds: number,
     lease: { token: string; generation: string },
   ): Promise<V> {
+    // Awaited: when getOrSet returns or throws, other processes can take the lease at once.
+    const release = () => client.mosLeaseRelease(leaseKey(member), lease.token).catch(() => {});
     let value: V;
     try {
       value = await load(loader);
     } catch (error) {
-      client.mosLeaseRelease(leaseKey(member), lease.token).catch(() => {});
+      await release();
       throw error;
     }
     if (value === undefined) {
-      client.mosLeaseRelease(leaseKey(member), lease.token).catch(() => {});
+      await release();
       return value;
     }
     let encoded: Buffer;
     try {
       encoded = encodeValue(value, codec);
     } catch (error) {
-      client.mosLeaseRelease(leaseKey(member), lease.token).catch(() => {});
+      await release();
       throw error;
     }
     await write(member, encoded, ttlMsOf(options, swrSeconds), tagsOf(options), lease);
