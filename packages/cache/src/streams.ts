@@ -136,6 +136,11 @@ function fieldMap(fields: Fields): Map<string, string> {
   return map;
 }
 
+/** The stream or its group is gone (deleted by hand, or by `reset()`): recreate the groups. */
+function isNoGroup(error: unknown): boolean {
+  return /NOGROUP/.test((error as Error).message);
+}
+
 function messageOf(map: Map<string, string>): { message: AgentMessage; publishedAt: Date } {
   const message: AgentMessage = { type: map.get('type') ?? '', payload: {} };
   try {
@@ -214,20 +219,33 @@ export function createStreams({
     const blockingAvailability = new Availability(blocking);
     let closed = false;
 
+    async function recreateGroups(): Promise<void> {
+      ready.delete(key);
+      await ensureGroups(name);
+    }
+
     async function claim(): Promise<Delivery[]> {
-      const reply = (await availability.run('recover pending agent messages', () =>
-        client.mosStreamClaim(
-          key,
-          dead,
-          errors,
-          opts.group,
-          opts.name,
-          String(visibility),
-          String(batchSize),
-          String(maxDeliveries),
-          String(deadLetterMaxLength),
-        ),
-      )) as Array<[string, Fields, number]>;
+      let reply: Array<[string, Fields, number]>;
+      try {
+        reply = (await availability.run('recover pending agent messages', () =>
+          client.mosStreamClaim(
+            key,
+            dead,
+            errors,
+            opts.group,
+            opts.name,
+            String(visibility),
+            String(batchSize),
+            String(maxDeliveries),
+            String(deadLetterMaxLength),
+          ),
+        )) as Array<[string, Fields, number]>;
+      } catch (error) {
+        // A new group has nothing pending: go on to read what was published since.
+        if (!isNoGroup(error)) throw error;
+        await recreateGroups();
+        return [];
+      }
       return reply.map(([id, fields, deliveries]) => ({ id, ...messageOf(fieldMap(fields)), deliveries }));
     }
 
@@ -249,9 +267,8 @@ export function createStreams({
         );
       } catch (error) {
         if (closed) return [];
-        if (/NOGROUP/.test((error as Error).message)) {
-          ready.delete(key);
-          await ensureGroups(name);
+        if (isNoGroup(error)) {
+          await recreateGroups();
           return [];
         }
         throw mapRedisError(error, 'read agent messages');

@@ -242,6 +242,22 @@ describe('agent message streams', () => {
     }
   });
 
+  it('keeps consuming after the stream and its groups were deleted: recreates the groups', async () => {
+    const { cache, cleanup } = testCache('streams-reset');
+    try {
+      await cache.streams.publish('gone', { type: 'task', payload: { n: 1 } });
+      const consumer = cache.streams.consumer('gone', { group: 'orchestrator', name: 'c', blockMs: 10 });
+      expect((await consumer.read()).map((d) => d.message.payload.n)).toEqual([1]);
+      await cache.reset();
+      await cache.streams.publish('gone', { type: 'task', payload: { n: 2 } });
+      const after = await readAtLeast(consumer, 1);
+      expect(after.map((d) => d.message.payload.n)).toEqual([2]);
+      await consumer.close();
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('dead-letters a pending entry someone deleted from the stream, instead of losing it silently', async () => {
     const [id] = [await t.cache.streams.publish('deleted', { type: 'task', payload: {} })];
     const a = t.cache.streams.consumer('deleted', { group: 'orchestrator', name: 'a', blockMs: 10 });
