@@ -255,7 +255,14 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     syncAnalytics,
     reconcile: (reconcileOptions = {}) =>
       reconcile(
-        { relational, vectors: v, analytics, syncAnalytics, kick: () => relay.kick() },
+        {
+          relational,
+          vectors: v,
+          analytics,
+          syncAnalytics,
+          memoryGraph: memory !== null,
+          kick: () => relay.kick(),
+        },
         reconcileOptions,
       ),
     recentTimings: (limit = 100) => timings.slice(-Math.min(limit, TIMINGS_KEPT)),

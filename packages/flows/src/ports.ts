@@ -69,6 +69,10 @@ export interface VectorsPort {
   storedAchievementIds(): Promise<Set<string>>;
   /** Deletes the embeddings of these grants (orphans). */
   forgetAchievements(grantIds: string[]): Promise<void>;
+  /** Ids of the memory graph's entities and passages that have a point in `memory_embeddings`. */
+  storedMemoryGraphIds(): Promise<Set<string>>;
+  /** Deletes the points of these entities and passages (orphans). */
+  forgetMemoryGraph(ids: string[]): Promise<void>;
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   close(): Promise<void>;
 }

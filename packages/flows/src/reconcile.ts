@@ -3,7 +3,10 @@
 // so the usual handlers apply it) and removes orphans.
 import type { Analytics } from '@monsteros/analytics';
 import type { Relational } from '@monsteros/relational';
+import type { OutboxEventInput } from '@monsteros/schema';
+import { BULK_EVENT_TYPES, embedEvents } from './bulk/embed-events.js';
 import { EVENT_TYPES } from './events.js';
+import { MEMORY_INGESTED } from './memory/side-effects.js';
 import type { VectorsPort } from './ports.js';
 
 export interface DriftRow {
@@ -35,6 +38,8 @@ export interface ReconcileDeps {
   analytics: Analytics | null;
   /** Brings DuckDB up to date before comparing (ingestion by watermark). */
   syncAnalytics(): Promise<unknown>;
+  /** Whether the memory graph's outbox handler runs (the data layer has a memory). */
+  memoryGraph: boolean;
   kick(): void;
 }
 
@@ -48,13 +53,36 @@ async function idsOf(relational: Relational, sql: string): Promise<Set<string>> 
   return new Set(rows.map((r) => r.id));
 }
 
-/** Ids whose effect of `eventType` is still in the outbox (pending or parked): not drift. */
-async function inFlight(relational: Relational, eventType: string, key: string): Promise<Set<string>> {
-  const { rows } = await relational.pool.query<{ id: string }>(
-    `select payload ->> $2 as id from outbox where event_type = $1 and processed_at is null`,
-    [eventType, key],
-  );
-  return new Set(rows.map((r) => r.id));
+/**
+ * Ids whose effect is still in the outbox (pending or parked): not drift. Each source names an
+ * event type and the payload field holding one id, or (`list`) an array of ids.
+ */
+async function inFlight(
+  relational: Relational,
+  sources: Array<{ eventType: string; key: string; list?: boolean }>,
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const { eventType, key, list } of sources) {
+    const { rows } = await relational.pool.query<{ id: string }>(
+      list
+        ? `select jsonb_array_elements_text(payload -> $2) as id from outbox
+            where event_type = $1 and processed_at is null and jsonb_typeof(payload -> $2) = 'array'`
+        : `select payload ->> $2 as id from outbox where event_type = $1 and processed_at is null`,
+      [eventType, key],
+    );
+    for (const r of rows) if (r.id !== null) ids.add(r.id);
+  }
+  return ids;
+}
+
+/** Appends events in transactions of at most 20 (10,000 ids of bulk embeds). */
+async function appendEvents(relational: Relational, events: OutboxEventInput[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 20) {
+    const chunk = events.slice(i, i + 20);
+    await relational.transaction(async (tx) => {
+      await tx.outbox.append(chunk);
+    });
+  }
 }
 
 /**
@@ -77,7 +105,10 @@ export async function reconcile(
   const memoryDrift = diff(
     interactions,
     memories,
-    await inFlight(relational, EVENT_TYPES.interactionEmbed, 'interactionId'),
+    await inFlight(relational, [
+      { eventType: EVENT_TYPES.interactionEmbed, key: 'interactionId' },
+      { eventType: BULK_EVENT_TYPES.interactionsEmbed, key: 'interactionIds', list: true },
+    ]),
   );
   const memoryRow: DriftRow = {
     aggregate: 'interactions → qdrant character_memories',
@@ -97,7 +128,10 @@ export async function reconcile(
   const grantDrift = diff(
     grants,
     embedded,
-    await inFlight(relational, EVENT_TYPES.achievementEmbed, 'grantId'),
+    await inFlight(relational, [
+      { eventType: EVENT_TYPES.achievementEmbed, key: 'grantId' },
+      { eventType: BULK_EVENT_TYPES.achievementGrantsEmbed, key: 'grantIds', list: true },
+    ]),
   );
   const grantRow: DriftRow = {
     aggregate: 'achievement grants → qdrant memory_embeddings',
@@ -110,6 +144,43 @@ export async function reconcile(
     sample: { missing: sample(grantDrift.missing), orphans: sample(grantDrift.orphans) },
   };
   rows.push(grantRow);
+
+  // The memory graph's entities and passages → their points in Qdrant.
+  let graphRow: DriftRow | null = null;
+  let graphDrift: ReturnType<typeof diff> | null = null;
+  const graphRows = new Map<string, { character: string; kind: 'entity' | 'passage' }>();
+  if (deps.memoryGraph) {
+    const { rows: graph } = await relational.pool.query<{
+      id: string;
+      character: string;
+      kind: 'entity' | 'passage';
+    }>(
+      `select id::text as id, character_context as character, 'entity' as kind from memory_entities
+       union all
+       select id::text, character_context, 'passage' from memory_passages`,
+    );
+    for (const r of graph) graphRows.set(r.id, { character: r.character, kind: r.kind });
+    const stored = await vectors.storedMemoryGraphIds();
+    graphDrift = diff(
+      new Set(graphRows.keys()),
+      stored,
+      await inFlight(relational, [
+        { eventType: MEMORY_INGESTED, key: 'entityIds', list: true },
+        { eventType: MEMORY_INGESTED, key: 'passageIds', list: true },
+      ]),
+    );
+    graphRow = {
+      aggregate: 'memory entities and passages → qdrant memory_embeddings',
+      store: 'qdrant',
+      postgres: graphRows.size,
+      store_count: stored.size,
+      missing: graphDrift.missing.length,
+      orphans: graphDrift.orphans.length,
+      repaired: null,
+      sample: { missing: sample(graphDrift.missing), orphans: sample(graphDrift.orphans) },
+    };
+    rows.push(graphRow);
+  }
 
   // Interactions → DuckDB, after bringing it up to date.
   let duckRow: DriftRow | null = null;
@@ -143,6 +214,11 @@ export async function reconcile(
       removed: grantDrift.orphans.length,
     };
     if (grantDrift.orphans.length) await vectors.forgetAchievements(grantDrift.orphans);
+    if (graphRow && graphDrift) {
+      await appendEvents(relational, memoryGraphEvents(graphDrift.missing, graphRows));
+      if (graphDrift.orphans.length) await vectors.forgetMemoryGraph(graphDrift.orphans);
+      graphRow.repaired = { reemitted: graphDrift.missing.length, removed: graphDrift.orphans.length };
+    }
     if (duckRow && duckDrift && deps.analytics) {
       // Missing rows are older than the watermark (it moved past them): re-ingesting cannot
       // see them, so they are reported; orphans are removed.
@@ -161,82 +237,49 @@ export async function reconcile(
   };
 }
 
+/** Re-emits the embedding of these interactions: bulk events, the handler reads the rows back. */
 async function reemitMemories(relational: Relational, ids: string[]): Promise<number> {
-  let n = 0;
-  for (let i = 0; i < ids.length; i += 1_000) {
-    const batch = ids.slice(i, i + 1_000);
-    const { rows } = await relational.pool.query<{
-      id: string;
-      name: string;
-      user_id: string;
-      message: string;
-      response: string;
-      created_at: Date;
-    }>(
-      `select i.id, c.name, i.user_id, i.message, i.response, i.created_at
-         from character_interactions i join character_agents c on c.id = i.character_id
-        where i.id = any($1::uuid[])`,
-      [batch],
-    );
-    await relational.transaction(async (tx) => {
-      await tx.outbox.append(
-        rows.map((r) => ({
-          aggregate_type: 'vectors',
-          aggregate_id: `interaction:${r.id}`,
-          event_type: EVENT_TYPES.interactionEmbed,
-          payload: {
-            interactionId: r.id,
-            character: r.name,
-            userId: r.user_id,
-            text: r.message,
-            summary: `${r.message}\n${r.response}`,
-            createdAt: r.created_at.toISOString(),
-            learningValue: 0.5,
-          },
-        })),
-      );
-    });
-    n += rows.length;
-  }
-  return n;
+  await appendEvents(relational, embedEvents(BULK_EVENT_TYPES.interactionsEmbed, 'interactionIds', ids));
+  return ids.length;
 }
 
+/** Re-emits the embedding of these achievement grants, the same way. */
 async function reemitGrants(relational: Relational, ids: string[]): Promise<number> {
-  if (!ids.length) return 0;
-  const { rows } = await relational.pool.query<{
-    id: string;
-    user_id: string;
-    name: string;
-    description: string;
-    points: number;
-    awarded_at: Date;
-  }>(
-    `select g.id, g.user_id, a.name, a.description, a.points, g.awarded_at
-       from user_achievements g join achievements a on a.id = g.achievement_id where g.id = any($1::uuid[])`,
-    [ids],
-  );
-  if (!rows.length) return 0;
-  await relational.transaction(async (tx) => {
-    await tx.outbox.append(
-      rows.map((r) => ({
-        aggregate_type: 'vectors',
-        aggregate_id: `achievement:${r.id}`,
-        event_type: EVENT_TYPES.achievementEmbed,
-        payload: {
-          grantId: r.id,
-          userId: r.user_id,
-          name: r.name,
-          description: r.description,
-          awardedAt: r.awarded_at.toISOString(),
-          points: r.points,
-        },
-      })),
-    );
-  });
-  return rows.length;
+  await appendEvents(relational, embedEvents(BULK_EVENT_TYPES.achievementGrantsEmbed, 'grantIds', ids));
+  return ids.length;
 }
 
-/** The report as a terminal table. */
+/** `memory.ingested` events for missing entities and passages, per character, ≤ 1,000 ids each. */
+function memoryGraphEvents(
+  missing: string[],
+  graph: Map<string, { character: string; kind: 'entity' | 'passage' }>,
+): OutboxEventInput[] {
+  const byCharacter = new Map<string, string[]>();
+  for (const id of missing) {
+    const { character } = graph.get(id)!;
+    const ids = byCharacter.get(character);
+    if (ids) ids.push(id);
+    else byCharacter.set(character, [id]);
+  }
+  const events: OutboxEventInput[] = [];
+  for (const [character, ids] of byCharacter) {
+    for (let i = 0; i < ids.length; i += 1_000) {
+      const chunk = ids.slice(i, i + 1_000);
+      events.push({
+        aggregate_type: 'memory',
+        aggregate_id: character,
+        event_type: MEMORY_INGESTED,
+        payload: {
+          character,
+          entityIds: chunk.filter((id) => graph.get(id)!.kind === 'entity'),
+          passageIds: chunk.filter((id) => graph.get(id)!.kind === 'passage'),
+        },
+      });
+    }
+  }
+  return events;
+}
+
 export function formatReconcile(report: ReconcileReport): string {
   const header = ['aggregate', 'store', 'postgres', 'store count', 'missing', 'orphans', 'repaired'];
   const lines = report.rows.map((r) => [

@@ -69,9 +69,21 @@ interface StoredPayload extends CharacterMemoryPayload {
   merged_from?: string[];
 }
 
+/** The achievement points of `memory_embeddings` (the rest are the memory graph's). */
+const ACHIEVEMENTS = { key: 'entity_type', match: { value: 'achievement' } };
+
 /** The port over an existing Vectors instance. */
 export function vectorsPort(vectors: Vectors, recallThreshold?: number): VectorsPort {
   const memories = () => vectors.collectionName('character_memories');
+
+  /** The `entity_id`s of the `memory_embeddings` points that match `filter`. */
+  async function memoryEmbeddingIds(filter: Record<string, unknown>): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const p of scroll(filter, false, vectors.collectionName('memory_embeddings'))) {
+      ids.add(String((p.payload as { entity_id?: string } | null)?.entity_id));
+    }
+    return ids;
+  }
 
   async function* scroll(
     filter: Record<string, unknown> | undefined,
@@ -218,18 +230,18 @@ export function vectorsPort(vectors: Vectors, recallThreshold?: number): Vectors
       });
     },
 
-    async storedAchievementIds() {
-      const ids = new Set<string>();
-      const filter = { must: [{ key: 'entity_type', match: { value: 'achievement' } }] };
-      for await (const p of scroll(filter, false, vectors.collectionName('memory_embeddings'))) {
-        ids.add(String((p.payload as { entity_id?: string } | null)?.entity_id));
-      }
-      return ids;
-    },
+    storedAchievementIds: () => memoryEmbeddingIds({ must: [ACHIEVEMENTS] }),
 
     async forgetAchievements(grantIds) {
       if (!grantIds.length) return;
       await vectors.deleteBySourceIds('memory_embeddings', grantIds);
+    },
+
+    storedMemoryGraphIds: () => memoryEmbeddingIds({ must_not: [ACHIEVEMENTS] }),
+
+    async forgetMemoryGraph(ids) {
+      if (!ids.length) return;
+      await vectors.deleteBySourceIds('memory_embeddings', ids);
     },
 
     async health() {

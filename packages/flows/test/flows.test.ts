@@ -270,7 +270,34 @@ describe('reconcile', () => {
     await data.relay.drain();
     expect((await data.reconcile()).ok).toBe(true);
 
-    // Drift: a memory lost from Qdrant, an orphan memory, an orphan analytics row.
+    // Drift: a memory lost from Qdrant, an orphan memory, an orphan analytics row, a memory-graph
+    // passage whose point was lost and an orphan memory-graph point.
+    await data.memory!.ingest({
+      character: 'sage',
+      passages: [
+        { text: 'Grace wrote the first compiler.', triples: [['Grace', 'wrote', 'compiler']] },
+        { text: 'Compilers translate code.', triples: [['compiler', 'translates', 'code']] },
+      ],
+    });
+    await data.relay.drain();
+    const { rows: graphIds } = await data.relational.pool.query<{ id: string }>(
+      `select id::text from memory_passages where content = 'Compilers translate code.'`,
+    );
+    const lostPassage = graphIds[0]!.id;
+    await data.vectors.forgetMemoryGraph([lostPassage]);
+    const orphanPoint = '3f1e2d4c-5b6a-4789-8abc-def012345678';
+    await data.vectors.store!.upsert('memory_embeddings', [
+      {
+        text: 'a passage PostgreSQL never had',
+        payload: {
+          entity_id: orphanPoint,
+          entity_type: 'passage',
+          character_context: 'sage',
+          timestamp: new Date().toISOString(),
+          importance_score: 0.5,
+        },
+      },
+    ]);
     const lost = await data.flows.characterInteraction({
       userId: users[0]!,
       character: 'sage',
@@ -293,19 +320,26 @@ describe('reconcile', () => {
     expect(byStore).toEqual({
       'interactions → qdrant character_memories': [1, 1],
       'achievement grants → qdrant memory_embeddings': [0, 0],
+      'memory entities and passages → qdrant memory_embeddings': [1, 1],
       'interactions → duckdb character_interactions': [0, 1],
     });
-    expect(report.rows[0]!.sample).toEqual({
+    const row = (r: typeof report, aggregate: string) =>
+      r.rows.find((x) => x.aggregate.startsWith(aggregate))!;
+    expect(row(report, 'interactions → qdrant').sample).toEqual({
       missing: [lost.interactionId],
       orphans: [orphan.interactionId],
     });
+    expect(row(report, 'memory').sample).toEqual({ missing: [lostPassage], orphans: [orphanPoint] });
 
     const repaired = await data.reconcile({ repair: true });
-    expect(repaired.rows[0]!.repaired).toEqual({ reemitted: 1, removed: 1 });
-    expect(repaired.rows[2]!.repaired).toEqual({ reemitted: 0, removed: 1 });
+    expect(row(repaired, 'interactions → qdrant').repaired).toEqual({ reemitted: 1, removed: 1 });
+    expect(row(repaired, 'memory').repaired).toEqual({ reemitted: 1, removed: 1 });
+    expect(row(repaired, 'interactions → duckdb').repaired).toEqual({ reemitted: 0, removed: 1 });
     await data.relay.drain();
     const after = await data.reconcile();
     expect(after.ok).toBe(true);
+    expect(await data.vectors.storedMemoryGraphIds()).toContain(lostPassage);
+    expect(await data.vectors.storedInteractionIds()).toContain(lost.interactionId);
     expect(formatReconcile(after)).toContain('no drift');
   });
 });
