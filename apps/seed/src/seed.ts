@@ -516,6 +516,20 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
     const ingested = await data.syncAnalytics();
     analytics.tick();
     analytics.done(`${ingested.reduce((n, r) => n + r.inserted, 0)} new rows in DuckDB`);
+    // Stores that lost data or were replaced (a fresh vector directory beside a seeded database:
+    // the imports above found every row present and emitted nothing) are filled from PostgreSQL.
+    const check = options.progress.phase('reconcile', 1);
+    const drift = await data.reconcile({ repair: true });
+    if (!drift.ok) await data.relay.settle({ timeoutMs: 30 * 60_000 });
+    check.tick();
+    check.done(
+      drift.ok
+        ? 'every store matches PostgreSQL'
+        : drift.rows
+            .filter((r) => r.missing || r.orphans)
+            .map((r) => `${r.aggregate}: ${r.missing} refilled, ${r.orphans} orphans removed`)
+            .join('; '),
+    );
     await data.relational.pool.query('analyze');
     return { rows: await countStores(data), seconds: (performance.now() - started) / 1000 };
   } finally {

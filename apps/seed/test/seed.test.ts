@@ -99,6 +99,17 @@ describe('pnpm seed', () => {
     });
   });
 
+  it('fills a fresh vector store beside a seeded database (the imports find every row present)', async () => {
+    const seeded = await inspect();
+    const fresh = { ...layer, config: { ...layer.config, localVectorsPath: join(dir, 'fresh-vectors') } };
+    const run = await runSeed({ ...base, dataLayer: fresh });
+    const count = (rows: typeof run.rows, what: string) =>
+      rows.find((r) => r.store === 'Qdrant' && r.what === what)!.count;
+    for (const what of ['character_memories', 'memory_embeddings', 'document_vectors'])
+      expect(count(run.rows, what)).toBe(count(seeded.counts, what));
+    await withData(async (data) => expect((await data.reconcile()).ok).toBe(true), fresh);
+  });
+
   it('keeps the metric samples already there when rerun ten minutes later, adding the new one', async () => {
     const window = { from: now.getTime() - 24 * 3_600_000, to: now.getTime() };
     const earlier = await withData((data) => data.cache.metrics.samples('response_time', 'sage', window));
