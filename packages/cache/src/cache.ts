@@ -135,6 +135,15 @@ export interface Cache {
   close(): Promise<void>;
 }
 
+// No braces (they would change hash slots) and no glob characters (reset() SCANs `prefix*`).
+const Prefix = z
+  .string({ message: 'must be a string' })
+  .max(64, 'must be at most 64 characters')
+  .regex(
+    /^[A-Za-z0-9_.:-]*$/,
+    'may contain only letters, digits, _ . : - (no braces: they would change hash slots)',
+  );
+
 const OptionsSchema = z.object({
   redis: z
     .union([
@@ -143,14 +152,7 @@ const OptionsSchema = z.object({
       z.instanceof(Cluster),
     ])
     .optional(),
-  prefix: z
-    .string()
-    .max(64, 'must be at most 64 characters')
-    .regex(
-      /^[A-Za-z0-9_.:-]*$/,
-      'may contain only letters, digits, _ . : - (no braces: they would change hash slots)',
-    )
-    .optional(),
+  prefix: Prefix.optional(),
   sessions: z
     .object({ agentTtlSeconds: PositiveSeconds.optional(), userTtlSeconds: PositiveSeconds.optional() })
     .strict()
@@ -194,8 +196,9 @@ export function createCache(options: CacheOptions = {}): Cache {
   const { policies: overrides, ...rest } = options;
   const opts = check(OptionsSchema, rest, 'options');
   const resolvedPolicies = resolvePolicies(overrides);
-  const prefix = opts.prefix ?? process.env.MONSTEROS_KEY_PREFIX ?? 'mos:';
-  if (/[{}]/.test(prefix)) throw new ValidationError('options.prefix', 'must not contain braces');
+  const envPrefix = process.env.MONSTEROS_KEY_PREFIX;
+  const prefix =
+    opts.prefix ?? (envPrefix === undefined ? 'mos:' : check(Prefix, envPrefix, 'MONSTEROS_KEY_PREFIX'));
   const ownsClient = typeof opts.redis === 'string' || opts.redis === undefined;
   const raw: RedisClient =
     opts.redis instanceof Redis || opts.redis instanceof Cluster

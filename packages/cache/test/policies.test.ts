@@ -481,6 +481,20 @@ describe('bad input', () => {
     const e = await validationError(() => createCache({ prefix: 'a{b}:' }));
     expect(e.field).toBe('options.prefix');
   });
+
+  it('rejects a MONSTEROS_KEY_PREFIX with braces or glob characters like the prefix option', async () => {
+    const saved = process.env.MONSTEROS_KEY_PREFIX;
+    try {
+      for (const bad of ['a{b}:', 'mos*:', 'mos[1]:']) {
+        process.env.MONSTEROS_KEY_PREFIX = bad;
+        const e = await validationError(() => createCache({ redis: REDIS_URL }));
+        expect(e.field).toBe('MONSTEROS_KEY_PREFIX');
+      }
+    } finally {
+      if (saved === undefined) delete process.env.MONSTEROS_KEY_PREFIX;
+      else process.env.MONSTEROS_KEY_PREFIX = saved;
+    }
+  });
 });
 
 describe('stats and health', () => {
