@@ -71,6 +71,14 @@ export interface Relay {
   stats(): RelayStats;
 }
 
+/** One run of the worker loop: `running` is its own, so a stopped loop never revives. */
+interface WorkerLoop {
+  running: boolean;
+  done: Promise<void>;
+  /** Ends the loop's idle pause early (set while it pauses). */
+  wake: (() => void) | null;
+}
+
 /**
  * Creates a relay over the outbox.
  * @example
@@ -90,10 +98,10 @@ export function createRelay(options: RelayOptions): Relay {
     throw new FlowError('VALIDATION', 'relay maxAttempts: must be a positive whole number');
 
   const totals: DrainResult = { applied: 0, retried: 0, parked: 0, rounds: 0 };
-  let running = false;
   let lastError: string | null = null;
-  let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
+  // The worker loop; a loop stopped while its round runs ends on its own flag, so a start()
+  // during a stop() begins a new loop instead of reviving the old one.
+  let worker: WorkerLoop | null = null;
   let kicked: Promise<unknown> | null = null;
   let kickAgain = false;
 
@@ -146,8 +154,8 @@ export function createRelay(options: RelayOptions): Relay {
       kickAgain = true;
       return;
     }
-    if (running && wake) {
-      wake();
+    if (worker?.wake) {
+      worker.wake();
       return;
     }
     kicked = (async () => {
@@ -200,11 +208,11 @@ export function createRelay(options: RelayOptions): Relay {
     settle,
     kick,
     start() {
-      if (running) return;
-      running = true;
-      loop = (async () => {
+      if (worker) return;
+      const self: WorkerLoop = { running: true, done: Promise.resolve(), wake: null };
+      self.done = (async () => {
         let failures = 0;
-        while (running) {
+        while (self.running) {
           let pause = idleMs;
           try {
             await drain();
@@ -215,26 +223,30 @@ export function createRelay(options: RelayOptions): Relay {
             failures++;
             pause = Math.min(maxDelayMs, idleMs * 2 ** Math.min(failures, 10));
           }
-          if (!running) break;
+          if (!self.running) break;
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, pause);
-            wake = () => {
+            self.wake = () => {
               clearTimeout(timer);
               resolve();
             };
           });
-          wake = null;
+          self.wake = null;
         }
       })();
+      worker = self;
     },
     async stop() {
-      running = false;
-      wake?.();
-      await loop;
-      loop = null;
+      const stopping = worker;
+      worker = null;
+      if (stopping) {
+        stopping.running = false;
+        stopping.wake?.();
+        await stopping.done;
+      }
       await kicked;
     },
     retryParked: (ids) => options.outbox.retryParked(ids),
-    stats: () => ({ ...totals, running, lastError }),
+    stats: () => ({ ...totals, running: worker !== null, lastError }),
   };
 }

@@ -152,6 +152,43 @@ describe('outbox relay', () => {
     expect(workers.every((w) => !w.stats().running)).toBe(true);
   });
 
+  it('stops a loop restarted while stopping: one loop at a time, and stop() waits for its round', async () => {
+    const entered: number[] = [];
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const relay = createRelay({
+      outbox: relational.outbox,
+      idleMs: 5,
+      handlers: {
+        held: async (e) => {
+          entered.push(n(e));
+          await released;
+        },
+      },
+    });
+    relay.start();
+    const firstStop = relay.stop();
+    relay.start();
+    await firstStop;
+    expect(relay.stats().running).toBe(true);
+    await emit([['a', 'held', 1]]);
+    for (let i = 0; i < 200 && entered.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(entered).toEqual([1]);
+    let stopped = false;
+    const secondStop = relay.stop().then(() => {
+      stopped = true;
+    });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    release();
+    await secondStop;
+    expect(relay.stats().running).toBe(false);
+    expect(await relational.outbox.backlog()).toMatchObject({ pending: 0 });
+    expect(entered).toEqual([1]);
+  });
+
   it('re-applies an event whose worker died before completing it, once its lease ends', async () => {
     await emit([['agg', 'noted', 1]]);
     // A worker claims the event and dies: nothing completes it.
@@ -170,8 +207,16 @@ describe('outbox relay', () => {
 
   it('coalesces kicks into drains and keeps working after the outbox was unreachable', async () => {
     const seen: number[] = [];
+    let claims = 0;
     const relay = createRelay({
-      outbox: relational.outbox,
+      // The real outbox, counting the claims the kicks cause.
+      outbox: {
+        ...relational.outbox,
+        claim: (limit, leaseMs) => {
+          claims++;
+          return relational.outbox.claim(limit, leaseMs);
+        },
+      },
       handlers: { noted: async (e) => void seen.push(n(e)) },
     });
     await emit([
@@ -181,6 +226,9 @@ describe('outbox relay', () => {
     for (let i = 0; i < 10; i++) relay.kick();
     await relay.stop();
     expect(seen.sort()).toEqual([1, 2]);
+    // Ten kicks, two drains: the first (a batch, then nothing left) and one for the kicks made
+    // while it ran.
+    expect(claims).toBe(3);
 
     const down = createRelational({
       databaseUrl: 'postgresql://postgres@127.0.0.1:1/nowhere',
