@@ -287,7 +287,17 @@ function flatten(hash: Record<string, string>): string[] {
   return out;
 }
 
-/** Session hash fields of an agent patch (the bulk metrics update writes them in its pipeline). */
-export function agentSessionFields(patch: AgentSessionPatch, now: number): string[] {
-  return agentFields(check(AgentPatchSchema, patch, 'session'), now);
+const AgentSessionPartSchema = AgentPatchSchema.omit({ metrics: true });
+
+/**
+ * Session hash fields of an agent's session part (status, current context, validated under
+ * `field`) and its metrics: the bulk metrics update writes them in its pipeline.
+ */
+export function agentSessionFields(
+  session: unknown,
+  metrics: PerformanceMetrics,
+  now: number,
+  field: string,
+): string[] {
+  return agentFields({ ...check(AgentSessionPartSchema, session ?? {}, field), metrics }, now);
 }

@@ -128,5 +128,18 @@ describe('metrics time series', () => {
     expect(e4).toBeInstanceOf(ValidationError);
     const e5 = await t.cache.metrics.updateAgents([{ agent: '', metrics: {} }]).catch((e: unknown) => e);
     expect((e5 as ValidationError).field).toBe('updates[0].agent');
+    const e6 = await t.cache.metrics
+      .updateAgents([
+        { agent: 'a', metrics: { x: 1 } },
+        { agent: 'b', metrics: { x: 1 }, session: { status: 'sleeping' as never } },
+      ])
+      .catch((e: unknown) => e);
+    expect((e6 as ValidationError).field).toBe('updates[1].session.status');
+    // Metrics go in `metrics`; a `session.metrics` would be silently overwritten by them.
+    const e7 = await t.cache.metrics
+      .updateAgents([{ agent: 'a', metrics: { x: 1 }, session: { metrics: { y: 2 } } as never }])
+      .catch((e: unknown) => e);
+    expect(e7).toBeInstanceOf(ValidationError);
+    expect((e7 as ValidationError).field).toBe('updates[0].session');
   });
 });

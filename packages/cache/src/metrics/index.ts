@@ -85,8 +85,10 @@ const AggregateQuerySchema = z.object({
 const RangeQuerySchema = z.object({ from: Timestamp.optional(), to: Timestamp.optional() });
 const UpdateSchema = z.object({
   agent: KeyPart,
-  metrics: z.record(KeyPart, Value),
-  session: z.record(z.string(), z.unknown()).optional(),
+  // Each name is a metric type and a session metric (at most 100 characters there).
+  metrics: z.record(KeyPart.max(100, 'must be at most 100 characters'), Value),
+  // Validated by agentSessionFields (status, current context; no metrics: those are `metrics`).
+  session: z.unknown().optional(),
   timestamp: Timestamp.optional(),
 });
 
@@ -226,7 +228,7 @@ export function createMetrics({
       const now = Date.now();
       const planned = updates.map((u, i) => {
         const parsed = check(UpdateSchema, u, `updates[${i}]`);
-        const fields = agentSessionFields({ ...(u.session ?? {}), metrics: parsed.metrics }, now);
+        const fields = agentSessionFields(parsed.session, parsed.metrics, now, `updates[${i}].session`);
         return { ...parsed, fields, t: parsed.timestamp === undefined ? now : ms(parsed.timestamp) };
       });
       const kind = await detect();
