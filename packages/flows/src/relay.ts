@@ -71,6 +71,12 @@ export interface Relay {
   stats(): RelayStats;
 }
 
+/** A VALIDATION FlowError naming `field` unless `value` is a whole number ≥ `min`. */
+function wholeAtLeast(field: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min)
+    throw new FlowError('VALIDATION', `${field}: must be a whole number of at least ${min}`);
+}
+
 /** One run of the worker loop: `running` is its own, so a stopped loop never revives. */
 interface WorkerLoop {
   running: boolean;
@@ -92,10 +98,12 @@ export function createRelay(options: RelayOptions): Relay {
   const baseDelayMs = options.baseDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 300_000;
   const idleMs = options.idleMs ?? 500;
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new FlowError('VALIDATION', 'relay batchSize: must be a positive whole number');
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-    throw new FlowError('VALIDATION', 'relay maxAttempts: must be a positive whole number');
+  wholeAtLeast('relay batchSize', batchSize, 1);
+  wholeAtLeast('relay maxAttempts', maxAttempts, 1);
+  wholeAtLeast('relay leaseMs', leaseMs, 1);
+  wholeAtLeast('relay baseDelayMs', baseDelayMs, 0);
+  wholeAtLeast('relay maxDelayMs', maxDelayMs, 0);
+  wholeAtLeast('relay idleMs', idleMs, 1);
 
   const totals: DrainResult = { applied: 0, retried: 0, parked: 0, rounds: 0 };
   let lastError: string | null = null;
@@ -177,13 +185,8 @@ export function createRelay(options: RelayOptions): Relay {
   async function settle(settleOptions: { timeoutMs?: number; pollMs?: number } = {}): Promise<OutboxBacklog> {
     const timeoutMs = settleOptions.timeoutMs ?? 120_000;
     const pollMs = settleOptions.pollMs ?? 100;
-    for (const [field, value] of [
-      ['timeoutMs', timeoutMs],
-      ['pollMs', pollMs],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1)
-        throw new FlowError('VALIDATION', `relay.settle ${field}: must be a positive whole number of ms`);
-    }
+    wholeAtLeast('relay.settle timeoutMs', timeoutMs, 1);
+    wholeAtLeast('relay.settle pollMs', pollMs, 1);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // A kicked drain in flight finishes first: two drainers of this process would only

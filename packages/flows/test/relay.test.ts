@@ -3,7 +3,7 @@
 import { createRelational, type OutboxRow, type Relational } from '@monsteros/relational';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRelay, PermanentError } from '../src/relay.js';
+import { createRelay, PermanentError, type RelayOptions } from '../src/relay.js';
 
 let db: TestDatabase;
 let relational: Relational;
@@ -284,6 +284,25 @@ describe('outbox relay', () => {
       code: 'TIMEOUT',
       message: expect.stringContaining('1 outbox events still pending'),
     });
-    await expect(relay.settle({ timeoutMs: 0 })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(relay.settle({ timeoutMs: 0 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: 'relay.settle timeoutMs: must be a whole number of at least 1',
+    });
+  });
+
+  it('rejects bad options with a typed error naming the option and the rule', () => {
+    const bad: Array<[Partial<RelayOptions>, string]> = [
+      [{ batchSize: 0 }, 'relay batchSize: must be a whole number of at least 1'],
+      [{ maxAttempts: 1.5 }, 'relay maxAttempts: must be a whole number of at least 1'],
+      [{ leaseMs: -1 }, 'relay leaseMs: must be a whole number of at least 1'],
+      [{ baseDelayMs: Number.NaN }, 'relay baseDelayMs: must be a whole number of at least 0'],
+      [{ maxDelayMs: -5 }, 'relay maxDelayMs: must be a whole number of at least 0'],
+      [{ idleMs: 0 }, 'relay idleMs: must be a whole number of at least 1'],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => createRelay({ outbox: relational.outbox, handlers: {}, ...options })).toThrow(
+        expect.objectContaining({ code: 'VALIDATION', message }),
+      );
+    }
   });
 });
