@@ -99,9 +99,14 @@ export async function reconcile(
   const rows: DriftRow[] = [];
   const sample = (ids: string[]) => ids.slice(0, 5);
 
+  // Each store is read before PostgreSQL: a point is written only after its row committed, so
+  // every point read has its row in the later PostgreSQL read, and one written meanwhile is never
+  // taken for an orphan (and removed). A row committed meanwhile may look missing: re-emitting it
+  // is idempotent.
+
   // Interactions → character memories in Qdrant.
-  const interactions = await idsOf(relational, 'select id::text as id from character_interactions');
   const memories = await vectors.storedInteractionIds();
+  const interactions = await idsOf(relational, 'select id::text as id from character_interactions');
   const memoryDrift = diff(
     interactions,
     memories,
@@ -123,8 +128,8 @@ export async function reconcile(
   rows.push(memoryRow);
 
   // Achievement grants → achievement embeddings in Qdrant.
-  const grants = await idsOf(relational, 'select id::text as id from user_achievements');
   const embedded = await vectors.storedAchievementIds();
+  const grants = await idsOf(relational, 'select id::text as id from user_achievements');
   const grantDrift = diff(
     grants,
     embedded,
@@ -150,6 +155,7 @@ export async function reconcile(
   let graphDrift: ReturnType<typeof diff> | null = null;
   const graphRows = new Map<string, { character: string; kind: 'entity' | 'passage' }>();
   if (deps.memoryGraph) {
+    const stored = await vectors.storedMemoryGraphIds();
     const { rows: graph } = await relational.pool.query<{
       id: string;
       character: string;
@@ -160,7 +166,6 @@ export async function reconcile(
        select id::text, character_context, 'passage' from memory_passages`,
     );
     for (const r of graph) graphRows.set(r.id, { character: r.character, kind: r.kind });
-    const stored = await vectors.storedMemoryGraphIds();
     graphDrift = diff(
       new Set(graphRows.keys()),
       stored,
