@@ -49,20 +49,30 @@ describe('agent sessions', () => {
     expect(await t.cache.sessions.agents.get('ghost')).toBeNull();
   });
 
-  it('slides the TTL on touch, and returns nothing once the session expired', async () => {
-    const { cache, raw, cleanup, prefix } = testCache('sessions-ttl', { sessions: { agentTtlSeconds: 0.4 } });
+  it('slides the TTL back to the full hour on touch and on update', async () => {
+    await t.cache.sessions.agents.start('brief', { status: 'active' });
+    const key = `${t.prefix}agent:session:{brief}`;
+    // As if most of the hour had passed (no waiting on the clock).
+    await t.raw.pexpire(key, 60_000);
+    expect(await t.cache.sessions.agents.touch('brief')).toBe(true);
+    expect(await t.raw.pttl(key)).toBeGreaterThan(3_500_000);
+    await t.raw.pexpire(key, 60_000);
+    expect((await t.cache.sessions.agents.update('brief', { status: 'busy' }))?.status).toBe('busy');
+    expect(await t.raw.pttl(key)).toBeGreaterThan(3_500_000);
+  });
+
+  it('returns nothing once the session expired, and touch or update do not revive it', async () => {
+    const { cache, raw, cleanup, prefix } = testCache('sessions-ttl', { sessions: { agentTtlSeconds: 0.2 } });
     try {
       await cache.sessions.agents.start('brief', { status: 'active' });
-      const key = `${prefix}agent:session:{brief}`;
-      await eventually(async () => (await raw.pttl(key)) < 200, 5_000, 'ttl to run down');
-      expect(await cache.sessions.agents.touch('brief')).toBe(true);
-      expect(await raw.pttl(key)).toBeGreaterThan(250);
       await eventually(
         async () => (await cache.sessions.agents.get('brief')) === null,
         5_000,
         'session to expire',
       );
       expect(await cache.sessions.agents.touch('brief')).toBe(false);
+      expect(await cache.sessions.agents.update('brief', { status: 'busy' })).toBeNull();
+      expect(await raw.exists(`${prefix}agent:session:{brief}`)).toBe(0);
     } finally {
       await cleanup();
     }
@@ -91,6 +101,15 @@ describe('user sessions', () => {
     const read = await t.cache.sessions.users.get(userId);
     expect(read).toMatchObject({ activeCharacter: 'sage', currentQuest: questId, sessionData: { step: 1 } });
     expect(read!.lastActivity).toBeInstanceOf(Date);
+  });
+
+  it('slides a user session back to the full two hours on touch', async () => {
+    const userId = randomUUID();
+    await t.cache.sessions.users.start(userId, { activeCharacter: 'sage' });
+    const key = `${t.prefix}user:session:{${userId}}`;
+    await t.raw.pexpire(key, 60_000);
+    expect(await t.cache.sessions.users.touch(userId)).toBe(true);
+    expect(await t.raw.pttl(key)).toBeGreaterThan(7_100_000);
   });
 
   it('expires user sessions with a short TTL', async () => {
