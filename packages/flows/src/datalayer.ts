@@ -1,12 +1,13 @@
 // createDataLayer: the one entry point other MonsterOS apps use. Reads and validates the
 // configuration, builds the four stores, the flows and the outbox relay, and closes everything
-// in order (in-flight flows and relay rounds first).
+// in order (work in flight and relay rounds first).
 import { type Analytics, createAnalytics, type IngestResult, type MetricSeries } from '@monsteros/analytics';
 import { type Cache, createCache } from '@monsteros/cache';
 import { createRelational, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
+import { FlowError } from './errors.js';
 import { flowHandlers } from './events.js';
 import {
   type ConsolidationInput,
@@ -111,7 +112,11 @@ export interface DataLayer {
    * DuckDB tables. The relay worker pauses meanwhile. For development: never on live data.
    */
   reset(): Promise<ResetResult>;
-  /** Waits for running flows and relay rounds, then closes every connection. */
+  /**
+   * Waits for the work in flight (flows, bulk imports, memory ingest and retrieve, reconcile,
+   * syncAnalytics, reset) and the relay's round, then closes every store, each even when another
+   * fails to close (the first failure is thrown after). Work started after is an UNAVAILABLE FlowError.
+   */
   close(): Promise<void>;
 }
 
@@ -162,6 +167,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   };
 
   const memory = v.store ? createMemory({ relational, vectors: v.store, cache }) : null;
+  const bulk = bulkImports({ relational, kick: () => relay.kick() });
   const handlers = {
     ...flowHandlers({ cache, vectors: v }),
     ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
@@ -170,14 +176,14 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   const relay = createRelay({ ...options.relay, outbox: relational.outbox, handlers });
   if (options.relayWorker !== false) relay.start();
 
-  // Flows in flight, so close() can wait for them.
+  // Work in flight (flows, imports, memory, reconcile, sync, reset), so close() can wait for it.
   const inFlight = new Set<Promise<unknown>>();
   let closing = false;
   const track =
-    <A, R>(fn: (input: A) => Promise<R>) =>
-    (input: A): Promise<R> => {
-      if (closing) return Promise.reject(new Error('the data layer is closing'));
-      const p = fn(input);
+    <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      if (closing) return Promise.reject(new FlowError('UNAVAILABLE', `${what}: the data layer is closing`));
+      const p = fn(...args);
       inFlight.add(p);
       const done = () => inFlight.delete(p);
       p.then(done, done);
@@ -228,6 +234,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     analytics,
     flows: {
       characterInteraction: track(
+        'flows.characterInteraction',
         characterInteractionFlow({
           ...common,
           responder: options.responder ?? templateResponder,
@@ -236,11 +243,21 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
           memoriesPerResponse: options.memoriesPerResponse ?? 5,
         }),
       ),
-      questProgress: track(questProgressFlow({ ...common, analytics })),
-      memoryConsolidation: track(memoryConsolidationFlow({ ...common, analytics })),
+      questProgress: track('flows.questProgress', questProgressFlow({ ...common, analytics })),
+      memoryConsolidation: track(
+        'flows.memoryConsolidation',
+        memoryConsolidationFlow({ ...common, analytics }),
+      ),
     },
-    bulk: bulkImports({ relational, kick: () => relay.kick() }),
-    memory,
+    bulk: {
+      interactions: track('bulk.interactions', bulk.interactions),
+      achievementGrants: track('bulk.achievementGrants', bulk.achievementGrants),
+    },
+    memory: memory && {
+      ...memory,
+      ingest: track('memory.ingest', memory.ingest),
+      retrieve: track('memory.retrieve', memory.retrieve),
+    },
     relay,
     monitor: (monitorOptions = {}) =>
       createMonitor({
@@ -252,8 +269,8 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         relay,
         timings: () => timings.slice(-TIMINGS_KEPT),
       }),
-    syncAnalytics,
-    reconcile: (reconcileOptions = {}) =>
+    syncAnalytics: track('syncAnalytics', syncAnalytics),
+    reconcile: track('reconcile', (reconcileOptions: { repair?: boolean } = {}) =>
       reconcile(
         {
           relational,
@@ -265,6 +282,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         },
         reconcileOptions,
       ),
+    ),
     recentTimings: (limit = 100) => timings.slice(-Math.min(limit, TIMINGS_KEPT)),
     async health() {
       const [postgres, redis, qdrant, duckdb] = await Promise.all([
@@ -278,7 +296,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       const stores = { postgres, redis, qdrant, duckdb };
       return { ok: Object.values(stores).every((s) => s.ok), stores };
     },
-    async reset() {
+    reset: track('reset', async () => {
       // No relay round may apply an old event into a store already emptied.
       const wasRunning = relay.stats().running;
       await relay.stop();
@@ -289,16 +307,21 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         memory?.forgetGraphs();
         if (wasRunning && !closing) relay.start();
       }
-    },
+    }),
     async close() {
       if (closing) return;
       closing = true;
       await Promise.allSettled([...inFlight]);
       await relay.stop();
-      await analytics?.close();
-      await v.close();
-      await cache.close();
-      await relational.close();
+      // Every store is closed even when one fails to; the first failure is thrown after.
+      const closed = await Promise.allSettled([
+        (async () => analytics?.close())(),
+        v.close(),
+        cache.close(),
+        relational.close(),
+      ]);
+      const failed = closed.find((c) => c.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }
