@@ -244,7 +244,8 @@ export function createCache(options: CacheOptions = {}): Cache {
     agentTtlMs,
     userTtlMs: Math.round((opts.sessions?.userTtlSeconds ?? 7_200) * 1000),
   });
-  const consumers: Array<{ close(): Promise<void> }> = [];
+  // Open consumers, for close(); one that closes itself leaves the set.
+  const consumers = new Set<{ close(): Promise<void> }>();
   const baseStreams = createStreams({
     client,
     availability,
@@ -256,8 +257,14 @@ export function createCache(options: CacheOptions = {}): Cache {
     ...baseStreams,
     consumer(agent, consumerOptions) {
       const c = baseStreams.consumer(agent, consumerOptions);
-      consumers.push(c);
-      return c;
+      consumers.add(c);
+      return {
+        ...c,
+        async close() {
+          consumers.delete(c);
+          await c.close();
+        },
+      };
     },
   };
   const metrics = createMetrics({
@@ -359,7 +366,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     },
     redis: client,
     async close() {
-      await Promise.all(consumers.map((c) => c.close()));
+      await Promise.all([...consumers].map((c) => c.close()));
       await Promise.all(Object.values(policyObjects).map((p) => p.flushReads()));
       await tracking?.close();
       if (ownsClient) {

@@ -224,10 +224,12 @@ export function createStreams({
       await ensureGroups(name);
     }
 
+    /** Where the next claim resumes its scan of the group's pending entries. */
+    let cursor = '0-0';
     async function claim(): Promise<Delivery[]> {
       let reply: Array<[string, Fields, number]>;
       try {
-        reply = (await availability.run('recover pending agent messages', () =>
+        [cursor, reply] = (await availability.run('recover pending agent messages', () =>
           client.mosStreamClaim(
             key,
             dead,
@@ -238,11 +240,13 @@ export function createStreams({
             String(batchSize),
             String(maxDeliveries),
             String(deadLetterMaxLength),
+            cursor,
           ),
-        )) as Array<[string, Fields, number]>;
+        )) as [string, Array<[string, Fields, number]>];
       } catch (error) {
         // A new group has nothing pending: go on to read what was published since.
         if (!isNoGroup(error)) throw error;
+        cursor = '0-0';
         await recreateGroups();
         return [];
       }

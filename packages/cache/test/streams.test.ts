@@ -203,6 +203,37 @@ describe('agent message streams', () => {
     await c.close();
   });
 
+  it('reaches an idle entry behind more pending entries of a busy consumer than one claim scans', async () => {
+    const stream = `${t.prefix}agent:messages:{behind}`;
+    for (let i = 0; i < 30; i++) await t.cache.streams.publish('behind', { type: 'busy', payload: { i } });
+    const busy = t.cache.streams.consumer('behind', {
+      group: 'orchestrator',
+      name: 'busy',
+      batchSize: 30,
+      blockMs: 10,
+    });
+    expect(await busy.read()).toHaveLength(30);
+    const lost = await t.cache.streams.publish('behind', { type: 'lost', payload: {} });
+    const crashed = t.cache.streams.consumer('behind', {
+      group: 'orchestrator',
+      name: 'crashed',
+      blockMs: 10,
+    });
+    expect((await crashed.read()).map((d) => d.id)).toEqual([lost]);
+    // Idle for ten minutes; the busy consumer's 30 (older ids) were delivered just now.
+    await t.raw.xclaim(stream, 'orchestrator', 'crashed', 0, lost, 'IDLE', 600_000);
+    const survivor = t.cache.streams.consumer('behind', {
+      group: 'orchestrator',
+      name: 'survivor',
+      batchSize: 2, // a claim scans 10 × 2 pending entries
+      blockMs: 10,
+      visibilityTimeoutMs: 60_000,
+    });
+    const got = await readAtLeast(survivor, 1, 5_000);
+    expect(got.map((d) => [d.id, d.message.type])).toEqual([[lost, 'lost']]);
+    await Promise.all([busy.close(), crashed.close(), survivor.close()]);
+  });
+
   it('never trims an entry delivered and not acknowledged: a crashed consumer’s batch survives any backlog', async () => {
     const small = testCache('streams-trim-pending', { streams: { maxLength: 20 } });
     try {
