@@ -115,8 +115,17 @@ export function progressEvents(
   ];
 }
 
-/** Applies an interaction's Redis effects: cached response, user and agent sessions, response-time sample. */
-export async function applyInteractionCache(cache: Cache, p: InteractionCachePayload): Promise<void> {
+/**
+ * Applies an interaction's Redis effects: cached response, user and agent sessions, response-time
+ * sample. `late`: the relay applies it after the flow could not, so a later interaction of the user
+ * may have written the session already; the session is then left as it is (the other effects do not
+ * depend on order).
+ */
+export async function applyInteractionCache(
+  cache: Cache,
+  p: InteractionCachePayload,
+  options: { late?: boolean } = {},
+): Promise<void> {
   const session = {
     activeCharacter: p.character,
     sessionData: {
@@ -124,6 +133,16 @@ export async function applyInteractionCache(cache: Cache, p: InteractionCachePay
       last_session_id: p.sessionId,
       last_interaction_at: p.createdAt,
     },
+  };
+  const userSession = async () => {
+    if (options.late) {
+      const current = await cache.sessions.users.get(p.userId);
+      const last = current?.sessionData.last_interaction_at;
+      // ISO timestamps of toISOString() order as strings.
+      if (typeof last === 'string' && last > p.createdAt) return;
+    }
+    if (!(await cache.sessions.users.update(p.userId, session)))
+      await cache.sessions.users.start(p.userId, session);
   };
   // Independent writes, sent together: one round trip's wait instead of four.
   await Promise.all([
@@ -138,9 +157,7 @@ export async function applyInteractionCache(cache: Cache, p: InteractionCachePay
       },
       { tags: [`character:${p.character}`] },
     ),
-    cache.sessions.users
-      .update(p.userId, session)
-      .then((updated) => updated ?? cache.sessions.users.start(p.userId, session)),
+    userSession(),
     cache.sessions.agents.touch(p.character).then(async (live) => {
       if (!live)
         await cache.sessions.agents.start(p.character, {
@@ -164,7 +181,7 @@ export async function applyProgressCache(cache: Cache, p: ProgressCachePayload):
 export function flowHandlers(stores: { cache: Cache; vectors: VectorsPort }): Record<string, OutboxHandler> {
   return {
     [EVENT_TYPES.interactionCache]: (event) =>
-      applyInteractionCache(stores.cache, parse(InteractionCachePayload, event)),
+      applyInteractionCache(stores.cache, parse(InteractionCachePayload, event), { late: true }),
     [EVENT_TYPES.interactionEmbed]: (event) => stores.vectors.remember([parse(MemoryPayload, event)]),
     [EVENT_TYPES.progressCache]: (event) =>
       applyProgressCache(stores.cache, parse(ProgressCachePayload, event)),
