@@ -23,6 +23,20 @@ export class FlowError extends Error {
   }
 }
 
+/**
+ * Input rejected before any store is touched: names the field and the rule. The memory's and the
+ * monitor's input errors are kinds of it.
+ */
+export class FlowValidationError extends FlowError {
+  override readonly name: string = 'FlowValidationError';
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super('VALIDATION', `${field}: ${rule}`);
+  }
+}
+
 /** The configuration is invalid: names the variable and the rule. */
 export class ConfigError extends FlowError {
   override readonly name = 'ConfigError';

@@ -17,9 +17,8 @@ export {
   type DataLayerOptions,
   type FlowTimingRecord,
 } from './datalayer.js';
-export { ConfigError, FlowError, type FlowErrorCode, StepError } from './errors.js';
+export { ConfigError, FlowError, type FlowErrorCode, FlowValidationError, StepError } from './errors.js';
 export { EVENT_TYPES, flowHandlers } from './events.js';
-export { FlowValidationError } from './flows/common.js';
 export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
 export type { InteractionInput, InteractionResult } from './flows/interaction.js';
 export type { QuestProgressInput, QuestProgressResult } from './flows/quest.js';

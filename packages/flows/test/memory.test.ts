@@ -8,7 +8,7 @@ import { createRelational, type Relational } from '@monsteros/relational';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { createVectors, type Vectors } from '@monsteros/vectors';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FlowError } from '../src/errors.js';
+import { type FlowError, FlowValidationError } from '../src/errors.js';
 import { MemoryInputError } from '../src/memory/input.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from '../src/memory/memory.js';
 import { MEMORY_INGESTED } from '../src/memory/side-effects.js';
@@ -410,6 +410,7 @@ describe('memory input', () => {
     for (const [run, field] of cases) {
       const error = await run().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MemoryInputError);
+      expect(error).toBeInstanceOf(FlowValidationError);
       expect((error as MemoryInputError).field.startsWith(field)).toBe(true);
       expect((error as FlowError).code).toBe('VALIDATION');
     }

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { type Cache, createCache } from '@monsteros/cache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowValidationError } from '../src/errors.js';
 import {
   createMonitor,
   createTimingBuffer,
@@ -566,6 +567,7 @@ describe('monitor.bottlenecks', () => {
     };
     const unknown = attempt({ thresholds: { redisMemoryMax: 0.5 } });
     expect(unknown).toBeInstanceOf(MonitorConfigError);
+    expect(unknown).toBeInstanceOf(FlowValidationError);
     expect(unknown).toMatchObject({
       code: 'VALIDATION',
       field: 'thresholds.redisMemoryMax',

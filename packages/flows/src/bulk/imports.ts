@@ -6,7 +6,7 @@ import { interactionRequestHash, type Relational, type TransactionScope } from '
 import { JsonObjectSchema } from '@monsteros/schema';
 import { z } from 'zod';
 import { FlowError, type FlowErrorCode } from '../errors.js';
-import { checkInput } from '../flows/common.js';
+import { checkInput, PASSED_THROUGH } from '../flows/common.js';
 import { BULK_EVENT_TYPES, type BulkEventType, embedEvents } from './embed-events.js';
 
 /** Rows accepted by one call (one transaction). */
@@ -96,8 +96,6 @@ export interface BulkImports {
   achievementGrants(rows: AchievementGrantImport[]): Promise<ImportResult>;
 }
 
-const KEPT_CODES = new Set<FlowErrorCode>(['VALIDATION', 'NOT_FOUND', 'CONFLICT', 'UNAVAILABLE', 'TIMEOUT']);
-
 /** A store error as a FlowError with the same code (a missing referenced row is NOT_FOUND). */
 function typed(what: string, error: unknown): FlowError {
   if (error instanceof FlowError) return error;
@@ -105,7 +103,7 @@ function typed(what: string, error: unknown): FlowError {
   const flowCode: FlowErrorCode =
     code === 'FOREIGN_KEY'
       ? 'NOT_FOUND'
-      : KEPT_CODES.has(code as FlowErrorCode)
+      : PASSED_THROUGH.has(code as FlowErrorCode)
         ? (code as FlowErrorCode)
         : 'STEP_FAILED';
   const message = error instanceof Error ? error.message : String(error);

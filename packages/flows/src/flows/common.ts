@@ -1,16 +1,5 @@
 import type { z } from 'zod';
-import { FlowError, type FlowErrorCode, StepError } from '../errors.js';
-
-/** A flow's input rejected before any store is touched: names the field and the rule. */
-export class FlowValidationError extends FlowError {
-  override readonly name = 'FlowValidationError';
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-  ) {
-    super('VALIDATION', `${field}: ${rule}`);
-  }
-}
+import { FlowError, type FlowErrorCode, FlowValidationError, StepError } from '../errors.js';
 
 export function checkInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
@@ -20,7 +9,8 @@ export function checkInput<S extends z.ZodType>(schema: S, value: unknown, what:
   throw new FlowValidationError(field, issue.message);
 }
 
-const PASSED_THROUGH = new Set<FlowErrorCode>([
+/** The codes of a store's error that keep their meaning as a FlowError (the caller's fault, or an outage). */
+export const PASSED_THROUGH: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([
   'VALIDATION',
   'NOT_FOUND',
   'CONFLICT',

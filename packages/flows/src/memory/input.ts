@@ -3,17 +3,11 @@
 import { normalizeEntityName } from '@monsteros/relational';
 import { CharacterNameSchema, type JsonObject, JsonObjectSchema } from '@monsteros/schema';
 import { z } from 'zod';
-import { FlowError } from '../errors.js';
+import { FlowValidationError } from '../errors.js';
 
 /** Input of the memory rejected before any store was touched: names the field and the rule. */
-export class MemoryInputError extends FlowError {
+export class MemoryInputError extends FlowValidationError {
   override readonly name = 'MemoryInputError';
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-  ) {
-    super('VALIDATION', `${field}: ${rule}`);
-  }
 }
 
 /** Parses `value` with `schema` or throws a MemoryInputError naming `field` and the nested path. */

@@ -1,15 +1,9 @@
-import { FlowError } from '../errors.js';
+import { FlowValidationError } from '../errors.js';
 
 /**
  * The monitor's options were rejected before anything was read: names the field (for example
  * `thresholds.redisMemoryUsageMax`) and the rule it broke.
  */
-export class MonitorConfigError extends FlowError {
+export class MonitorConfigError extends FlowValidationError {
   override readonly name = 'MonitorConfigError';
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-  ) {
-    super('VALIDATION', `${field}: ${rule}`);
-  }
 }
