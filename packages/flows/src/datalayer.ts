@@ -5,10 +5,12 @@ import { type Analytics, createAnalytics, type IngestResult, type MetricSeries }
 import { type Cache, createCache } from '@monsteros/cache';
 import { createRelational, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
+import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
 import { FlowError } from './errors.js';
 import { flowHandlers } from './events.js';
+import { checkInput } from './flows/common.js';
 import {
   type ConsolidationInput,
   type ConsolidationResult,
@@ -26,7 +28,7 @@ import { coalescedCompletion } from './outbox-completion.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
-import { createRelay, type Relay, type RelayOptions } from './relay.js';
+import { createRelay, type Relay, type RelayOptions, relaySettings } from './relay.js';
 import { type ResetResult, resetStores } from './reset.js';
 import { type Responder, templateResponder } from './responder.js';
 import { createVectorsPort } from './vectors-port.js';
@@ -49,13 +51,13 @@ export interface DataLayerOptions {
   /** Start the relay's worker loop (default true); it is always kicked after commits. */
   relayWorker?: boolean;
   relay?: Omit<RelayOptions, 'outbox' | 'handlers'>;
-  /** Longest message accepted (characters). Default 4,000. */
+  /** Longest message accepted (characters), 1 to 1,000,000. Default 4,000. */
   maxMessageLength?: number;
-  /** Memories given to the responder. Default 5. */
+  /** Memories given to the responder, 1 to 100. Default 5. */
   memoriesPerResponse?: number;
   /**
    * How long the relay leaves a flow's side effects to the flow itself before applying them
-   * (when the flow crashed or its store was down). Default 5,000 ms.
+   * (when the flow crashed or its store was down), 0 to 3,600,000 ms. Default 5,000 ms.
    */
   sideEffectGraceMs?: number;
   /** PostgreSQL pool size. Default 10. */
@@ -103,7 +105,7 @@ export interface DataLayer {
    * through the outbox and removes orphans.
    */
   reconcile(options?: { repair?: boolean }): Promise<ReconcileReport>;
-  /** The latest flow runs' step timings (newest last). */
+  /** The latest `limit` (0 to 1,000; default 100) flow runs' step timings (newest last). */
   recentTimings(limit?: number): FlowTimingRecord[];
   health(): Promise<DataLayerHealth>;
   /**
@@ -121,6 +123,22 @@ export interface DataLayer {
 }
 
 const TIMINGS_KEPT = 1_000;
+
+const whole = (min: number, max: number) =>
+  z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be from ${min} to ${max}`)
+    .max(max, `must be from ${min} to ${max}`)
+    .optional();
+const OptionsSchema = z.object({
+  options: z.object({
+    maxMessageLength: whole(1, 1_000_000),
+    memoriesPerResponse: whole(1, 100),
+    sideEffectGraceMs: whole(0, 3_600_000),
+  }),
+});
+const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
 const CHARACTER_TTL_MS = 10_000;
 
 /**
@@ -132,6 +150,9 @@ const CHARACTER_TTL_MS = 10_000;
  * await data.close();
  */
 export async function createDataLayer(options: DataLayerOptions = {}): Promise<DataLayer> {
+  // Every option checked before a connection is opened.
+  checkInput(OptionsSchema, { options }, 'options');
+  relaySettings(options.relay ?? {});
   const env = options.env ?? process.env;
   const config = resolveLocalPaths(loadConfig(env, options.config ?? {}), env);
   const relational = createRelational({ databaseUrl: config.databaseUrl, poolSize: options.poolSize ?? 10 });
@@ -283,7 +304,10 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         reconcileOptions,
       ),
     ),
-    recentTimings: (limit = 100) => timings.slice(-Math.min(limit, TIMINGS_KEPT)),
+    recentTimings(limit = 100) {
+      checkInput(TimingsLimit, { limit }, 'limit');
+      return limit === 0 ? [] : timings.slice(-limit);
+    },
     async health() {
       const [postgres, redis, qdrant, duckdb] = await Promise.all([
         relational.health(),

@@ -86,24 +86,35 @@ interface WorkerLoop {
 }
 
 /**
+ * The relay's tunables with their defaults, checked: a VALIDATION FlowError names a bad one.
+ * `createDataLayer` checks them before it opens any connection.
+ */
+export function relaySettings(options: Omit<RelayOptions, 'outbox' | 'handlers'>) {
+  const settings = {
+    batchSize: options.batchSize ?? 100,
+    leaseMs: options.leaseMs ?? 30_000,
+    maxAttempts: options.maxAttempts ?? 8,
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 300_000,
+    idleMs: options.idleMs ?? 500,
+  };
+  wholeAtLeast('relay batchSize', settings.batchSize, 1);
+  wholeAtLeast('relay maxAttempts', settings.maxAttempts, 1);
+  wholeAtLeast('relay leaseMs', settings.leaseMs, 1);
+  wholeAtLeast('relay baseDelayMs', settings.baseDelayMs, 0);
+  wholeAtLeast('relay maxDelayMs', settings.maxDelayMs, 0);
+  wholeAtLeast('relay idleMs', settings.idleMs, 1);
+  return settings;
+}
+
+/**
  * Creates a relay over the outbox.
  * @example
  * const relay = createRelay({ outbox: relational.outbox, handlers: { 'interaction.recorded': applyInteraction } });
  * relay.start(); // … await relay.stop();
  */
 export function createRelay(options: RelayOptions): Relay {
-  const batchSize = options.batchSize ?? 100;
-  const leaseMs = options.leaseMs ?? 30_000;
-  const maxAttempts = options.maxAttempts ?? 8;
-  const baseDelayMs = options.baseDelayMs ?? 500;
-  const maxDelayMs = options.maxDelayMs ?? 300_000;
-  const idleMs = options.idleMs ?? 500;
-  wholeAtLeast('relay batchSize', batchSize, 1);
-  wholeAtLeast('relay maxAttempts', maxAttempts, 1);
-  wholeAtLeast('relay leaseMs', leaseMs, 1);
-  wholeAtLeast('relay baseDelayMs', baseDelayMs, 0);
-  wholeAtLeast('relay maxDelayMs', maxDelayMs, 0);
-  wholeAtLeast('relay idleMs', idleMs, 1);
+  const { batchSize, leaseMs, maxAttempts, baseDelayMs, maxDelayMs, idleMs } = relaySettings(options);
 
   const totals: DrainResult = { applied: 0, retried: 0, parked: 0, rounds: 0 };
   let lastError: string | null = null;
@@ -139,6 +150,8 @@ export function createRelay(options: RelayOptions): Relay {
 
   async function drain(drainOptions: { maxRounds?: number } = {}): Promise<DrainResult> {
     const result: DrainResult = { applied: 0, retried: 0, parked: 0, rounds: 0 };
+    if (drainOptions.maxRounds !== undefined)
+      wholeAtLeast('relay.drain maxRounds', drainOptions.maxRounds, 1);
     const maxRounds = drainOptions.maxRounds ?? Number.POSITIVE_INFINITY;
     while (result.rounds < maxRounds) {
       const events = await options.outbox.claim(batchSize, leaseMs);

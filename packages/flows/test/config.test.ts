@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { createDataLayer, type DataLayerOptions } from '../src/datalayer.js';
 import { ConfigError } from '../src/errors.js';
+import { createWorld, type World } from './fixtures/world.js';
 
 describe('loadConfig', () => {
   it('uses the documented defaults with an empty environment', () => {
@@ -49,5 +51,43 @@ describe('loadConfig', () => {
       /MONSTEROS_KEY_PREFIX: must be 1-32 characters/,
     );
     expect(() => loadConfig({}, { keyPrefix: 'a{b}:' })).toThrow(/config.keyPrefix/);
+  });
+});
+
+describe('createDataLayer options', () => {
+  it('rejects a bad option with a typed error naming it, before opening any store', async () => {
+    // Nothing listens on these: opening a store would fail with another error.
+    const config = { databaseUrl: 'postgresql://postgres@127.0.0.1:1/none', redisUrl: 'redis://127.0.0.1:1' };
+    const bad: Array<[DataLayerOptions, string]> = [
+      [{ memoriesPerResponse: 0 }, 'options.memoriesPerResponse: must be from 1 to 100'],
+      [{ maxMessageLength: -1 }, 'options.maxMessageLength: must be from 1 to 1000000'],
+      [{ sideEffectGraceMs: 1.5 }, 'options.sideEffectGraceMs: must be a whole number'],
+      [{ relay: { idleMs: 0 } }, 'relay idleMs: must be a whole number of at least 1'],
+    ];
+    for (const [options, message] of bad) {
+      await expect(createDataLayer({ ...options, env: {}, config })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        message,
+      });
+    }
+  });
+});
+
+describe('data.recentTimings', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld('flows_recent_timings', { relayWorker: false });
+  });
+  afterAll(() => world?.close());
+
+  it('returns the newest runs up to the limit, none for 0, and rejects a bad limit', async () => {
+    const { data, users } = world;
+    for (const message of ['one', 'two', 'three'])
+      await data.flows.characterInteraction({ userId: users[0]!, character: 'sage', message });
+    expect(data.recentTimings()).toHaveLength(3);
+    expect(data.recentTimings(2)).toHaveLength(2);
+    expect(data.recentTimings(0)).toEqual([]);
+    for (const limit of [-1, 1.5, 1_001, Number.NaN])
+      expect(() => data.recentTimings(limit)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
   });
 });

@@ -290,7 +290,7 @@ describe('outbox relay', () => {
     });
   });
 
-  it('rejects bad options with a typed error naming the option and the rule', () => {
+  it('rejects bad options with a typed error naming the option and the rule', async () => {
     const bad: Array<[Partial<RelayOptions>, string]> = [
       [{ batchSize: 0 }, 'relay batchSize: must be a whole number of at least 1'],
       [{ maxAttempts: 1.5 }, 'relay maxAttempts: must be a whole number of at least 1'],
@@ -304,5 +304,10 @@ describe('outbox relay', () => {
         expect.objectContaining({ code: 'VALIDATION', message }),
       );
     }
+    const relay = createRelay({ outbox: relational.outbox, handlers: {} });
+    await expect(relay.drain({ maxRounds: 0 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: 'relay.drain maxRounds: must be a whole number of at least 1',
+    });
   });
 });
