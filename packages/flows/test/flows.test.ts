@@ -258,6 +258,9 @@ describe('memoryConsolidation', () => {
     ).toHaveLength(1);
     // Running it again merges nothing new.
     expect((await data.flows.memoryConsolidation({ character: 'spark' })).merged).toEqual([]);
+    await expect(data.flows.memoryConsolidation({ character: 'nobody' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(
       await count(`select count(*) n from memory_operations where operation_type = 'consolidation'`),
     ).toBe(2);

@@ -4,7 +4,7 @@
 // searches invalidated (Redis).
 import type { Analytics } from '@monsteros/analytics';
 import type { Cache } from '@monsteros/cache';
-import type { Relational } from '@monsteros/relational';
+import { NotFoundError, type Relational } from '@monsteros/relational';
 import { z } from 'zod';
 import { FlowError } from '../errors.js';
 import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
@@ -86,6 +86,8 @@ function clusters(pairs: Array<{ a: string; b: string }>): string[][] {
 export function memoryConsolidationFlow(deps: ConsolidationDeps) {
   const flow = pipeline<{ character?: string; threshold: number }>('memoryConsolidation')
     .step('memory vectors', 'qdrant', async (input) => {
+      if (input.character && !(await deps.relational.characters.getByName(input.character)))
+        throw new NotFoundError('character', input.character);
       const names = input.character
         ? [input.character]
         : (await deps.relational.characters.list()).map((c) => c.name);
@@ -166,7 +168,8 @@ export function memoryConsolidationFlow(deps: ConsolidationDeps) {
     );
 
   /**
-   * Merges near-duplicate memories (same character, cosine ≥ threshold) and removes orphans.
+   * Merges near-duplicate memories (same character, cosine ≥ threshold) and removes orphans. An
+   * unknown character is a NOT_FOUND FlowError.
    * @example
    * const { merged } = await data.flows.memoryConsolidation({ character: 'sage' });
    */
