@@ -24,6 +24,7 @@ export type { InteractionInput, InteractionResult } from './flows/interaction.js
 export type { QuestProgressInput, QuestProgressResult } from './flows/quest.js';
 export * from './memory/index.js';
 export * from './monitor/index.js';
+export { formatOutboxStatus, type OutboxStatus, outboxStatus, type ParkedEvent } from './outbox-admin.js';
 export {
   Pipeline,
   type PipelineResult,
