@@ -20,7 +20,10 @@ export class PermanentError extends FlowError {
 }
 
 export interface RelayOptions {
-  outbox: Pick<OutboxRepository, 'claim' | 'complete' | 'fail' | 'park' | 'retryParked' | 'backlog'>;
+  outbox: Pick<
+    OutboxRepository,
+    'claim' | 'extendLease' | 'complete' | 'fail' | 'park' | 'retryParked' | 'backlog'
+  >;
   /** Handlers by event type, e.g. `interaction.recorded`. */
   handlers: Readonly<Record<string, OutboxHandler>>;
   /** Events claimed per round. Default 100. */
@@ -127,13 +130,19 @@ export function createRelay(options: RelayOptions): Relay {
   const delayFor = (attempts: number) =>
     Math.round(Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 1)) * (0.5 + Math.random()));
 
-  async function applyOne(event: OutboxRow, result: DrainResult): Promise<string | null> {
+  async function applyOne(
+    event: OutboxRow,
+    result: DrainResult,
+    held: Map<string, OutboxRow>,
+  ): Promise<string | null> {
     const handler = options.handlers[event.event_type];
     try {
       if (!handler) throw new PermanentError(`no handler for event type ${event.event_type}`);
       await handler(event);
       return event.id;
     } catch (error) {
+      // Its retry delay or parking replaces the lease: no longer renewed.
+      held.delete(event.id);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof PermanentError || event.attempts >= maxAttempts) {
         await options.outbox.park(event.id, message);
@@ -157,10 +166,24 @@ export function createRelay(options: RelayOptions): Relay {
       const events = await options.outbox.claim(batchSize, leaseMs);
       if (events.length === 0) break;
       result.rounds++;
-      // One event per aggregate per claim: the batch can be applied in parallel.
-      const done = await Promise.all(events.map((e) => applyOne(e, result)));
-      const ids = done.filter((id): id is string => id !== null);
-      if (ids.length) await options.outbox.complete(ids);
+      // The round's events stay leased until they are completed, however long the slowest
+      // handler runs: renewed every third of a lease (a worker that dies stops renewing).
+      const held = new Map(events.map((e) => [e.id, e]));
+      const renewal = setInterval(
+        () => {
+          if (held.size > 0) options.outbox.extendLease([...held.values()], leaseMs).catch(() => {});
+        },
+        Math.max(1, Math.floor(leaseMs / 3)),
+      );
+      let ids: string[];
+      try {
+        // One event per aggregate per claim: the batch can be applied in parallel.
+        const done = await Promise.all(events.map((e) => applyOne(e, result, held)));
+        ids = done.filter((id): id is string => id !== null);
+        if (ids.length) await options.outbox.complete(ids);
+      } finally {
+        clearInterval(renewal);
+      }
       result.applied += ids.length;
     }
     totals.applied += result.applied;

@@ -124,6 +124,40 @@ describe('outbox relay', () => {
     expect(await relational.outbox.backlog()).toMatchObject({ pending: 0, parked: 2 });
   });
 
+  it('keeps renewing the lease of a handler that runs longer than one lease, so no other worker takes the event', async () => {
+    await emit([['slow-agg', 'slow', 1]]);
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handlers = {
+      slow: async () => {
+        calls++;
+        await gate;
+      },
+    };
+    const a = createRelay({ outbox: relational.outbox, handlers, leaseMs: 150 });
+    const b = createRelay({ outbox: relational.outbox, handlers, leaseMs: 150 });
+    const first = a.drain();
+    try {
+      // Four leases later, the event is still A's: B finds nothing to claim.
+      await new Promise((r) => setTimeout(r, 600));
+      const second = b.drain();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(calls).toBe(1);
+      expect(await second).toMatchObject({ applied: 0, rounds: 0 });
+    } finally {
+      release();
+    }
+    expect(await first).toMatchObject({ applied: 1 });
+    expect(calls).toBe(1);
+    const { rows } = await relational.pool.query(
+      `select attempts, processed_at is not null as done from outbox`,
+    );
+    expect(rows).toEqual([{ attempts: 1, done: true }]);
+  });
+
   it('shares the work between workers without applying an event twice', async () => {
     const events: Array<[string, string, number]> = [];
     for (let i = 0; i < 200; i++) events.push([`agg-${i % 25}`, 'noted', i]);

@@ -180,6 +180,13 @@ export const STATEMENTS = {
        from next where o.id = next.id
      returning o.*`,
   ),
+  extendOutboxLease: statement<{ id: string }>(
+    'extend_outbox_lease',
+    `update outbox o set available_at = now() + make_interval(secs => $3::double precision / 1000)
+       from unnest($1::bigint[], $2::int[]) as held(id, attempts)
+      where o.id = held.id and o.attempts = held.attempts and o.processed_at is null and o.parked_at is null
+      returning o.id`,
+  ),
   completeOutbox: statement<{ id: string }>(
     'complete_outbox',
     'update outbox set processed_at = now(), last_error = null where id = any($1::bigint[]) returning id',

@@ -84,6 +84,35 @@ export function outboxRepository(db: Db) {
       }
     },
 
+    /**
+     * Renews the lease of events this worker claimed and still works on, so a handler that runs
+     * longer than one lease is not handed to another worker. An event counts as still held while
+     * its `attempts` is the value this claim gave it (another claim would have raised it).
+     * Returns the ids whose lease was renewed.
+     */
+    async extendLease(
+      events: ReadonlyArray<Pick<OutboxRow, 'id' | 'attempts'>>,
+      leaseMs: number,
+    ): Promise<string[]> {
+      const ids = check(
+        Ids,
+        events.map((e) => e.id),
+        'events.id',
+      );
+      const lease = check(Ms, leaseMs, 'leaseMs');
+      if (ids.length === 0) return [];
+      try {
+        const rows = await run(db.runner, STATEMENTS.extendOutboxLease, [
+          ids,
+          events.map((e) => e.attempts),
+          lease,
+        ]);
+        return rows.map((r) => String(r.id));
+      } catch (error) {
+        throw mapDatabaseError(error, 'extend outbox leases');
+      }
+    },
+
     /** Marks events applied. */
     async complete(ids: string[]): Promise<number> {
       const valid = check(Ids, ids, 'ids');
