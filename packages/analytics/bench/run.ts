@@ -18,6 +18,7 @@ const QUESTS = 50;
 
 const db = await createTestDatabase({ label: 'analytics_bench' });
 const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+pool.on('error', () => {}); // connections closing after end() meet the database's drop
 const work = await mkdtemp(join(tmpdir(), 'mos-analytics-bench-'));
 const now = new Date();
 

@@ -45,6 +45,7 @@ const data = await createDataLayer({
   },
 });
 const raw = new pg.Pool({ connectionString: db.url, max: 20 });
+raw.on('error', () => {}); // connections closing after end() meet the database's drop
 const redis = new Redis(data.config.redisUrl);
 const store = data.vectors.store!;
 const memories = store.collectionName('character_memories');

@@ -27,6 +27,8 @@ const relational = createRelational({
   applicationName: 'bench-ours',
 });
 const raw = new pg.Pool({ connectionString: db.url, max: POOL_SIZE, application_name: 'bench-raw' });
+// pool.end() resolves before its connections close; dropping the database then terminates them.
+raw.on('error', () => {});
 const prisma = relational.prisma;
 const name = (i: number) => sample.characters[i % sample.characters.length]!;
 const user = (i: number) => sample.userIds[i % sample.userIds.length]!;
