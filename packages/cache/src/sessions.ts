@@ -171,113 +171,87 @@ export interface SessionDeps {
   userTtlMs: number;
 }
 
+/** One kind of session (agent or user): the same five operations over its own key, TTL and fields. */
+interface SessionKind<Start, Patch, S> {
+  /** `agent` or `user`, for error messages. */
+  kind: string;
+  /** The id's field name in errors (`agent`, `userId`). */
+  idField: string;
+  keyOf(id: string): string;
+  ttlMs: number;
+  startSchema: z.ZodType<Start>;
+  patchSchema: z.ZodType<Patch>;
+  fields(patch: Start | Patch | Record<string, never>, now: number): string[];
+  toSession(hash: Map<string, string> | null): S | null;
+}
+
+function sessionStore<Start, Patch, S>(
+  deps: Pick<SessionDeps, 'client' | 'availability'>,
+  k: SessionKind<Start, Patch, S>,
+) {
+  const { client, availability } = deps;
+  const keyOf = (id: string) => k.keyOf(check(KeyPart, id, k.idField));
+  const write = (what: string, key: string, mode: 'replace' | 'patch', fields: string[]) =>
+    availability.run(`${what} ${k.kind} session`, () =>
+      client.mosSessionWrite(key, String(k.ttlMs), mode, ...fields),
+    );
+  return {
+    async start(id: string, session: Start): Promise<S> {
+      const key = keyOf(id);
+      const parsed = check(k.startSchema, session, 'session');
+      return k.toSession(pairs(await write('start', key, 'replace', k.fields(parsed, Date.now()))))!;
+    },
+    async update(id: string, patch: Patch): Promise<S | null> {
+      const key = keyOf(id);
+      const parsed = check(k.patchSchema, patch, 'patch');
+      return k.toSession(pairs(await write('update', key, 'patch', k.fields(parsed, Date.now()))));
+    },
+    async touch(id: string): Promise<boolean> {
+      const key = keyOf(id);
+      return (await write('touch', key, 'patch', k.fields({}, Date.now()))) !== null;
+    },
+    async get(id: string): Promise<S | null> {
+      const key = keyOf(id);
+      return k.toSession(
+        pairs(await availability.run(`read ${k.kind} session`, () => client.hgetall(key).then(flatten))),
+      );
+    },
+    async end(id: string): Promise<boolean> {
+      const key = keyOf(id);
+      return (await availability.run(`end ${k.kind} session`, () => client.del(key))) === 1;
+    },
+  };
+}
+
 /** Builds the sessions API (used by createCache). */
 export function createSessions({ client, availability, keys, agentTtlMs, userTtlMs }: SessionDeps): Sessions {
-  const writeSession = (
-    what: string,
-    key: string,
-    ttlMs: number,
-    mode: 'replace' | 'patch',
-    fields: string[],
-  ) => availability.run(what, () => client.mosSessionWrite(key, String(ttlMs), mode, ...fields));
-  const agentKey = (agent: string) => keys.agentSession(check(KeyPart, agent, 'agent'));
-  const userKey = (userId: string) => keys.userSession(check(KeyPart, userId, 'userId'));
-
   return {
-    agents: {
-      async start(agent, session) {
-        const key = agentKey(agent);
-        const parsed = check(AgentStartSchema, session, 'session');
-        const reply = await writeSession(
-          'start agent session',
-          key,
-          agentTtlMs,
-          'replace',
-          agentFields(parsed, Date.now()),
-        );
-        return toAgentSession(pairs(reply))!;
+    agents: sessionStore(
+      { client, availability },
+      {
+        kind: 'agent',
+        idField: 'agent',
+        keyOf: keys.agentSession,
+        ttlMs: agentTtlMs,
+        startSchema: AgentStartSchema,
+        patchSchema: AgentPatchSchema,
+        fields: agentFields,
+        toSession: toAgentSession,
       },
-      async update(agent, patch) {
-        const key = agentKey(agent);
-        const parsed = check(AgentPatchSchema, patch, 'patch');
-        const reply = await writeSession(
-          'update agent session',
-          key,
-          agentTtlMs,
-          'patch',
-          agentFields(parsed, Date.now()),
-        );
-        return toAgentSession(pairs(reply));
+    ),
+    users: sessionStore(
+      { client, availability },
+      {
+        kind: 'user',
+        idField: 'userId',
+        keyOf: keys.userSession,
+        ttlMs: userTtlMs,
+        startSchema: UserPatchSchema,
+        patchSchema: UserPatchSchema,
+        fields: userFields,
+        toSession: toUserSession,
       },
-      async touch(agent) {
-        const key = agentKey(agent);
-        const reply = await writeSession(
-          'touch agent session',
-          key,
-          agentTtlMs,
-          'patch',
-          agentFields({}, Date.now()),
-        );
-        return reply !== null;
-      },
-      async get(agent) {
-        const key = agentKey(agent);
-        return toAgentSession(
-          pairs(await availability.run('read agent session', () => client.hgetall(key).then(flatten))),
-        );
-      },
-      async end(agent) {
-        const key = agentKey(agent);
-        return (await availability.run('end agent session', () => client.del(key))) === 1;
-      },
-    },
-    users: {
-      async start(userId, session) {
-        const key = userKey(userId);
-        const parsed = check(UserPatchSchema, session, 'session');
-        const reply = await writeSession(
-          'start user session',
-          key,
-          userTtlMs,
-          'replace',
-          userFields(parsed, Date.now()),
-        );
-        return toUserSession(pairs(reply))!;
-      },
-      async update(userId, patch) {
-        const key = userKey(userId);
-        const parsed = check(UserPatchSchema, patch, 'patch');
-        const reply = await writeSession(
-          'update user session',
-          key,
-          userTtlMs,
-          'patch',
-          userFields(parsed, Date.now()),
-        );
-        return toUserSession(pairs(reply));
-      },
-      async touch(userId) {
-        const key = userKey(userId);
-        const reply = await writeSession(
-          'touch user session',
-          key,
-          userTtlMs,
-          'patch',
-          userFields({}, Date.now()),
-        );
-        return reply !== null;
-      },
-      async get(userId) {
-        const key = userKey(userId);
-        return toUserSession(
-          pairs(await availability.run('read user session', () => client.hgetall(key).then(flatten))),
-        );
-      },
-      async end(userId) {
-        const key = userKey(userId);
-        return (await availability.run('end user session', () => client.del(key))) === 1;
-      },
-    },
+    ),
   };
 }
 
