@@ -1,8 +1,7 @@
 // Stops and restarts a private redis-server (never the shared one) to prove the behaviour
 // while Redis is down and the automatic reconnection.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LearningPreferences } from '@monsteros/schema';
@@ -10,17 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cache, createCache, UnavailableError } from '../src/index.js';
 import { eventually, questFixture } from './helpers.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { answers, freePort, spawnServer } from './private-server.js';
 
 let port: number;
 let dir: string;
@@ -28,29 +17,8 @@ let server: ChildProcess | undefined;
 let cache: Cache;
 
 async function startServer(): Promise<void> {
-  server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => {});
-  await eventually(
-    async () => {
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        probe.disconnect();
-        return false;
-      }
-    },
-    10_000,
-    'private redis-server to start',
-  );
-  probe.disconnect();
+  server = spawnServer(port, dir);
+  await answers(port, 'outage');
 }
 
 /** SHUTDOWN SAVE: the data survives in dump.rdb, as with a persistent production Redis. */

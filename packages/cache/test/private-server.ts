@@ -19,7 +19,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function spawnServer(port: number, dir: string, extra: string[] = []): ChildProcess {
+/** Starts redis-server on `port` over `dir` (no persistence unless `extra` asks for it). */
+export function spawnServer(port: number, dir: string, extra: string[] = []): ChildProcess {
   return spawn(
     'redis-server',
     [
@@ -39,7 +40,8 @@ function spawnServer(port: number, dir: string, extra: string[] = []): ChildProc
   );
 }
 
-async function answers(port: number, label: string): Promise<void> {
+/** Resolves once the server on `port` answers PING. */
+export async function answers(port: number, label: string): Promise<void> {
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => {});
   await eventually(
