@@ -1,7 +1,7 @@
 // The monitor's typed view of the stores. Every reading is plain data (numbers, strings, ISO
 // dates), so a snapshot survives JSON.stringify unchanged and `--json` prints exactly this.
 import type { Analytics, QueryTiming } from '@monsteros/analytics';
-import type { Cache, CacheStats } from '@monsteros/cache';
+import type { Cache, CacheStats, NamespaceStats } from '@monsteros/cache';
 import type { OutboxBacklog, Relational, RelationalStats } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
 import type { StepStore, StepTiming } from '../pipeline.js';
@@ -82,18 +82,8 @@ export interface PostgresReading {
   tables: RelationalStats['tables'];
 }
 
-export interface CacheNamespaceReading {
-  name: string;
-  keys: number;
-  maxSize: number;
-  hits: number;
-  misses: number;
-  hitRate: number | null;
-  sets: number;
-  evictions: number;
-  expired: number;
-  invalidations: number;
-}
+/** One namespace's shared counters, as `cache.stats()` gives them (without this process's own). */
+export type CacheNamespaceReading = { name: string } & Omit<NamespaceStats, 'local'>;
 
 export interface RedisReading {
   /** PING round trips. */
