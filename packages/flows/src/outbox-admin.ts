@@ -1,6 +1,6 @@
 // What `pnpm db:outbox` shows: the backlog and the parked events with their last errors.
 import type { OutboxBacklog, Relational } from '@monsteros/relational';
-import { FlowError } from './errors.js';
+import { FlowValidationError } from './errors.js';
 
 /** A parked event: it kept failing, and waits for `relay.retryParked` (or `pnpm db:outbox --retry-parked`). */
 export interface ParkedEvent {
@@ -26,7 +26,7 @@ export interface OutboxStatus {
  */
 export async function outboxStatus(relational: Relational, limit = 20): Promise<OutboxStatus> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-    throw new FlowError('VALIDATION', 'limit: must be a whole number from 1 to 10,000');
+    throw new FlowValidationError('limit', 'must be a whole number from 1 to 10,000');
   const [backlog, rows] = await Promise.all([
     relational.outbox.backlog(),
     relational.kysely

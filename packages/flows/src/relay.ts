@@ -6,7 +6,7 @@
 // error until someone retries it. Handlers must be idempotent: an event can be applied twice
 // if a worker dies between applying and completing it.
 import type { OutboxBacklog, OutboxRepository, OutboxRow } from '@monsteros/relational';
-import { FlowError } from './errors.js';
+import { FlowError, FlowValidationError } from './errors.js';
 
 /** Applies one event's side effects. Throw to retry later; throw PermanentError to park now. */
 export type OutboxHandler = (event: OutboxRow) => Promise<void>;
@@ -77,7 +77,7 @@ export interface Relay {
 /** A VALIDATION FlowError naming `field` unless `value` is a whole number ≥ `min`. */
 function wholeAtLeast(field: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min)
-    throw new FlowError('VALIDATION', `${field}: must be a whole number of at least ${min}`);
+    throw new FlowValidationError(field, `must be a whole number of at least ${min}`);
 }
 
 /** One run of the worker loop: `running` is its own, so a stopped loop never revives. */

@@ -6,9 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRelational } from '@monsteros/relational';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowValidationError, outboxStatus } from '../src/index.js';
 
 const cli = fileURLToPath(new URL('../src/cli/outbox.ts', import.meta.url));
 let db: TestDatabase;
@@ -96,6 +98,17 @@ describe('pnpm db:outbox', () => {
     expect(retried.code).toBe(0);
     expect(retried.out).toContain('released 1 parked events');
     expect(await processed(id)).toBe(true);
+  });
+
+  it('rejects a bad limit in the API, naming it', async () => {
+    const relational = createRelational({ databaseUrl: db.url, poolSize: 1 });
+    try {
+      for (const limit of [0, 1.5, 10_001])
+        await expect(outboxStatus(relational, limit)).rejects.toBeInstanceOf(FlowValidationError);
+      await expect(outboxStatus(relational, 0)).rejects.toMatchObject({ field: 'limit' });
+    } finally {
+      await relational.close();
+    }
   });
 
   it('--work applies new events until SIGTERM, then exits cleanly', async () => {

@@ -340,7 +340,7 @@ describe('outbox relay', () => {
     ];
     for (const [options, message] of bad) {
       expect(() => createRelay({ outbox: relational.outbox, handlers: {}, ...options })).toThrow(
-        expect.objectContaining({ code: 'VALIDATION', message }),
+        expect.objectContaining({ code: 'VALIDATION', message, field: message.split(':')[0] }),
       );
     }
     const relay = createRelay({ outbox: relational.outbox, handlers: {} });

@@ -5,7 +5,7 @@
 // - A dangling node (no edge out) restarts the walk at the personalization, so its mass stays
 //   with the query instead of leaking uniformly over the whole graph.
 // The scores are a probability distribution (they sum to 1).
-import { FlowError } from '../errors.js';
+import { FlowValidationError } from '../errors.js';
 import type { SparseGraph } from './sparse-graph.js';
 
 /** Options of `personalizedPageRank`. */
@@ -36,9 +36,9 @@ function restartVector(nodeCount: number, personalization: Personalization): Flo
   let total = 0;
   const put = (node: number, weight: number, field: string) => {
     if (!Number.isInteger(node) || node < 0 || node >= nodeCount)
-      throw new FlowError('VALIDATION', `${field}: must be a node index below ${nodeCount}`);
+      throw new FlowValidationError(field, `must be a node index below ${nodeCount}`);
     if (!(weight >= 0) || !Number.isFinite(weight))
-      throw new FlowError('VALIDATION', `${field}: weight must be a finite number ≥ 0`);
+      throw new FlowValidationError(field, 'weight must be a finite number ≥ 0');
     p[node]! += weight;
     total += weight;
   };
@@ -47,10 +47,10 @@ function restartVector(nodeCount: number, personalization: Personalization): Flo
   } else {
     const dense = personalization as ArrayLike<number>;
     if (dense.length !== nodeCount)
-      throw new FlowError('VALIDATION', `personalization: must have one weight per node (${nodeCount})`);
+      throw new FlowValidationError('personalization', `must have one weight per node (${nodeCount})`);
     for (let i = 0; i < nodeCount; i++) if (dense[i] !== 0) put(i, dense[i]!, `personalization[${i}]`);
   }
-  if (total === 0) throw new FlowError('VALIDATION', 'personalization: must give some node a weight above 0');
+  if (total === 0) throw new FlowValidationError('personalization', 'must give some node a weight above 0');
   for (let i = 0; i < nodeCount; i++) p[i]! /= total;
   return p;
 }
@@ -70,10 +70,10 @@ export function personalizedPageRank(
   const tolerance = options.tolerance ?? 1e-10;
   const maxIterations = options.maxIterations ?? 100;
   if (!(damping >= 0 && damping < 1))
-    throw new FlowError('VALIDATION', 'ppr damping: must be at least 0 and below 1');
-  if (!(tolerance > 0)) throw new FlowError('VALIDATION', 'ppr tolerance: must be above 0');
+    throw new FlowValidationError('ppr damping', 'must be at least 0 and below 1');
+  if (!(tolerance > 0)) throw new FlowValidationError('ppr tolerance', 'must be above 0');
   if (!Number.isInteger(maxIterations) || maxIterations < 1)
-    throw new FlowError('VALIDATION', 'ppr maxIterations: must be a whole number ≥ 1');
+    throw new FlowValidationError('ppr maxIterations', 'must be a whole number ≥ 1');
   const n = graph.nodeCount;
   const p = restartVector(n, personalization);
   const { inStart, inSource, inWeight, outWeight } = graph;

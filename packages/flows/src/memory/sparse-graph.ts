@@ -1,7 +1,7 @@
 // A weighted graph in compressed sparse row form over typed arrays: the shape Personalized
 // PageRank walks. Rows are the edges *arriving* at a node, so one PPR iteration is a pull (each
 // node sums what its neighbours send): sequential reads, no write conflicts, no per-edge objects.
-import { FlowError } from '../errors.js';
+import { FlowError, FlowValidationError } from '../errors.js';
 
 /** A weighted graph as incoming-edge CSR. Built by `buildSparseGraph`; read-only afterwards. */
 export interface SparseGraph {
@@ -37,7 +37,7 @@ export function buildSparseGraph(
   options: { directed?: boolean } = {},
 ): SparseGraph {
   if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > 0x7fffffff)
-    throw new FlowError('VALIDATION', 'graph nodeCount: must be a non-negative whole number');
+    throw new FlowValidationError('graph nodeCount', 'must be a non-negative whole number');
   const m = edges.from.length;
   if (edges.to.length !== m || edges.weight.length !== m)
     throw new FlowError('VALIDATION', 'graph edges: from, to and weight must have the same length');
