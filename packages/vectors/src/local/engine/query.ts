@@ -1,9 +1,10 @@
-import { badRequest, formatError, LocalQdrantError, wrongInput } from '../errors.js';
+import { badRequest, formatError, LocalQdrantError, validationError, wrongInput } from '../errors.js';
 import { compileFilter, type Predicate } from '../filter/compile.js';
 import type { Collection } from './collection.js';
 import { compileFormula } from './formula.js';
 import { comparePointIds, parsePointId } from './ids.js';
 import { valuesAt } from './json-path.js';
+import { clampCount } from './validate.js';
 import { externalScore, internalThreshold, type VectorStore } from './vector-store.js';
 
 /** One result row before rendering: the point's slot and its score as Qdrant reports it. */
@@ -82,10 +83,11 @@ const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Ar
 
 function limitOf(v: unknown, fallback: number, field: string): number {
   if (v === undefined || v === null) return fallback;
+  if (typeof v === 'bigint' && v >= 0n) return clampCount(v);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw formatError(`${field}: invalid value ${JSON.stringify(v)}, expected an unsigned integer`);
+    throw formatError(`${field}: invalid value ${String(v)}, expected an unsigned integer`);
   }
-  return v;
+  return clampCount(v);
 }
 
 const byScoreDesc = (col: Collection) => (a: Hit, b: Hit) =>
@@ -112,7 +114,8 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
   const scope: Scope | null = filter ? { predicate: filter, filters } : null;
   const limit = limitOf(stage.limit, 10, 'limit');
   const offset = root ? limitOf(stage.offset, 0, 'offset') : 0;
-  const k = limit + offset;
+  // Never more result slots than points: a limit of u64::MAX must not size an allocation.
+  const k = Math.min(limit + offset, col.high);
   const threshold = stage.score_threshold ?? null;
   if (stage.lookup_from !== undefined && stage.lookup_from !== null)
     throw badRequest('lookup_from is not supported by the local mode');
@@ -121,6 +124,7 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     return p as QueryStage;
   });
   const q = stage.query;
+  checkStage(q, prefetches.length, stage);
   const fused = prefetches.map((p) => runQuery(col, p, scope, false));
   const accept = col.acceptor(filter);
   let hits: Hit[];
@@ -256,6 +260,33 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     if (unsupported in q) throw badRequest(`\`${unsupported}\` queries are not supported by the local mode`);
   }
   throw formatError('query: data did not match any variant of untagged enum QueryInterface');
+}
+
+/** The checks Qdrant makes on each stage before running it (400 `Bad request: …`, its wording). */
+function checkStage(q: unknown, prefetches: number, stage: QueryStage): void {
+  if (prefetches > 0 && (q === undefined || q === null))
+    throw badRequest(
+      "A query is needed to merge the prefetches. Can't have prefetches without defining a query.",
+    );
+  if (stage.score_threshold !== undefined && stage.score_threshold !== null) {
+    if (q === undefined || q === null)
+      throw badRequest(
+        "A query is needed to use the score_threshold. Can't have score_threshold without defining a query.",
+      );
+    if (isObject(q) && 'order_by' in q) throw badRequest("Can't use score_threshold with an order_by query.");
+  }
+  if (
+    isObject(q) &&
+    ('fusion' in q || 'rrf' in q) &&
+    stage.using !== undefined &&
+    stage.using !== null &&
+    stage.using !== ''
+  )
+    throw badRequest("Fusion queries cannot be combined with the 'using' field.");
+  if (isObject(stage.params) && stage.params.hnsw_ef !== undefined && stage.params.hnsw_ef !== null) {
+    const ef = stage.params.hnsw_ef;
+    if (ef === 0 || ef === 0n) throw validationError('params.hnsw_ef: value 0 invalid, must be 1 or larger');
+  }
 }
 
 /**
