@@ -145,4 +145,19 @@ export const routes: Route[] = [
   route('POST', '/collections/{collection_name}/points/search/batch', true, (e, { params, body }) =>
     e.searchBatchPoints(params.collection_name!, body as Body),
   ),
+  route('POST', '/collections/{collection_name}/points/search/groups', true, (e, { params, body }) =>
+    e.searchGroups(params.collection_name!, body as Body),
+  ),
+  route('POST', '/collections/{collection_name}/points/query/groups', true, (e, { params, body }) =>
+    e.queryGroups(params.collection_name!, body as Body),
+  ),
+  route('POST', '/collections/{collection_name}/facet', true, (e, { params, body }) =>
+    e.facet(params.collection_name!, body as Body),
+  ),
+  route('POST', '/collections/{collection_name}/points/search/matrix/pairs', false, (e, { params, body }) =>
+    e.searchMatrixPairs(params.collection_name!, (body ?? {}) as Body),
+  ),
+  route('POST', '/collections/{collection_name}/points/search/matrix/offsets', false, (e, { params, body }) =>
+    e.searchMatrixOffsets(params.collection_name!, (body ?? {}) as Body),
+  ),
 ];
