@@ -30,7 +30,10 @@ export type QdrantClientMethod =
   | 'queryGroups'
   | 'facet'
   | 'searchMatrixPairs'
-  | 'searchMatrixOffsets';
+  | 'searchMatrixOffsets'
+  | 'updateCollection'
+  | 'createVectorName'
+  | 'deleteVectorName';
 
 /** The subset of `QdrantClient` that code written against Qdrant can use on a local engine without HTTP. */
 export type QdrantClientLike = Pick<QdrantClient, QdrantClientMethod>;
@@ -115,6 +118,16 @@ export function createLocalQdrantClient(engine: LocalQdrant): QdrantClientLike {
       engine.queryBatchPoints(name, bodyOf(args) as never),
     queryGroups: (name: string, args: Args<'queryGroups'>[1]) =>
       engine.queryGroups(name, bodyOf(args) as never),
+    updateCollection: (name: string, args?: Args<'updateCollection'>[1]) =>
+      engine.updateCollection(name, bodyOf(args) as never),
+    createVectorName: async (
+      name: string,
+      vector: string,
+      config: Args<'createVectorName'>[2],
+      args?: Args<'createVectorName'>[3],
+    ) => ack(await engine.createVectorName(name, vector, config), waitOf(args, true)),
+    deleteVectorName: async (name: string, vector: string, args?: Args<'deleteVectorName'>[2]) =>
+      ack(await engine.deleteVectorName(name, vector), waitOf(args, true)),
     facet: (name: string, args: Args<'facet'>[1]) => engine.facet(name, bodyOf(args) as never),
     searchMatrixPairs: (name: string, args?: Args<'searchMatrixPairs'>[1]) =>
       engine.searchMatrixPairs(name, bodyOf(args) as never),

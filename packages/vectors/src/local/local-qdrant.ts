@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Schemas } from '@qdrant/js-client-rest';
 import { z } from 'zod';
 import { Collection, type PreparedPoint, type SparseVector } from './engine/collection.js';
+import { updatedBody, withoutVectorName, withVectorName } from './engine/collection-update.js';
 import { checkCollectionName, createCollectionSchema, createIndexSchema } from './engine/config.js';
 import { facet } from './engine/facet.js';
 import { type GroupsRequest, queryGroups } from './engine/groups.js';
@@ -298,6 +299,9 @@ export class LocalQdrant {
     if (!col) return 0;
     const version = ++col.lastOp;
     switch (op.t) {
+      case 'reconfig':
+        col.reconfigure(op.body);
+        break;
       case 'index':
         col.createIndex(op.field, op.spec);
         break;
@@ -507,6 +511,34 @@ export class LocalQdrant {
       return [{ t: 'create', name, body: parsed }];
     });
     return true;
+  }
+
+  /** PATCH /collections/{name}: HNSW, optimizer, quantization, params, sparse and per-vector settings, metadata. */
+  async updateCollection(name: string, body: Schemas['UpdateCollection'] = {}): Promise<boolean> {
+    await this.pointsWrite(name, (col) => ({ t: 'reconfig', c: col.name, body: updatedBody(col, body) }));
+    return true;
+  }
+
+  /** PUT /collections/{name}/vectors/{vector}: adds a dense or sparse vector name (points start without it). */
+  async createVectorName(
+    name: string,
+    vector: string,
+    body: Schemas['VectorNameConfig'],
+  ): Promise<UpdateResult> {
+    return this.pointsWrite(name, (col) => ({
+      t: 'reconfig',
+      c: col.name,
+      body: withVectorName(col, vector, body),
+    }));
+  }
+
+  /** DELETE /collections/{name}/vectors/{vector}: removes a vector name and every point's vector of it. */
+  async deleteVectorName(name: string, vector: string): Promise<UpdateResult> {
+    return this.pointsWrite(name, (col) => ({
+      t: 'reconfig',
+      c: col.name,
+      body: withoutVectorName(col, vector),
+    }));
   }
 
   /** Deletes a collection and its aliases (DELETE /collections/{name}); false when there was none. */

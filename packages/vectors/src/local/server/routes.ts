@@ -64,6 +64,26 @@ export const routes: Route[] = [
   route('PUT', '/collections/{collection_name}', false, (e, { params, body }) =>
     e.createCollection(params.collection_name!, (body ?? {}) as Body),
   ),
+  route('PATCH', '/collections/{collection_name}', true, (e, { params, body }) =>
+    e.updateCollection(params.collection_name!, body as Body),
+  ),
+  route(
+    'PUT',
+    '/collections/{collection_name}/vectors/{vector_name}',
+    true,
+    async (e, { params, query, body }) =>
+      acknowledged(
+        query,
+        await e.createVectorName(params.collection_name!, params.vector_name!, body as Body),
+      ),
+  ),
+  route(
+    'DELETE',
+    '/collections/{collection_name}/vectors/{vector_name}',
+    false,
+    async (e, { params, query }) =>
+      acknowledged(query, await e.deleteVectorName(params.collection_name!, params.vector_name!)),
+  ),
   route('DELETE', '/collections/{collection_name}', false, (e, { params }) =>
     e.deleteCollection(params.collection_name!),
   ),
