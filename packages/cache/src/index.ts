@@ -39,6 +39,12 @@ export {
   type RealtimeSeries,
 } from './metrics/realtime.js';
 export {
+  type CharacterState,
+  MAX_PIPELINE_ENTRIES,
+  type Pipelines,
+  type UserProgressUpdate,
+} from './pipelines.js';
+export {
   type CachedCharacterResponse,
   type CachedMemorySearch,
   type CacheNamespaces,
