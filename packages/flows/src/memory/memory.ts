@@ -12,7 +12,7 @@ import type { Cache, CachedMemorySearch } from '@monsteros/cache';
 import { normalizeEntityName, type Relational } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
 import type { OutboxHandler } from '../relay.js';
-import { type CharacterGraph, scorePassages } from './character-graph.js';
+import { scorePassages } from './character-graph.js';
 import { createGraphCache, type GraphCacheStats, relationalGraphSource } from './graph-cache.js';
 import {
   check,
@@ -25,11 +25,11 @@ import {
   RetrieveInputSchema,
   TuningSchema,
 } from './input.js';
+import { createLinker, type LinkedEntity, type Linking } from './link.js';
 import { personalizedPageRank } from './ppr.js';
 import {
   applyMemoryIngested,
   characterTag,
-  ENTITIES_ONLY,
   handlersFor,
   MEMORY_INGESTED,
   type MemoryIngestedPayload,
@@ -56,8 +56,16 @@ export interface MemoryOptions {
   queryLinkThreshold?: number;
   /** Nodes the whole query links to (no `queryEntities`). Default 3; each query entity links to 1. */
   queryLinkTopK?: number;
-  /** Lowest similarity of a passage in the dense fallback. Default 0.1. */
+  /** Lowest similarity of a passage found by its text (dense fallback and passage scores). Default 0.1. */
   denseThreshold?: number;
+  /**
+   * Reset probability of a passage node per unit of its (min-max normalized) text match to the
+   * query, beside the linked entities' (HippoRAG 2's passage node weight, 0.05). Default 0 until passage
+   * search is lexical + dense: the dense-only local embedder's match lowers recall (see the README).
+   */
+  passageNodeWeight?: number;
+  /** Passages found by their text whose nodes get reset probability. Default 100. */
+  passageCandidates?: number;
   /** Weight each linked node by 1 / (passages mentioning it), as HippoRAG does. Default true. */
   nodeSpecificity?: boolean;
   /** Character graphs kept in process. Default 16. */
@@ -95,19 +103,10 @@ export interface CarryingEntity {
 /** One retrieved passage. */
 export interface RetrievedPassage {
   passage: { id: string; character_context: string; content: string };
-  /** Graph mode: summed PPR mass of its entities. Dense mode: the embedding similarity. */
+  /** Graph mode: the PPR mass of its node. Dense mode: the embedding similarity. */
   score: number;
   /** The passage's entities, largest PPR mass first (empty in dense mode). */
   entities: CarryingEntity[];
-}
-
-/** A query entity linked to a graph node. */
-export interface LinkedEntity {
-  /** The query entity (or the whole query) that was linked. */
-  query: string;
-  entityId: string;
-  name: string;
-  similarity: number;
 }
 
 /** What `retrieve` returns (and what is cached: a `CachedMemorySearch` with more fields). */
@@ -118,10 +117,12 @@ export interface MemoryRetrieval extends CachedMemorySearch {
   /** Why the graph was not used: `no memory` or `no linkable entity`; null in graph mode. */
   fallbackReason: 'no memory' | 'no linkable entity' | null;
   /**
-   * How query entities were linked: `embedding` (vector search), or `exact-name` when the vector
-   * store failed and query entities named graph nodes exactly (a degraded answer, not cached).
+   * How the query was linked: `dictionary` (entity names found in the query), `embedding`
+   * (vector search: the caller's `queryEntities`, or the whole query when no name was found), or
+   * `exact-name` when the vector store failed and query entities named graph nodes exactly (a
+   * degraded answer, not cached).
    */
-  linking: 'embedding' | 'exact-name';
+  linking: Linking;
   /** The graph version the answer was computed on (0: no memory). */
   graphVersion: number;
   linked: LinkedEntity[];
@@ -130,6 +131,11 @@ export interface MemoryRetrieval extends CachedMemorySearch {
   iterations: number;
   /** Whether this answer came from the Redis cache. */
   cached: boolean;
+  /**
+   * A store failed and the answer was computed without it (query entities linked by exact name,
+   * or passages scored by the graph alone): a weaker answer, never cached.
+   */
+  degraded: boolean;
 }
 
 /** The memory of MonsterOS characters. */
@@ -183,6 +189,8 @@ function resolveTuning(options: MemoryOptions) {
       queryLinkThreshold: options.queryLinkThreshold,
       queryLinkTopK: options.queryLinkTopK,
       denseThreshold: options.denseThreshold,
+      passageNodeWeight: options.passageNodeWeight,
+      passageCandidates: options.passageCandidates,
       nodeSpecificity: options.nodeSpecificity,
       maxGraphs: options.maxGraphs,
       sideEffects: options.sideEffects,
@@ -197,6 +205,8 @@ function resolveTuning(options: MemoryOptions) {
     queryLinkThreshold: t.queryLinkThreshold ?? 0.3,
     queryLinkTopK: t.queryLinkTopK ?? 3,
     denseThreshold: t.denseThreshold ?? 0.1,
+    passageNodeWeight: t.passageNodeWeight ?? 0,
+    passageCandidates: t.passageCandidates ?? 100,
     nodeSpecificity: t.nodeSpecificity ?? true,
     maxGraphs: t.maxGraphs ?? 16,
     sideEffects: t.sideEffects ?? 'inline',
@@ -238,6 +248,7 @@ export function createMemory(options: MemoryOptions): Memory {
   const deps = sideEffectDeps(options);
   const source = relationalGraphSource(relational);
   const graphs = createGraphCache(source, { maxCharacters: tuning.maxGraphs });
+  const linker = createLinker(vectors, tuning);
   // Part of every cache key: a change of tuning never serves answers computed under another.
   const tuningKey = JSON.stringify([
     tuning.damping,
@@ -245,6 +256,8 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.queryLinkThreshold,
     tuning.queryLinkTopK,
     tuning.denseThreshold,
+    tuning.passageNodeWeight,
+    tuning.passageCandidates,
     tuning.nodeSpecificity,
   ]);
 
@@ -350,68 +363,6 @@ export function createMemory(options: MemoryOptions): Memory {
     return result;
   }
 
-  // Normalized entity name -> node, built once per graph, for linking while the vector store is down.
-  const exactNames = new WeakMap<CharacterGraph, Map<string, number>>();
-  function linkByExactName(graph: CharacterGraph, texts: string[]): LinkedEntity[] {
-    let byName = exactNames.get(graph);
-    if (!byName) {
-      byName = new Map();
-      graph.entityNames.forEach((name, node) => {
-        byName!.set(normalizeEntityName(name), node);
-      });
-      exactNames.set(graph, byName);
-    }
-    return texts.flatMap((text) => {
-      const node = byName!.get(normalizeEntityName(text));
-      return node === undefined
-        ? []
-        : [{ query: text, entityId: graph.entityIds[node]!, name: graph.entityNames[node]!, similarity: 1 }];
-    });
-  }
-
-  async function link(
-    graph: CharacterGraph,
-    character: string,
-    input: RetrieveInput,
-  ): Promise<{ linked: LinkedEntity[]; linking: MemoryRetrieval['linking'] }> {
-    const byEntities = input.queryEntities !== undefined && input.queryEntities.length > 0;
-    const texts = byEntities ? input.queryEntities! : [input.query];
-    const linked: LinkedEntity[] = [];
-    try {
-      await Promise.all(
-        texts.map(async (text) => {
-          const hits = await vectors.search('memory_embeddings', text, {
-            character,
-            filter: ENTITIES_ONLY,
-            scoreThreshold: byEntities ? tuning.entityLinkThreshold : tuning.queryLinkThreshold,
-            limit: byEntities ? 1 : tuning.queryLinkTopK,
-          });
-          for (const hit of hits) {
-            const node = graph.indexOf.get(hit.sourceId);
-            // An embedding whose entity is gone (or not yet in this graph version) links nothing.
-            if (node === undefined) continue;
-            linked.push({
-              query: text,
-              entityId: hit.sourceId,
-              name: graph.entityNames[node]!,
-              similarity: hit.score,
-            });
-          }
-        }),
-      );
-    } catch (error) {
-      // The vector store failed: query entities that name a node exactly still link (similarity
-      // 1); the answer is flagged and not cached. Nothing linking that way rethrows the failure.
-      const exact = byEntities ? linkByExactName(graph, texts) : [];
-      if (exact.length === 0) throw error;
-      return { linked: exact, linking: 'exact-name' };
-    }
-    return {
-      linked: linked.sort((a, b) => b.similarity - a.similarity || (a.entityId < b.entityId ? -1 : 1)),
-      linking: 'embedding',
-    };
-  }
-
   async function passageRows(ids: string[]) {
     const rows = await relational.memory.passages(ids);
     return new Map(
@@ -419,17 +370,17 @@ export function createMemory(options: MemoryOptions): Memory {
     );
   }
 
-  async function dense(
-    character: string,
-    input: PassageSearchInput,
-    topK: number,
-  ): Promise<RetrievedPassage[]> {
-    const hits = await vectors.search('memory_embeddings', input.query, {
+  /** The character's passages nearest the query by their own text, best first. */
+  async function passageHits(character: string, query: string, limit: number) {
+    return vectors.search('memory_embeddings', query, {
       character,
       filter: PASSAGES_ONLY,
       scoreThreshold: tuning.denseThreshold,
-      limit: topK,
+      limit,
     });
+  }
+
+  async function asResults(hits: Array<{ sourceId: string; score: number }>): Promise<RetrievedPassage[]> {
     const rows = await passageRows(hits.map((h) => h.sourceId));
     return hits.flatMap((h) => {
       const passage = rows.get(h.sourceId);
@@ -445,9 +396,17 @@ export function createMemory(options: MemoryOptions): Memory {
   ): Promise<MemoryRetrieval> {
     const base = { character, graphVersion: version, cached: false };
     const graph = await graphs.get(character);
-    const { linked, linking } = graph
-      ? await link(graph, character, input)
-      : { linked: [], linking: 'embedding' as const };
+    const [{ linked, linking }, text] = await Promise.all([
+      graph ? linker.link(graph, character, input) : { linked: [], linking: 'embedding' as const },
+      passageHits(character, input.query, Math.max(topK, tuning.passageCandidates)).then(
+        (hits) => ({ hits, error: null }),
+        (error: unknown) => ({ hits: [], error }),
+      ),
+    ]);
+    // The vector store failed: an answer from the graph alone when the query linked without it
+    // (flagged `degraded`, never cached); otherwise the store's error.
+    if (text.error !== null && (linking === 'embedding' || linked.length === 0)) throw text.error;
+    const degraded = text.error !== null || linking === 'exact-name';
     if (!graph || linked.length === 0) {
       return {
         ...base,
@@ -455,8 +414,9 @@ export function createMemory(options: MemoryOptions): Memory {
         fallbackReason: 'no linkable entity',
         linking,
         linked: [],
-        results: await dense(character, input, topK),
+        results: await asResults(text.hits.slice(0, topK)),
         iterations: 0,
+        degraded,
       };
     }
     const personalization = new Map<number, number>();
@@ -467,6 +427,17 @@ export function createMemory(options: MemoryOptions): Memory {
         node,
         (personalization.get(node) ?? 0) + Math.max(l.similarity, 1e-6) * specificity,
       );
+    }
+    // Passage nodes: their text match to the query, min-max normalized over the candidates, times
+    // `passageNodeWeight` (HippoRAG 2's reset probabilities of passage nodes).
+    const entityCount = graph.entityIds.length;
+    const scores = text.hits.map((h) => h.score);
+    const low = Math.min(...scores);
+    const span = Math.max(...scores) - low;
+    for (const hit of text.hits) {
+      const p = graph.passageIndex.get(hit.sourceId);
+      const weight = tuning.passageNodeWeight * (span > 0 ? (hit.score - low) / span : 1);
+      if (p !== undefined && weight > 0) personalization.set(entityCount + p, weight);
     }
     const ppr = personalizedPageRank(graph.graph, personalization, { damping: tuning.damping });
     const top = scorePassages(graph, ppr.scores, topK);
@@ -495,6 +466,7 @@ export function createMemory(options: MemoryOptions): Memory {
       linked,
       results,
       iterations: ppr.iterations,
+      degraded,
     };
   }
 
@@ -514,13 +486,14 @@ export function createMemory(options: MemoryOptions): Memory {
         results: [],
         iterations: 0,
         cached: false,
+        degraded: false,
       };
     }
     if (!cache) return compute(character, valid, topK, version);
     const queryHash = createHash('sha256')
       .update(
         JSON.stringify([
-          'hipporag-v1',
+          'hipporag-v2',
           character,
           version,
           valid.query,
@@ -540,12 +513,13 @@ export function createMemory(options: MemoryOptions): Memory {
       { tags: [characterTag(character)] },
     );
     const answer = value as Partial<MemoryRetrieval>;
-    if (computed && answer.linking === 'exact-name')
+    if (computed && answer.degraded)
       await cache.policies.memory_search_results.delete({ queryHash }).catch(() => {});
     // A cached value of another shape (an older release) is recomputed, never trusted.
     if (
       answer.mode === undefined ||
       answer.linking === undefined ||
+      answer.degraded === undefined ||
       !Array.isArray(answer.linked) ||
       !Array.isArray(answer.results)
     )
@@ -555,7 +529,7 @@ export function createMemory(options: MemoryOptions): Memory {
 
   async function searchPassages(input: PassageSearchInput): Promise<RetrievedPassage[]> {
     const valid = check(PassageSearchInputSchema, input, 'input');
-    return dense(valid.character, valid, valid.topK ?? 5);
+    return asResults(await passageHits(valid.character, valid.query, valid.topK ?? 5));
   }
 
   return {
