@@ -120,7 +120,10 @@ export function vectorsPort(vectors: Vectors, recallThreshold?: number): Vectors
       text: payload.text ?? '',
       learningValue: payload.learning_value,
       createdAt: payload.timestamp,
-      vector: Float32Array.from(p.vector as number[]),
+      // The dense vector alone is a plain array; beside the sparse one it is the map's "" entry.
+      vector: Float32Array.from(
+        (Array.isArray(p.vector) ? p.vector : (p.vector as Record<string, number[]>)['']) as number[],
+      ),
       mergedFrom: payload.merged_from ?? [payload.interaction_id],
     };
   };

@@ -331,6 +331,55 @@ describe('memory retrieval cache and fallbacks', () => {
     expect(third.results.map((r) => r.passage.content)).toContain('The Crystal Engine powers Westgate.');
   });
 
+  it('records every ingest, retrieve and passage search in memory_operations, with the character and a quality signal', async () => {
+    const owl = await relational.characters.create({
+      name: 'owl',
+      display_name: 'Owl',
+      role: 'mentor',
+      backend_system: 'claude',
+    });
+    const rows = async () =>
+      (
+        await relational.pool.query(
+          `select operation_type, character_id, latency_ms, result_quality_score, metadata
+             from memory_operations where character_id = $1 order by recorded_at, id`,
+          [owl.id],
+        )
+      ).rows as Array<{
+        operation_type: string;
+        character_id: string;
+        latency_ms: number;
+        result_quality_score: number | null;
+        metadata: Record<string, unknown>;
+      }>;
+    await memory.ingest({
+      character: 'owl',
+      passages: [
+        { text: 'Quill wrote the Moon Atlas.', triples: [['Quill', 'wrote', 'Moon Atlas']] },
+        { text: 'A passage without facts.', triples: [] },
+      ],
+    });
+    await memory.retrieve({ character: 'owl', query: 'Who wrote the Moon Atlas?', topK: 1 });
+    await memory.searchPassages({ character: 'owl', query: 'Moon Atlas', topK: 1 });
+    const recorded = await rows();
+    expect(recorded.map((r) => r.operation_type)).toEqual(['ingest', 'hipporag_retrieve', 'passage_search']);
+    for (const r of recorded) expect(r.latency_ms).toBeGreaterThanOrEqual(0);
+    const [ingest, retrieve, search] = recorded;
+    expect(ingest!.result_quality_score).toBe(0.5); // one passage of two reaches the graph
+    expect(ingest!.metadata).toMatchObject({
+      passages: { received: 2, inserted: 2 },
+      side_effects: 'applied',
+    });
+    expect(retrieve!.result_quality_score).toBe(1); // linked by a name found in the query
+    expect(retrieve!.metadata).toMatchObject({
+      mode: 'graph',
+      linking: 'dictionary',
+      results: 1,
+      cached: false,
+    });
+    expect(search!.metadata).toMatchObject({ results: 1 });
+  });
+
   it('returns empty results, not an error, for a character without memory', async () => {
     const answer = await memory.retrieve({
       character: 'nobody',

@@ -26,8 +26,10 @@ import {
   TuningSchema,
 } from './input.js';
 import { createLinker, type LinkedEntity, type Linking } from './link.js';
+import { type MemoryOperationEntry, recordMemoryOperation } from './operations.js';
 import { personalizedPageRank } from './ppr.js';
 import {
+  applyFreshIngest,
   applyMemoryIngested,
   characterTag,
   handlersFor,
@@ -40,8 +42,9 @@ import {
 
 /** Options of `createMemory`: the stores, and tuning with HippoRAG's defaults. */
 export interface MemoryOptions {
-  relational: Pick<Relational, 'memory' | 'transaction' | 'outbox'>;
-  vectors: Pick<Vectors, 'upsert' | 'search'>;
+  /** With `operations`, every ingest, retrieve and passage search writes its `memory_operations` row. */
+  relational: Pick<Relational, 'memory' | 'transaction' | 'outbox'> & Partial<Pick<Relational, 'operations'>>;
+  vectors: Pick<Vectors, 'upsert' | 'search' | 'embed'>;
   /** Retrievals are cached in its `memory_search_results` namespace; without it, not cached. */
   cache?: Pick<Cache, 'policies'>;
   /** PPR: probability of following an edge rather than restarting at the query. Default 0.5. */
@@ -75,6 +78,8 @@ export interface MemoryOptions {
    * outbox event); the relay redoes them only if that failed. `outbox`: leave them to the relay.
    */
   sideEffects?: 'inline' | 'outbox';
+  /** Told when a `memory_operations` row could not be written (the operation itself went on). */
+  onOperationRecordError?: (error: unknown) => void;
   /** Told when an inline side effect failed (the outbox event stays for the relay). */
   onSideEffectError?: (error: unknown, payload: MemoryIngestedPayload) => void;
 }
@@ -249,6 +254,8 @@ export function createMemory(options: MemoryOptions): Memory {
   const source = relationalGraphSource(relational);
   const graphs = createGraphCache(source, { maxCharacters: tuning.maxGraphs });
   const linker = createLinker(vectors, tuning);
+  const record = (entry: MemoryOperationEntry) =>
+    recordMemoryOperation(relational, entry, options.onOperationRecordError);
   // Part of every cache key: a change of tuning never serves answers computed under another.
   const tuningKey = JSON.stringify([
     tuning.damping,
@@ -261,7 +268,7 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.nodeSpecificity,
   ]);
 
-  async function ingest(input: IngestInput): Promise<IngestResult> {
+  async function ingestRows(input: IngestInput): Promise<IngestResult> {
     const { character, passages } = check(IngestInputSchema, input, 'input');
     // Entity names in first-seen order, one per normalized name.
     const names = new Map<string, string>();
@@ -279,6 +286,8 @@ export function createMemory(options: MemoryOptions): Memory {
 
     const written = await relational.transaction(async (tx) => {
       await tx.memory.lockGraph(character);
+      // An empty memory before this ingest: its synonyms can all be found in process (below).
+      const fresh = ((await tx.memory.graphVersion(character))?.version ?? 0) === 0;
       const passageRows = await tx.memory.upsertPassages(
         character,
         passages.map((p) => ({ content: p.text, ...(p.metadata ? { metadata: p.metadata } : {}) })),
@@ -325,6 +334,7 @@ export function createMemory(options: MemoryOptions): Memory {
               })),
             );
       return {
+        fresh,
         payloads,
         eventIds,
         insertedPassages: newPassages.length,
@@ -350,6 +360,11 @@ export function createMemory(options: MemoryOptions): Memory {
     if (written.payloads.length === 0 || tuning.sideEffects === 'outbox') return result;
     let i = 0;
     try {
+      if (written.fresh) {
+        result.synonymEdges = await applyFreshIngest(deps, written.payloads);
+        await relational.outbox.complete(written.eventIds);
+        i = written.payloads.length;
+      }
       for (; i < written.payloads.length; i++) {
         const applied = await applyMemoryIngested(deps, written.payloads[i]!);
         result.synonymEdges += applied.synonymEdges;
@@ -358,7 +373,7 @@ export function createMemory(options: MemoryOptions): Memory {
       result.sideEffects = 'applied';
     } catch (error) {
       // The rows are committed and the events not completed stay in the outbox: the relay finishes the job.
-      options.onSideEffectError?.(error, written.payloads[i]!);
+      options.onSideEffectError?.(error, written.payloads[Math.min(i, written.payloads.length - 1)]!);
     }
     return result;
   }
@@ -470,7 +485,7 @@ export function createMemory(options: MemoryOptions): Memory {
     };
   }
 
-  async function retrieve(input: RetrieveInput): Promise<MemoryRetrieval> {
+  async function answer(input: RetrieveInput): Promise<MemoryRetrieval> {
     const valid = check(RetrieveInputSchema, input, 'input');
     const { character } = valid;
     const topK = valid.topK ?? 5;
@@ -527,9 +542,65 @@ export function createMemory(options: MemoryOptions): Memory {
     return { ...(answer as MemoryRetrieval), cached: !computed };
   }
 
+  async function ingest(input: IngestInput): Promise<IngestResult> {
+    const started = performance.now();
+    const result = await ingestRows(input);
+    const withTriples = input.passages.filter((p) => p.triples.length > 0).length;
+    await record({
+      operationType: 'ingest',
+      character: result.character,
+      latencyMs: performance.now() - started,
+      // The share of the passages that reach the graph (a passage without triples has no node).
+      quality: input.passages.length > 0 ? withTriples / input.passages.length : null,
+      metadata: {
+        passages: result.passages,
+        entities: result.entities,
+        triples: result.triples,
+        side_effects: result.sideEffects,
+        synonym_edges: result.synonymEdges,
+      },
+    });
+    return result;
+  }
+
+  async function retrieve(input: RetrieveInput): Promise<MemoryRetrieval> {
+    const started = performance.now();
+    const result = await answer(input);
+    await record({
+      operationType: 'hipporag_retrieve',
+      character: result.character,
+      latencyMs: performance.now() - started,
+      // Graph: how surely the query linked (1 for names found in it, the similarity for
+      // embeddings); dense: the best passage's similarity; no memory: none.
+      quality:
+        result.mode === 'graph'
+          ? result.linked.reduce((sum, l) => sum + l.similarity, 0) / result.linked.length
+          : (result.results[0]?.score ?? null),
+      metadata: {
+        mode: result.mode,
+        linking: result.linking,
+        linked: result.linked.length,
+        results: result.results.length,
+        graph_version: result.graphVersion,
+        cached: result.cached,
+        degraded: result.degraded,
+      },
+    });
+    return result;
+  }
+
   async function searchPassages(input: PassageSearchInput): Promise<RetrievedPassage[]> {
+    const started = performance.now();
     const valid = check(PassageSearchInputSchema, input, 'input');
-    return asResults(await passageHits(valid.character, valid.query, valid.topK ?? 5));
+    const results = await asResults(await passageHits(valid.character, valid.query, valid.topK ?? 5));
+    await record({
+      operationType: 'passage_search',
+      character: valid.character,
+      latencyMs: performance.now() - started,
+      quality: results[0]?.score ?? null,
+      metadata: { results: results.length },
+    });
+    return results;
   }
 
   return {
