@@ -8,6 +8,7 @@ import { cloneJson, type Payload, parsePath } from './engine/json-path.js';
 import { decodeOp, encodeOp, type Op } from './engine/ops.js';
 import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.js';
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
+import { parseSparse } from './engine/sparse-index.js';
 import { parseBody } from './engine/validate.js';
 import {
   badRequest,
@@ -375,26 +376,21 @@ export class LocalQdrant {
       vectors[''] = store.prepare(checkDense(vector, store, `${where}.vector`));
     } else if (isObject(vector)) {
       for (const [name, v] of Object.entries(vector)) {
-        if (isObject(v) && 'indices' in v) {
-          if (!col.sparseNames.has(name)) throw wrongInput(`Not existing vector name error: ${name}`);
-          const { indices, values } = v;
-          if (
-            !Array.isArray(indices) ||
-            !Array.isArray(values) ||
-            indices.length !== values.length ||
-            !indices.every((i) => Number.isInteger(i) && (i as number) >= 0) ||
-            !values.every((x) => typeof x === 'number' && Number.isFinite(x))
-          ) {
-            throw validationError(
-              `${where}.vector.${name}: indices and values must be the same length, indices unsigned integers`,
+        if (col.sparseNames.has(name)) {
+          if (!isObject(v))
+            throw formatError(
+              `${where}.vector.${name}: \`${name}\` is a sparse vector: expected {indices, values}`,
             );
-          }
-          if (new Set(indices).size !== indices.length)
-            throw validationError(`${where}.vector.${name}: indices must be unique`);
           sparse ??= {};
-          sparse[name] = { indices: [...(indices as number[])], values: [...(values as number[])] };
+          sparse[name] = parseSparse(v, `${where}.vector.?`);
           continue;
         }
+        if (isObject(v) && 'indices' in v)
+          throw wrongInput(
+            col.dense.has(name)
+              ? 'Conversion between sparse and regular vectors failed'
+              : `Not existing vector name error: ${name}`,
+          );
         const store = storeFor(col, name);
         vectors[name] = store.prepare(checkDense(v, store, `${where}.vector.${name}`));
       }
@@ -774,7 +770,11 @@ export class LocalQdrant {
                 );
                 if (!exists(prepared.id))
                   throw new LocalQdrantError(404, `Not found: No point with id ${prepared.id} found`);
-                return { id: prepared.id, vectors: prepared.vectors };
+                return {
+                  id: prepared.id,
+                  vectors: prepared.vectors,
+                  ...(prepared.sparse ? { sparse: prepared.sparse } : {}),
+                };
               }),
             };
             break;

@@ -4,6 +4,7 @@ import type { Collection } from './collection.js';
 import { compileFormula } from './formula.js';
 import { comparePointIds, parsePointId } from './ids.js';
 import { valuesAt } from './json-path.js';
+import { parseSparse, type SparseIndex, type SparseVector } from './sparse-index.js';
 import { externalScore, internalThreshold, type VectorStore } from './vector-store.js';
 
 /** One result row before rendering: the point's slot and its score as Qdrant reports it. */
@@ -35,8 +36,7 @@ export function storeFor(col: Collection, using: string | null | undefined): Vec
   const name = using ?? '';
   const store = col.dense.get(name);
   if (!store) {
-    if (col.sparseNames.has(name))
-      throw badRequest(`sparse vector \`${name}\` scoring is not supported by the local mode`);
+    if (col.sparseNames.has(name)) throw wrongInput('Conversion between sparse and regular vectors failed');
     throw wrongInput(`Not existing vector name error: ${name}`);
   }
   return store;
@@ -67,7 +67,13 @@ function resolveVector(col: Collection, input: unknown, store: VectorStore, usin
     return Float32Array.from(v);
   }
   if (isObject(input)) {
-    if ('indices' in input) throw badRequest('sparse vector search is not supported by the local mode');
+    if ('indices' in input) {
+      throw wrongInput(
+        col.dense.has(using)
+          ? 'Conversion between sparse and regular vectors failed'
+          : `Not existing vector name error: ${using}`,
+      );
+    }
     if ('text' in input || 'image' in input || 'object' in input) {
       throw badRequest('inference (Document/Image/InferenceObject) is not supported by the local mode');
     }
@@ -76,6 +82,21 @@ function resolveVector(col: Collection, input: unknown, store: VectorStore, usin
   if (Array.isArray(input) && Array.isArray(input[0]))
     throw badRequest('multivector search is not supported by the local mode');
   return store.prepare(checkDense(input, store, 'query'));
+}
+
+/** The sparse query: given `{indices, values}`, or the stored sparse vector of a point id. */
+function resolveSparse(col: Collection, input: unknown, index: SparseIndex, using: string): SparseVector {
+  if (typeof input === 'number' || typeof input === 'string') {
+    const id = parsePointId(input);
+    const slot = col.slotOf.get(id);
+    if (slot === undefined) throw new LocalQdrantError(404, `Not found: No point with id ${id} found`);
+    const v = index.get(slot);
+    if (!v) throw badRequest(`Point ${id} has no vector \`${using}\``);
+    return v;
+  }
+  if (isObject(input) && 'indices' in input) return parseSparse(input, 'query.?');
+  if (Array.isArray(input)) throw wrongInput('Conversion between sparse and regular vectors failed');
+  throw formatError('query: data did not match any variant of untagged enum QueryInterface');
 }
 
 const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
@@ -152,11 +173,26 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     return applyThreshold(hits, threshold).slice(offset, k);
   }
 
-  const nearestInput = isObject(q) && 'nearest' in q ? q.nearest : isObject(q) ? undefined : q;
+  // A sparse vector `{indices, values}` is a nearest query too (the shorthand of `{nearest: …}`).
+  const nearestInput =
+    isObject(q) && 'nearest' in q ? q.nearest : isObject(q) && !('indices' in q) ? undefined : q;
   if (nearestInput !== undefined) {
     if (isObject(q) && q.mmr !== undefined && q.mmr !== null)
       throw badRequest('MMR is not supported by the local mode');
     const using = stage.using ?? '';
+    const sparseIndex = col.sparseIndexes.get(using);
+    if (sparseIndex !== undefined) {
+      const query = sparseIndex.weights(resolveSparse(col, nearestInput, sparseIndex, using), col.count);
+      const floor = threshold ?? Number.NEGATIVE_INFINITY;
+      const heap =
+        prefetches.length === 0
+          ? sparseIndex.search(query, k, col.high, accept, floor)
+          : sparseIndex.searchSlots(query, k, candidates(), accept, floor);
+      return heap
+        .sorted()
+        .map((h) => ({ slot: h.slot, score: h.score }))
+        .slice(offset, k);
+    }
     const store = storeFor(col, using);
     const vector = resolveVector(col, nearestInput, store, using);
     const floor = internalThreshold(threshold, store.distance);

@@ -71,7 +71,8 @@ function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
   }
   const sparse = col.sparse[slot];
   if (sparse)
-    for (const [name, sv] of Object.entries(sparse)) if (wanted(name)) out[name] = structuredClone(sv);
+    for (const [name, sv] of Object.entries(sparse))
+      if (wanted(name)) out[name] = { indices: [...sv.indices], values: sv.values.map(f32) };
   return out;
 }
 
