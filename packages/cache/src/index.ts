@@ -31,6 +31,20 @@ export type {
   RangeQuery,
 } from './metrics/index.js';
 export {
+  REALTIME_BUCKETS_MS,
+  type RealtimeBucket,
+  type RealtimeMetrics,
+  type RealtimeMinute,
+  type RealtimeRange,
+  type RealtimeSeries,
+} from './metrics/realtime.js';
+export {
+  type CharacterState,
+  MAX_PIPELINE_ENTRIES,
+  type Pipelines,
+  type UserProgressUpdate,
+} from './pipelines.js';
+export {
   type CachedCharacterResponse,
   type CachedMemorySearch,
   type CacheNamespaces,

@@ -2,19 +2,25 @@ import { mkdir } from 'node:fs/promises';
 import type { Schemas } from '@qdrant/js-client-rest';
 import { z } from 'zod';
 import { Collection, type PreparedPoint, type SparseVector } from './engine/collection.js';
+import { updatedBody, withoutVectorName, withVectorName } from './engine/collection-update.js';
 import { checkCollectionName, createCollectionSchema, createIndexSchema } from './engine/config.js';
+import { facet } from './engine/facet.js';
+import { type GroupsRequest, queryGroups } from './engine/groups.js';
 import { comparePointIds, type PointId, parsePointId } from './engine/ids.js';
 import { cloneJson, type Payload, parsePath } from './engine/json-path.js';
+import { matrixOffsets, matrixPairs } from './engine/matrix.js';
 import { decodeOp, encodeOp, type Op } from './engine/ops.js';
 import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.js';
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
+import { type SearchRequest, searchStage } from './engine/search-request.js';
 import { parseSparse } from './engine/sparse-index.js';
-import { parseBody } from './engine/validate.js';
+import { parseBody, requestCount } from './engine/validate.js';
 import {
   badRequest,
   collectionNotFound,
   formatError,
   LocalQdrantError,
+  pathValidationError,
   validationError,
   wrongInput,
 } from './errors.js';
@@ -78,7 +84,7 @@ const retrieveSchema = z.looseObject({
 });
 const scrollSchema = z.looseObject({
   offset: z.unknown().optional(),
-  limit: z.number().int().nonnegative().nullish(),
+  limit: requestCount(1).nullish(),
   filter: z.unknown().optional(),
   with_payload: z.unknown().optional(),
   with_vector: z.unknown().optional(),
@@ -86,8 +92,8 @@ const scrollSchema = z.looseObject({
 });
 const countSchema = z.looseObject({ filter: z.unknown().optional(), exact: z.boolean().nullish() });
 const querySchema = z.looseObject({
-  limit: z.number().int().nonnegative().nullish(),
-  offset: z.number().int().nonnegative().nullish(),
+  limit: requestCount(1).nullish(),
+  offset: requestCount(0).nullish(),
   score_threshold: z.number().nullish(),
   using: z.string().nullish(),
   with_payload: z.unknown().optional(),
@@ -293,6 +299,9 @@ export class LocalQdrant {
     if (!col) return 0;
     const version = ++col.lastOp;
     switch (op.t) {
+      case 'reconfig':
+        col.reconfigure(op.body);
+        break;
       case 'index':
         col.createIndex(op.field, op.spec);
         break;
@@ -329,7 +338,11 @@ export class LocalQdrant {
 
   private resolve(name: string): Collection {
     const col = this.collections.get(this.aliases.get(name) ?? name);
-    if (!col) throw collectionNotFound(name);
+    if (!col) {
+      // Qdrant validates the path before looking the name up: a name it could never hold is a 422.
+      const nameError = checkCollectionName(name);
+      throw nameError ? pathValidationError(`name: ${nameError}`) : collectionNotFound(name);
+    }
     return col;
   }
 
@@ -487,7 +500,7 @@ export class LocalQdrant {
     body: Schemas['CreateCollection'] | Record<string, unknown> = {},
   ): Promise<boolean> {
     const nameError = checkCollectionName(name);
-    if (nameError) throw validationError(`collection_name: ${nameError}`);
+    if (nameError) throw pathValidationError(`name: ${nameError}`);
     const parsed = parseBody(createCollectionSchema, body, 'collection');
     await this.write(() => {
       if (this.collections.has(name)) throw wrongInputConflict(`Collection \`${name}\` already exists!`);
@@ -498,6 +511,34 @@ export class LocalQdrant {
       return [{ t: 'create', name, body: parsed }];
     });
     return true;
+  }
+
+  /** PATCH /collections/{name}: HNSW, optimizer, quantization, params, sparse and per-vector settings, metadata. */
+  async updateCollection(name: string, body: Schemas['UpdateCollection'] = {}): Promise<boolean> {
+    await this.pointsWrite(name, (col) => ({ t: 'reconfig', c: col.name, body: updatedBody(col, body) }));
+    return true;
+  }
+
+  /** PUT /collections/{name}/vectors/{vector}: adds a dense or sparse vector name (points start without it). */
+  async createVectorName(
+    name: string,
+    vector: string,
+    body: Schemas['VectorNameConfig'],
+  ): Promise<UpdateResult> {
+    return this.pointsWrite(name, (col) => ({
+      t: 'reconfig',
+      c: col.name,
+      body: withVectorName(col, vector, body),
+    }));
+  }
+
+  /** DELETE /collections/{name}/vectors/{vector}: removes a vector name and every point's vector of it. */
+  async deleteVectorName(name: string, vector: string): Promise<UpdateResult> {
+    return this.pointsWrite(name, (col) => ({
+      t: 'reconfig',
+      c: col.name,
+      body: withoutVectorName(col, vector),
+    }));
   }
 
   /** Deletes a collection and its aliases (DELETE /collections/{name}); false when there was none. */
@@ -545,7 +586,7 @@ export class LocalQdrant {
           const { alias_name, collection_name } = a.create_alias;
           if (!this.collections.has(collection_name)) throw collectionNotFound(collection_name);
           if (this.collections.has(alias_name))
-            throw wrongInput(
+            throw wrongInputConflict(
               `Can't create alias with name ${alias_name}. Collection with the same name already exists`,
             );
           next.set(alias_name, collection_name);
@@ -622,7 +663,7 @@ export class LocalQdrant {
     const col = this.resolve(name);
     const b = parseBody(retrieveSchema, body, 'ids');
     const wp = parseWithPayload(b.with_payload, true);
-    const wv = parseWithVector(b.with_vector);
+    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
     const seen = new Set<PointId>();
     const out: Schemas['Record'][] = [];
     for (const raw of b.ids) {
@@ -756,31 +797,43 @@ export class LocalQdrant {
             break;
           case 'update_vectors': {
             const pts = Array.isArray(a.points) ? a.points : [];
+            // `update_filter`: only the points that match it now are updated (the rest are left as they are).
+            const onlyIf =
+              a.update_filter === undefined || a.update_filter === null
+                ? null
+                : compileFilter(a.update_filter, col.filterContext, 'update_filter');
+            const where = operations.length === 1 ? 'points' : `operations[${i}].update_vectors.points`;
+            const points = pts.map((p, j) => {
+              const pp = isObject(p) ? p : {};
+              const vector = pp.vector ?? pp.vectors;
+              if (isObject(vector) && Object.keys(vector).length === 0)
+                throw validationError(`${where}[${j}].vector: must specify vectors to update for point`);
+              const prepared = this.preparePoint(col, pp.id, vector, {}, `${where}[${j}]`);
+              if (!exists(prepared.id))
+                throw new LocalQdrantError(404, `Not found: No point with id ${prepared.id} found`);
+              return {
+                id: prepared.id,
+                vectors: prepared.vectors,
+                ...(prepared.sparse ? { sparse: prepared.sparse } : {}),
+              };
+            });
             op = {
               t: 'updvec',
               c: col.name,
-              points: pts.map((p, j) => {
-                const pp = isObject(p) ? p : {};
-                const prepared = this.preparePoint(
-                  col,
-                  pp.id,
-                  pp.vector,
-                  {},
-                  `operations[${i}].update_vectors.points[${j}]`,
-                );
-                if (!exists(prepared.id))
-                  throw new LocalQdrantError(404, `Not found: No point with id ${prepared.id} found`);
-                return {
-                  id: prepared.id,
-                  vectors: prepared.vectors,
-                  ...(prepared.sparse ? { sparse: prepared.sparse } : {}),
-                };
-              }),
+              points: onlyIf
+                ? points.filter((p) => {
+                    const slot = col.slotOf.get(p.id);
+                    return slot !== undefined && onlyIf(col.view(slot));
+                  })
+                : points,
             };
             break;
           }
           case 'delete_vectors': {
             const names = Array.isArray(a.vector) ? a.vector.map(String) : [];
+            for (const n of names)
+              if (!col.dense.has(n) && !col.sparseNames.has(n))
+                throw wrongInput(`Not existing vector name error: ${n}`);
             op = {
               t: 'delvec',
               c: col.name,
@@ -818,7 +871,7 @@ export class LocalQdrant {
     const b = parseBody(scrollSchema, body, 'scroll');
     const limit = b.limit ?? 10;
     const wp = parseWithPayload(b.with_payload, true);
-    const wv = parseWithVector(b.with_vector);
+    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
     const pred =
       b.filter === undefined || b.filter === null ? null : compileFilter(b.filter, col.filterContext);
     const accept = col.acceptor(pred);
@@ -846,7 +899,7 @@ export class LocalQdrant {
       }
       points.push(renderRecord(col, slot, wp, wv) as Schemas['Record']);
     }
-    return { points, next_page_offset: next };
+    return { points, next_page_offset: next as Schemas['ScrollResult']['next_page_offset'] };
   }
 
   /** POST /collections/{name}/points/count. */
@@ -870,7 +923,7 @@ export class LocalQdrant {
     const col = this.resolve(name);
     const b = parseBody(querySchema, body, 'query');
     const wp = parseWithPayload(b.with_payload, false);
-    const wv = parseWithVector(b.with_vector);
+    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
     const hits = runQuery(col, b as QueryStage, null, true);
     return { points: hits.map((h) => renderScored(col, h, wp, wv) as ScoredPoint) };
   }
@@ -892,20 +945,7 @@ export class LocalQdrant {
    */
   async searchPoints(name: string, body: SearchRequest): Promise<ScoredPoint[]> {
     const col = this.resolve(name);
-    const b = parseBody(searchSchema, body, 'search');
-    const named = isObject(b.vector) ? b.vector : null;
-    const using = named ? String(named.name ?? '') : '';
-    const vector = named ? named.vector : b.vector;
-    const stage: QueryStage = {
-      query: vector,
-      using,
-      filter: b.filter,
-      limit: b.limit,
-      offset: b.offset ?? 0,
-      score_threshold: b.score_threshold ?? null,
-    };
-    const wp = parseWithPayload(b.with_payload, false);
-    const wv = parseWithVector(b.with_vector);
+    const { stage, wp, wv } = searchStage(body);
     return runQuery(col, stage, null, true).map((h) => renderScored(col, h, wp, wv) as ScoredPoint);
   }
 
@@ -916,29 +956,41 @@ export class LocalQdrant {
     for (const s of b.searches) out.push(await this.searchPoints(name, s as SearchRequest));
     return out;
   }
-}
 
-const searchSchema = z.looseObject({
-  vector: z.unknown(),
-  filter: z.unknown().optional(),
-  limit: z.number().int().nonnegative(),
-  offset: z.number().int().nonnegative().nullish(),
-  score_threshold: z.number().nullish(),
-  with_payload: z.unknown().optional(),
-  with_vector: z.unknown().optional(),
-  params: z.unknown().optional(),
-});
+  /** POST /collections/{name}/points/search/groups: the legacy search, grouped by `group_by`. */
+  async searchGroups(name: string, body: SearchRequest & GroupsRequest): Promise<Schemas['GroupsResult']> {
+    const col = this.resolve(name);
+    const { stage } = searchStage({ ...body, limit: 1, offset: 0 });
+    return queryGroups(col, body, stage, (n) => this.resolve(n));
+  }
 
-/** The body of the legacy POST /points/search (no longer in the 1.19 OpenAPI document). */
-export interface SearchRequest {
-  vector: number[] | { name: string; vector: number[] };
-  filter?: Schemas['Filter'] | null;
-  params?: Schemas['SearchParams'] | null;
-  limit: number;
-  offset?: number | null;
-  with_payload?: Schemas['WithPayloadInterface'] | null;
-  with_vector?: Schemas['WithVector'] | null;
-  score_threshold?: number | null;
+  /** POST /collections/{name}/points/query/groups: a query's hits grouped by a payload value. */
+  async queryGroups(name: string, body: Schemas['QueryGroupsRequest']): Promise<Schemas['GroupsResult']> {
+    const col = this.resolve(name);
+    const b = parseBody(querySchema, { ...body, limit: 1 }, 'query');
+    return queryGroups(col, body, b as QueryStage, (n) => this.resolve(n));
+  }
+
+  /** POST /collections/{name}/facet: counts of each value of an indexed key. */
+  async facet(name: string, body: Schemas['FacetRequest']): Promise<Schemas['FacetResponse']> {
+    return facet(this.resolve(name), body);
+  }
+
+  /** POST /collections/{name}/points/search/matrix/pairs: nearest pairs among a random sample. */
+  async searchMatrixPairs(
+    name: string,
+    body: Schemas['SearchMatrixRequest'] = {},
+  ): Promise<Schemas['SearchMatrixPairsResponse']> {
+    return matrixPairs(this.resolve(name), body);
+  }
+
+  /** POST /collections/{name}/points/search/matrix/offsets: the same matrix as parallel arrays. */
+  async searchMatrixOffsets(
+    name: string,
+    body: Schemas['SearchMatrixRequest'] = {},
+  ): Promise<Schemas['SearchMatrixOffsetsResponse']> {
+    return matrixOffsets(this.resolve(name), body);
+  }
 }
 
 /** The position in id-ordered `slots` of the first point whose id is `start` or after it (binary search). */

@@ -1,10 +1,12 @@
-import { badRequest, formatError, LocalQdrantError, wrongInput } from '../errors.js';
+import { badRequest, formatError, LocalQdrantError, validationError, wrongInput } from '../errors.js';
 import { compileFilter, type Predicate } from '../filter/compile.js';
 import type { Collection } from './collection.js';
+import { exampleQuery, mmr, parseMmr, topByScore } from './example-queries.js';
 import { compileFormula } from './formula.js';
 import { comparePointIds, parsePointId } from './ids.js';
 import { valuesAt } from './json-path.js';
 import { parseSparse, type SparseIndex, type SparseVector } from './sparse-index.js';
+import { clampCount } from './validate.js';
 import { externalScore, internalThreshold, type VectorStore } from './vector-store.js';
 
 /** One result row before rendering: the point's slot and its score as Qdrant reports it. */
@@ -103,10 +105,11 @@ const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Ar
 
 function limitOf(v: unknown, fallback: number, field: string): number {
   if (v === undefined || v === null) return fallback;
+  if (typeof v === 'bigint' && v >= 0n) return clampCount(v);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw formatError(`${field}: invalid value ${JSON.stringify(v)}, expected an unsigned integer`);
+    throw formatError(`${field}: invalid value ${String(v)}, expected an unsigned integer`);
   }
-  return v;
+  return clampCount(v);
 }
 
 const byScoreDesc = (col: Collection) => (a: Hit, b: Hit) =>
@@ -133,7 +136,8 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
   const scope: Scope | null = filter ? { predicate: filter, filters } : null;
   const limit = limitOf(stage.limit, 10, 'limit');
   const offset = root ? limitOf(stage.offset, 0, 'offset') : 0;
-  const k = limit + offset;
+  // Never more result slots than points: a limit of u64::MAX must not size an allocation.
+  const k = Math.min(limit + offset, col.high);
   const threshold = stage.score_threshold ?? null;
   if (stage.lookup_from !== undefined && stage.lookup_from !== null)
     throw badRequest('lookup_from is not supported by the local mode');
@@ -142,6 +146,7 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     return p as QueryStage;
   });
   const q = stage.query;
+  checkStage(q, prefetches.length, stage);
   const fused = prefetches.map((p) => runQuery(col, p, scope, false));
   const accept = col.acceptor(filter);
   let hits: Hit[];
@@ -177,10 +182,11 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
   const nearestInput =
     isObject(q) && 'nearest' in q ? q.nearest : isObject(q) && !('indices' in q) ? undefined : q;
   if (nearestInput !== undefined) {
-    if (isObject(q) && q.mmr !== undefined && q.mmr !== null)
-      throw badRequest('MMR is not supported by the local mode');
     const using = stage.using ?? '';
     const sparseIndex = col.sparseIndexes.get(using);
+    const diverse = isObject(q) ? parseMmr(q.mmr, k) : null;
+    if (diverse && sparseIndex !== undefined)
+      throw badRequest('MMR over sparse vectors is not supported by the local mode');
     if (sparseIndex !== undefined) {
       const query = sparseIndex.weights(resolveSparse(col, nearestInput, sparseIndex, using), col.count);
       const floor = threshold ?? Number.NEGATIVE_INFINITY;
@@ -196,25 +202,59 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     const store = storeFor(col, using);
     const vector = resolveVector(col, nearestInput, store, using);
     const floor = internalThreshold(threshold, store.distance);
+    // MMR picks among more nearest candidates than it returns (`candidates_limit`).
+    const kk = diverse ? Math.min(Math.max(diverse.candidates, k), col.high) : k;
+    let scored: Array<{ slot: number; score: number }>;
     if (prefetches.length === 0) {
       // Deleted slots have their vectors cleared, so without a filter `present` alone is enough.
       // An indexed equality filter narrows the scan to its candidates; each is still fully checked.
       const narrowed = filter ? col.narrow(filters) : null;
       const heap =
         narrowed === null
-          ? store.search(vector, k, col.high, filter ? accept : null, floor)
-          : store.searchSlots(vector, k, narrowed.slots, narrowed.exact ? null : accept, floor);
-      hits = heap.sorted().map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
+          ? store.search(vector, kk, col.high, filter ? accept : null, floor)
+          : store.searchSlots(vector, kk, narrowed.slots, narrowed.exact ? null : accept, floor);
+      scored = heap.sorted();
     } else {
       // The prefetched candidates are scored by the same kernel as a plain search, so a point
       // scores the same (float32) in a prefetch as in a query without one.
       const slots = Int32Array.from(candidates()).sort();
-      hits = store
-        .searchSlots(vector, k, slots, accept, floor)
-        .sorted()
-        .map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
+      scored = store.searchSlots(vector, kk, slots, accept, floor).sorted();
     }
+    if (diverse) scored = mmr(scored, (h) => h.score, store, diverse.diversity, k);
+    hits = scored.map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
     return hits.slice(offset, k);
+  }
+
+  if (isObject(q) && ('recommend' in q || 'discover' in q || 'context' in q)) {
+    const using = stage.using ?? '';
+    const store = storeFor(col, using);
+    const plan = exampleQuery(col, q, store, using)!;
+    const excluded = new Set<number>();
+    for (const id of plan.exclude) {
+      const slot = col.slotOf.get(id);
+      if (slot !== undefined) excluded.add(slot);
+    }
+    const take = (slot: number) => !excluded.has(slot) && accept(slot);
+    if (plan.kind === 'nearest') {
+      const vector = store.prepare(plan.vector);
+      const floor = internalThreshold(threshold, store.distance);
+      const heap =
+        prefetches.length === 0
+          ? store.search(vector, k, col.high, take, floor)
+          : store.searchSlots(vector, k, Int32Array.from(candidates()).sort(), take, floor);
+      return heap
+        .sorted()
+        .map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }))
+        .slice(offset, k);
+    }
+    const pool = prefetches.length > 0 ? candidates() : col.slotsInIdOrder(filters);
+    const present = store.present;
+    return topByScore(
+      pool.filter((slot) => present[slot] === 1 && take(slot)),
+      k,
+      plan.score,
+      threshold ?? Number.NEGATIVE_INFINITY,
+    ).slice(offset, k);
   }
 
   if (!isObject(q))
@@ -288,10 +328,37 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     return pool.slice(offset, k).map((slot) => ({ slot, score: 0 }));
   }
 
-  for (const unsupported of ['recommend', 'discover', 'context', 'relevance_feedback']) {
+  for (const unsupported of ['relevance_feedback']) {
     if (unsupported in q) throw badRequest(`\`${unsupported}\` queries are not supported by the local mode`);
   }
   throw formatError('query: data did not match any variant of untagged enum QueryInterface');
+}
+
+/** The checks Qdrant makes on each stage before running it (400 `Bad request: …`, its wording). */
+function checkStage(q: unknown, prefetches: number, stage: QueryStage): void {
+  if (prefetches > 0 && (q === undefined || q === null))
+    throw badRequest(
+      "A query is needed to merge the prefetches. Can't have prefetches without defining a query.",
+    );
+  if (stage.score_threshold !== undefined && stage.score_threshold !== null) {
+    if (q === undefined || q === null)
+      throw badRequest(
+        "A query is needed to use the score_threshold. Can't have score_threshold without defining a query.",
+      );
+    if (isObject(q) && 'order_by' in q) throw badRequest("Can't use score_threshold with an order_by query.");
+  }
+  if (
+    isObject(q) &&
+    ('fusion' in q || 'rrf' in q) &&
+    stage.using !== undefined &&
+    stage.using !== null &&
+    stage.using !== ''
+  )
+    throw badRequest("Fusion queries cannot be combined with the 'using' field.");
+  if (isObject(stage.params) && stage.params.hnsw_ef !== undefined && stage.params.hnsw_ef !== null) {
+    const ef = stage.params.hnsw_ef;
+    if (ef === 0 || ef === 0n) throw validationError('params.hnsw_ef: value 0 invalid, must be 1 or larger');
+  }
 }
 
 /**

@@ -41,7 +41,10 @@ export function parseWithPayload(v: unknown, fallback: boolean): PayloadSelector
   throw formatError('with_payload: expected a bool, a list of keys, {include: [...]} or {exclude: [...]}');
 }
 
-/** Parses `with_vector` / `with_vectors`: bool or a list of vector names. */
+/**
+ * Parses `with_vector` (or its alias `with_vectors`, which Qdrant's serde accepts too: callers pass
+ * `b.with_vector ?? b.with_vectors`): bool or a list of vector names.
+ */
 export function parseWithVector(v: unknown): VectorSelector {
   if (v === undefined || v === null) return false;
   if (typeof v === 'boolean') return v;
@@ -58,7 +61,11 @@ function payloadOf(payload: Payload, sel: PayloadSelector): Payload | undefined 
 function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
   if (sel === false) return undefined;
   const wanted = (name: string) => sel === true || sel.includes(name);
-  if (col.unnamed) {
+  const sparse = col.sparse[slot];
+  const sparseWanted = sparse !== undefined && Object.keys(sparse).some(wanted);
+  // The unnamed vector alone prints as a plain array; beside sparse vectors, as Qdrant does, it
+  // is the entry "" of the map of vectors.
+  if (col.unnamed && !sparseWanted) {
     if (!wanted('')) return undefined;
     const v = col.dense.get('')!.get(slot);
     return v ? f32Array(v) : undefined;
@@ -69,7 +76,6 @@ function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
     const v = store.get(slot);
     if (v) out[name] = f32Array(v);
   }
-  const sparse = col.sparse[slot];
   if (sparse)
     for (const [name, sv] of Object.entries(sparse))
       if (wanted(name)) out[name] = { indices: [...sv.indices], values: sv.values.map(f32) };
