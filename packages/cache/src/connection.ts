@@ -19,6 +19,7 @@ const SCRIPT_FILES = {
   mosCacheStats: { file: 'cache_stats.lua', keys: 4, prelude: 'common.lua' },
   mosSessionWrite: { file: 'session_write.lua', keys: 1, prelude: '' },
   mosMetricAdd: { file: 'metric_add.lua', keys: 1, prelude: '' },
+  mosRealtimeFlush: { file: 'realtime_flush.lua', keys: 2, prelude: '' },
   mosStreamClaim: { file: 'stream_claim.lua', keys: 3, prelude: 'stream_common.lua' },
   mosStreamPublish: { file: 'stream_publish.lua', keys: 1, prelude: '' },
   mosStreamAck: { file: 'stream_ack.lua', keys: 2, prelude: '' },
