@@ -26,3 +26,4 @@ export {
   type UserProfile,
   type UserQuestProgress,
 } from './generated/prisma/client.js';
+export * from './input.js';
