@@ -29,6 +29,11 @@ export interface VectorsPortOptions {
 }
 
 /** Builds the vectors store from the configuration and wraps it as the flows' port. */
+/** The id of the consolidated memory whose first (smallest) interaction id is `interactionId`. */
+export function consolidatedPointId(interactionId: string): string {
+  return pointIdFor('character_memories', interactionId, 1);
+}
+
 export async function createVectorsPort(
   config: DataLayerConfig,
   options: VectorsPortOptions = {},
@@ -197,7 +202,7 @@ export function vectorsPort(vectors: Vectors, recallThreshold?: number): Vectors
     async consolidate(into, replaced) {
       // The consolidated point has an id of its own (chunk 1 of its first interaction): written
       // before the members are deleted, so a crash in between loses nothing.
-      const id = pointIdFor('character_memories', into.interactionId, 1);
+      const id = consolidatedPointId(into.interactionId);
       await vectors.upsert('character_memories', [
         {
           vector: into.vector,

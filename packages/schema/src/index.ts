@@ -25,3 +25,4 @@ export {
   type UserProfile,
   type UserQuestProgress,
 } from './generated/prisma/client.js';
+export * from './input.js';

@@ -29,6 +29,7 @@ import { createLinker, type LinkedEntity, type Linking } from './link.js';
 import { type MemoryOperationEntry, recordMemoryOperation } from './operations.js';
 import { personalizedPageRank } from './ppr.js';
 import {
+  applyFreshIngest,
   applyMemoryIngested,
   characterTag,
   handlersFor,
@@ -43,7 +44,7 @@ import {
 export interface MemoryOptions {
   /** With `operations`, every ingest, retrieve and passage search writes its `memory_operations` row. */
   relational: Pick<Relational, 'memory' | 'transaction' | 'outbox'> & Partial<Pick<Relational, 'operations'>>;
-  vectors: Pick<Vectors, 'upsert' | 'search'>;
+  vectors: Pick<Vectors, 'upsert' | 'search' | 'embed'>;
   /** Retrievals are cached in its `memory_search_results` namespace; without it, not cached. */
   cache?: Pick<Cache, 'policies'>;
   /** PPR: probability of following an edge rather than restarting at the query. Default 0.5. */
@@ -285,6 +286,8 @@ export function createMemory(options: MemoryOptions): Memory {
 
     const written = await relational.transaction(async (tx) => {
       await tx.memory.lockGraph(character);
+      // An empty memory before this ingest: its synonyms can all be found in process (below).
+      const fresh = ((await tx.memory.graphVersion(character))?.version ?? 0) === 0;
       const passageRows = await tx.memory.upsertPassages(
         character,
         passages.map((p) => ({ content: p.text, ...(p.metadata ? { metadata: p.metadata } : {}) })),
@@ -331,6 +334,7 @@ export function createMemory(options: MemoryOptions): Memory {
               })),
             );
       return {
+        fresh,
         payloads,
         eventIds,
         insertedPassages: newPassages.length,
@@ -356,6 +360,11 @@ export function createMemory(options: MemoryOptions): Memory {
     if (written.payloads.length === 0 || tuning.sideEffects === 'outbox') return result;
     let i = 0;
     try {
+      if (written.fresh) {
+        result.synonymEdges = await applyFreshIngest(deps, written.payloads);
+        await relational.outbox.complete(written.eventIds);
+        i = written.payloads.length;
+      }
       for (; i < written.payloads.length; i++) {
         const applied = await applyMemoryIngested(deps, written.payloads[i]!);
         result.synonymEdges += applied.synonymEdges;
@@ -364,7 +373,7 @@ export function createMemory(options: MemoryOptions): Memory {
       result.sideEffects = 'applied';
     } catch (error) {
       // The rows are committed and the events not completed stay in the outbox: the relay finishes the job.
-      options.onSideEffectError?.(error, written.payloads[i]!);
+      options.onSideEffectError?.(error, written.payloads[Math.min(i, written.payloads.length - 1)]!);
     }
     return result;
   }

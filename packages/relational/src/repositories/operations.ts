@@ -1,7 +1,7 @@
 import type { JsonObject } from '@monsteros/schema';
 import { z } from 'zod';
 import type { Db } from '../db.js';
-import { mapDatabaseError } from '../errors.js';
+import { mapDatabaseError, ValidationError } from '../errors.js';
 import { run, STATEMENTS } from '../statements.js';
 import { check, JsonObject as JsonObjectSchema, NonEmptyText } from '../validation.js';
 
@@ -25,6 +25,31 @@ export type MemoryOperationInput = z.input<typeof OperationSchema>;
 /** The timing log of memory operations (search, ingest, consolidation) the analytics read. */
 export function operationsRepository(db: Db) {
   return {
+    /**
+     * Takes the character's consolidation lock until the transaction ends: consolidations of one
+     * character (in any process) write their merged memories one after the other, each re-reading
+     * the memories under the lock. Only inside `relational.transaction()`.
+     * @example
+     * await relational.transaction(async (tx) => { await tx.operations.lockConsolidation('sage'); … });
+     */
+    async lockConsolidation(character: string): Promise<void> {
+      const name = check(NonEmptyText(50), character, 'character');
+      if (!db.inTransaction) {
+        throw new ValidationError(
+          'operations.lockConsolidation',
+          'must be called inside relational.transaction()',
+        );
+      }
+      try {
+        await db.runner.query(
+          `select pg_advisory_xact_lock(hashtext('monsteros:consolidation'), hashtext($1))`,
+          [name],
+        );
+      } catch (error) {
+        throw mapDatabaseError(error, 'lock consolidation');
+      }
+    },
+
     /**
      * Records one memory operation's latency and quality; an unknown character is stored as null.
      * @example

@@ -2,8 +2,10 @@
 // (LocalQdrant, or the official client's method signatures via createLocalQdrantClient) and over
 // Qdrant's own REST API (startLocalQdrantServer).
 export { createLocalQdrantClient, type QdrantClientLike, type QdrantClientMethod } from './client.js';
+export type { GroupsRequest } from './engine/groups.js';
+export type { SearchRequest } from './engine/search-request.js';
 export { DataDirectoryLockedError, LocalQdrantError, type LocalQdrantErrorCode } from './errors.js';
-export { LocalQdrant, type LocalQdrantOptions, type SearchRequest } from './local-qdrant.js';
+export { LocalQdrant, type LocalQdrantOptions } from './local-qdrant.js';
 export { type Answer, dispatchRequest, type RestRequest } from './server/dispatch.js';
 export {
   type LocalQdrantServer,

@@ -2,12 +2,17 @@ import { mkdir } from 'node:fs/promises';
 import type { Schemas } from '@qdrant/js-client-rest';
 import { z } from 'zod';
 import { Collection, type PreparedPoint, type SparseVector } from './engine/collection.js';
+import { updatedBody, withoutVectorName, withVectorName } from './engine/collection-update.js';
 import { checkCollectionName, createCollectionSchema, createIndexSchema } from './engine/config.js';
+import { facet } from './engine/facet.js';
+import { type GroupsRequest, queryGroups } from './engine/groups.js';
 import { comparePointIds, type PointId, parsePointId } from './engine/ids.js';
 import { cloneJson, type Payload, parsePath } from './engine/json-path.js';
+import { matrixOffsets, matrixPairs } from './engine/matrix.js';
 import { decodeOp, encodeOp, type Op } from './engine/ops.js';
 import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.js';
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
+import { type SearchRequest, searchStage } from './engine/search-request.js';
 import { parseSparse } from './engine/sparse-index.js';
 import { parseBody, requestCount } from './engine/validate.js';
 import {
@@ -294,6 +299,9 @@ export class LocalQdrant {
     if (!col) return 0;
     const version = ++col.lastOp;
     switch (op.t) {
+      case 'reconfig':
+        col.reconfigure(op.body);
+        break;
       case 'index':
         col.createIndex(op.field, op.spec);
         break;
@@ -503,6 +511,34 @@ export class LocalQdrant {
       return [{ t: 'create', name, body: parsed }];
     });
     return true;
+  }
+
+  /** PATCH /collections/{name}: HNSW, optimizer, quantization, params, sparse and per-vector settings, metadata. */
+  async updateCollection(name: string, body: Schemas['UpdateCollection'] = {}): Promise<boolean> {
+    await this.pointsWrite(name, (col) => ({ t: 'reconfig', c: col.name, body: updatedBody(col, body) }));
+    return true;
+  }
+
+  /** PUT /collections/{name}/vectors/{vector}: adds a dense or sparse vector name (points start without it). */
+  async createVectorName(
+    name: string,
+    vector: string,
+    body: Schemas['VectorNameConfig'],
+  ): Promise<UpdateResult> {
+    return this.pointsWrite(name, (col) => ({
+      t: 'reconfig',
+      c: col.name,
+      body: withVectorName(col, vector, body),
+    }));
+  }
+
+  /** DELETE /collections/{name}/vectors/{vector}: removes a vector name and every point's vector of it. */
+  async deleteVectorName(name: string, vector: string): Promise<UpdateResult> {
+    return this.pointsWrite(name, (col) => ({
+      t: 'reconfig',
+      c: col.name,
+      body: withoutVectorName(col, vector),
+    }));
   }
 
   /** Deletes a collection and its aliases (DELETE /collections/{name}); false when there was none. */
@@ -909,21 +945,7 @@ export class LocalQdrant {
    */
   async searchPoints(name: string, body: SearchRequest): Promise<ScoredPoint[]> {
     const col = this.resolve(name);
-    const b = parseBody(searchSchema, body, 'search');
-    const named = isObject(b.vector) ? b.vector : null;
-    const using = named ? String(named.name ?? '') : '';
-    const vector = named ? named.vector : b.vector;
-    const stage: QueryStage = {
-      query: vector,
-      using,
-      params: b.params,
-      filter: b.filter,
-      limit: b.limit,
-      offset: b.offset ?? 0,
-      score_threshold: b.score_threshold ?? null,
-    };
-    const wp = parseWithPayload(b.with_payload, false);
-    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
+    const { stage, wp, wv } = searchStage(body);
     return runQuery(col, stage, null, true).map((h) => renderScored(col, h, wp, wv) as ScoredPoint);
   }
 
@@ -934,29 +956,41 @@ export class LocalQdrant {
     for (const s of b.searches) out.push(await this.searchPoints(name, s as SearchRequest));
     return out;
   }
-}
 
-const searchSchema = z.looseObject({
-  vector: z.unknown(),
-  filter: z.unknown().optional(),
-  limit: requestCount(1),
-  offset: requestCount(0).nullish(),
-  score_threshold: z.number().nullish(),
-  with_payload: z.unknown().optional(),
-  with_vector: z.unknown().optional(),
-  params: z.unknown().optional(),
-});
+  /** POST /collections/{name}/points/search/groups: the legacy search, grouped by `group_by`. */
+  async searchGroups(name: string, body: SearchRequest & GroupsRequest): Promise<Schemas['GroupsResult']> {
+    const col = this.resolve(name);
+    const { stage } = searchStage({ ...body, limit: 1, offset: 0 });
+    return queryGroups(col, body, stage, (n) => this.resolve(n));
+  }
 
-/** The body of the legacy POST /points/search (no longer in the 1.19 OpenAPI document). */
-export interface SearchRequest {
-  vector: number[] | { name: string; vector: number[] };
-  filter?: Schemas['Filter'] | null;
-  params?: Schemas['SearchParams'] | null;
-  limit: number;
-  offset?: number | null;
-  with_payload?: Schemas['WithPayloadInterface'] | null;
-  with_vector?: Schemas['WithVector'] | null;
-  score_threshold?: number | null;
+  /** POST /collections/{name}/points/query/groups: a query's hits grouped by a payload value. */
+  async queryGroups(name: string, body: Schemas['QueryGroupsRequest']): Promise<Schemas['GroupsResult']> {
+    const col = this.resolve(name);
+    const b = parseBody(querySchema, { ...body, limit: 1 }, 'query');
+    return queryGroups(col, body, b as QueryStage, (n) => this.resolve(n));
+  }
+
+  /** POST /collections/{name}/facet: counts of each value of an indexed key. */
+  async facet(name: string, body: Schemas['FacetRequest']): Promise<Schemas['FacetResponse']> {
+    return facet(this.resolve(name), body);
+  }
+
+  /** POST /collections/{name}/points/search/matrix/pairs: nearest pairs among a random sample. */
+  async searchMatrixPairs(
+    name: string,
+    body: Schemas['SearchMatrixRequest'] = {},
+  ): Promise<Schemas['SearchMatrixPairsResponse']> {
+    return matrixPairs(this.resolve(name), body);
+  }
+
+  /** POST /collections/{name}/points/search/matrix/offsets: the same matrix as parallel arrays. */
+  async searchMatrixOffsets(
+    name: string,
+    body: Schemas['SearchMatrixRequest'] = {},
+  ): Promise<Schemas['SearchMatrixOffsetsResponse']> {
+    return matrixOffsets(this.resolve(name), body);
+  }
 }
 
 /** The position in id-ordered `slots` of the first point whose id is `start` or after it (binary search). */

@@ -1,7 +1,9 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerCases } from './answers.js';
+import { collectionUpdateCases } from './collection-update.js';
 import { exploreCases } from './explore.js';
+import { groupCases } from './groups.js';
 import {
   cosine,
   dbsf,
@@ -880,6 +882,8 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
 
     answerCases({ target: () => target, collection });
     exploreCases({ target: () => target, collection });
+    groupCases({ target: () => target, collection });
+    collectionUpdateCases({ target: () => target, collection });
 
     describe('bad input leaves the collection unchanged', () => {
       let name: string;

@@ -64,6 +64,26 @@ export const routes: Route[] = [
   route('PUT', '/collections/{collection_name}', false, (e, { params, body }) =>
     e.createCollection(params.collection_name!, (body ?? {}) as Body),
   ),
+  route('PATCH', '/collections/{collection_name}', true, (e, { params, body }) =>
+    e.updateCollection(params.collection_name!, body as Body),
+  ),
+  route(
+    'PUT',
+    '/collections/{collection_name}/vectors/{vector_name}',
+    true,
+    async (e, { params, query, body }) =>
+      acknowledged(
+        query,
+        await e.createVectorName(params.collection_name!, params.vector_name!, body as Body),
+      ),
+  ),
+  route(
+    'DELETE',
+    '/collections/{collection_name}/vectors/{vector_name}',
+    false,
+    async (e, { params, query }) =>
+      acknowledged(query, await e.deleteVectorName(params.collection_name!, params.vector_name!)),
+  ),
   route('DELETE', '/collections/{collection_name}', false, (e, { params }) =>
     e.deleteCollection(params.collection_name!),
   ),
@@ -144,5 +164,20 @@ export const routes: Route[] = [
   ),
   route('POST', '/collections/{collection_name}/points/search/batch', true, (e, { params, body }) =>
     e.searchBatchPoints(params.collection_name!, body as Body),
+  ),
+  route('POST', '/collections/{collection_name}/points/search/groups', true, (e, { params, body }) =>
+    e.searchGroups(params.collection_name!, body as Body),
+  ),
+  route('POST', '/collections/{collection_name}/points/query/groups', true, (e, { params, body }) =>
+    e.queryGroups(params.collection_name!, body as Body),
+  ),
+  route('POST', '/collections/{collection_name}/facet', true, (e, { params, body }) =>
+    e.facet(params.collection_name!, body as Body),
+  ),
+  route('POST', '/collections/{collection_name}/points/search/matrix/pairs', false, (e, { params, body }) =>
+    e.searchMatrixPairs(params.collection_name!, (body ?? {}) as Body),
+  ),
+  route('POST', '/collections/{collection_name}/points/search/matrix/offsets', false, (e, { params, body }) =>
+    e.searchMatrixOffsets(params.collection_name!, (body ?? {}) as Body),
   ),
 ];
