@@ -14,6 +14,7 @@ import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
 import { type SearchRequest, searchStage } from './engine/search-request.js';
 import { parseSparse } from './engine/sparse-index.js';
+import { collectionTelemetry, type EngineTelemetry } from './engine/telemetry.js';
 import { parseBody, requestCount } from './engine/validate.js';
 import {
   badRequest,
@@ -130,6 +131,7 @@ export class LocalQdrant {
   /** Log size at which the next automatic compaction runs; pushed out when one fails. */
   private compactAt: number;
   private lastCompactionError: Error | null = null;
+  private lastCompactionAt: number | null = null;
 
   private constructor(
     private readonly dir: string | null,
@@ -208,6 +210,19 @@ export class LocalQdrant {
     });
   }
 
+  /**
+   * What the engine reports of itself (served as /telemetry and /metrics): each collection's
+   * points, vectors per name, segments, indexes and aliases, the log size and the last compaction.
+   */
+  telemetry(): EngineTelemetry {
+    return {
+      collections: [...this.collections.values()].map((c) => collectionTelemetry(c, this.aliases)),
+      walBytes: this.wal?.bytes ?? 0,
+      lastCompactionAt: this.lastCompactionAt,
+      compactionError: this.lastCompactionError?.message ?? null,
+    };
+  }
+
   /** Writes a snapshot of the current state and empties the log; queued behind writes in flight. */
   async compact(): Promise<void> {
     await this.serialize(() => this.compactNow());
@@ -217,6 +232,7 @@ export class LocalQdrant {
     if (!this.wal || !this.dir) return;
     await writeSnapshot(this.dir, { seq: this.seq, aliases: this.aliases, collections: this.collections });
     await this.wal.reset();
+    this.lastCompactionAt = Date.now();
     this.lastCompactionError = null;
     this.compactAt = this.compactAfterBytes;
   }

@@ -7,6 +7,7 @@ import {
   dispatchRequest,
   LocalQdrant,
   type QdrantClientLike,
+  RequestStats,
   startLocalQdrantServer,
 } from '../../src/local/index.js';
 
@@ -70,14 +71,14 @@ function fetchRest(base: string, apiKey?: string): Rest {
 /** The local engine called in process through the official client's method signatures. */
 export async function inProcessTarget(): Promise<ContractTarget> {
   const engine = await LocalQdrant.open(':memory:');
+  const stats = new RequestStats();
   const rest: Rest = async (method, url, body, headers = {}) => {
     const text = bodyText(body);
-    const a = await dispatchRequest(engine, {
-      method,
-      url,
-      headers,
-      ...(text === undefined ? {} : { body: text }),
-    });
+    const a = await dispatchRequest(
+      engine,
+      { method, url, headers, ...(text === undefined ? {} : { body: text }) },
+      { stats },
+    );
     return answer(a.status, a.contentType, a.body.toString());
   };
   return {

@@ -21,6 +21,8 @@ export class RawResponse {
 /** A route of Qdrant's REST API: method, path pattern and the engine call that answers it. */
 export interface Route {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
+  /** The path template, `/collections/{name}/points/query`, as telemetry names the endpoint. */
+  path: string;
   pattern: RegExp;
   names: string[];
   /**
@@ -46,7 +48,8 @@ function route(
     names.push(name);
     return '([^/]+)';
   });
-  return { method, pattern: new RegExp(`^${source}$`), names, body, handle };
+  const template = path.replace('{collection_name}', '{name}');
+  return { method, path: template, pattern: new RegExp(`^${source}$`), names, body, handle };
 }
 
 /** Write endpoints answer `acknowledged` unless the caller asked to `wait`, as Qdrant does. */
