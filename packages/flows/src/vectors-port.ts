@@ -170,6 +170,21 @@ export function vectorsPort(vectors: Vectors, recallThreshold?: number): Vectors
       );
     },
 
+    async setLearningValues(values) {
+      // One request per distinct value; the filter reaches a memory by its interaction (a
+      // consolidated memory keeps the id of the member it kept; merged ones are gone).
+      const byValue = new Map<number, string[]>();
+      for (const v of values)
+        byValue.set(v.learningValue, [...(byValue.get(v.learningValue) ?? []), v.interactionId]);
+      for (const [value, ids] of byValue) {
+        await vectors.client.setPayload(memories(), {
+          payload: { learning_value: value },
+          filter: { must: [{ key: 'interaction_id', match: { any: ids } }] },
+          wait: true,
+        });
+      }
+    },
+
     async rememberAchievements(list) {
       if (!list.length) return;
       await vectors.upsert(
