@@ -516,6 +516,9 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
     });
     const characterIds = await seedRelational(data, set, options);
     await seedInteractions(data, set, options);
+    // Learning values from the seeded progress (the rule of the flows README), before the relay
+    // embeds the interactions: their memories carry them.
+    await data.relational.interactions.backfillLearningValues();
     await seedMemoryOperations(data, set, characterIds, options);
     await seedKnowledge(data, set, options);
     await seedRedis(data, set, options);
