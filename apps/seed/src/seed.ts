@@ -388,12 +388,16 @@ async function seedRedis(data: DataLayer, set: SeedDataset, options: SeedRunOpti
   const newest = Math.floor((options.now ?? new Date()).getTime() / METRIC_STEP_MS) * METRIC_STEP_MS;
   const oldest = newest - (METRIC_SAMPLES - 1) * METRIC_STEP_MS;
   const phase = options.progress.phase('redis', set.characters.length * (METRIC_SAMPLES + 2) + 50);
-  for (const c of set.characters) {
-    await data.cache.sessions.agents.start(c.name, {
-      status: 'active',
+  // Every character's live state in one round trip (the spec's cache_character_states pipeline).
+  await data.cache.pipelines.cacheCharacterStates(
+    set.characters.map((c) => ({
+      name: c.name,
+      status: 'active' as const,
       currentContext: `mentoring ${c.categories.join(' and ')}`,
       metrics: { avg_response_ms: c.latency_ms, quality: c.quality },
-    });
+    })),
+  );
+  for (const c of set.characters) {
     const present = new Set(
       (await data.cache.metrics.samples('response_time', c.name, { from: oldest, to: newest })).map(
         (s) => s.timestamp,
@@ -422,11 +426,24 @@ async function seedRedis(data: DataLayer, set: SeedDataset, options: SeedRunOpti
     const character = set.characters[i % set.characters.length]!;
     await data.cache.sessions.users.start(u.id, {
       activeCharacter: character.name,
-      currentQuest: set.progress.find((p) => p.user_id === u.id && !p.completed_at)?.quest_id ?? null,
       sessionData: { seeded: true },
     });
     phase.tick();
   }
+  // Their quest progress in one round trip (the spec's update_user_progress pipeline); the last
+  // quest still in progress becomes the session's current quest.
+  const activeIds = new Set(active.map((u) => u.id));
+  const progress = set.progress
+    .filter((p) => activeIds.has(p.user_id))
+    .sort((a, b) => Number(a.completed_at === null) - Number(b.completed_at === null));
+  await data.cache.pipelines.updateUserProgress(
+    progress.map((p) => ({
+      userId: p.user_id,
+      questId: p.quest_id,
+      progress: Number(p.progress_percentage),
+      completed: p.completed_at !== null,
+    })),
+  );
   phase.done(`${set.characters.length} agent sessions, ${active.length} user sessions, 24 h of metrics`);
 }
 

@@ -11,6 +11,7 @@ import {
 import { ValidationError } from './errors.js';
 import { keyBuilders, NAMESPACE_KEY_BASE, namespaceKeys } from './keys.js';
 import { createMetrics, type Metrics, type MetricsBackend } from './metrics/index.js';
+import { createPipelines, type Pipelines } from './pipelines.js';
 import {
   assertNamespace,
   type CacheNamespaces,
@@ -110,6 +111,8 @@ export interface Cache {
    */
   invalidateTag(tag: string): Promise<number>;
   sessions: Sessions;
+  /** The spec's Redis pipelines: many characters' states or users' progress in one round trip. */
+  pipelines: Pipelines;
   streams: Streams;
   metrics: Metrics;
   /**
@@ -237,13 +240,9 @@ export function createCache(options: CacheOptions = {}): Cache {
   const policies = policyObjects as unknown as Cache['policies'];
 
   const agentTtlMs = Math.round((opts.sessions?.agentTtlSeconds ?? 3_600) * 1000);
-  const sessions = createSessions({
-    client,
-    availability,
-    keys,
-    agentTtlMs,
-    userTtlMs: Math.round((opts.sessions?.userTtlSeconds ?? 7_200) * 1000),
-  });
+  const userTtlMs = Math.round((opts.sessions?.userTtlSeconds ?? 7_200) * 1000);
+  const sessions = createSessions({ client, availability, keys, agentTtlMs, userTtlMs });
+  const pipelines = createPipelines({ client, availability, keys, agentTtlMs, userTtlMs });
   // Open consumers, for close(); one that closes itself leaves the set.
   const consumers = new Set<{ close(): Promise<void> }>();
   const baseStreams = createStreams({
@@ -314,6 +313,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       return total;
     },
     sessions,
+    pipelines,
     streams,
     metrics,
     async stats() {

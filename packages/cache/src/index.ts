@@ -31,6 +31,12 @@ export type {
   RangeQuery,
 } from './metrics/index.js';
 export {
+  type CharacterState,
+  MAX_PIPELINE_ENTRIES,
+  type Pipelines,
+  type UserProgressUpdate,
+} from './pipelines.js';
+export {
   type CachedCharacterResponse,
   type CachedMemorySearch,
   type CacheNamespaces,

@@ -29,6 +29,8 @@ export interface UserSession {
   /** Id of the quest the user is on. */
   currentQuest: string | null;
   sessionData: JsonObject;
+  /** Quest id → progress percentage, written by `pipelines.updateUserProgress`. */
+  questProgress: Record<string, number>;
   lastActivity: Date;
 }
 
@@ -73,6 +75,8 @@ const UserPatchSchema = z
   .strict();
 
 const METRIC_FIELD = 'metric:';
+/** User session field of one quest's progress: `progress:<quest id>`. */
+export const PROGRESS_FIELD = 'progress:';
 
 function agentFields(patch: z.output<typeof AgentPatchSchema>, now: number): string[] {
   const fields = ['last_activity', String(now)];
@@ -115,10 +119,14 @@ function toAgentSession(hash: Map<string, string> | null): AgentSession | null {
 function toUserSession(hash: Map<string, string> | null): UserSession | null {
   if (!hash) return null;
   const data = hash.get('session_data');
+  const questProgress: Record<string, number> = {};
+  for (const [field, value] of hash)
+    if (field.startsWith(PROGRESS_FIELD)) questProgress[field.slice(PROGRESS_FIELD.length)] = Number(value);
   return {
     activeCharacter: hash.get('active_character') || null,
     currentQuest: hash.get('current_quest') || null,
     sessionData: data ? (JSON.parse(data) as JsonObject) : {},
+    questProgress,
     lastActivity: new Date(Number(hash.get('last_activity'))),
   };
 }
@@ -259,6 +267,11 @@ function flatten(hash: Record<string, string>): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(hash)) out.push(k, v);
   return out;
+}
+
+/** The fields `pipelines.updateUserProgress` upserts (validated user session patch + progress). */
+export function userSessionFields(patch: UserSessionPatch, field: string, now: number): string[] {
+  return userFields(check(UserPatchSchema, patch, field), now);
 }
 
 const AgentSessionPartSchema = AgentPatchSchema.omit({ metrics: true });

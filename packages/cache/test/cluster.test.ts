@@ -105,6 +105,20 @@ describe('on a Redis Cluster', () => {
     expect((await cache.health()).ok).toBe(true);
   });
 
+  it('runs both spec pipelines with keys on every node (one slot per key, no CROSSSLOT)', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    await cache.pipelines.cacheCharacterStates(
+      names.map((name) => ({ name, status: 'busy' as const, metrics: { q: 1 } })),
+    );
+    await cache.pipelines.updateUserProgress(
+      names.map((name, i) => ({ userId: `pu${name}`, questId: 'q1', progress: i, completed: false })),
+    );
+    for (const [i, name] of names.entries()) {
+      expect((await cache.sessions.agents.get(name))?.status).toBe('busy');
+      expect((await cache.sessions.users.get(`pu${name}`))?.questProgress).toEqual({ q1: i });
+    }
+  });
+
   it('refuses a near cache, which needs one connection to track every key', () => {
     expect(() =>
       createCache({ redis: client, prefix: 'n:', policies: { quest_data: { nearCacheEntries: 10 } } }),

@@ -56,6 +56,12 @@ export interface DataLayerOptions {
   /** Memories given to the responder, 1 to 100. Default 5. */
   memoriesPerResponse?: number;
   /**
+   * Answer a question pattern the character answered within `character_responses`' TTL (300 s)
+   * from Redis, without running the responder (the result says `cached`). Default true; pass
+   * false for a responder whose answers are personal (they would be shared across users).
+   */
+  responseCache?: boolean;
+  /**
    * How long the relay leaves a flow's side effects to the flow itself before applying them
    * (when the flow crashed or its store was down), 0 to 3,600,000 ms. Default 5,000 ms.
    */
@@ -136,6 +142,7 @@ const OptionsSchema = z.object({
     maxMessageLength: whole(1, 1_000_000),
     memoriesPerResponse: whole(1, 100),
     sideEffectGraceMs: whole(0, 3_600_000),
+    responseCache: z.boolean({ message: 'must be true or false' }).optional(),
   }),
 });
 const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
@@ -262,6 +269,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
           characterByName,
           maxMessageLength: options.maxMessageLength ?? 4_000,
           memoriesPerResponse: options.memoriesPerResponse ?? 5,
+          responseCache: options.responseCache ?? true,
         }),
       ),
       questProgress: track('flows.questProgress', questProgressFlow({ ...common, analytics })),

@@ -23,6 +23,10 @@ const InteractionCachePayload = z.object({
   userId: z.uuid(),
   sessionId: z.string().nullable(),
   requestHash: z.string().min(1),
+  /** The question pattern's hash (caching/response-cache.ts); absent in events written before it. */
+  patternHash: z.string().min(1).optional(),
+  /** True when the response came from the response cache: it is not written back (its TTL is not slid). */
+  fromCache: z.boolean().optional(),
   response: z.string(),
   responseTimeMs: z.number().int().min(0),
   createdAt: z.iso.datetime({ offset: true }),
@@ -146,35 +150,39 @@ export async function applyInteractionCache(
   };
   // Independent writes, sent together: one round trip's wait instead of four.
   await Promise.all([
-    cache.policies.character_responses.set(
-      { character: p.character, hash: p.requestHash },
-      {
-        character_id: p.characterId,
-        response: p.response,
-        response_time_ms: p.responseTimeMs,
-        request_hash: p.requestHash,
-        created_at: new Date(p.createdAt),
-      },
-      { tags: [`character:${p.character}`] },
-    ),
+    // A response served from the cache is not written back: the entry keeps its first TTL, so a
+    // frequent question is answered by the responder again at least every 300 s.
+    p.fromCache || !p.patternHash
+      ? undefined
+      : cache.policies.character_responses.set(
+          { character: p.character, hash: p.patternHash },
+          {
+            character_id: p.characterId,
+            response: p.response,
+            response_time_ms: p.responseTimeMs,
+            request_hash: p.requestHash,
+            created_at: new Date(p.createdAt),
+          },
+          { tags: [`character:${p.character}`] },
+        ),
     userSession(),
-    cache.sessions.agents.touch(p.character).then(async (live) => {
-      if (!live)
-        await cache.sessions.agents.start(p.character, {
-          status: 'active',
-          currentContext: `user:${p.userId}`,
-        });
-    }),
+    cache.pipelines.cacheCharacterStates([
+      { name: p.character, status: 'active', currentContext: `user:${p.userId}` },
+    ]),
     // A replay writes the same sample at the same timestamp: last write wins, nothing doubles.
     cache.metrics.record('response_time', p.character, p.responseTimeMs, new Date(p.createdAt)),
   ]);
 }
 
+/**
+ * The user's session gets the quest's progress (one `updateUserProgress` round trip). The quest's
+ * cached definition stays: progress does not change it (it was deleted here before, which emptied
+ * the preloaded quest data of every active user at each step).
+ */
 export async function applyProgressCache(cache: Cache, p: ProgressCachePayload): Promise<void> {
-  const patch = { currentQuest: p.completed ? null : p.questId };
-  if (!(await cache.sessions.users.update(p.userId, patch)))
-    await cache.sessions.users.start(p.userId, patch);
-  await cache.policies.quest_data.delete({ questId: p.questId });
+  await cache.pipelines.updateUserProgress([
+    { userId: p.userId, questId: p.questId, progress: p.progress, completed: p.completed },
+  ]);
 }
 
 /** The relay's handlers for every flow event. */

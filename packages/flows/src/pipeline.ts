@@ -117,22 +117,25 @@ export class Pipeline<I, O> {
   }
 
   /**
-   * Appends two independent steps that run at the same time on this pipeline's output; what
-   * each returns is merged into it for the next step. Each is timed (from the group's start)
-   * and recorded in the order given, and keeps its own fallback; when one without a fallback
-   * fails, the run stops with its StepError once both have ended.
+   * Appends two (or three) independent steps that run at the same time on this pipeline's
+   * output; what each returns is merged into it for the next step. Each is timed (from the
+   * group's start) and recorded in the order given, and keeps its own fallback; when one without
+   * a fallback fails, the run stops with its StepError once all have ended.
    * @example
    * pipeline<{ userId: string }>('greet').concurrently(
    *   part('session', 'redis', async ({ userId }) => ({ session: await sessions.get(userId) })),
    *   part('profile', 'postgres', async ({ userId }) => ({ profile: await users.get(userId) })),
    * );
    */
-  concurrently<A extends object, B extends object>(
+  concurrently<A extends object, B extends object, C extends object = object>(
     a: StepPart<O, A>,
     b: StepPart<O, B>,
-  ): Pipeline<I, O & A & B> {
-    const steps = [anyStep(a.name, a.store, a.run, a.options), anyStep(b.name, b.store, b.run, b.options)];
-    return new Pipeline<I, O & A & B>(this.name, [...this.stages, { kind: 'group', steps }]);
+    c?: StepPart<O, C>,
+  ): Pipeline<I, O & A & B & C> {
+    const steps = [a, b, ...(c ? [c] : [])].map((p) =>
+      anyStep(p.name, p.store, p.run as (input: O) => unknown, p.options as StepOptions<O, unknown>),
+    );
+    return new Pipeline<I, O & A & B & C>(this.name, [...this.stages, { kind: 'group', steps }]);
   }
 
   /** The steps in order, as `store: name` (for documentation and reports). */

@@ -28,6 +28,7 @@ describe('characterInteraction', () => {
       'postgres:load character:ok',
       'redis:session context:ok',
       'qdrant:recall memories:ok',
+      'redis:cached response:ok',
       'responder:respond:ok',
       'postgres:record interaction:ok',
       'redis:cache response and session:ok',
@@ -64,6 +65,43 @@ describe('characterInteraction', () => {
       message: 'How does recursion work in Python functions?',
     });
     expect(other.memories).toEqual([]);
+  });
+
+  it('answers a question pattern asked before from the response cache without the responder, and flags it', async () => {
+    const { data, users } = world;
+    const character = 'sage';
+    const first = await data.flows.characterInteraction({
+      userId: users[0]!,
+      character,
+      message: 'What is a Big-O bound, exactly?',
+    });
+    expect(first.cached).toBe(false);
+    const before = (await data.cache.stats()).namespaces.character_responses.hits;
+    // Another user, another wording of the same pattern (case, spacing, punctuation).
+    const again = await data.flows.characterInteraction({
+      userId: users[1]!,
+      character,
+      message: '  what is a big-o   BOUND exactly ',
+    });
+    expect(again.cached).toBe(true);
+    expect(again.response).toBe(first.response);
+    expect(again.timings.find((t) => t.step === 'cached response')?.outcome).toBe('ok');
+    // Recorded like any interaction (the log and its memory), with the cache's response time.
+    const row = (
+      await data.relational.pool.query('select response, user_id from character_interactions where id = $1', [
+        again.interactionId,
+      ])
+    ).rows[0];
+    expect(row).toEqual({ response: first.response, user_id: users[1] });
+    expect((await data.cache.stats()).namespaces.character_responses.hits).toBe(before + 1);
+    // Another character does not get sage's answer.
+    const spark = await data.flows.characterInteraction({
+      userId: users[1]!,
+      character: 'spark',
+      message: 'What is a Big-O bound, exactly?',
+    });
+    expect(spark.cached).toBe(false);
+    expect(spark.response).not.toBe(first.response);
   });
 
   it('records a retried request once and returns the first result; a reused key for another message is a conflict', async () => {

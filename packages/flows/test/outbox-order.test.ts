@@ -1,7 +1,9 @@
 // Order per user of the Redis effects when the relay applies an interaction's effects late (its
 // flow could not): a later interaction of the same user, applied by its own flow meanwhile, stays
 // the one the session records.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { questionPatternHash } from '../src/caching/response-cache.js';
 import { createWorld, type World } from './fixtures/world.js';
 
 let world: World;
@@ -38,12 +40,12 @@ describe('late Redis effects', () => {
       activeCharacter: 'spark',
       sessionData: { last_interaction_id: second.interactionId },
     });
-    const { rows } = await data.relational.pool.query(
-      'select request_hash from character_interactions where id = $1',
-      [first.interactionId],
-    );
+    // Cached under the question's pattern, where the next asking of it looks first.
     expect(
-      await data.cache.policies.character_responses.get({ character: 'sage', hash: rows[0].request_hash }),
+      await data.cache.policies.character_responses.get({
+        character: 'sage',
+        hash: questionPatternHash('first question'),
+      }),
     ).toMatchObject({ response: first.response });
   });
 });

@@ -195,6 +195,10 @@ export function createRelational(options: RelationalOptions = {}): Relational {
   // An idle connection that dies (server restart) must not crash the process; the pool
   // replaces it, and the next query reports the outage as UnavailableError.
   pool.on('error', () => {});
+  // A client checked out by Kysely, Prisma or a COPY stream has no listener of its own between
+  // statements; this one keeps a lost connection from crashing the process (the next statement
+  // on it fails, typed UNAVAILABLE, and the pool discards it on release).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const replicaPools = (opts.replicaUrls ?? []).map((url) => {
     const replica = new pg.Pool(poolConfig(url));
     replica.on('error', () => {});
@@ -239,6 +243,15 @@ export function createRelational(options: RelationalOptions = {}): Relational {
     } catch (error) {
       throw new UnavailableError('transaction: cannot get a PostgreSQL connection', { cause: error });
     }
+    // While checked out, the pool no longer listens to this client: PostgreSQL ending its backend
+    // between two statements (pg_terminate_backend, a failover, an idle timeout) makes it emit
+    // 'error' with no query to receive it, which would crash the process. The transaction then
+    // fails as UNAVAILABLE (nothing of it committed) and the connection is discarded.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => {
+      lost ??= error;
+    };
+    client.on('error', onLost);
     let broken: Error | undefined;
     try {
       await client.query(`begin isolation level ${level}`);
@@ -246,13 +259,21 @@ export function createRelational(options: RelationalOptions = {}): Relational {
       await client.query('commit');
       return result;
     } catch (error) {
-      await client.query('rollback').catch((e: Error) => {
-        broken = e;
-      });
+      if (!lost) {
+        await client.query('rollback').catch((e: Error) => {
+          broken = e;
+        });
+      }
+      if (lost) {
+        throw new UnavailableError('transaction: the PostgreSQL connection was lost; nothing was committed', {
+          cause: lost,
+        });
+      }
       throw mapDatabaseError(error, 'transaction');
     } finally {
-      // A connection whose rollback failed is destroyed, not returned to the pool.
-      client.release(broken);
+      client.off('error', onLost);
+      // A lost connection, or one whose rollback failed, is destroyed, not returned to the pool.
+      client.release(lost ?? broken);
     }
   }
 

@@ -177,7 +177,9 @@ export function mapDatabaseError(error: unknown, what: string): RelationalError 
     errno === 'ECONNREFUSED' ||
     errno === 'ECONNRESET' ||
     errno === 'ENOTFOUND' ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(pgError?.message ?? '')
+    /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(
+      pgError?.message ?? '',
+    )
   ) {
     return new UnavailableError(`${what}: PostgreSQL is unavailable`, { cause: error });
   }

@@ -19,6 +19,13 @@ export { createLocalEmbedder, type LocalEmbedderOptions } from './embeddings/loc
 export { createOpenAIEmbeddings, type OpenAIEmbeddingsOptions } from './embeddings/openai.js';
 export type { EmbeddingProvider } from './embeddings/provider.js';
 export {
+  type Bm25Encoder,
+  type Bm25EncoderOptions,
+  createBm25Encoder,
+  type SparseVector,
+  termId,
+} from './embeddings/sparse/bm25.js';
+export {
   CollectionDriftError,
   EmbeddingsError,
   QdrantRequestError,

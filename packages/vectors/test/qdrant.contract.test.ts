@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import { sparseContractSuite } from './contract/sparse-suite.js';
 import { contractSuite } from './contract/suite.js';
 import { realQdrantTarget } from './contract/targets.js';
 
@@ -6,6 +7,7 @@ const url = process.env.QDRANT_URL;
 
 if (url) {
   contractSuite(`real Qdrant at ${url}`, () => realQdrantTarget(url));
+  sparseContractSuite(`real Qdrant at ${url}`, () => realQdrantTarget(url));
 } else {
   console.warn('[vectors] QDRANT_URL is not set: the contract suite against a real Qdrant is skipped.');
   describe('real Qdrant (QDRANT_URL)', () => {

@@ -2,10 +2,9 @@
 // module is loaded, else a sorted set per series with the same API, retention and results
 // (Lua keeps TS's semantics: ON_DUPLICATE LAST, retention relative to the newest sample).
 
-import { Cluster } from 'ioredis';
 import { z } from 'zod';
+import { type BatchCommand, sendBatch } from '../batch.js';
 import type { Availability, ScriptedClient, ScriptedPipeline } from '../connection.js';
-import { mapRedisError } from '../errors.js';
 import type { KeyBuilders } from '../keys.js';
 import { type AgentSessionPatch, agentSessionFields } from '../sessions.js';
 import { check, KeyPart, PositiveInt } from '../validation.js';
@@ -233,7 +232,7 @@ export function createMetrics({
       });
       const kind = await detect();
       let samplesWritten = 0;
-      const commands: Array<(p: ScriptedPipeline | ScriptedClient) => unknown> = [];
+      const commands: BatchCommand[] = [];
       const ttl = String(agentSessionTtlMs);
       const retention = String(retentionMs);
       for (const u of planned) {
@@ -255,19 +254,7 @@ export function createMetrics({
           commands.push((p) => addTo(p, kind, key, u.t, value));
         }
       }
-      await availability.run('bulk agent metrics update', async () => {
-        if (client instanceof Cluster) {
-          // A Cluster pipeline must stay on one node; with many agents the keys span nodes, so
-          // the commands go out concurrently instead (ioredis pipelines them per node).
-          await Promise.all(commands.map((c) => c(client)));
-          return;
-        }
-        const pipeline = client.pipeline() as ScriptedPipeline;
-        for (const c of commands) c(pipeline);
-        const results = (await pipeline.exec()) ?? [];
-        const failed = results.find(([error]) => error);
-        if (failed) throw mapRedisError(failed[0], 'bulk agent metrics update');
-      });
+      await sendBatch(client, availability, 'bulk agent metrics update', commands);
       return { agents: planned.length, samples: samplesWritten };
     },
     backend: detect,

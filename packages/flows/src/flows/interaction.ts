@@ -8,6 +8,7 @@ import type { Cache, UserSession } from '@monsteros/cache';
 import { interactionRequestHash, NotFoundError, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
+import { cachedResponse, questionPatternHash } from '../caching/response-cache.js';
 import { applyInteractionCache, type InteractionCachePayload, interactionEvents } from '../events.js';
 import { part, pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
 import type { MemoryToStore, RecalledMemory, VectorsPort } from '../ports.js';
@@ -33,6 +34,11 @@ export interface InteractionResult {
   partial: boolean;
   /** True when the idempotency key had recorded this request before: nothing was written now. */
   replayed: boolean;
+  /**
+   * True when the response came from the character's response cache (the same question pattern
+   * answered within the cache's TTL): the responder did not run.
+   */
+  cached: boolean;
 }
 
 export interface InteractionDeps {
@@ -44,6 +50,8 @@ export interface InteractionDeps {
   characterByName(name: string): Promise<CharacterAgent | null>;
   maxMessageLength: number;
   memoriesPerResponse: number;
+  /** Read `character_responses` before the responder (default on; off for a personalizing responder). */
+  responseCache: boolean;
   sideEffectGraceMs: number;
   /** Called after each commit so the relay applies what the flow could not. */
   kick(): void;
@@ -107,16 +115,28 @@ export function characterInteractionFlow(deps: InteractionDeps) {
         },
         { fallback: () => ({ memories: [] as RecalledMemory[], recallMs: null as number | null }) },
       ),
+      part(
+        'cached response',
+        'redis',
+        async (ctx: Loaded) => ({
+          hit: deps.responseCache ? await cachedResponse(deps.cache, ctx.character, ctx.message) : undefined,
+        }),
+        { fallback: () => ({ hit: undefined }) },
+      ),
     )
     .step('respond', 'responder', async (ctx) => {
       const started = performance.now();
-      const response = await deps.responder.respond({
-        character: ctx.characterRow,
-        message: ctx.message,
-        memories: ctx.memories,
-        session: ctx.session,
-      });
-      return { ...ctx, response, responseTimeMs: Math.max(0, Math.round(performance.now() - started)) };
+      const fromCache = ctx.hit !== undefined && ctx.hit.character_id === ctx.characterRow.id;
+      const response = fromCache
+        ? ctx.hit!.response
+        : await deps.responder.respond({
+            character: ctx.characterRow,
+            message: ctx.message,
+            memories: ctx.memories,
+            session: ctx.session,
+          });
+      const responseTimeMs = Math.max(0, Math.round(performance.now() - started));
+      return { ...ctx, response, fromCache, responseTimeMs };
     })
     .step('record interaction', 'postgres', async (ctx) => {
       const availableAt = new Date(Date.now() + deps.sideEffectGraceMs);
@@ -147,6 +167,8 @@ export function characterInteractionFlow(deps: InteractionDeps) {
           characterId: ctx.characterRow.id,
           userId: ctx.userId,
           sessionId: ctx.sessionId ?? null,
+          patternHash: questionPatternHash(ctx.message),
+          fromCache: ctx.fromCache,
           requestHash:
             interaction.request_hash ??
             interactionRequestHash({
@@ -236,6 +258,7 @@ export function characterInteractionFlow(deps: InteractionDeps) {
         timings,
         partial,
         replayed: output.replayed,
+        cached: !output.replayed && output.fromCache,
       };
     } catch (error) {
       rethrowTyped(error);

@@ -68,6 +68,16 @@ export const RetrieveInputSchema = z.object({
     .optional(),
 });
 
+export const PassageSearchInputSchema = RetrieveInputSchema.omit({ queryEntities: true });
+
+/** What `memory.searchPassages` takes. */
+export interface PassageSearchInput {
+  character: string;
+  query: string;
+  /** Passages returned. Default 5. */
+  topK?: number;
+}
+
 /** What `memory.retrieve` takes. */
 export interface RetrieveInput {
   character: string;

@@ -19,6 +19,8 @@ import {
   type IngestInput,
   IngestInputSchema,
   MemoryInputError,
+  type PassageSearchInput,
+  PassageSearchInputSchema,
   type RetrieveInput,
   RetrieveInputSchema,
   TuningSchema,
@@ -147,6 +149,13 @@ export interface Memory {
    * const { results } = await memory.retrieve({ character: 'sage', query: 'Who did Ada teach?', queryEntities: ['Ada'], topK: 3 });
    */
   retrieve(input: RetrieveInput): Promise<MemoryRetrieval>;
+  /**
+   * Ranks a character's passages by their own text alone (no graph): what `retrieve` falls back
+   * to when nothing links, and one of the signals it fuses.
+   * @example
+   * const results = await memory.searchPassages({ character: 'sage', query: 'Who did Ada teach?', topK: 3 });
+   */
+  searchPassages(input: PassageSearchInput): Promise<RetrievedPassage[]>;
   /** Applies one `memory.ingested` payload's side effects (what the relay handler runs). */
   applyIngested(payload: MemoryIngestedPayload): Promise<SideEffectResult>;
   /** The relay handlers of the memory's events, by event type. */
@@ -410,7 +419,11 @@ export function createMemory(options: MemoryOptions): Memory {
     );
   }
 
-  async function dense(character: string, input: RetrieveInput, topK: number): Promise<RetrievedPassage[]> {
+  async function dense(
+    character: string,
+    input: PassageSearchInput,
+    topK: number,
+  ): Promise<RetrievedPassage[]> {
     const hits = await vectors.search('memory_embeddings', input.query, {
       character,
       filter: PASSAGES_ONLY,
@@ -540,9 +553,15 @@ export function createMemory(options: MemoryOptions): Memory {
     return { ...(answer as MemoryRetrieval), cached: !computed };
   }
 
+  async function searchPassages(input: PassageSearchInput): Promise<RetrievedPassage[]> {
+    const valid = check(PassageSearchInputSchema, input, 'input');
+    return dense(valid.character, valid, valid.topK ?? 5);
+  }
+
   return {
     ingest,
     retrieve,
+    searchPassages,
     applyIngested: (payload) => applyMemoryIngested(deps, payload),
     outboxHandlers: () => handlersFor(deps),
     graphStats: () => graphs.stats(),

@@ -1,4 +1,5 @@
 import { VectorsValidationError } from '../errors.js';
+import { fnv1a, mix } from './hash.js';
 import type { EmbeddingProvider } from './provider.js';
 
 /** Options of the built-in local embedder. */
@@ -9,27 +10,6 @@ export interface LocalEmbedderOptions {
   charNgrams?: readonly number[];
   /** Weight of a word, of a pair of adjacent words and of one character n-gram. Default 1, 0.5, 0.25. */
   weights?: { word?: number; bigram?: number; char?: number };
-}
-
-/** 32-bit FNV-1a over the UTF-16 code units, seeded per feature kind. */
-function fnv1a(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** A 32-bit finalizer (murmur3 fmix): the sign bit must not correlate with the bucket. */
-function mix(h: number): number {
-  let x = h;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
 }
 
 const TOKEN = /[\p{L}\p{N}]+/gu;

@@ -1,30 +1,76 @@
 import { parseArgs } from 'node:util';
 import { startLocalQdrantServer } from './server/http-server.js';
 
-// `pnpm --filter @monsteros/vectors qdrant:local [--path DIR] [--port N] [--host H]`: a Qdrant REST
-// endpoint over a data directory, for tools that expect a Qdrant server in development.
-const { values } = parseArgs({
-  options: {
-    path: { type: 'string', default: process.env.QDRANT_LOCAL_PATH ?? '.data/qdrant' },
-    port: { type: 'string', default: process.env.QDRANT_LOCAL_PORT ?? '6333' },
-    host: { type: 'string', default: '127.0.0.1' },
-  },
-});
+// `pnpm --filter @monsteros/vectors qdrant:local [--path DIR] [--port N] [--host H] [--api-key K]`:
+// a Qdrant REST endpoint over a data directory, for tools that expect a Qdrant server in development.
+const USAGE = `Usage: pnpm --filter @monsteros/vectors qdrant:local [options]
+
+Serves the local Qdrant engine over Qdrant's REST API (for @qdrant/js-client-rest or any Qdrant tool).
+
+Options:
+  --path DIR                 data directory, or :memory: (env QDRANT_LOCAL_PATH; default .data/qdrant)
+  --port N                   port, 0 for a free one (env QDRANT_LOCAL_PORT; default 6333)
+  --host H                   interface to listen on (default 127.0.0.1); any other than loopback
+                             needs an API key
+  --api-key K                key for full access, sent as the api-key header or Authorization: Bearer
+                             (env QDRANT__SERVICE__API_KEY; default none: open to this machine)
+  --read-only-api-key K      key for reads only (env QDRANT__SERVICE__READ_ONLY_API_KEY)
+  -h, --help                 this text
+
+Ctrl-C (SIGINT) or SIGTERM folds the log into a snapshot and stops.`;
+
+let values: {
+  path: string;
+  port: string;
+  host: string;
+  'api-key'?: string | undefined;
+  'read-only-api-key'?: string | undefined;
+  help?: boolean | undefined;
+};
+try {
+  ({ values } = parseArgs({
+    options: {
+      path: { type: 'string', default: process.env.QDRANT_LOCAL_PATH ?? '.data/qdrant' },
+      port: { type: 'string', default: process.env.QDRANT_LOCAL_PORT ?? '6333' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'api-key': { type: 'string' },
+      'read-only-api-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (e) {
+  console.error(`${(e as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
+if (!/^\d+$/.test(values.port) || port > 65535) {
   console.error(`--port: expected an integer between 0 and 65535, got ${values.port}`);
   process.exit(2);
 }
 
-const server = await startLocalQdrantServer({ path: values.path, port, host: values.host }).catch(
-  (e: unknown) => {
-    // E.g. the directory is locked by another engine, or the port is taken: say so, without a stack.
-    console.error(`local Qdrant could not start: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);
-console.log(`local Qdrant ${values.path} listening on ${server.url}`);
+// An empty variable counts as unset, as an unset key in Qdrant's config does.
+const apiKey = values['api-key'] || process.env.QDRANT__SERVICE__API_KEY || undefined;
+const readOnlyApiKey =
+  values['read-only-api-key'] || process.env.QDRANT__SERVICE__READ_ONLY_API_KEY || undefined;
+
+const server = await startLocalQdrantServer({
+  path: values.path,
+  port,
+  host: values.host,
+  ...(apiKey ? { apiKey } : {}),
+  ...(readOnlyApiKey ? { readOnlyApiKey } : {}),
+}).catch((e: unknown) => {
+  // E.g. the directory is locked by another engine, the port is taken, or no key for a public host: say so, without a stack.
+  console.error(`local Qdrant could not start: ${(e as Error).message}`);
+  process.exit(1);
+});
+const access = apiKey || readOnlyApiKey ? 'API key required' : 'no API key (loopback only)';
+console.log(`local Qdrant ${values.path} listening on ${server.url} (${access})`);
 
 let stopping = false;
 const stop = async (signal: string) => {

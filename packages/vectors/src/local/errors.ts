@@ -48,6 +48,14 @@ export const formatError = (detail: string) =>
 export const validationError = (detail: string) =>
   new LocalQdrantError(422, `Validation error in JSON body: [${detail}]`);
 
+/** 422 for a path parameter that breaks a rule (a collection name too long, or with `/`). */
+export const pathValidationError = (detail: string) =>
+  new LocalQdrantError(422, `Validation error in path parameters: [${detail}]`);
+
+/** 422 for a query parameter that breaks a rule (`timeout=0`). */
+export const queryValidationError = (detail: string) =>
+  new LocalQdrantError(422, `Validation error in query parameters: [${detail}]`);
+
 /** 400 for a request that is well formed but wrong for the collection (Qdrant: "Wrong input"). */
 export const wrongInput = (detail: string) => new LocalQdrantError(400, `Wrong input: ${detail}`);
 

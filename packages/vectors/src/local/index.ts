@@ -4,6 +4,7 @@
 export { createLocalQdrantClient, type QdrantClientLike, type QdrantClientMethod } from './client.js';
 export { DataDirectoryLockedError, LocalQdrantError, type LocalQdrantErrorCode } from './errors.js';
 export { LocalQdrant, type LocalQdrantOptions, type SearchRequest } from './local-qdrant.js';
+export { type Answer, dispatchRequest, type RestRequest } from './server/dispatch.js';
 export {
   type LocalQdrantServer,
   type LocalQdrantServerOptions,

@@ -8,12 +8,14 @@ import { cloneJson, type Payload, parsePath } from './engine/json-path.js';
 import { decodeOp, encodeOp, type Op } from './engine/ops.js';
 import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.js';
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
-import { parseBody } from './engine/validate.js';
+import { parseSparse } from './engine/sparse-index.js';
+import { parseBody, requestCount } from './engine/validate.js';
 import {
   badRequest,
   collectionNotFound,
   formatError,
   LocalQdrantError,
+  pathValidationError,
   validationError,
   wrongInput,
 } from './errors.js';
@@ -77,7 +79,7 @@ const retrieveSchema = z.looseObject({
 });
 const scrollSchema = z.looseObject({
   offset: z.unknown().optional(),
-  limit: z.number().int().nonnegative().nullish(),
+  limit: requestCount(1).nullish(),
   filter: z.unknown().optional(),
   with_payload: z.unknown().optional(),
   with_vector: z.unknown().optional(),
@@ -85,8 +87,8 @@ const scrollSchema = z.looseObject({
 });
 const countSchema = z.looseObject({ filter: z.unknown().optional(), exact: z.boolean().nullish() });
 const querySchema = z.looseObject({
-  limit: z.number().int().nonnegative().nullish(),
-  offset: z.number().int().nonnegative().nullish(),
+  limit: requestCount(1).nullish(),
+  offset: requestCount(0).nullish(),
   score_threshold: z.number().nullish(),
   using: z.string().nullish(),
   with_payload: z.unknown().optional(),
@@ -328,7 +330,11 @@ export class LocalQdrant {
 
   private resolve(name: string): Collection {
     const col = this.collections.get(this.aliases.get(name) ?? name);
-    if (!col) throw collectionNotFound(name);
+    if (!col) {
+      // Qdrant validates the path before looking the name up: a name it could never hold is a 422.
+      const nameError = checkCollectionName(name);
+      throw nameError ? pathValidationError(`name: ${nameError}`) : collectionNotFound(name);
+    }
     return col;
   }
 
@@ -375,26 +381,21 @@ export class LocalQdrant {
       vectors[''] = store.prepare(checkDense(vector, store, `${where}.vector`));
     } else if (isObject(vector)) {
       for (const [name, v] of Object.entries(vector)) {
-        if (isObject(v) && 'indices' in v) {
-          if (!col.sparseNames.has(name)) throw wrongInput(`Not existing vector name error: ${name}`);
-          const { indices, values } = v;
-          if (
-            !Array.isArray(indices) ||
-            !Array.isArray(values) ||
-            indices.length !== values.length ||
-            !indices.every((i) => Number.isInteger(i) && (i as number) >= 0) ||
-            !values.every((x) => typeof x === 'number' && Number.isFinite(x))
-          ) {
-            throw validationError(
-              `${where}.vector.${name}: indices and values must be the same length, indices unsigned integers`,
+        if (col.sparseNames.has(name)) {
+          if (!isObject(v))
+            throw formatError(
+              `${where}.vector.${name}: \`${name}\` is a sparse vector: expected {indices, values}`,
             );
-          }
-          if (new Set(indices).size !== indices.length)
-            throw validationError(`${where}.vector.${name}: indices must be unique`);
           sparse ??= {};
-          sparse[name] = { indices: [...(indices as number[])], values: [...(values as number[])] };
+          sparse[name] = parseSparse(v, `${where}.vector.?`);
           continue;
         }
+        if (isObject(v) && 'indices' in v)
+          throw wrongInput(
+            col.dense.has(name)
+              ? 'Conversion between sparse and regular vectors failed'
+              : `Not existing vector name error: ${name}`,
+          );
         const store = storeFor(col, name);
         vectors[name] = store.prepare(checkDense(v, store, `${where}.vector.${name}`));
       }
@@ -491,7 +492,7 @@ export class LocalQdrant {
     body: Schemas['CreateCollection'] | Record<string, unknown> = {},
   ): Promise<boolean> {
     const nameError = checkCollectionName(name);
-    if (nameError) throw validationError(`collection_name: ${nameError}`);
+    if (nameError) throw pathValidationError(`name: ${nameError}`);
     const parsed = parseBody(createCollectionSchema, body, 'collection');
     await this.write(() => {
       if (this.collections.has(name)) throw wrongInputConflict(`Collection \`${name}\` already exists!`);
@@ -549,7 +550,7 @@ export class LocalQdrant {
           const { alias_name, collection_name } = a.create_alias;
           if (!this.collections.has(collection_name)) throw collectionNotFound(collection_name);
           if (this.collections.has(alias_name))
-            throw wrongInput(
+            throw wrongInputConflict(
               `Can't create alias with name ${alias_name}. Collection with the same name already exists`,
             );
           next.set(alias_name, collection_name);
@@ -626,7 +627,7 @@ export class LocalQdrant {
     const col = this.resolve(name);
     const b = parseBody(retrieveSchema, body, 'ids');
     const wp = parseWithPayload(b.with_payload, true);
-    const wv = parseWithVector(b.with_vector);
+    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
     const seen = new Set<PointId>();
     const out: Schemas['Record'][] = [];
     for (const raw of b.ids) {
@@ -760,27 +761,43 @@ export class LocalQdrant {
             break;
           case 'update_vectors': {
             const pts = Array.isArray(a.points) ? a.points : [];
+            // `update_filter`: only the points that match it now are updated (the rest are left as they are).
+            const onlyIf =
+              a.update_filter === undefined || a.update_filter === null
+                ? null
+                : compileFilter(a.update_filter, col.filterContext, 'update_filter');
+            const where = operations.length === 1 ? 'points' : `operations[${i}].update_vectors.points`;
+            const points = pts.map((p, j) => {
+              const pp = isObject(p) ? p : {};
+              const vector = pp.vector ?? pp.vectors;
+              if (isObject(vector) && Object.keys(vector).length === 0)
+                throw validationError(`${where}[${j}].vector: must specify vectors to update for point`);
+              const prepared = this.preparePoint(col, pp.id, vector, {}, `${where}[${j}]`);
+              if (!exists(prepared.id))
+                throw new LocalQdrantError(404, `Not found: No point with id ${prepared.id} found`);
+              return {
+                id: prepared.id,
+                vectors: prepared.vectors,
+                ...(prepared.sparse ? { sparse: prepared.sparse } : {}),
+              };
+            });
             op = {
               t: 'updvec',
               c: col.name,
-              points: pts.map((p, j) => {
-                const pp = isObject(p) ? p : {};
-                const prepared = this.preparePoint(
-                  col,
-                  pp.id,
-                  pp.vector,
-                  {},
-                  `operations[${i}].update_vectors.points[${j}]`,
-                );
-                if (!exists(prepared.id))
-                  throw new LocalQdrantError(404, `Not found: No point with id ${prepared.id} found`);
-                return { id: prepared.id, vectors: prepared.vectors };
-              }),
+              points: onlyIf
+                ? points.filter((p) => {
+                    const slot = col.slotOf.get(p.id);
+                    return slot !== undefined && onlyIf(col.view(slot));
+                  })
+                : points,
             };
             break;
           }
           case 'delete_vectors': {
             const names = Array.isArray(a.vector) ? a.vector.map(String) : [];
+            for (const n of names)
+              if (!col.dense.has(n) && !col.sparseNames.has(n))
+                throw wrongInput(`Not existing vector name error: ${n}`);
             op = {
               t: 'delvec',
               c: col.name,
@@ -818,7 +835,7 @@ export class LocalQdrant {
     const b = parseBody(scrollSchema, body, 'scroll');
     const limit = b.limit ?? 10;
     const wp = parseWithPayload(b.with_payload, true);
-    const wv = parseWithVector(b.with_vector);
+    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
     const pred =
       b.filter === undefined || b.filter === null ? null : compileFilter(b.filter, col.filterContext);
     const accept = col.acceptor(pred);
@@ -846,7 +863,7 @@ export class LocalQdrant {
       }
       points.push(renderRecord(col, slot, wp, wv) as Schemas['Record']);
     }
-    return { points, next_page_offset: next };
+    return { points, next_page_offset: next as Schemas['ScrollResult']['next_page_offset'] };
   }
 
   /** POST /collections/{name}/points/count. */
@@ -870,7 +887,7 @@ export class LocalQdrant {
     const col = this.resolve(name);
     const b = parseBody(querySchema, body, 'query');
     const wp = parseWithPayload(b.with_payload, false);
-    const wv = parseWithVector(b.with_vector);
+    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
     const hits = runQuery(col, b as QueryStage, null, true);
     return { points: hits.map((h) => renderScored(col, h, wp, wv) as ScoredPoint) };
   }
@@ -899,13 +916,14 @@ export class LocalQdrant {
     const stage: QueryStage = {
       query: vector,
       using,
+      params: b.params,
       filter: b.filter,
       limit: b.limit,
       offset: b.offset ?? 0,
       score_threshold: b.score_threshold ?? null,
     };
     const wp = parseWithPayload(b.with_payload, false);
-    const wv = parseWithVector(b.with_vector);
+    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
     return runQuery(col, stage, null, true).map((h) => renderScored(col, h, wp, wv) as ScoredPoint);
   }
 
@@ -921,8 +939,8 @@ export class LocalQdrant {
 const searchSchema = z.looseObject({
   vector: z.unknown(),
   filter: z.unknown().optional(),
-  limit: z.number().int().nonnegative(),
-  offset: z.number().int().nonnegative().nullish(),
+  limit: requestCount(1),
+  offset: requestCount(0).nullish(),
   score_threshold: z.number().nullish(),
   with_payload: z.unknown().optional(),
   with_vector: z.unknown().optional(),

@@ -1,5 +1,6 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerCases } from './answers.js';
 import {
   cosine,
   dbsf,
@@ -393,7 +394,7 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
         expect((await client.getCollectionAliases(name)).aliases).toEqual([]);
       });
 
-      it('refuses a collection named like an alias and an alias named like a collection with 400', async () => {
+      it('refuses a collection named like an alias (400) and an alias named like a collection (409)', async () => {
         const name = await collection('aliased');
         const other = await collection('other');
         const alias = uniqueName('alias');
@@ -411,7 +412,7 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
           client.updateCollectionAliases({
             actions: [{ create_alias: { collection_name: name, alias_name: other } }],
           }),
-          400,
+          409,
           new RegExp(
             `^Wrong input: Can't create alias with name ${other}\\. Collection with the same name already exists`,
           ),
@@ -875,6 +876,8 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
         });
       });
     });
+
+    answerCases({ target: () => target, collection });
 
     describe('bad input leaves the collection unchanged', () => {
       let name: string;

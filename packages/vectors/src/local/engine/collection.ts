@@ -4,12 +4,10 @@ import { type CreateCollectionBody, collectionConfig, type DenseSpec, denseSpecs
 import { comparePointIds, type PointId } from './ids.js';
 import { cloneJson, deleteAt, mergeAt, type Payload, valuesAt } from './json-path.js';
 import { INVERTED_TYPES, InvertedIndex } from './payload-index.js';
+import { SparseIndex, type SparseVector } from './sparse-index.js';
 import { VectorStore } from './vector-store.js';
 
-export interface SparseVector {
-  indices: number[];
-  values: number[];
-}
+export type { SparseVector } from './sparse-index.js';
 
 /** A point as written to the log: ids parsed, vectors prepared (Cosine normalized). */
 export interface PreparedPoint {
@@ -39,6 +37,8 @@ export class Collection {
   readonly unnamed: boolean;
   readonly dense = new Map<string, VectorStore>();
   readonly sparseNames: Set<string>;
+  /** One inverted index per sparse vector name. */
+  readonly sparseIndexes = new Map<string, SparseIndex>();
   readonly config: Record<string, unknown>;
   private readonly indexSpecs = new Map<string, IndexSpec>();
   ids: Array<PointId | undefined> = [];
@@ -68,6 +68,8 @@ export class Collection {
     this.unnamed = unnamed;
     for (const s of specs) this.dense.set(s.name, new VectorStore(s.size, s.distance));
     this.sparseNames = new Set(Object.keys(body.sparse_vectors ?? {}));
+    for (const [name, params] of Object.entries(body.sparse_vectors ?? {}))
+      this.sparseIndexes.set(name, new SparseIndex(params.modifier === 'idf'));
     this.config = collectionConfig(body);
     this.filterContext = { textIndexed: (key) => this.indexes.get(key)?.data_type === 'text' };
   }
@@ -186,6 +188,7 @@ export class Collection {
       this.payloads[slot] = p.payload;
       this.versions[slot] = version;
       this.sparse[slot] = p.sparse;
+      for (const [name, index] of this.sparseIndexes) index.set(slot, p.sparse?.[name]);
       for (const [name, store] of this.dense) {
         const v = p.vectors[name];
         if (v) store.set(slot, v);
@@ -196,13 +199,21 @@ export class Collection {
   }
 
   updateVectors(
-    points: Array<{ id: PointId; vectors: Record<string, Float32Array> }>,
+    points: Array<{
+      id: PointId;
+      vectors: Record<string, Float32Array>;
+      sparse?: Record<string, SparseVector>;
+    }>,
     version: number,
   ): void {
     for (const p of points) {
       const slot = this.slotOf.get(p.id);
       if (slot === undefined) continue;
       for (const [name, v] of Object.entries(p.vectors)) this.dense.get(name)?.set(slot, v);
+      for (const [name, v] of Object.entries(p.sparse ?? {})) {
+        this.sparse[slot] = { ...this.sparse[slot], [name]: v };
+        this.sparseIndexes.get(name)?.set(slot, v);
+      }
       this.versions[slot] = version;
     }
   }
@@ -214,7 +225,11 @@ export class Collection {
       for (const name of names) {
         this.dense.get(name)?.clear(slot);
         const sp = this.sparse[slot];
-        if (sp) delete sp[name];
+        if (sp?.[name]) {
+          const { [name]: _gone, ...rest } = sp;
+          this.sparse[slot] = Object.keys(rest).length > 0 ? rest : undefined;
+        }
+        this.sparseIndexes.get(name)?.remove(slot);
       }
       this.versions[slot] = version;
     }
@@ -229,6 +244,7 @@ export class Collection {
       this.ids[slot] = undefined;
       this.payloads[slot] = {};
       this.sparse[slot] = undefined;
+      for (const index of this.sparseIndexes.values()) index.remove(slot);
       for (const store of this.dense.values()) store.clear(slot);
       this.reindex(slot);
       this.free.push(slot);

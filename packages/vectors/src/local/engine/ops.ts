@@ -19,7 +19,15 @@ export type Op =
   | { t: 'overwrite'; c: string; ids: PointId[]; payload: Payload }
   | { t: 'delpay'; c: string; ids: PointId[]; keys: string[] }
   | { t: 'clear'; c: string; ids: PointId[] }
-  | { t: 'updvec'; c: string; points: Array<{ id: PointId; vectors: Record<string, Float32Array> }> }
+  | {
+      t: 'updvec';
+      c: string;
+      points: Array<{
+        id: PointId;
+        vectors: Record<string, Float32Array>;
+        sparse?: Record<string, SparseVector>;
+      }>;
+    }
   | { t: 'delvec'; c: string; ids: PointId[]; names: string[] };
 
 const b64 = (v: Float32Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
@@ -60,7 +68,15 @@ export function encodeOp(op: Op): unknown {
     };
   }
   if (op.t === 'updvec') {
-    return { t: op.t, c: op.c, points: op.points.map((p) => ({ id: p.id, v: mapVectors(p.vectors, b64) })) };
+    return {
+      t: op.t,
+      c: op.c,
+      points: op.points.map((p) => ({
+        id: p.id,
+        v: mapVectors(p.vectors, b64),
+        ...(p.sparse ? { s: p.sparse } : {}),
+      })),
+    };
   }
   return op;
 }
@@ -83,7 +99,11 @@ export function decodeOp(raw: unknown): Op {
     return {
       t: 'updvec',
       c: o.c,
-      points: (o.points ?? []).map((p) => ({ id: p.id, vectors: mapVectors(p.v, unb64) })),
+      points: (o.points ?? []).map((p) => ({
+        id: p.id,
+        vectors: mapVectors(p.v, unb64),
+        ...(p.s ? { sparse: p.s } : {}),
+      })),
     };
   }
   return raw as Op;

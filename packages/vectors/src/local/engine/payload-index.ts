@@ -1,13 +1,13 @@
 import { type Payload, valuesAt } from './json-path.js';
 
 /** A value an equality condition (`match.value`, `match.any`) can look up. */
-export type IndexKey = string | number | boolean;
+export type IndexKey = string | number | bigint | boolean;
 
 /** Payload index types whose conditions are equality lookups, served here by an inverted index. */
 export const INVERTED_TYPES: ReadonlySet<string> = new Set(['keyword', 'integer', 'uuid', 'bool']);
 
 const isKey = (v: unknown): v is IndexKey =>
-  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean';
 
 /**
  * A sorted set of slots in a growable Int32Array: inserts and removals are a binary search plus

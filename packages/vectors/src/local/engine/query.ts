@@ -1,9 +1,11 @@
-import { badRequest, formatError, LocalQdrantError, wrongInput } from '../errors.js';
+import { badRequest, formatError, LocalQdrantError, validationError, wrongInput } from '../errors.js';
 import { compileFilter, type Predicate } from '../filter/compile.js';
 import type { Collection } from './collection.js';
 import { compileFormula } from './formula.js';
 import { comparePointIds, parsePointId } from './ids.js';
 import { valuesAt } from './json-path.js';
+import { parseSparse, type SparseIndex, type SparseVector } from './sparse-index.js';
+import { clampCount } from './validate.js';
 import { externalScore, internalThreshold, type VectorStore } from './vector-store.js';
 
 /** One result row before rendering: the point's slot and its score as Qdrant reports it. */
@@ -35,8 +37,7 @@ export function storeFor(col: Collection, using: string | null | undefined): Vec
   const name = using ?? '';
   const store = col.dense.get(name);
   if (!store) {
-    if (col.sparseNames.has(name))
-      throw badRequest(`sparse vector \`${name}\` scoring is not supported by the local mode`);
+    if (col.sparseNames.has(name)) throw wrongInput('Conversion between sparse and regular vectors failed');
     throw wrongInput(`Not existing vector name error: ${name}`);
   }
   return store;
@@ -67,7 +68,13 @@ function resolveVector(col: Collection, input: unknown, store: VectorStore, usin
     return Float32Array.from(v);
   }
   if (isObject(input)) {
-    if ('indices' in input) throw badRequest('sparse vector search is not supported by the local mode');
+    if ('indices' in input) {
+      throw wrongInput(
+        col.dense.has(using)
+          ? 'Conversion between sparse and regular vectors failed'
+          : `Not existing vector name error: ${using}`,
+      );
+    }
     if ('text' in input || 'image' in input || 'object' in input) {
       throw badRequest('inference (Document/Image/InferenceObject) is not supported by the local mode');
     }
@@ -78,14 +85,30 @@ function resolveVector(col: Collection, input: unknown, store: VectorStore, usin
   return store.prepare(checkDense(input, store, 'query'));
 }
 
+/** The sparse query: given `{indices, values}`, or the stored sparse vector of a point id. */
+function resolveSparse(col: Collection, input: unknown, index: SparseIndex, using: string): SparseVector {
+  if (typeof input === 'number' || typeof input === 'string') {
+    const id = parsePointId(input);
+    const slot = col.slotOf.get(id);
+    if (slot === undefined) throw new LocalQdrantError(404, `Not found: No point with id ${id} found`);
+    const v = index.get(slot);
+    if (!v) throw badRequest(`Point ${id} has no vector \`${using}\``);
+    return v;
+  }
+  if (isObject(input) && 'indices' in input) return parseSparse(input, 'query.?');
+  if (Array.isArray(input)) throw wrongInput('Conversion between sparse and regular vectors failed');
+  throw formatError('query: data did not match any variant of untagged enum QueryInterface');
+}
+
 const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
 function limitOf(v: unknown, fallback: number, field: string): number {
   if (v === undefined || v === null) return fallback;
+  if (typeof v === 'bigint' && v >= 0n) return clampCount(v);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw formatError(`${field}: invalid value ${JSON.stringify(v)}, expected an unsigned integer`);
+    throw formatError(`${field}: invalid value ${String(v)}, expected an unsigned integer`);
   }
-  return v;
+  return clampCount(v);
 }
 
 const byScoreDesc = (col: Collection) => (a: Hit, b: Hit) =>
@@ -112,7 +135,8 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
   const scope: Scope | null = filter ? { predicate: filter, filters } : null;
   const limit = limitOf(stage.limit, 10, 'limit');
   const offset = root ? limitOf(stage.offset, 0, 'offset') : 0;
-  const k = limit + offset;
+  // Never more result slots than points: a limit of u64::MAX must not size an allocation.
+  const k = Math.min(limit + offset, col.high);
   const threshold = stage.score_threshold ?? null;
   if (stage.lookup_from !== undefined && stage.lookup_from !== null)
     throw badRequest('lookup_from is not supported by the local mode');
@@ -121,6 +145,7 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     return p as QueryStage;
   });
   const q = stage.query;
+  checkStage(q, prefetches.length, stage);
   const fused = prefetches.map((p) => runQuery(col, p, scope, false));
   const accept = col.acceptor(filter);
   let hits: Hit[];
@@ -152,11 +177,26 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     return applyThreshold(hits, threshold).slice(offset, k);
   }
 
-  const nearestInput = isObject(q) && 'nearest' in q ? q.nearest : isObject(q) ? undefined : q;
+  // A sparse vector `{indices, values}` is a nearest query too (the shorthand of `{nearest: …}`).
+  const nearestInput =
+    isObject(q) && 'nearest' in q ? q.nearest : isObject(q) && !('indices' in q) ? undefined : q;
   if (nearestInput !== undefined) {
     if (isObject(q) && q.mmr !== undefined && q.mmr !== null)
       throw badRequest('MMR is not supported by the local mode');
     const using = stage.using ?? '';
+    const sparseIndex = col.sparseIndexes.get(using);
+    if (sparseIndex !== undefined) {
+      const query = sparseIndex.weights(resolveSparse(col, nearestInput, sparseIndex, using), col.count);
+      const floor = threshold ?? Number.NEGATIVE_INFINITY;
+      const heap =
+        prefetches.length === 0
+          ? sparseIndex.search(query, k, col.high, accept, floor)
+          : sparseIndex.searchSlots(query, k, candidates(), accept, floor);
+      return heap
+        .sorted()
+        .map((h) => ({ slot: h.slot, score: h.score }))
+        .slice(offset, k);
+    }
     const store = storeFor(col, using);
     const vector = resolveVector(col, nearestInput, store, using);
     const floor = internalThreshold(threshold, store.distance);
@@ -256,6 +296,33 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     if (unsupported in q) throw badRequest(`\`${unsupported}\` queries are not supported by the local mode`);
   }
   throw formatError('query: data did not match any variant of untagged enum QueryInterface');
+}
+
+/** The checks Qdrant makes on each stage before running it (400 `Bad request: …`, its wording). */
+function checkStage(q: unknown, prefetches: number, stage: QueryStage): void {
+  if (prefetches > 0 && (q === undefined || q === null))
+    throw badRequest(
+      "A query is needed to merge the prefetches. Can't have prefetches without defining a query.",
+    );
+  if (stage.score_threshold !== undefined && stage.score_threshold !== null) {
+    if (q === undefined || q === null)
+      throw badRequest(
+        "A query is needed to use the score_threshold. Can't have score_threshold without defining a query.",
+      );
+    if (isObject(q) && 'order_by' in q) throw badRequest("Can't use score_threshold with an order_by query.");
+  }
+  if (
+    isObject(q) &&
+    ('fusion' in q || 'rrf' in q) &&
+    stage.using !== undefined &&
+    stage.using !== null &&
+    stage.using !== ''
+  )
+    throw badRequest("Fusion queries cannot be combined with the 'using' field.");
+  if (isObject(stage.params) && stage.params.hnsw_ef !== undefined && stage.params.hnsw_ef !== null) {
+    const ef = stage.params.hnsw_ef;
+    if (ef === 0 || ef === 0n) throw validationError('params.hnsw_ef: value 0 invalid, must be 1 or larger');
+  }
 }
 
 /**

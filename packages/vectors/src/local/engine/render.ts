@@ -41,7 +41,10 @@ export function parseWithPayload(v: unknown, fallback: boolean): PayloadSelector
   throw formatError('with_payload: expected a bool, a list of keys, {include: [...]} or {exclude: [...]}');
 }
 
-/** Parses `with_vector` / `with_vectors`: bool or a list of vector names. */
+/**
+ * Parses `with_vector` (or its alias `with_vectors`, which Qdrant's serde accepts too: callers pass
+ * `b.with_vector ?? b.with_vectors`): bool or a list of vector names.
+ */
 export function parseWithVector(v: unknown): VectorSelector {
   if (v === undefined || v === null) return false;
   if (typeof v === 'boolean') return v;
@@ -71,7 +74,8 @@ function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
   }
   const sparse = col.sparse[slot];
   if (sparse)
-    for (const [name, sv] of Object.entries(sparse)) if (wanted(name)) out[name] = structuredClone(sv);
+    for (const [name, sv] of Object.entries(sparse))
+      if (wanted(name)) out[name] = { indices: [...sv.indices], values: sv.values.map(f32) };
   return out;
 }
 

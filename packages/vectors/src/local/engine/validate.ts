@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { formatError, validationError } from '../errors.js';
 
 /**
@@ -16,3 +16,24 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, what: s
   }
   throw formatError(`${path}: ${issue.message}`);
 }
+
+/**
+ * An unsigned integer of a request (`bigint` beyond 2^53 from lossless JSON), clamped to 2^53 − 1:
+ * a limit or offset beyond any collection's size means "all of them" and never sizes an
+ * allocation. Below `min` it is Qdrant's 422 `value 0 invalid, must be 1 or larger`.
+ */
+export const requestCount = (min: number) =>
+  z
+    .union([z.number().int().nonnegative(), z.bigint().nonnegative()])
+    .transform((v) => clampCount(v))
+    .superRefine((v, ctx) => {
+      if (v < min) ctx.addIssue({ code: 'custom', message: `value ${v} invalid, must be ${min} or larger` });
+    });
+
+/** A non-negative integer (number or bigint) as a safe `number`. */
+export const clampCount = (v: number | bigint): number =>
+  typeof v === 'bigint'
+    ? v > BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number.MAX_SAFE_INTEGER
+      : Number(v)
+    : Math.min(v, Number.MAX_SAFE_INTEGER);

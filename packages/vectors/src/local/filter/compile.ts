@@ -165,9 +165,9 @@ function isNull(payload: Payload, key: string): boolean {
   return raw.length > 0 && raw.every((v) => v === null);
 }
 
-type Bounds = { lt?: number; gt?: number; lte?: number; gte?: number };
+type Bounds = { lt?: number | bigint; gt?: number | bigint; lte?: number | bigint; gte?: number | bigint };
 
-function inBounds(x: number, b: Bounds): boolean {
+function inBounds(x: number | bigint, b: Bounds): boolean {
   return (
     (b.lt === undefined || x < b.lt) &&
     (b.gt === undefined || x > b.gt) &&
@@ -236,6 +236,10 @@ function numericBounds(spec: unknown, where: string, unsigned = false): Bounds {
   for (const k of ['lt', 'gt', 'lte', 'gte'] as const) {
     const v = spec[k];
     if (v === undefined || v === null) continue;
+    if (typeof v === 'bigint' && (!unsigned || v >= 0n)) {
+      b[k] = v;
+      continue;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v) || (unsigned && (v < 0 || !Number.isInteger(v)))) {
       throw formatError(
         `${where}.${k}: invalid value ${JSON.stringify(v)}, expected ${unsigned ? 'an unsigned integer' : 'a number'}`,
@@ -251,7 +255,10 @@ function compileRange(spec: unknown, key: string, where: string): Predicate {
   const isDatetime = ['lt', 'gt', 'lte', 'gte'].some((k) => typeof spec[k] === 'string');
   if (!isDatetime) {
     const b = numericBounds(spec, where);
-    return (p) => valuesAt(p.payload, key).some((v) => typeof v === 'number' && inBounds(v, b));
+    return (p) =>
+      valuesAt(p.payload, key).some(
+        (v) => (typeof v === 'number' || typeof v === 'bigint') && inBounds(v, b),
+      );
   }
   const b: Bounds = {};
   for (const k of ['lt', 'gt', 'lte', 'gte'] as const) {
@@ -270,8 +277,11 @@ function compileRange(spec: unknown, key: string, where: string): Predicate {
     });
 }
 
-const isScalar = (v: unknown): v is string | number | boolean =>
-  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const isScalar = (v: unknown): v is string | number | bigint | boolean =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean';
+/** Integers of a request or payload: `bigint` beyond 2^53 (lossless JSON), compared exactly with numbers. */
+const isInteger = (v: unknown): v is number | bigint =>
+  typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
 
 function compileMatch(spec: unknown, key: string, ctx: FilterContext, where: string): Predicate {
   if (!isObject(spec)) throw formatError(`${where}: data did not match any variant of untagged enum Match`);
@@ -283,10 +293,7 @@ function compileMatch(spec: unknown, key: string, ctx: FilterContext, where: str
   if ('any' in spec || 'except' in spec) {
     const field = 'any' in spec ? 'any' : 'except';
     const arr = spec[field];
-    if (
-      !Array.isArray(arr) ||
-      !(arr.every((v) => typeof v === 'string') || arr.every((v) => typeof v === 'number'))
-    ) {
+    if (!Array.isArray(arr) || !(arr.every((v) => typeof v === 'string') || arr.every(isInteger))) {
       throw formatError(`${where}.${field}: expected an array of strings or an array of integers`);
     }
     const set = new Set<unknown>(arr);

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { badRequest, formatError, LocalQdrantError } from '../errors.js';
+import { LocalQdrantError } from '../errors.js';
 import { LocalQdrant } from '../local-qdrant.js';
-import { QDRANT_VERSION, routes } from './routes.js';
+import { type AuthCheck, createAuth, isLoopback } from './auth.js';
+import { type Answer, dispatchRequest, errorAnswer } from './dispatch.js';
 
 /** Options of `startLocalQdrantServer`. */
 export interface LocalQdrantServerOptions {
@@ -16,6 +17,13 @@ export interface LocalQdrantServerOptions {
   port?: number;
   /** Largest accepted request body in bytes. Default 64 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Key for full access (Qdrant's `service.api_key`), checked against the `api-key` header or
+   * `Authorization: Bearer`. Required to listen on anything but loopback. Default: none (open).
+   */
+  apiKey?: string;
+  /** Key for reads only (Qdrant's `service.read_only_api_key`). Default: none. */
+  readOnlyApiKey?: string;
 }
 
 /** A running local Qdrant REST server. */
@@ -28,19 +36,15 @@ export interface LocalQdrantServer {
   close(): Promise<void>;
 }
 
-const HEALTH = new Map([
-  ['/healthz', 'healthz check passed'],
-  ['/livez', 'livez check passed'],
-  ['/readyz', 'all shards are ready'],
-]);
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+function send(res: ServerResponse, answer: Answer): void {
+  res.writeHead(answer.status, {
+    'content-type': answer.contentType,
+    'content-length': Buffer.byteLength(answer.body),
+  });
+  res.end(answer.body);
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -49,79 +53,33 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
       throw new LocalQdrantError(413, `Payload too large: the request body exceeds ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-function parseJson(text: string, required: boolean): unknown {
-  if (text.trim() === '') {
-    if (required) throw formatError('EOF while parsing a value at line 1 column 0');
-    return undefined;
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw formatError((e as Error).message);
-  }
-}
-
-/** A percent-decoded path segment; a malformed escape (`%E0%A4%A`) is the client's mistake: 400. */
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw badRequest(`malformed percent-encoding in the URL path segment \`${segment}\``);
-  }
-}
-
-/** Answers one request: `{result, status: 'ok', time}` on success, `{status: {error}, time}` on failure. */
 async function handle(
   engine: LocalQdrant,
   req: IncomingMessage,
   res: ServerResponse,
   maxBody: number,
+  auth: AuthCheck,
 ): Promise<void> {
-  const started = process.hrtime.bigint();
-  const time = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  try {
-    if (method === 'GET' && url.pathname === '/') {
-      send(res, 200, {
-        title: 'qdrant - vector search engine',
-        version: QDRANT_VERSION,
-        commit: 'monsteros-local',
-      });
-      return;
-    }
-    const health = method === 'GET' ? HEALTH.get(url.pathname) : undefined;
-    if (health) {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(health);
-      return;
-    }
-    for (const r of routes) {
-      if (r.method !== method) continue;
-      const m = r.pattern.exec(url.pathname);
-      if (!m) continue;
-      const params: Record<string, string> = {};
-      r.names.forEach((name, i) => {
-        params[name] = decodeSegment(m[i + 1]!);
-      });
-      const body = parseJson(await readBody(req, maxBody), r.body);
-      const result = await r.handle(engine, { params, query: url.searchParams, body });
-      send(res, 200, { result, status: 'ok', time: time() });
-      return;
-    }
-    // Qdrant (actix) answers an unknown path with an empty 404.
-    res.writeHead(404);
-    res.end();
-  } catch (e) {
-    if (e instanceof LocalQdrantError) {
-      send(res, e.status, { status: { error: e.message }, time: time() });
-    } else {
-      send(res, 500, { status: { error: `Service internal error: ${(e as Error).message}` }, time: time() });
-    }
+  const target = req.url ?? '/';
+  // The key is checked before the body is read: a refused client does not get to upload 64 MiB.
+  const refusal = auth(method, new URL(target, 'http://localhost').pathname, req.headers);
+  if (refusal) {
+    req.resume();
+    send(res, refusal);
+    return;
   }
+  let body: Buffer;
+  try {
+    body = await readBody(req, maxBody);
+  } catch (e) {
+    send(res, errorAnswer(e, 0));
+    return;
+  }
+  send(res, await dispatchRequest(engine, { method, url: target, headers: req.headers, body }));
 }
 
 /**
@@ -137,14 +95,23 @@ export async function startLocalQdrantServer(
   const owned = options.engine === undefined;
   const engine = options.engine ?? (await LocalQdrant.open(options.path ?? ':memory:'));
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !options.apiKey && !options.readOnlyApiKey) {
+    if (owned) await engine.close();
+    throw new LocalQdrantError(
+      400,
+      `Bad request: refusing to listen on ${host} without an API key: anyone who can reach it could read and change every collection; set apiKey (--api-key or QDRANT__SERVICE__API_KEY) or listen on 127.0.0.1`,
+    );
+  }
+  const auth = createAuth({ apiKey: options.apiKey, readOnlyApiKey: options.readOnlyApiKey });
   const server: Server = createServer((req, res) => {
-    void handle(engine, req, res, maxBody);
+    void handle(engine, req, res, maxBody, auth);
   });
   server.keepAliveTimeout = 10_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 6333, options.host ?? '127.0.0.1', () => {
+      server.listen(options.port ?? 6333, host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -155,9 +122,9 @@ export async function startLocalQdrantServer(
     throw e;
   }
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${shown}:${address.port}`,
     port: address.port,
     engine,
     async close() {

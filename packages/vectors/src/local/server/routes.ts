@@ -1,10 +1,21 @@
+import { pointIdFromPath } from '../engine/ids.js';
 import type { LocalQdrant } from '../local-qdrant.js';
 
 /** What a route handler gets: decoded path parameters, the query string and the parsed JSON body. */
 export interface RouteInput {
   params: Record<string, string>;
   query: URLSearchParams;
+  /** The parsed JSON body, or the raw bytes (a Buffer) for a route whose `body` is `'raw'`. */
   body: unknown;
+  headers: import('node:http').IncomingHttpHeaders;
+}
+
+/** A result sent as it is (a snapshot file, Prometheus text) instead of `{result, status, time}`. */
+export class RawResponse {
+  constructor(
+    readonly contentType: string,
+    readonly body: string | Buffer,
+  ) {}
 }
 
 /** A route of Qdrant's REST API: method, path pattern and the engine call that answers it. */
@@ -12,8 +23,11 @@ export interface Route {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
   pattern: RegExp;
   names: string[];
-  /** Whether the endpoint reads a JSON body (a missing one is then a format error, as in Qdrant). */
-  body: boolean;
+  /**
+   * Whether the endpoint reads a JSON body (a missing one is then a format error, as in Qdrant),
+   * or `'raw'` for one that takes the bytes as they are (a snapshot upload).
+   */
+  body: boolean | 'raw';
   handle(engine: LocalQdrant, input: RouteInput): Promise<unknown>;
 }
 
@@ -24,7 +38,7 @@ export const QDRANT_VERSION = '1.19.0';
 function route(
   method: Route['method'],
   path: string,
-  body: boolean,
+  body: Route['body'],
   handle: (engine: LocalQdrant, input: RouteInput) => Promise<unknown>,
 ): Route {
   const names: string[] = [];
@@ -38,8 +52,6 @@ function route(
 /** Write endpoints answer `acknowledged` unless the caller asked to `wait`, as Qdrant does. */
 const acknowledged = (query: URLSearchParams, result: { operation_id?: number | null; status: string }) =>
   query.get('wait') === 'true' ? result : { ...result, status: 'acknowledged' };
-
-const id = (raw: string): number | string => (/^\d+$/.test(raw) ? Number(raw) : raw);
 
 // biome-ignore lint/suspicious/noExplicitAny: request bodies are validated by the engine, not here
 type Body = any;
@@ -77,7 +89,7 @@ export const routes: Route[] = [
     e.retrievePoints(params.collection_name!, body as Body),
   ),
   route('GET', '/collections/{collection_name}/points/{id}', false, (e, { params }) =>
-    e.getPoint(params.collection_name!, id(params.id!)),
+    e.getPoint(params.collection_name!, pointIdFromPath(params.id!)),
   ),
   route('POST', '/collections/{collection_name}/points/delete', true, async (e, { params, query, body }) =>
     acknowledged(query, await e.deletePoints(params.collection_name!, body as Body)),

@@ -4,6 +4,7 @@ import { Collection, type IndexSpec, type SparseVector } from '../engine/collect
 import type { CreateCollectionBody } from '../engine/config.js';
 import type { PointId } from '../engine/ids.js';
 import type { Payload } from '../engine/json-path.js';
+import { parseLosslessJson, stringifyLosslessJson } from '../engine/lossless-json.js';
 
 const MAGIC = 'MOSQLOC1';
 
@@ -66,7 +67,7 @@ export async function writeSnapshot(dir: string, state: EngineState): Promise<vo
       blobs.push(present, new Uint8Array(data.buffer));
     }
   }
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const headerBytes = Buffer.from(stringifyLosslessJson(header), 'utf8');
   const prefix = Buffer.alloc(16);
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(headerBytes.length, 8);
@@ -101,7 +102,7 @@ export async function readSnapshot(dir: string): Promise<EngineState> {
   if (buf.toString('latin1', 0, 8) !== MAGIC)
     throw new Error(`${join(dir, 'snapshot.bin')} is not a local Qdrant snapshot`);
   const headerLen = buf.readUInt32LE(8);
-  const header = JSON.parse(buf.toString('utf8', 16, 16 + headerLen)) as Header;
+  const header = parseLosslessJson(buf.toString('utf8', 16, 16 + headerLen)) as Header;
   let off = 16 + headerLen;
   const collections = new Map<string, Collection>();
   for (const h of header.collections) {

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { parseLosslessJson, stringifyLosslessJson } from '../engine/lossless-json.js';
 
 /** A record could not be appended; `rolledBack` tells whether the log is back to its previous end. */
 export class WalAppendError extends Error {
@@ -45,7 +46,7 @@ export class WriteAheadLog {
       const body = buf.subarray(off + 8, off + 8 + len);
       if (crc32(body) !== sum) break;
       try {
-        records.push(JSON.parse(body.toString('utf8')));
+        records.push(parseLosslessJson(body.toString('utf8')));
       } catch {
         break;
       }
@@ -70,7 +71,7 @@ export class WriteAheadLog {
    * and the log must not be appended to again.
    */
   async append(record: unknown): Promise<void> {
-    const body = Buffer.from(JSON.stringify(record), 'utf8');
+    const body = Buffer.from(stringifyLosslessJson(record), 'utf8');
     const frame = Buffer.allocUnsafe(8 + body.length);
     frame.writeUInt32LE(body.length, 0);
     frame.writeUInt32LE(crc32(body), 4);

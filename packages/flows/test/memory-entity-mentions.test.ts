@@ -1,0 +1,45 @@
+// The dictionary matcher that links a query to the graph's entity names without a model.
+import { describe, expect, it } from 'vitest';
+import { createEntityDictionary } from '../src/memory/entity-mentions.js';
+
+const dictionary = createEntityDictionary<number>([
+  ['New York', 1],
+  ['New York City', 2],
+  ['York', 3],
+  ['City Hall', 4],
+  ['Ada', 5],
+  ['ADA', 6],
+  ['The', 7],
+  ['Who Is', 8],
+  ['Émile Zola', 9],
+]);
+
+describe('entity dictionary', () => {
+  it('takes the longest name at each word and resumes after it (no overlaps)', () => {
+    const found = dictionary.find('Was New York City Hall built before 1900?');
+    expect(found.map((m) => m.name)).toEqual(['new york city']);
+    expect(found[0]!.values).toEqual([2]);
+  });
+
+  it('matches whole words only, never inside a word', () => {
+    expect(dictionary.find('Yorkshire and Adam')).toEqual([]);
+    expect(dictionary.find('Yorkshire and York').map((m) => m.values)).toEqual([[3]]);
+  });
+
+  it('ignores case, accents and punctuation as entity names do, and keeps every value of a name', () => {
+    const found = dictionary.find('Did emile-zola meet ada?');
+    expect(found.map((m) => [m.name, m.values])).toEqual([
+      ['emile zola', [9]],
+      ['ada', [5, 6]],
+    ]);
+  });
+
+  it('never indexes names made only of stop words', () => {
+    expect(dictionary.size).toBe(6);
+    expect(dictionary.find('Who is the mayor?')).toEqual([]);
+  });
+
+  it('finds nothing in a query without words', () => {
+    expect(dictionary.find('?!  ')).toEqual([]);
+  });
+});
