@@ -11,6 +11,7 @@ import {
 import { ValidationError } from './errors.js';
 import { keyBuilders, NAMESPACE_KEY_BASE, namespaceKeys } from './keys.js';
 import { createMetrics, type Metrics, type MetricsBackend } from './metrics/index.js';
+import { createRealtimeMetrics, type RealtimeMetrics } from './metrics/realtime.js';
 import { createPipelines, type Pipelines } from './pipelines.js';
 import {
   assertNamespace,
@@ -52,6 +53,24 @@ export interface CacheOptions {
     retentionMs?: number;
     /** `auto` uses RedisTimeSeries when the module is loaded. Default `auto`. */
     backend?: MetricsBackend | 'auto';
+  };
+  /** Real-time metrics: per-minute aggregates shared by every process (see `realtime`). */
+  realtime?: {
+    /**
+     * How often this process sends its pending aggregates, in ms.
+     * @default 5000
+     */
+    flushMs?: number;
+    /**
+     * How long a minute's aggregates are kept (and the totals after their last write), in ms.
+     * @default 86400000 (24 h)
+     */
+    retentionMs?: number;
+    /**
+     * Label sets kept per metric and minute before new ones are dropped (a cardinality guard).
+     * @default 10000
+     */
+    maxSeries?: number;
   };
   /** Timeouts and reconnection of the client opened from a URL (ignored for a client you pass). */
   connection?: ConnectionOptions;
@@ -116,6 +135,14 @@ export interface Cache {
   streams: Streams;
   metrics: Metrics;
   /**
+   * Per-minute aggregates (count, sum, max, latency histogram per label set) that every process
+   * adds to in Redis: `record` is in memory, a flush every `realtime.flushMs` sends them.
+   * @example
+   * cache.realtime.record('relay_round', ['ok'], 3.2);
+   * await cache.realtime.minutes('relay_round'); // keys mos:rtm:{relay_round}:m:<minute ms>
+   */
+  realtime: RealtimeMetrics;
+  /**
    * Hits, misses, hit rate, evictions and key counts per namespace, memory, round trip.
    * @example const { namespaces } = await cache.stats();
    */
@@ -170,6 +197,14 @@ const OptionsSchema = z.object({
       backend: z
         .enum(['auto', 'timeseries', 'core'], { message: 'must be auto, timeseries or core' })
         .optional(),
+    })
+    .strict()
+    .optional(),
+  realtime: z
+    .object({
+      flushMs: PositiveInt.max(3_600_000, 'must be at most 3600000 (an hour)').optional(),
+      retentionMs: PositiveInt.min(60_000, 'must be at least 60000 (a minute)').optional(),
+      maxSeries: PositiveInt.optional(),
     })
     .strict()
     .optional(),
@@ -275,6 +310,15 @@ export function createCache(options: CacheOptions = {}): Cache {
     backend: opts.metrics?.backend ?? 'auto',
   });
 
+  const realtime = createRealtimeMetrics({
+    client,
+    availability,
+    keys,
+    retentionMs: opts.realtime?.retentionMs ?? 86_400_000,
+    flushMs: opts.realtime?.flushMs ?? 5_000,
+    maxSeries: opts.realtime?.maxSeries ?? 10_000,
+  });
+
   async function ping(): Promise<number> {
     const started = performance.now();
     await client.ping();
@@ -316,6 +360,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     pipelines,
     streams,
     metrics,
+    realtime,
     async stats() {
       return availability.run('cache stats', async () => {
         await Promise.all(Object.values(policyObjects).map((p) => p.flushReads()));
@@ -368,6 +413,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     async close() {
       await Promise.all([...consumers].map((c) => c.close()));
       await Promise.all(Object.values(policyObjects).map((p) => p.flushReads()));
+      await realtime.close();
       await tracking?.close();
       if (ownsClient) {
         try {

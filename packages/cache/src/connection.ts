@@ -20,6 +20,7 @@ const SCRIPT_FILES = {
   mosSessionWrite: { file: 'session_write.lua', keys: 1, prelude: '' },
   mosMetricAdd: { file: 'metric_add.lua', keys: 1, prelude: 'metric_common.lua' },
   mosAgentUpdate: { file: 'agent_update.lua', keys: -1, prelude: 'metric_common.lua' },
+  mosRealtimeFlush: { file: 'realtime_flush.lua', keys: 2, prelude: '' },
   mosStreamClaim: { file: 'stream_claim.lua', keys: 3, prelude: 'stream_common.lua' },
   mosStreamTrim: { file: 'stream_trim.lua', keys: 1, prelude: '' },
   mosStreamAck: { file: 'stream_ack.lua', keys: 2, prelude: '' },

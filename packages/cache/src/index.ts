@@ -31,6 +31,14 @@ export type {
   RangeQuery,
 } from './metrics/index.js';
 export {
+  REALTIME_BUCKETS_MS,
+  type RealtimeBucket,
+  type RealtimeMetrics,
+  type RealtimeMinute,
+  type RealtimeRange,
+  type RealtimeSeries,
+} from './metrics/realtime.js';
+export {
   type CharacterState,
   MAX_PIPELINE_ENTRIES,
   type Pipelines,

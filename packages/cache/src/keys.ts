@@ -76,6 +76,10 @@ export function keyBuilders(prefix: string) {
     /** `mos:metrics:response_time:{sage}` (sorted set, or a TS key with RedisTimeSeries). */
     metric: (metricType: string, agent: string) =>
       `${prefix}metrics:${escapeKeyPart(metricType)}:{${escapeKeyPart(agent)}}`,
+    /** `mos:rtm:{flow_step}:m:29512345` (hash): one minute's aggregates of a real-time metric (minute = epoch ms / 60,000). */
+    realtimeMinute: (metric: string, minute: number) => `${prefix}rtm:{${escapeKeyPart(metric)}}:m:${minute}`,
+    /** `mos:rtm:{flow_step}:total` (hash): the metric's running totals (for Prometheus counters). */
+    realtimeTotals: (metric: string) => `${prefix}rtm:{${escapeKeyPart(metric)}}:total`,
   };
 }
 export type KeyBuilders = ReturnType<typeof keyBuilders>;

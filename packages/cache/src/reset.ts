@@ -16,6 +16,7 @@ export function ownKeyMatcher(prefix: string): (key: string) => boolean {
     `${prefix}user:session:{`,
     `${prefix}agent:messages:{`,
     `${prefix}metrics:`,
+    `${prefix}rtm:{`,
   ];
   return (key) => families.some((family) => key.startsWith(family));
 }

@@ -15,7 +15,7 @@ import { createRelational } from '@monsteros/relational';
 import { createTestDatabase } from '@monsteros/schema/testing';
 import { createVectors } from '@monsteros/vectors';
 import { createEntityDictionary } from '../src/memory/entity-mentions.js';
-import { createMemory, type RetrievedPassage } from '../src/memory/memory.js';
+import { createMemory, type MemoryOptions, type RetrievedPassage } from '../src/memory/memory.js';
 import { createBm25Index } from './bm25.js';
 import { type DatasetQuestion, loadDataset } from './dataset.js';
 
@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     dataset: { type: 'string', default: '../shared/datasets/musique-dev' },
     json: { type: 'boolean', default: false },
     limit: { type: 'string' },
+    /** Memory tuning as JSON (`createMemory` options), for sensitivity runs: `--tuning '{"passageNodeWeight":0}'`. */
+    tuning: { type: 'string', default: '{}' },
   },
 });
 const CHARACTER = 'eval-memory';
@@ -83,7 +85,8 @@ const relational = createRelational({ databaseUrl: db.url, poolSize: 4 });
 const vectors = await createVectors({ qdrant: { local: ':memory:' }, collectionPrefix: 'eval_' });
 try {
   await vectors.ensureCollections();
-  const memory = createMemory({ relational, vectors });
+  const tuning = JSON.parse(args.tuning) as Partial<MemoryOptions>;
+  const memory = createMemory({ ...tuning, relational, vectors });
 
   const triples = dataset.passages.reduce((n, p) => n + p.triples.length, 0);
   const ingestStarted = performance.now();
@@ -103,10 +106,17 @@ try {
     ),
   );
   const bm25 = createBm25Index(dataset.passages.map((p) => p.text));
-
   const rows: MethodRow[] = [
     await evaluate('retrieve', questions, async (q) => {
       const answer = await memory.retrieve({ character: CHARACTER, query: q.question, topK: TOP_K });
+      if (process.env.DIAG) {
+        const got = textsOf(answer.results);
+        console.log(`Q ${q.question}\n  linked: ${answer.linked.map((l) => l.name).join(' | ')}`);
+        for (const g of q.gold)
+          console.log(
+            `  ${got.indexOf(g) >= 0 ? 'HIT ' + got.indexOf(g) : 'MISS  '} ${g.slice(0, 110).replace(/\n/g, ' / ')}`,
+          );
+      }
       return { texts: textsOf(answer.results), mode: `${answer.mode}/${answer.linking}` };
     }),
     await evaluate('retrieve + dictionary entities', questions, async (q) => {
@@ -131,6 +141,7 @@ try {
 
   const report = {
     dataset: args.dataset,
+    tuning,
     questions: questions.length,
     ingest: {
       passages: dataset.passages.length,
@@ -148,7 +159,9 @@ try {
   if (args.json) console.log(JSON.stringify(report, null, 2));
   else {
     const i = report.ingest;
-    console.log(`memory eval: ${args.dataset} (${questions.length} questions, ${i.passages} passages)`);
+    console.log(
+      `memory eval: ${args.dataset} (${questions.length} questions, ${i.passages} passages)${args.tuning === '{}' ? '' : `, tuning ${args.tuning}`}`,
+    );
     console.log(
       `ingest: ${i.passages} passages, ${i.triples} triples (${i.skippedTriples} malformed skipped), ${i.entities} entities, ${i.synonymEdges} synonym edges in ${i.seconds.toFixed(2)} s: ${i.passagesPerSecond.toFixed(0)} passages/s, ${i.triplesPerSecond.toFixed(0)} triples/s`,
     );

@@ -8,7 +8,7 @@ import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
-import { FlowError } from './errors.js';
+import { FlowError, FlowValidationError } from './errors.js';
 import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
 import {
@@ -23,6 +23,9 @@ import {
 } from './flows/interaction.js';
 import { type QuestProgressInput, type QuestProgressResult, questProgressFlow } from './flows/quest.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
+import { prometheusText } from './metrics/prometheus.js';
+import { createMetricsRecorder } from './metrics/recorder.js';
+import { instrumentVectors } from './metrics/store-calls.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
 import { coalescedCompletion } from './outbox-completion.js';
 import type { StepTiming } from './pipeline.js';
@@ -70,6 +73,12 @@ export interface DataLayerOptions {
   poolSize?: number;
   /** Open DuckDB (default true). Processes that are not the DuckDB file's owner pass false. */
   analytics?: boolean;
+  /**
+   * Record flow runs and steps, store calls, relay rounds and memory operations into the
+   * real-time metrics in Redis (per-minute aggregates every process shares; see the README).
+   * @default true
+   */
+  metrics?: boolean;
 }
 
 export interface DataLayerHealth {
@@ -100,6 +109,14 @@ export interface DataLayer {
   /** The HippoRAG memory of the characters (null without a vector store underneath the port). */
   memory: Memory | null;
   relay: Relay;
+  /**
+   * The metrics in Prometheus text format (counters and histograms with buckets): this
+   * process's own (`scope: 'process'`, the default, for a scrape of this process) or every
+   * process's totals from Redis (`scope: 'shared'`, what `pnpm db:metrics` serves).
+   * @example
+   * const text = await data.metrics(); // # TYPE monsteros_flow_run_duration_seconds histogram …
+   */
+  metrics(options?: { scope?: 'process' | 'shared' }): Promise<string>;
   /** A performance monitor over this data layer's stores, relay and flow timings. */
   monitor(
     options?: Pick<MonitorOptions, 'thresholds' | 'latencySamples' | 'timeoutMs' | 'trendHours'>,
@@ -166,8 +183,14 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
   let vectors: VectorsPort | undefined;
   let analytics: Analytics | null = null;
+  const metrics = createMetricsRecorder(options.metrics === false ? null : cache.realtime);
   try {
-    vectors = options.vectors ?? (await createVectorsPort(config));
+    vectors =
+      options.vectors ??
+      (await createVectorsPort(
+        config,
+        metrics.enabled ? { instrument: (s) => instrumentVectors(s, metrics) } : {},
+      ));
     if (options.analytics !== false) analytics = await createAnalytics({ path: config.duckdbPath });
   } catch (error) {
     await vectors?.close().catch(() => {});
@@ -178,7 +201,8 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   const v = vectors;
 
   const timings: FlowTimingRecord[] = [];
-  const recorder = (flow: string, steps: readonly StepTiming[]) => {
+  const recorder = (flow: string, steps: readonly StepTiming[], totalMs = 0) => {
+    metrics.flowRun(flow, steps, totalMs);
     timings.push({ flow, at: new Date(), timings: [...steps] });
     // Trimmed in chunks (amortized O(1) per run); readers take the newest TIMINGS_KEPT.
     if (timings.length >= 2 * TIMINGS_KEPT) timings.splice(0, timings.length - TIMINGS_KEPT);
@@ -201,7 +225,12 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
     ...bulkOutboxHandlers({ relational, vectors: v }),
   };
-  const relay = createRelay({ ...options.relay, outbox: relational.outbox, handlers });
+  const relay = createRelay({
+    ...options.relay,
+    outbox: relational.outbox,
+    handlers,
+    ...(metrics.enabled ? { observer: { round: metrics.relayRound, event: metrics.relayEvent } } : {}),
+  });
   if (options.relayWorker !== false) relay.start();
 
   // Work in flight (flows, imports, memory, reconcile, sync, reset), so close() can wait for it.
@@ -217,6 +246,23 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       p.then(done, done);
       return p;
     };
+  /** `track`, and the call's time recorded as a memory operation. */
+  const trackMemory = <A extends unknown[], R>(
+    what: string,
+    operation: string,
+    fn: (...args: A) => Promise<R>,
+  ) =>
+    track(what, async (...args: A): Promise<R> => {
+      const started = performance.now();
+      let ok = false;
+      try {
+        const out = await fn(...args);
+        ok = true;
+        return out;
+      } finally {
+        metrics.memoryOp(operation, performance.now() - started, ok);
+      }
+    });
 
   const sideEffectGraceMs = options.sideEffectGraceMs ?? 5_000;
   const common = {
@@ -273,8 +319,9 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         }),
       ),
       questProgress: track('flows.questProgress', questProgressFlow({ ...common, analytics })),
-      memoryConsolidation: track(
+      memoryConsolidation: trackMemory(
         'flows.memoryConsolidation',
+        'consolidate',
         memoryConsolidationFlow({ ...common, analytics }),
       ),
     },
@@ -284,15 +331,24 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     },
     memory: memory && {
       ...memory,
-      ingest: track('memory.ingest', memory.ingest),
-      retrieve: track('memory.retrieve', memory.retrieve),
+      ingest: trackMemory('memory.ingest', 'ingest', memory.ingest),
+      retrieve: trackMemory('memory.retrieve', 'retrieve', memory.retrieve),
     },
     relay,
+    async metrics(metricsOptions = {}) {
+      const scope = metricsOptions.scope ?? 'process';
+      if (scope !== 'process' && scope !== 'shared')
+        throw new FlowValidationError('scope', "must be 'process' or 'shared'");
+      if (scope === 'process') return prometheusText((metric) => cache.realtime.local(metric));
+      await cache.realtime.flush();
+      return prometheusText((metric) => cache.realtime.totals(metric));
+    },
     monitor: (monitorOptions = {}) =>
       createMonitor({
         ...monitorOptions,
         relational,
         cache,
+        realtime: cache.realtime,
         analytics,
         ...(v.store ? { vectors: v.store } : {}),
         relay,

@@ -1,4 +1,6 @@
+import { type Context, context } from '@opentelemetry/api';
 import { StepError } from './errors.js';
+import { endSpan, startFlowSpan, startStepSpan } from './metrics/tracing.js';
 
 /** Where a step does its work: one of the four stores, the responder, or plain computation. */
 export type StepStore = 'postgres' | 'redis' | 'qdrant' | 'duckdb' | 'responder' | 'compute';
@@ -22,8 +24,15 @@ export interface PipelineResult<O> {
   totalMs: number;
 }
 
-/** Receives every run's timings (the flows wire Redis metrics and memory_operations here). */
-export type TimingRecorder = (flow: string, timings: readonly StepTiming[]) => void | Promise<void>;
+/**
+ * Receives every run's timings (the flows wire Redis metrics and memory_operations here), and
+ * the run's wall time (`totalMs`, shorter than the sum when steps ran at the same time).
+ */
+export type TimingRecorder = (
+  flow: string,
+  timings: readonly StepTiming[],
+  totalMs?: number,
+) => void | Promise<void>;
 
 export interface StepOptions<I, O> {
   /**
@@ -156,13 +165,16 @@ export class Pipeline<I, O> {
     const started = performance.now();
     let value: unknown = input;
     let partial = false;
+    // The run's span (a no-op unless the app registered an OpenTelemetry SDK).
+    const flowSpan = startFlowSpan(this.name);
+    let failure: unknown;
     try {
       for (const stage of this.stages) {
         const t0 = performance.now();
         const attempts =
           stage.kind === 'one'
-            ? [await this.attempt(stage.step, value, t0)]
-            : await Promise.all(stage.steps.map((step) => this.attempt(step, value, t0)));
+            ? [await this.attempt(stage.step, value, t0, flowSpan.ctx)]
+            : await Promise.all(stage.steps.map((step) => this.attempt(step, value, t0, flowSpan.ctx)));
         for (const a of attempts) timings.push(a.timing);
         const failed = attempts.find((a) => a.timing.outcome === 'failed');
         if (failed) throw failed.error;
@@ -172,10 +184,16 @@ export class Pipeline<I, O> {
             ? attempts[0]!.value
             : Object.assign({}, value, ...attempts.map((a) => a.value as object));
       }
+      if (partial) flowSpan.span.setAttribute('monsteros.partial', true);
       return { output: value as O, timings, partial, totalMs: performance.now() - started };
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      endSpan(flowSpan.span, failure);
       // Recording must never fail the flow it measures.
-      if (recorder) await (async () => recorder(this.name, timings))().catch(() => {});
+      const totalMs = performance.now() - started;
+      if (recorder) await (async () => recorder(this.name, timings, totalMs))().catch(() => {});
     }
   }
 
@@ -187,15 +205,20 @@ export class Pipeline<I, O> {
     step: AnyStep,
     value: unknown,
     t0: number,
+    parent: Context,
   ): Promise<{ value?: unknown; error?: StepError; timing: StepTiming }> {
+    const span = startStepSpan(parent, this.name, step.name, step.store);
     try {
-      const out = await step.run(value);
+      // The step runs in its span's context, so the store calls it makes are its children.
+      const out = await context.with(span.ctx, step.run, undefined, value);
+      endSpan(span.span);
       return {
         value: out,
         timing: { step: step.name, store: step.store, ms: performance.now() - t0, outcome: 'ok' },
       };
     } catch (error) {
       const ms = performance.now() - t0;
+      endSpan(span.span, error, step.fallback !== undefined);
       const base = { step: step.name, store: step.store, ms, error: messageOf(error) };
       if (!step.fallback)
         return {

@@ -39,6 +39,16 @@ export interface RelayOptions {
   idleMs?: number;
   /** Told about every failed attempt (logging, metrics). */
   onFailure?: (event: OutboxRow, error: unknown, outcome: 'retry' | 'parked') => void;
+  /** Told about every round and every event handled (the data layer's real-time metrics). */
+  observer?: RelayObserver;
+}
+
+/** Receives the relay's timings; must not throw. */
+export interface RelayObserver {
+  /** A round (claim, apply, complete) ended; `ok` false when the outbox itself failed. */
+  round(ms: number, ok: boolean): void;
+  /** An event was handled (its handler's time). */
+  event(eventType: string, outcome: 'applied' | 'retried' | 'parked', ms: number): void;
 }
 
 export interface DrainResult {
@@ -136,21 +146,26 @@ export function createRelay(options: RelayOptions): Relay {
     held: Map<string, OutboxRow>,
   ): Promise<string | null> {
     const handler = options.handlers[event.event_type];
+    const started = performance.now();
     try {
       if (!handler) throw new PermanentError(`no handler for event type ${event.event_type}`);
       await handler(event);
+      options.observer?.event(event.event_type, 'applied', performance.now() - started);
       return event.id;
     } catch (error) {
+      const ms = performance.now() - started;
       // Its retry delay or parking replaces the lease: no longer renewed.
       held.delete(event.id);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof PermanentError || event.attempts >= maxAttempts) {
         await options.outbox.park(event.id, message);
         result.parked++;
+        options.observer?.event(event.event_type, 'parked', ms);
         options.onFailure?.(event, error, 'parked');
       } else {
         await options.outbox.fail(event.id, message, delayFor(event.attempts));
         result.retried++;
+        options.observer?.event(event.event_type, 'retried', ms);
         options.onFailure?.(event, error, 'retry');
       }
       return null;
@@ -163,7 +178,14 @@ export function createRelay(options: RelayOptions): Relay {
       wholeAtLeast('relay.drain maxRounds', drainOptions.maxRounds, 1);
     const maxRounds = drainOptions.maxRounds ?? Number.POSITIVE_INFINITY;
     while (result.rounds < maxRounds) {
-      const events = await options.outbox.claim(batchSize, leaseMs);
+      const roundStarted = performance.now();
+      let events: OutboxRow[];
+      try {
+        events = await options.outbox.claim(batchSize, leaseMs);
+      } catch (error) {
+        options.observer?.round(performance.now() - roundStarted, false);
+        throw error;
+      }
       if (events.length === 0) break;
       result.rounds++;
       // The round's events stay leased until they are completed, however long the slowest
@@ -181,6 +203,10 @@ export function createRelay(options: RelayOptions): Relay {
         const done = await Promise.all(events.map((e) => applyOne(e, result, held)));
         ids = done.filter((id): id is string => id !== null);
         if (ids.length) await options.outbox.complete(ids);
+        options.observer?.round(performance.now() - roundStarted, true);
+      } catch (error) {
+        options.observer?.round(performance.now() - roundStarted, false);
+        throw error;
       } finally {
         clearInterval(renewal);
       }

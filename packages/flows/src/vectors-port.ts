@@ -24,6 +24,8 @@ export interface VectorsPortOptions {
   recallThreshold?: number;
   /** Extra createVectors options (e.g. providers in tests). */
   vectors?: Partial<VectorsOptions>;
+  /** Wraps the store before the port uses it (the data layer times its calls this way). */
+  instrument?: (vectors: Vectors) => Vectors;
 }
 
 /** Builds the vectors store from the configuration and wraps it as the flows' port. */
@@ -62,7 +64,7 @@ export async function createVectorsPort(
     throw error;
   }
   const threshold = options.recallThreshold ?? (config.embeddingsUrl ? undefined : 0.25);
-  return vectorsPort(vectors, threshold);
+  return vectorsPort(options.instrument ? options.instrument(vectors) : vectors, threshold);
 }
 
 interface StoredPayload extends CharacterMemoryPayload {
@@ -118,7 +120,10 @@ export function vectorsPort(vectors: Vectors, recallThreshold?: number): Vectors
       text: payload.text ?? '',
       learningValue: payload.learning_value,
       createdAt: payload.timestamp,
-      vector: Float32Array.from(p.vector as number[]),
+      // The dense vector alone is a plain array; beside the sparse one it is the map's "" entry.
+      vector: Float32Array.from(
+        (Array.isArray(p.vector) ? p.vector : (p.vector as Record<string, number[]>)['']) as number[],
+      ),
       mergedFrom: payload.merged_from ?? [payload.interaction_id],
     };
   };

@@ -72,15 +72,24 @@ describe('character graph', () => {
     );
     expect(graph.relationEdges).toBe(2);
     expect(graph.synonymEdges).toBe(2);
+    // Entity nodes 0-4, then passage nodes 5-7 (passages 1000, 1001, 1002 in order of first
+    // mention), each with an edge of weight 1 to every entity it mentions.
     expect(edgeWeights(graph)).toEqual(
       new Map([
         ['0-1', 2],
         ['1-2', 1.9],
         ['3-4', 0.85],
+        ['0-5', 1],
+        ['1-5', 1],
+        ['0-6', 1],
+        ['1-6', 1],
+        ['2-6', 1],
+        ['2-7', 1],
       ]),
     );
+    expect(graph.graph.nodeCount).toBe(8);
     // Out-weights: what PPR divides by.
-    expect(Array.from(graph.graph.outWeight)).toEqual([2, 3.9, 1.9, 0.85, 0.85]);
+    expect(Array.from(graph.graph.outWeight)).toEqual([4, 5.9, 3.9, 0.85, 0.85, 2, 3, 1]);
     const mentions = graph.passageIds.map((pid, p) => [
       pid,
       Array.from(graph.mentionEntity.subarray(graph.mentionStart[p]!, graph.mentionStart[p + 1]!)).sort(),
@@ -118,29 +127,24 @@ describe('character graph', () => {
     }
   });
 
-  it('ranks passages by the summed mass of their entities, the same as a full sort, with stable ties', () => {
+  it('ranks passages by the mass of their nodes, the same as a full sort, with stable ties', () => {
     const triples: Array<[number, number, number]> = [];
     for (let p = 0; p < 60; p++)
       triples.push([p % 20, (p * 7 + 3) % 20, p], [(p * 3) % 20, (p * 11 + 1) % 20, p]);
     const graph = buildCharacterGraph('sage', snapshot(20, triples));
-    const scores = Float64Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? 0 : ((i * 37) % 11) / 100));
+    const nodes = graph.graph.nodeCount;
+    expect(nodes).toBe(20 + 60);
+    const scores = Float64Array.from({ length: nodes }, (_, i) => (i % 4 === 0 ? 0 : ((i * 37) % 11) / 100));
     const expected = graph.passageIds
-      .map((pid, p) => {
-        let score = 0;
-        for (let e = graph.mentionStart[p]!; e < graph.mentionStart[p + 1]!; e++)
-          score += scores[graph.mentionEntity[e]!]!;
-        return { pid, score };
-      })
+      .map((pid, p) => ({ pid, score: scores[20 + p]! }))
       .filter((x) => x.score > 0)
       .sort((a, b) => b.score - a.score || (a.pid < b.pid ? -1 : 1));
     for (const k of [1, 5, 17, 500]) {
       const top = scorePassages(graph, scores, k);
       expect(top.map((t) => graph.passageIds[t.passage])).toEqual(expected.slice(0, k).map((x) => x.pid));
       for (const t of top) {
-        expect(t.score).toBeCloseTo(
-          t.entities.reduce((s, e) => s + e.mass, 0),
-          12,
-        );
+        expect(t.score).toBe(scores[20 + t.passage]);
+        expect(t.entities.map((e) => e.mass)).toEqual(t.entities.map((e) => scores[e.node]));
         for (let i = 1; i < t.entities.length; i++)
           expect(t.entities[i - 1]!.mass).toBeGreaterThanOrEqual(t.entities[i]!.mass);
       }

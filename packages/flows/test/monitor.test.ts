@@ -486,6 +486,7 @@ describe('monitor.bottlenecks', () => {
       duckdb: { status: 'unavailable', error: 'not read' },
       outbox: { status: 'unavailable', error: 'not read' },
       flows: { status: 'not-configured', reason: 'none' },
+      shared: { status: 'not-configured', reason: 'none' },
       qdrant: {
         status: 'ok',
         collections: [

@@ -121,10 +121,30 @@ export function resolveSpec(name: CollectionName, override: CollectionOverride |
   };
 }
 
+/**
+ * The name of every MonsterOS point's sparse vector: BM25 term weights of its text
+ * (`createBm25Encoder`), the IDF applied by Qdrant from the collection (`modifier: "idf"`). The
+ * dense vector stays the unnamed default one.
+ */
+export const SPARSE_VECTOR = 'bm25';
+
+/** The sparse vector declaration of every MonsterOS collection. */
+export const SPARSE_VECTOR_PARAMS = { [SPARSE_VECTOR]: { modifier: 'idf' as const } };
+
+/**
+ * The text a point's sparse vector encodes: what was embedded (`payload.text`), else the
+ * entity's `name`. Migration re-encodes existing points from it.
+ */
+export function sparseTextOf(payload: Record<string, unknown>): string | undefined {
+  const text = payload.text ?? payload.name;
+  return typeof text === 'string' && text.length > 0 ? text : undefined;
+}
+
 /** The body of Qdrant's PUT /collections/{name} for a spec. */
 export function createCollectionBody(spec: CollectionSpec, dims = spec.dims) {
   return {
     vectors: { size: dims, distance: spec.distance },
+    sparse_vectors: SPARSE_VECTOR_PARAMS,
     hnsw_config: { ...spec.hnsw },
     shard_number: spec.sharding.shard_number,
     replication_factor: spec.sharding.replication_factor,

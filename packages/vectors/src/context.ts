@@ -1,5 +1,6 @@
 import type { CollectionSpec } from './collections.js';
 import type { CachedEmbeddingProvider } from './embeddings/cache.js';
+import type { Bm25Encoder } from './embeddings/sparse/bm25.js';
 import { mapQdrantError } from './errors.js';
 import type { QdrantClientLike } from './local/index.js';
 import type { CollectionName } from './payloads.js';
@@ -12,6 +13,8 @@ export interface VectorsContext {
   specs: Record<CollectionName, CollectionSpec>;
   profiles: Record<string, SearchProfile>;
   embedders: Record<CollectionName, CachedEmbeddingProvider>;
+  /** The sparse side of every collection (documents and queries). */
+  bm25: Bm25Encoder;
   latency: LatencyRecorder;
   write: { batchSize: number; concurrency: number };
   /** `<prefix><collection>`: the alias every read and write goes through. */

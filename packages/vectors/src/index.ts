@@ -9,6 +9,7 @@ export {
   type CollectionSpec,
   type PayloadIndexSpec,
   type ShardingSpec,
+  SPARSE_VECTOR,
 } from './collections.js';
 export {
   type CachedEmbeddingProvider,
@@ -45,8 +46,16 @@ export type {
 } from './payloads.js';
 export { type BuiltInProfileName, SEARCH_PROFILES, type SearchProfile } from './profiles.js';
 export type { EnsuredCollection } from './provisioning.js';
-export type { AnyVectorHit, SearchOptions, VectorHit, VectorQuery } from './search.js';
+export type {
+  AnyVectorHit,
+  FusionMethod,
+  RetrievalMode,
+  SearchOptions,
+  VectorHit,
+  VectorQuery,
+} from './search.js';
 export type { CollectionStats, LatencySummary, VectorsStats } from './stats.js';
+export { memoryAbout } from './strategies/about.js';
 export {
   type CharacterContextHit,
   type CharacterContextOptions,

@@ -1,5 +1,11 @@
 import type { Schemas } from '@qdrant/js-client-rest';
-import { type CollectionSpec, createCollectionBody, type PayloadIndexSpec } from './collections.js';
+import {
+  type CollectionSpec,
+  createCollectionBody,
+  type PayloadIndexSpec,
+  SPARSE_VECTOR,
+  sparseTextOf,
+} from './collections.js';
 import { call, type VectorsContext } from './context.js';
 import { CollectionDriftError, VectorsError, VectorsValidationError } from './errors.js';
 import type { CollectionName } from './payloads.js';
@@ -15,8 +21,18 @@ export interface EnsuredCollection {
   indexesAdded: string[];
   /** Indexes that exist with another type than the spec's (left alone: changing one means rebuilding it). */
   indexMismatches: Array<{ field: string; expected: string; actual: string }>;
-  /** Set when the spec's version is not the one the alias points to (build and `switchVersion` to move). */
+  /**
+   * Set when the alias points to an older version than the spec's (build and `switchVersion` to
+   * move). A newer live version (made by a sparse migration) is not pending.
+   */
   specVersionPending: number | null;
+  /**
+   * Set when the live collection had no sparse vector and was migrated: every point copied into
+   * `to` (a new version) with its sparse vector encoded from the payload text, then the alias
+   * switched. `from` is kept (drop it with `dropVersion` once satisfied). `withoutText`: points
+   * with no payload text, copied with their dense vector only.
+   */
+  migrated: { from: string; to: string; points: number; withoutText: number } | null;
 }
 
 const indexType = (spec: PayloadIndexSpec): string => (typeof spec === 'string' ? spec : spec.type);
@@ -53,6 +69,7 @@ async function ensurePhysical(
   created: boolean;
   indexesAdded: string[];
   indexMismatches: EnsuredCollection['indexMismatches'];
+  hasSparse: boolean;
 }> {
   let created = false;
   if (!(await exists(ctx, physical))) {
@@ -89,7 +106,65 @@ async function ensurePhysical(
     );
     indexesAdded.push(field);
   }
-  return { created, indexesAdded, indexMismatches };
+  const sparse = info.config.params.sparse_vectors as Record<string, unknown> | null | undefined;
+  return { created, indexesAdded, indexMismatches, hasSparse: sparse?.[SPARSE_VECTOR] !== undefined };
+}
+
+/** Points copied per page by a sparse migration. */
+const MIGRATION_PAGE = 500;
+
+/**
+ * Copies a collection without a sparse vector into a new version that has one, re-encoding each
+ * point's sparse vector from its payload text (dense vectors and payloads copied as they are,
+ * same point ids), then moves the alias. Idempotent: a rerun rewrites the same points.
+ */
+async function migrateToSparse(
+  ctx: VectorsContext,
+  spec: CollectionSpec,
+  from: string,
+  dims: number,
+): Promise<NonNullable<EnsuredCollection['migrated']>> {
+  const fromVersion = Number(/__v(\d+)$/.exec(from)?.[1] ?? 0);
+  const version = Math.max(spec.version, fromVersion + 1);
+  const to = ctx.physical(spec.name, version);
+  await ensurePhysical(ctx, spec, to, dims);
+  let points = 0;
+  let withoutText = 0;
+  let offset: Schemas['ExtendedPointId'] | undefined;
+  for (;;) {
+    const page = await call(`scroll ${from}`, () =>
+      ctx.client.scroll(from, {
+        limit: MIGRATION_PAGE,
+        with_payload: true,
+        with_vector: true,
+        ...(offset === undefined ? {} : { offset }),
+      }),
+    );
+    const batch: Schemas['PointStruct'][] = page.points.map((p) => {
+      const payload = (p.payload ?? {}) as Record<string, unknown>;
+      const text = sparseTextOf(payload);
+      if (text === undefined) withoutText++;
+      const dense = Array.isArray(p.vector)
+        ? (p.vector as number[])
+        : (p.vector as Record<string, number[]>)[''];
+      return {
+        id: p.id,
+        vector: {
+          ...(dense ? { '': dense } : {}),
+          ...(text === undefined ? {} : { [SPARSE_VECTOR]: ctx.bm25.encodeDocument(text) }),
+        },
+        payload,
+      };
+    });
+    if (batch.length > 0)
+      await call(`upsert into ${to}`, () => ctx.client.upsert(to, { wait: true, points: batch }));
+    points += batch.length;
+    const next = page.next_page_offset;
+    if (next === null || next === undefined) break;
+    offset = next as Schemas['ExtendedPointId'];
+  }
+  await switchVersion(ctx, spec.name, version);
+  return { from, to, points, withoutText };
 }
 
 /**
@@ -114,7 +189,7 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
       }
     }
     try {
-      const result = await ensurePhysical(ctx, spec, target, spec.dims);
+      const { hasSparse, ...result } = await ensurePhysical(ctx, spec, target, spec.dims);
       if (createdAlias) {
         try {
           const physical = target;
@@ -129,13 +204,20 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
           target = (await aliasMap(ctx)).get(alias) ?? target;
         }
       }
+      // A collection from before sparse vectors (behind the alias) moves to a new version that has them.
+      let migrated: EnsuredCollection['migrated'] = null;
+      if (!hasSparse && target !== alias) {
+        migrated = await migrateToSparse(ctx, spec, target, spec.dims);
+        target = migrated.to;
+      }
       const version = /__v(\d+)$/.exec(target)?.[1];
       out.push({
         name: spec.name,
         alias,
         collection: target,
         ...result,
-        specVersionPending: version !== undefined && Number(version) !== spec.version ? spec.version : null,
+        specVersionPending: version !== undefined && Number(version) < spec.version ? spec.version : null,
+        migrated,
       });
     } catch (error) {
       if (!(error instanceof CollectionDriftError)) throw error;

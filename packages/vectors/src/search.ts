@@ -1,5 +1,7 @@
 import type { Schemas } from '@qdrant/js-client-rest';
+import { SPARSE_VECTOR } from './collections.js';
 import { call, type VectorsContext } from './context.js';
+import type { SparseVector } from './embeddings/sparse/bm25.js';
 import { VectorsValidationError } from './errors.js';
 import type { CollectionName, CollectionPayloads } from './payloads.js';
 import type { SearchProfile } from './profiles.js';
@@ -28,8 +30,23 @@ export type VectorQuery =
   | { vector: ArrayLike<number> }
   | { vectors: Partial<Record<CollectionName, ArrayLike<number>>> };
 
+/**
+ * How a search finds candidates: `dense` (nearest by meaning, the profile's threshold on the
+ * similarity), `sparse` (BM25 over the exact words, IDF from the collection), or `hybrid` (both as
+ * prefetches, fused by Qdrant; the dense prefetch keeps the threshold). A query given as vectors
+ * has no words: it is searched dense.
+ */
+export type RetrievalMode = 'dense' | 'sparse' | 'hybrid';
+
+/** How `hybrid` fuses its two lists: Qdrant's Reciprocal Rank Fusion or Distribution-Based Score Fusion. */
+export type FusionMethod = 'rrf' | 'dbsf';
+
 /** Options of `search`. */
 export interface SearchOptions {
+  /** Default `dense` (similarity scores against the profile's threshold); strategies default to `hybrid`. */
+  mode?: RetrievalMode;
+  /** Fusion of `hybrid`. Default `rrf`. */
+  fusion?: FusionMethod;
   /** Profile name; default by collection: memory_recall, character_context_search, document_similarity. */
   profile?: string;
   /** Replaces the profile's threshold; `null` returns every hit. */
@@ -105,6 +122,124 @@ export async function queryVectors(
     }),
   );
   return out;
+}
+
+/** The BM25 query of a text query (null for ready vectors, which carry no words). */
+export function sparseQuery(ctx: VectorsContext, query: VectorQuery): SparseVector | null {
+  return typeof query === 'string' ? ctx.bm25.encodeQuery(query) : null;
+}
+
+export function checkMode(mode: unknown, fallback: RetrievalMode): RetrievalMode {
+  if (mode === undefined) return fallback;
+  if (mode !== 'dense' && mode !== 'sparse' && mode !== 'hybrid')
+    throw new VectorsValidationError('mode', 'must be "dense", "sparse" or "hybrid"');
+  return mode;
+}
+
+export function checkFusion(fusion: unknown): FusionMethod {
+  if (fusion === undefined) return 'rrf';
+  if (fusion !== 'rrf' && fusion !== 'dbsf')
+    throw new VectorsValidationError('fusion', 'must be "rrf" or "dbsf"');
+  return fusion;
+}
+
+/** What a candidate stage needs: the two query vectors, the mode, and the dense prefetch's settings. */
+export interface StageArgs {
+  mode: RetrievalMode;
+  fusion: FusionMethod;
+  vector: number[];
+  sparse: SparseVector | null;
+  filter: Schemas['Filter'] | undefined;
+  hnswEf: number;
+  /** On the dense similarity only (BM25 scores have no fixed scale). */
+  threshold: number | null;
+  /** Candidates taken by each prefetch of a hybrid stage. */
+  candidates: number;
+}
+
+/**
+ * The query fields that find candidates in `mode` (everything but `limit` and `with_*`): a dense
+ * nearest query, a sparse one (`using: "bm25"`), or both as prefetches fused by `fusion`. A query
+ * without words (only stop words, or ready vectors) falls back to dense; `sparse` then finds nothing.
+ */
+export function candidateStage(args: StageArgs): Schemas['QueryRequest'] {
+  const filter = args.filter ? { filter: args.filter } : {};
+  const dense = {
+    query: args.vector,
+    params: { hnsw_ef: args.hnswEf },
+    ...filter,
+    ...(args.threshold === null ? {} : { score_threshold: args.threshold }),
+  };
+  const words = args.sparse !== null && args.sparse.indices.length > 0 ? args.sparse : null;
+  if (args.mode === 'dense' || (words === null && args.mode === 'hybrid')) return dense;
+  const sparse = { query: words ?? { indices: [], values: [] }, using: SPARSE_VECTOR, ...filter };
+  if (args.mode === 'sparse') return sparse;
+  return {
+    prefetch: [
+      { ...dense, limit: args.candidates },
+      { ...sparse, limit: args.candidates },
+    ],
+    query: { fusion: args.fusion },
+  };
+}
+
+/** One query of a collection from a candidate stage, timed under the profile's name, as typed hits. */
+export async function runStage<C extends CollectionName>(
+  ctx: VectorsContext,
+  collection: C,
+  stage: Schemas['QueryRequest'],
+  args: { profileName: string; limit: number },
+): Promise<VectorHit<C>[]> {
+  const target = ctx.alias(collection);
+  const started = performance.now();
+  const result = await call(`search ${target}`, () =>
+    ctx.client.query(target, { ...stage, limit: args.limit, with_payload: true }),
+  );
+  ctx.latency.record(args.profileName, performance.now() - started);
+  return toHits(ctx, collection, result.points);
+}
+
+/**
+ * The candidate lists of several collections for one query, in `mode` (checked here, default
+ * hybrid), each with its own dense model, its filter and `candidates` hits: what the memory
+ * strategies fuse across collections.
+ */
+export async function candidateLists<C extends CollectionName>(
+  ctx: VectorsContext,
+  query: VectorQuery,
+  collections: readonly C[],
+  args: {
+    mode: unknown;
+    fusion: unknown;
+    filters: ReadonlyArray<Schemas['Filter'] | undefined>;
+    profile: SearchProfile & { name: string };
+    threshold: number | null;
+    candidates: number;
+  },
+): Promise<VectorHit<C>[][]> {
+  const mode = checkMode(args.mode, 'hybrid');
+  const fusion = checkFusion(args.fusion);
+  const vectors = await queryVectors(ctx, query, collections);
+  const sparse = sparseQuery(ctx, query);
+  return Promise.all(
+    collections.map((c, i) =>
+      runStage(
+        ctx,
+        c,
+        candidateStage({
+          mode,
+          fusion,
+          vector: vectors.get(c)!,
+          sparse,
+          filter: args.filters[i],
+          hnswEf: args.profile.hnswEf,
+          threshold: args.threshold,
+          candidates: args.candidates,
+        }),
+        { profileName: args.profile.name, limit: args.candidates },
+      ),
+    ),
+  );
 }
 
 /** `{must: [character match, …filter.must], …filter}`: the character condition added to a filter. */
@@ -186,7 +321,7 @@ export async function nearest<C extends CollectionName>(
   return toHits(ctx, collection, result.points);
 }
 
-/** Nearest points of one collection for a text or a vector, with a search profile. */
+/** Points of one collection for a text or a vector, with a search profile (dense unless `mode` says otherwise). */
 export async function searchCollection<C extends CollectionName>(
   ctx: VectorsContext,
   collection: C,
@@ -196,6 +331,8 @@ export async function searchCollection<C extends CollectionName>(
   const profile = profileOf(ctx, options.profile, collection);
   const threshold = thresholdOf(profile, options.scoreThreshold);
   const limit = checkCount(options.limit ?? 10, 'limit');
+  const mode = checkMode(options.mode, 'dense');
+  const fusion = checkFusion(options.fusion);
   const filter = withCharacter(
     ctx,
     collection,
@@ -203,10 +340,22 @@ export async function searchCollection<C extends CollectionName>(
     options.filter,
   );
   const vectors = await queryVectors(ctx, query, [collection]);
-  return nearest(ctx, collection, vectors.get(collection)!, {
-    profile,
+  if (mode === 'dense')
+    return nearest(ctx, collection, vectors.get(collection)!, {
+      profile,
+      threshold,
+      limit,
+      ...(filter ? { filter } : {}),
+    });
+  const stage = candidateStage({
+    mode,
+    fusion,
+    vector: vectors.get(collection)!,
+    sparse: sparseQuery(ctx, query),
+    filter,
+    hnswEf: profile.hnswEf,
     threshold,
-    limit,
-    ...(filter ? { filter } : {}),
+    candidates: Math.max(limit, 50),
   });
+  return runStage(ctx, collection, stage, { profileName: profile.name, limit });
 }

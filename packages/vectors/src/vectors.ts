@@ -10,6 +10,7 @@ import { call, type VectorsContext } from './context.js';
 import { type CachedEmbeddingProvider, withEmbeddingCache } from './embeddings/cache.js';
 import { createLocalEmbedder } from './embeddings/local.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
+import { type Bm25EncoderOptions, createBm25Encoder } from './embeddings/sparse/bm25.js';
 import { VectorsValidationError } from './errors.js';
 import { createLocalQdrantClient, LocalQdrant, type QdrantClientLike } from './local/index.js';
 import type { CollectionName } from './payloads.js';
@@ -78,6 +79,8 @@ export interface VectorsOptions {
   write?: { batchSize?: number; concurrency?: number };
   /** Recent latencies kept per profile for `stats()`. Default 1,000. */
   latencyWindow?: number;
+  /** Settings of the BM25 sparse encoder of every collection (`createBm25Encoder`). */
+  sparse?: Bm25EncoderOptions;
 }
 
 /** The vectors of MonsterOS: provisioning, writes, searches and the memory search strategies. */
@@ -251,6 +254,7 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
     specs,
     profiles: { ...SEARCH_PROFILES, ...parsed.profiles },
     embedders,
+    bm25: createBm25Encoder(options.sparse),
     latency: new LatencyRecorder(parsed.latencyWindow ?? 1_000),
     write: { batchSize: parsed.write?.batchSize ?? 256, concurrency: parsed.write?.concurrency ?? 4 },
     alias: (name) => `${prefix}${name}`,

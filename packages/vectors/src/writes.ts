@@ -1,6 +1,8 @@
 import type { Schemas } from '@qdrant/js-client-rest';
+import { SPARSE_VECTOR, sparseTextOf } from './collections.js';
 import { call, runBounded, type VectorsContext } from './context.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
+import type { SparseVector } from './embeddings/sparse/bm25.js';
 import { EmbeddingsError, VectorsValidationError } from './errors.js';
 import { pointIdFor } from './ids.js';
 import { type CollectionName, type CollectionPayloads, payloadSchemas } from './payloads.js';
@@ -93,7 +95,12 @@ export async function upsertRecords<C extends CollectionName>(
     if (typeof size === 'number') dims = size;
   }
 
-  const points: Array<{ id: string; vector: number[] | null; payload: Record<string, unknown> }> = [];
+  const points: Array<{
+    id: string;
+    vector: number[] | null;
+    sparse: SparseVector | null;
+    payload: Record<string, unknown>;
+  }> = [];
   const toEmbed: Array<{ index: number; text: string }> = [];
   records.forEach((record, i) => {
     const field = `records[${i}]`;
@@ -113,7 +120,10 @@ export async function upsertRecords<C extends CollectionName>(
       toEmbed.push({ index: i, text: checkText(record.text, `${field}.text`) });
     else throw new VectorsValidationError(field, 'needs a text to embed or a vector');
     if (record.text !== undefined && payload.text === undefined) payload.text = record.text;
-    points.push({ id: pointIdFor(collection, sourceId, chunk), vector, payload });
+    // The sparse vector encodes the embedded text (or, for a ready vector, the payload's text).
+    const sparseText = record.text ?? sparseTextOf(payload);
+    const sparse = sparseText === undefined ? null : ctx.bm25.encodeDocument(sparseText);
+    points.push({ id: pointIdFor(collection, sourceId, chunk), vector, sparse, payload });
   });
 
   if (toEmbed.length > 0) {
@@ -132,7 +142,11 @@ export async function upsertRecords<C extends CollectionName>(
 
   const tasks: Array<() => Promise<void>> = [];
   for (let i = 0; i < points.length; i += batchSize) {
-    const batch = points.slice(i, i + batchSize) as Schemas['PointStruct'][];
+    const batch: Schemas['PointStruct'][] = points.slice(i, i + batchSize).map((p) => ({
+      id: p.id,
+      vector: { '': p.vector!, ...(p.sparse ? { [SPARSE_VECTOR]: p.sparse } : {}) },
+      payload: p.payload,
+    }));
     tasks.push(async () => {
       await call(`upsert into ${target}`, () =>
         ctx.client.upsert(target, { wait: options.wait ?? true, points: batch }),

@@ -50,9 +50,14 @@ const rrf = (parts: Array<[weight: number, rank: number]>, k: number) =>
 describe.each(backends)('search strategies ($name)', ({ make }) => {
   const backend = make();
   let vectors: Vectors;
-  // Sources A–D appear in one or both memory collections of sage; X belongs to ember.
+  // Realistic ids: every point has its own source id. sage's memory graph holds entities E1, E3
+  // and a passage P2 ingested from interaction C; sage's character memories are interactions
+  // A, C, D. ember has interaction X and a passage PX ingested from it.
+  const E1 = randomUUID();
+  const P2 = randomUUID();
+  const E3 = randomUUID();
+  const PX = randomUUID();
   const A = randomUUID();
-  const B = randomUUID();
   const C = randomUUID();
   const D = randomUUID();
   const X = randomUUID();
@@ -64,10 +69,16 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
     });
     await vectors.ensureCollections();
     await vectors.upsert('memory_embeddings', [
-      { vector: atCosine(0.99, E_DIMS), payload: entity(A, 'sage', { importance_score: 0.1 }) },
-      { vector: atCosine(0.95, E_DIMS), payload: entity(B, 'sage', { importance_score: 0.9 }) },
-      { vector: atCosine(0.9, E_DIMS), payload: entity(C, 'sage', { importance_score: 0.5 }) },
-      { vector: atCosine(0.999, E_DIMS), payload: entity(X, 'ember') },
+      { vector: atCosine(0.99, E_DIMS), payload: entity(E1, 'sage', { importance_score: 0.1 }) },
+      {
+        vector: atCosine(0.95, E_DIMS),
+        payload: entity(P2, 'sage', { entity_type: 'passage', interaction_id: C, importance_score: 0.9 }),
+      },
+      { vector: atCosine(0.9, E_DIMS), payload: entity(E3, 'sage', { importance_score: 0.5 }) },
+      {
+        vector: atCosine(0.999, E_DIMS),
+        payload: entity(PX, 'ember', { entity_type: 'passage', interaction_id: X }),
+      },
     ]);
     await vectors.upsert('character_memories', [
       { vector: atCosine(0.98, M_DIMS), payload: memory(C, 'sage', { timestamp: daysAgo(1) }) },
@@ -79,33 +90,36 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
   afterAll(() => backend.close());
 
   describe('hippoRagMemorySearch', () => {
-    it('fuses the primary and fallback lists by reciprocal rank on the source id', async () => {
-      const hits = await vectors.hippoRagMemorySearch(query, { character: 'sage', rerank: false });
-      // memory_embeddings ranks A1 B2 C3 (weight 1); character_memories ranks C1 D2 A3 (weight 0.5).
-      const expected = {
-        [A]: rrf(
+    it('fuses the two collections by reciprocal rank on what the hits are about', async () => {
+      const hits = await vectors.hippoRagMemorySearch(query, { character: 'sage' });
+      // memory_embeddings ranks E1, P2 (about C), E3 (weight 1); character_memories C, D, A (weight 0.5).
+      const expected: Record<string, number> = {
+        [`entity:${E1}`]: rrf([[1, 1]], 60),
+        [`interaction:${C}`]: rrf(
           [
-            [1, 1],
-            [0.5, 3],
-          ],
-          60,
-        ),
-        [B]: rrf([[1, 2]], 60),
-        [C]: rrf(
-          [
-            [1, 3],
+            [1, 2],
             [0.5, 1],
           ],
           60,
         ),
-        [D]: rrf([[0.5, 2]], 60),
+        [`entity:${E3}`]: rrf([[1, 3]], 60),
+        [`interaction:${D}`]: rrf([[0.5, 2]], 60),
+        [`interaction:${A}`]: rrf([[0.5, 3]], 60),
       };
-      expect(hits.map((h) => h.sourceId)).toEqual([A, C, B, D]);
-      for (const h of hits) expect(h.score).toBeCloseTo(expected[h.sourceId]!, 12);
-      expect(hits[1]).toMatchObject({
+      expect(hits.map((h) => h.about)).toEqual([
+        `interaction:${C}`,
+        `entity:${E1}`,
+        `entity:${E3}`,
+        `interaction:${D}`,
+        `interaction:${A}`,
+      ]);
+      for (const h of hits) expect(h.score).toBeCloseTo(expected[h.about]!, 12);
+      expect(hits[0]).toMatchObject({
         collection: 'character_memories',
+        sourceId: C,
+        rerankScore: null,
         matches: [
-          { collection: 'memory_embeddings', rank: 3 },
+          { collection: 'memory_embeddings', pointId: expect.any(String), rank: 2 },
           { collection: 'character_memories', rank: 1 },
         ],
       });
@@ -114,26 +128,13 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
     it('changes the fused order with the list weights', async () => {
       const hits = await vectors.hippoRagMemorySearch(query, {
         character: 'sage',
-        rerank: false,
-        weights: { memory_embeddings: 1, character_memories: 2 },
+        weights: { memory_embeddings: 1, character_memories: 3 },
       });
-      // A: 1/61 + 2/63, B: 1/62, C: 1/63 + 2/61, D: 2/62 → C, A, D, B.
-      expect(hits.map((h) => h.sourceId)).toEqual([C, A, D, B]);
+      // C 1/62 + 3/61, D 3/62, A 3/63, E1 1/61, E3 1/63.
+      expect(hits.map((h) => h.sourceId)).toEqual([C, D, A, E1, E3]);
     });
 
-    it('reranks the fused candidates by exact similarity', async () => {
-      const hits = await vectors.hippoRagMemorySearch(query, { character: 'sage' });
-      // Best cosine per source: A 0.99, C 0.98, D 0.97, B 0.95.
-      expect(hits.map((h) => h.sourceId)).toEqual([A, C, D, B]);
-      expect(hits.map((h) => h.score)).toEqual([
-        expect.closeTo(0.99, 5),
-        expect.closeTo(0.98, 5),
-        expect.closeTo(0.97, 5),
-        expect.closeTo(0.95, 5),
-      ]);
-    });
-
-    it('takes a pluggable reranker', async () => {
+    it('takes a pluggable reranker over the top rerankDepth candidates', async () => {
       const byImportance: MemoryReranker = {
         rerank: (_q, candidates) =>
           candidates.map((c) =>
@@ -143,41 +144,18 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
       const hits = await vectors.hippoRagMemorySearch(query, {
         character: 'sage',
         rerank: byImportance,
-        limit: 3,
-      });
-      // B 0.9, C (best ranked in character_memories) 0, A 0.1, D 0 → B, A, then C before D by fused order.
-      expect(hits.map((h) => h.sourceId)).toEqual([B, A, C]);
-    });
-
-    it('reranks only the top rerankDepth fused candidates', async () => {
-      const favourD: MemoryReranker = {
-        rerank: (_q, candidates) => candidates.map((c) => (c.sourceId === D ? 1 : 0)),
-      };
-      const deep = await vectors.hippoRagMemorySearch(query, {
-        character: 'sage',
-        rerank: favourD,
-        rerankDepth: 4,
-        limit: 3,
-      });
-      expect(deep.map((h) => h.sourceId)).toEqual([D, A, C]);
-      // D is 4th after fusion, so a depth of 3 never shows it to the reranker.
-      const shallow = await vectors.hippoRagMemorySearch(query, {
-        character: 'sage',
-        rerank: favourD,
         rerankDepth: 3,
         limit: 3,
       });
-      expect(shallow.map((h) => h.sourceId)).toEqual([A, C, B]);
+      // Top 3 fused: C (best ranked in character_memories → 0), E1 0.1, E3 0.5 → E3, E1, C.
+      expect(hits.map((h) => h.sourceId)).toEqual([E3, E1, C]);
+      expect(hits.map((h) => h.rerankScore)).toEqual([0.5, 0.1, 0]);
     });
 
-    it('applies the profile threshold before fusing', async () => {
-      const hits = await vectors.hippoRagMemorySearch(query, {
-        character: 'sage',
-        rerank: false,
-        scoreThreshold: 0.96,
-      });
-      // Left: memory_embeddings A (0.99); character_memories C (0.98), D (0.97).
-      expect(hits.map((h) => h.sourceId)).toEqual([A, C, D]);
+    it('applies the profile threshold to the similarity before fusing', async () => {
+      const hits = await vectors.hippoRagMemorySearch(query, { character: 'sage', scoreThreshold: 0.96 });
+      // Left: memory_embeddings E1 (0.99); character_memories C (0.98), D (0.97).
+      expect(hits.map((h) => h.sourceId)).toEqual([E1, C, D]);
     });
   });
 
@@ -259,16 +237,16 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
   });
 
   describe('crossCharacterSearch', () => {
-    // sage: A in memory_embeddings 0.99 and character_memories 0.8; ember: X 0.999 and 0.995.
+    // Keyed by the memory: sage C is P2 0.95 + memory 0.98; ember X is PX 0.999 + memory 0.995.
     const opts = { characters: ['sage', 'ember'], limit: 3 };
 
-    it('averages each source over both collections, absent counting 0', async () => {
+    it('averages each memory over both collections, absent counting 0', async () => {
       const hits = await vectors.crossCharacterSearch(query, opts);
-      // X (0.999+0.995)/2 = 0.997, A (0.99+0.8)/2 = 0.895, C (0.9+0.98)/2 = 0.94.
-      expect(hits.map((h) => [h.character, h.sourceId])).toEqual([
-        ['ember', X],
-        ['sage', C],
-        ['sage', A],
+      // X (0.999+0.995)/2 = 0.997, C (0.95+0.98)/2 = 0.965, E1 0.99/2 = 0.495.
+      expect(hits.map((h) => [h.character, h.about])).toEqual([
+        ['ember', `interaction:${X}`],
+        ['sage', `interaction:${C}`],
+        ['sage', `entity:${E1}`],
       ]);
       expect(hits[0]!.score).toBeCloseTo((0.999 + 0.995) / 2, 5);
       expect(hits[0]!.similarities).toEqual({
@@ -279,16 +257,18 @@ describe.each(backends)('search strategies ($name)', ({ make }) => {
 
     it('scales by per-character weights normalized to average 1', async () => {
       const hits = await vectors.crossCharacterSearch(query, { ...opts, weights: { sage: 3, ember: 1 } });
-      // sage 1.5, ember 0.5: C 1.41, A 1.3425, D (0.97/2)·1.5 = 0.7275, B 0.7125, X 0.4985.
-      expect(hits.map((h) => h.sourceId)).toEqual([C, A, D]);
+      // sage 1.5, ember 0.5: C 1.4475, E1 0.7425, D 0.7275, …, X 0.4985.
+      expect(hits.map((h) => h.about)).toEqual([`interaction:${C}`, `entity:${E1}`, `interaction:${D}`]);
       expect(hits[0]!.characterWeight).toBeCloseTo(1.5, 12);
-      expect(hits[0]!.score).toBeCloseTo(1.5 * ((0.9 + 0.98) / 2), 5);
+      expect(hits[0]!.score).toBeCloseTo(1.5 * ((0.95 + 0.98) / 2), 5);
     });
 
     it('adapts the weights from recent usage when given', async () => {
       const hits = await vectors.crossCharacterSearch(query, { ...opts, usage: { sage: 0, ember: 4 } });
-      // (usage + 1) shares: ember 5, sage 1 → ember 5/3, sage 1/3: X 1.6617, C 0.3133, A 0.2983.
-      expect(hits.map((h) => h.sourceId)).toEqual([X, C, A]);
+      // (usage + 1) shares: ember 5, sage 1 → ember 5/3, sage 1/3: X 1.6617, C 0.3217, E1 0.165.
+      expect(hits.map((h) => h.about)).toEqual([`interaction:${X}`, `interaction:${C}`, `entity:${E1}`]);
+      // The memory's best point: ember's passage PX (0.999) over its interaction's memory (0.995).
+      expect(hits[0]!.sourceId).toBe(PX);
       expect(hits.map((h) => h.characterWeight)).toEqual([
         expect.closeTo(5 / 3, 12),
         expect.closeTo(1 / 3, 12),

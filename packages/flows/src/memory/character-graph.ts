@@ -1,6 +1,7 @@
-// One character's memory graph, ready to walk: entity nodes in CSR form (relation edges weighted
-// by the passages they co-occur in, synonym edges by similarity), the passages' entity lists for
-// scoring, and how many passages mention each entity (node specificity). Built from the raw
+// One character's memory graph, ready to walk, as HippoRAG 2 builds it: entity nodes (relation
+// edges weighted by the passages a pair co-occurs in, synonym edges by similarity) and passage
+// nodes (an edge of weight 1 to each entity the passage mentions), in CSR form; the passages'
+// entity lists, and how many passages mention each entity (node specificity). Built from the raw
 // triples with typed-array sorts: no object or string key per triple.
 import type { MemoryRepository } from '@monsteros/relational';
 import { buildSparseGraph, type SparseGraph } from './sparse-graph.js';
@@ -18,11 +19,14 @@ export interface CharacterGraph {
   entityNames: string[];
   /** Entity id -> node index. */
   indexOf: Map<string, number>;
+  /** Entity nodes are `0 .. entityCount - 1`; passage p is node `entityCount + p`. */
   graph: SparseGraph;
   relationEdges: number;
   synonymEdges: number;
   /** Passage index -> passage id. */
   passageIds: string[];
+  /** Passage id -> passage index. */
+  passageIndex: Map<string, number>;
   /** Entities of passage p: `mentionEntity[mentionStart[p] .. mentionStart[p + 1]]`. */
   mentionStart: Int32Array;
   mentionEntity: Int32Array;
@@ -73,9 +77,11 @@ export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnap
   const rows = sortedPairs(n, passageCount, subject, object, passageOf, kept);
   const pairs = rows.lo.length;
   const synonymCount = synonyms.a.length;
-  const from = new Int32Array(pairs + synonymCount);
-  const to = new Int32Array(pairs + synonymCount);
-  const weight = new Float64Array(pairs + synonymCount);
+  // Room for the passage-entity edges too (at most two per triple).
+  const capacity = pairs + synonymCount + 2 * kept;
+  const from = new Int32Array(capacity);
+  const to = new Int32Array(capacity);
+  const weight = new Float64Array(capacity);
   let m = 0;
   for (let i = 0; i < pairs; i++) {
     const lo = rows.lo[i]!;
@@ -99,12 +105,6 @@ export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnap
     to[m] = b;
     weight[m++] = w;
   }
-  const graph = buildSparseGraph(n, {
-    from: from.subarray(0, m),
-    to: to.subarray(0, m),
-    weight: weight.subarray(0, m),
-  });
-
   // Passage -> distinct entities it mentions (as subject or object), CSR by passage index.
   const mentions = new Float64Array(2 * kept);
   for (let i = 0; i < kept; i++) {
@@ -128,6 +128,18 @@ export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnap
     entityPassages[e]!++;
   }
   for (let p = 0; p < passageCount; p++) mentionStart[p + 1]! += mentionStart[p]!;
+  const synonymEdges = m - relationEdges;
+  for (let p = 0; p < passageCount; p++)
+    for (let e = mentionStart[p]!; e < mentionStart[p + 1]!; e++) {
+      from[m] = n + p;
+      to[m] = mentionEntity[e]!;
+      weight[m++] = 1;
+    }
+  const graph = buildSparseGraph(n + passageCount, {
+    from: from.subarray(0, m),
+    to: to.subarray(0, m),
+    weight: weight.subarray(0, m),
+  });
 
   return {
     character,
@@ -137,8 +149,9 @@ export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnap
     indexOf,
     graph,
     relationEdges,
-    synonymEdges: m - relationEdges,
+    synonymEdges,
     passageIds,
+    passageIndex,
     mentionStart,
     mentionEntity: mentionEntity.subarray(0, k),
     entityPassages,
@@ -198,7 +211,7 @@ export function sortedPairs(
   };
 }
 
-/** A passage ranked by the PPR mass of its entities. */
+/** A passage ranked by the PPR mass of its node. */
 export interface ScoredPassage {
   /** Index into `CharacterGraph.passageIds`. */
   passage: number;
@@ -208,14 +221,15 @@ export interface ScoredPassage {
 }
 
 /**
- * Scores every passage by the summed PPR mass of the entities it mentions and returns the `topK`
- * best (ties by passage id, so the order is stable), each with the entities that carried it.
+ * Scores every passage by the PPR mass of its node and returns the `topK` best (ties by passage
+ * id, so the order is stable), each with its entities and their mass (what carried it there).
  * @example
  * const top = scorePassages(graph, ppr.scores, 5);
  */
 export function scorePassages(graph: CharacterGraph, scores: Float64Array, topK: number): ScoredPassage[] {
   const { mentionStart, mentionEntity, passageIds } = graph;
   const count = passageIds.length;
+  const entityCount = graph.entityIds.length;
   // A bounded min-heap of the best topK (passage index, score): O(P log K), no full sort.
   const heapP = new Int32Array(topK);
   const heapS = new Float64Array(topK);
@@ -244,9 +258,7 @@ export function scorePassages(graph: CharacterGraph, scores: Float64Array, topK:
     }
   };
   for (let p = 0; p < count; p++) {
-    let score = 0;
-    const end = mentionStart[p + 1]!;
-    for (let e = mentionStart[p]!; e < end; e++) score += scores[mentionEntity[e]!]!;
+    const score = scores[entityCount + p]!;
     if (!(score > 0)) continue;
     if (size < topK) {
       heapP[size] = p;

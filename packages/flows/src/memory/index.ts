@@ -14,11 +14,11 @@ export {
   relationalGraphSource,
 } from './graph-cache.js';
 export { type IngestInput, MemoryInputError, type RetrieveInput, type Triple } from './input.js';
+export type { LinkedEntity, Linking } from './link.js';
 export {
   type CarryingEntity,
   createMemory,
   type IngestResult,
-  type LinkedEntity,
   type Memory,
   type MemoryOptions,
   type MemoryRetrieval,

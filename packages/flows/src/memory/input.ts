@@ -110,6 +110,8 @@ export const TuningSchema = z
     queryLinkThreshold: unit('must be between 0 and 1').optional(),
     queryLinkTopK: count(20).optional(),
     denseThreshold: unit('must be between 0 and 1').optional(),
+    passageNodeWeight: unit('must be between 0 and 1').optional(),
+    passageCandidates: count(1_000).optional(),
     nodeSpecificity: z.boolean({ message: 'must be true or false' }).optional(),
     maxGraphs: count(10_000).optional(),
     sideEffects: z.enum(['inline', 'outbox'], { message: 'must be inline or outbox' }).optional(),

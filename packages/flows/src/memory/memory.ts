@@ -12,7 +12,7 @@ import type { Cache, CachedMemorySearch } from '@monsteros/cache';
 import { normalizeEntityName, type Relational } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
 import type { OutboxHandler } from '../relay.js';
-import { type CharacterGraph, scorePassages } from './character-graph.js';
+import { scorePassages } from './character-graph.js';
 import { createGraphCache, type GraphCacheStats, relationalGraphSource } from './graph-cache.js';
 import {
   check,
@@ -25,11 +25,12 @@ import {
   RetrieveInputSchema,
   TuningSchema,
 } from './input.js';
+import { createLinker, type LinkedEntity, type Linking } from './link.js';
+import { type MemoryOperationEntry, recordMemoryOperation } from './operations.js';
 import { personalizedPageRank } from './ppr.js';
 import {
   applyMemoryIngested,
   characterTag,
-  ENTITIES_ONLY,
   handlersFor,
   MEMORY_INGESTED,
   type MemoryIngestedPayload,
@@ -40,7 +41,8 @@ import {
 
 /** Options of `createMemory`: the stores, and tuning with HippoRAG's defaults. */
 export interface MemoryOptions {
-  relational: Pick<Relational, 'memory' | 'transaction' | 'outbox'>;
+  /** With `operations`, every ingest, retrieve and passage search writes its `memory_operations` row. */
+  relational: Pick<Relational, 'memory' | 'transaction' | 'outbox'> & Partial<Pick<Relational, 'operations'>>;
   vectors: Pick<Vectors, 'upsert' | 'search'>;
   /** Retrievals are cached in its `memory_search_results` namespace; without it, not cached. */
   cache?: Pick<Cache, 'policies'>;
@@ -56,8 +58,16 @@ export interface MemoryOptions {
   queryLinkThreshold?: number;
   /** Nodes the whole query links to (no `queryEntities`). Default 3; each query entity links to 1. */
   queryLinkTopK?: number;
-  /** Lowest similarity of a passage in the dense fallback. Default 0.1. */
+  /** Lowest similarity of a passage found by its text (dense fallback and passage scores). Default 0.1. */
   denseThreshold?: number;
+  /**
+   * Reset probability of a passage node per unit of its (min-max normalized) text match to the
+   * query, beside the linked entities' (HippoRAG 2's passage node weight, 0.05). Default 0 until passage
+   * search is lexical + dense: the dense-only local embedder's match lowers recall (see the README).
+   */
+  passageNodeWeight?: number;
+  /** Passages found by their text whose nodes get reset probability. Default 100. */
+  passageCandidates?: number;
   /** Weight each linked node by 1 / (passages mentioning it), as HippoRAG does. Default true. */
   nodeSpecificity?: boolean;
   /** Character graphs kept in process. Default 16. */
@@ -67,6 +77,8 @@ export interface MemoryOptions {
    * outbox event); the relay redoes them only if that failed. `outbox`: leave them to the relay.
    */
   sideEffects?: 'inline' | 'outbox';
+  /** Told when a `memory_operations` row could not be written (the operation itself went on). */
+  onOperationRecordError?: (error: unknown) => void;
   /** Told when an inline side effect failed (the outbox event stays for the relay). */
   onSideEffectError?: (error: unknown, payload: MemoryIngestedPayload) => void;
 }
@@ -95,19 +107,10 @@ export interface CarryingEntity {
 /** One retrieved passage. */
 export interface RetrievedPassage {
   passage: { id: string; character_context: string; content: string };
-  /** Graph mode: summed PPR mass of its entities. Dense mode: the embedding similarity. */
+  /** Graph mode: the PPR mass of its node. Dense mode: the embedding similarity. */
   score: number;
   /** The passage's entities, largest PPR mass first (empty in dense mode). */
   entities: CarryingEntity[];
-}
-
-/** A query entity linked to a graph node. */
-export interface LinkedEntity {
-  /** The query entity (or the whole query) that was linked. */
-  query: string;
-  entityId: string;
-  name: string;
-  similarity: number;
 }
 
 /** What `retrieve` returns (and what is cached: a `CachedMemorySearch` with more fields). */
@@ -118,10 +121,12 @@ export interface MemoryRetrieval extends CachedMemorySearch {
   /** Why the graph was not used: `no memory` or `no linkable entity`; null in graph mode. */
   fallbackReason: 'no memory' | 'no linkable entity' | null;
   /**
-   * How query entities were linked: `embedding` (vector search), or `exact-name` when the vector
-   * store failed and query entities named graph nodes exactly (a degraded answer, not cached).
+   * How the query was linked: `dictionary` (entity names found in the query), `embedding`
+   * (vector search: the caller's `queryEntities`, or the whole query when no name was found), or
+   * `exact-name` when the vector store failed and query entities named graph nodes exactly (a
+   * degraded answer, not cached).
    */
-  linking: 'embedding' | 'exact-name';
+  linking: Linking;
   /** The graph version the answer was computed on (0: no memory). */
   graphVersion: number;
   linked: LinkedEntity[];
@@ -130,6 +135,11 @@ export interface MemoryRetrieval extends CachedMemorySearch {
   iterations: number;
   /** Whether this answer came from the Redis cache. */
   cached: boolean;
+  /**
+   * A store failed and the answer was computed without it (query entities linked by exact name,
+   * or passages scored by the graph alone): a weaker answer, never cached.
+   */
+  degraded: boolean;
 }
 
 /** The memory of MonsterOS characters. */
@@ -183,6 +193,8 @@ function resolveTuning(options: MemoryOptions) {
       queryLinkThreshold: options.queryLinkThreshold,
       queryLinkTopK: options.queryLinkTopK,
       denseThreshold: options.denseThreshold,
+      passageNodeWeight: options.passageNodeWeight,
+      passageCandidates: options.passageCandidates,
       nodeSpecificity: options.nodeSpecificity,
       maxGraphs: options.maxGraphs,
       sideEffects: options.sideEffects,
@@ -197,6 +209,8 @@ function resolveTuning(options: MemoryOptions) {
     queryLinkThreshold: t.queryLinkThreshold ?? 0.3,
     queryLinkTopK: t.queryLinkTopK ?? 3,
     denseThreshold: t.denseThreshold ?? 0.1,
+    passageNodeWeight: t.passageNodeWeight ?? 0,
+    passageCandidates: t.passageCandidates ?? 100,
     nodeSpecificity: t.nodeSpecificity ?? true,
     maxGraphs: t.maxGraphs ?? 16,
     sideEffects: t.sideEffects ?? 'inline',
@@ -238,6 +252,9 @@ export function createMemory(options: MemoryOptions): Memory {
   const deps = sideEffectDeps(options);
   const source = relationalGraphSource(relational);
   const graphs = createGraphCache(source, { maxCharacters: tuning.maxGraphs });
+  const linker = createLinker(vectors, tuning);
+  const record = (entry: MemoryOperationEntry) =>
+    recordMemoryOperation(relational, entry, options.onOperationRecordError);
   // Part of every cache key: a change of tuning never serves answers computed under another.
   const tuningKey = JSON.stringify([
     tuning.damping,
@@ -245,10 +262,12 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.queryLinkThreshold,
     tuning.queryLinkTopK,
     tuning.denseThreshold,
+    tuning.passageNodeWeight,
+    tuning.passageCandidates,
     tuning.nodeSpecificity,
   ]);
 
-  async function ingest(input: IngestInput): Promise<IngestResult> {
+  async function ingestRows(input: IngestInput): Promise<IngestResult> {
     const { character, passages } = check(IngestInputSchema, input, 'input');
     // Entity names in first-seen order, one per normalized name.
     const names = new Map<string, string>();
@@ -350,68 +369,6 @@ export function createMemory(options: MemoryOptions): Memory {
     return result;
   }
 
-  // Normalized entity name -> node, built once per graph, for linking while the vector store is down.
-  const exactNames = new WeakMap<CharacterGraph, Map<string, number>>();
-  function linkByExactName(graph: CharacterGraph, texts: string[]): LinkedEntity[] {
-    let byName = exactNames.get(graph);
-    if (!byName) {
-      byName = new Map();
-      graph.entityNames.forEach((name, node) => {
-        byName!.set(normalizeEntityName(name), node);
-      });
-      exactNames.set(graph, byName);
-    }
-    return texts.flatMap((text) => {
-      const node = byName!.get(normalizeEntityName(text));
-      return node === undefined
-        ? []
-        : [{ query: text, entityId: graph.entityIds[node]!, name: graph.entityNames[node]!, similarity: 1 }];
-    });
-  }
-
-  async function link(
-    graph: CharacterGraph,
-    character: string,
-    input: RetrieveInput,
-  ): Promise<{ linked: LinkedEntity[]; linking: MemoryRetrieval['linking'] }> {
-    const byEntities = input.queryEntities !== undefined && input.queryEntities.length > 0;
-    const texts = byEntities ? input.queryEntities! : [input.query];
-    const linked: LinkedEntity[] = [];
-    try {
-      await Promise.all(
-        texts.map(async (text) => {
-          const hits = await vectors.search('memory_embeddings', text, {
-            character,
-            filter: ENTITIES_ONLY,
-            scoreThreshold: byEntities ? tuning.entityLinkThreshold : tuning.queryLinkThreshold,
-            limit: byEntities ? 1 : tuning.queryLinkTopK,
-          });
-          for (const hit of hits) {
-            const node = graph.indexOf.get(hit.sourceId);
-            // An embedding whose entity is gone (or not yet in this graph version) links nothing.
-            if (node === undefined) continue;
-            linked.push({
-              query: text,
-              entityId: hit.sourceId,
-              name: graph.entityNames[node]!,
-              similarity: hit.score,
-            });
-          }
-        }),
-      );
-    } catch (error) {
-      // The vector store failed: query entities that name a node exactly still link (similarity
-      // 1); the answer is flagged and not cached. Nothing linking that way rethrows the failure.
-      const exact = byEntities ? linkByExactName(graph, texts) : [];
-      if (exact.length === 0) throw error;
-      return { linked: exact, linking: 'exact-name' };
-    }
-    return {
-      linked: linked.sort((a, b) => b.similarity - a.similarity || (a.entityId < b.entityId ? -1 : 1)),
-      linking: 'embedding',
-    };
-  }
-
   async function passageRows(ids: string[]) {
     const rows = await relational.memory.passages(ids);
     return new Map(
@@ -419,17 +376,17 @@ export function createMemory(options: MemoryOptions): Memory {
     );
   }
 
-  async function dense(
-    character: string,
-    input: PassageSearchInput,
-    topK: number,
-  ): Promise<RetrievedPassage[]> {
-    const hits = await vectors.search('memory_embeddings', input.query, {
+  /** The character's passages nearest the query by their own text, best first. */
+  async function passageHits(character: string, query: string, limit: number) {
+    return vectors.search('memory_embeddings', query, {
       character,
       filter: PASSAGES_ONLY,
       scoreThreshold: tuning.denseThreshold,
-      limit: topK,
+      limit,
     });
+  }
+
+  async function asResults(hits: Array<{ sourceId: string; score: number }>): Promise<RetrievedPassage[]> {
     const rows = await passageRows(hits.map((h) => h.sourceId));
     return hits.flatMap((h) => {
       const passage = rows.get(h.sourceId);
@@ -445,9 +402,17 @@ export function createMemory(options: MemoryOptions): Memory {
   ): Promise<MemoryRetrieval> {
     const base = { character, graphVersion: version, cached: false };
     const graph = await graphs.get(character);
-    const { linked, linking } = graph
-      ? await link(graph, character, input)
-      : { linked: [], linking: 'embedding' as const };
+    const [{ linked, linking }, text] = await Promise.all([
+      graph ? linker.link(graph, character, input) : { linked: [], linking: 'embedding' as const },
+      passageHits(character, input.query, Math.max(topK, tuning.passageCandidates)).then(
+        (hits) => ({ hits, error: null }),
+        (error: unknown) => ({ hits: [], error }),
+      ),
+    ]);
+    // The vector store failed: an answer from the graph alone when the query linked without it
+    // (flagged `degraded`, never cached); otherwise the store's error.
+    if (text.error !== null && (linking === 'embedding' || linked.length === 0)) throw text.error;
+    const degraded = text.error !== null || linking === 'exact-name';
     if (!graph || linked.length === 0) {
       return {
         ...base,
@@ -455,8 +420,9 @@ export function createMemory(options: MemoryOptions): Memory {
         fallbackReason: 'no linkable entity',
         linking,
         linked: [],
-        results: await dense(character, input, topK),
+        results: await asResults(text.hits.slice(0, topK)),
         iterations: 0,
+        degraded,
       };
     }
     const personalization = new Map<number, number>();
@@ -467,6 +433,17 @@ export function createMemory(options: MemoryOptions): Memory {
         node,
         (personalization.get(node) ?? 0) + Math.max(l.similarity, 1e-6) * specificity,
       );
+    }
+    // Passage nodes: their text match to the query, min-max normalized over the candidates, times
+    // `passageNodeWeight` (HippoRAG 2's reset probabilities of passage nodes).
+    const entityCount = graph.entityIds.length;
+    const scores = text.hits.map((h) => h.score);
+    const low = Math.min(...scores);
+    const span = Math.max(...scores) - low;
+    for (const hit of text.hits) {
+      const p = graph.passageIndex.get(hit.sourceId);
+      const weight = tuning.passageNodeWeight * (span > 0 ? (hit.score - low) / span : 1);
+      if (p !== undefined && weight > 0) personalization.set(entityCount + p, weight);
     }
     const ppr = personalizedPageRank(graph.graph, personalization, { damping: tuning.damping });
     const top = scorePassages(graph, ppr.scores, topK);
@@ -495,10 +472,11 @@ export function createMemory(options: MemoryOptions): Memory {
       linked,
       results,
       iterations: ppr.iterations,
+      degraded,
     };
   }
 
-  async function retrieve(input: RetrieveInput): Promise<MemoryRetrieval> {
+  async function answer(input: RetrieveInput): Promise<MemoryRetrieval> {
     const valid = check(RetrieveInputSchema, input, 'input');
     const { character } = valid;
     const topK = valid.topK ?? 5;
@@ -514,13 +492,14 @@ export function createMemory(options: MemoryOptions): Memory {
         results: [],
         iterations: 0,
         cached: false,
+        degraded: false,
       };
     }
     if (!cache) return compute(character, valid, topK, version);
     const queryHash = createHash('sha256')
       .update(
         JSON.stringify([
-          'hipporag-v1',
+          'hipporag-v2',
           character,
           version,
           valid.query,
@@ -540,12 +519,13 @@ export function createMemory(options: MemoryOptions): Memory {
       { tags: [characterTag(character)] },
     );
     const answer = value as Partial<MemoryRetrieval>;
-    if (computed && answer.linking === 'exact-name')
+    if (computed && answer.degraded)
       await cache.policies.memory_search_results.delete({ queryHash }).catch(() => {});
     // A cached value of another shape (an older release) is recomputed, never trusted.
     if (
       answer.mode === undefined ||
       answer.linking === undefined ||
+      answer.degraded === undefined ||
       !Array.isArray(answer.linked) ||
       !Array.isArray(answer.results)
     )
@@ -553,9 +533,65 @@ export function createMemory(options: MemoryOptions): Memory {
     return { ...(answer as MemoryRetrieval), cached: !computed };
   }
 
+  async function ingest(input: IngestInput): Promise<IngestResult> {
+    const started = performance.now();
+    const result = await ingestRows(input);
+    const withTriples = input.passages.filter((p) => p.triples.length > 0).length;
+    await record({
+      operationType: 'ingest',
+      character: result.character,
+      latencyMs: performance.now() - started,
+      // The share of the passages that reach the graph (a passage without triples has no node).
+      quality: input.passages.length > 0 ? withTriples / input.passages.length : null,
+      metadata: {
+        passages: result.passages,
+        entities: result.entities,
+        triples: result.triples,
+        side_effects: result.sideEffects,
+        synonym_edges: result.synonymEdges,
+      },
+    });
+    return result;
+  }
+
+  async function retrieve(input: RetrieveInput): Promise<MemoryRetrieval> {
+    const started = performance.now();
+    const result = await answer(input);
+    await record({
+      operationType: 'hipporag_retrieve',
+      character: result.character,
+      latencyMs: performance.now() - started,
+      // Graph: how surely the query linked (1 for names found in it, the similarity for
+      // embeddings); dense: the best passage's similarity; no memory: none.
+      quality:
+        result.mode === 'graph'
+          ? result.linked.reduce((sum, l) => sum + l.similarity, 0) / result.linked.length
+          : (result.results[0]?.score ?? null),
+      metadata: {
+        mode: result.mode,
+        linking: result.linking,
+        linked: result.linked.length,
+        results: result.results.length,
+        graph_version: result.graphVersion,
+        cached: result.cached,
+        degraded: result.degraded,
+      },
+    });
+    return result;
+  }
+
   async function searchPassages(input: PassageSearchInput): Promise<RetrievedPassage[]> {
+    const started = performance.now();
     const valid = check(PassageSearchInputSchema, input, 'input');
-    return dense(valid.character, valid, valid.topK ?? 5);
+    const results = await asResults(await passageHits(valid.character, valid.query, valid.topK ?? 5));
+    await record({
+      operationType: 'passage_search',
+      character: valid.character,
+      latencyMs: performance.now() - started,
+      quality: results[0]?.score ?? null,
+      metadata: { results: results.length },
+    });
+    return results;
   }
 
   return {

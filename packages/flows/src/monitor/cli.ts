@@ -30,6 +30,7 @@ Options:
   --html [file]             also write a self-contained HTML page (default monsteros-report.html)
   --hours <n>               hours of interaction trends (default 24)
   --samples <n>             round trips timed per store (default 20)
+  --window <minutes>        minutes of real-time metrics (every app process's, from Redis) (default 15)
   --threshold <name=value>  override a rule's limit (repeatable), e.g. cacheHitRateMin=0.9
   --fail-on <severity>      exit 1 when a finding of this severity (critical|warning) or worse exists
   --local-vectors           open the embedded local vector store (only when no app process holds it)
@@ -42,6 +43,7 @@ export interface ReportArgs {
   html: string | null;
   hours: number;
   samples: number;
+  windowMinutes: number;
   thresholds: Partial<Record<ThresholdName, number>>;
   failOn: 'critical' | 'warning' | null;
   localVectors: boolean;
@@ -56,6 +58,7 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
     html: null,
     hours: 24,
     samples: 20,
+    windowMinutes: 15,
     thresholds: {},
     failOn: null,
     localVectors: false,
@@ -82,6 +85,7 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
       } else args.html = 'monsteros-report.html';
     } else if (arg === '--hours') args.hours = int(value(i++, arg), arg);
     else if (arg === '--samples') args.samples = int(value(i++, arg), arg);
+    else if (arg === '--window') args.windowMinutes = int(value(i++, arg), arg);
     else if (arg === '--threshold') {
       const [name, raw] = value(i++, arg).split('=');
       const n = Number(raw);
@@ -127,8 +131,7 @@ export async function openReportStores(
   const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
   const notConfigured: NonNullable<MonitorStores['notConfigured']> = {
     relay: 'the relay runs in the app process, not in the report',
-    timings:
-      'flow step timings live in the app process: run the monitor there (timings: () => data.recentTimings(1000))',
+    timings: 'no flow ran in the window (the app records its runs into the real-time metrics in Redis)',
   };
   let analytics: Analytics | null = null;
   if (config.duckdbPath !== ':memory:' && !existsSync(config.duckdbPath)) {
@@ -156,7 +159,7 @@ export async function openReportStores(
       'QDRANT_URL is unset (embedded local mode, whose files the app owns): pass --local-vectors when no app runs';
   }
   return {
-    stores: { relational, cache, analytics, vectors, notConfigured },
+    stores: { relational, cache, analytics, vectors, realtime: cache.realtime, notConfigured },
     async close() {
       await Promise.allSettled([analytics?.close(), vectors?.close(), cache.close(), relational.close()]);
     },
@@ -194,6 +197,7 @@ export async function runReport(
       thresholds: args.thresholds,
       trendHours: args.hours,
       latencySamples: args.samples,
+      windowMinutes: args.windowMinutes,
     });
     const report = await monitor.report();
     if (args.html) {

@@ -2,6 +2,7 @@
 // with the reason, never a failed collection: the report is most needed when something is down.
 import type { RedisClient } from '@monsteros/cache';
 import { summarize } from './latency.js';
+import { readSharedFigures, type SharedFigures, type SharedReading } from './shared-metrics.js';
 import { summarizeRuns } from './timings.js';
 import type {
   DuckdbReading,
@@ -20,6 +21,8 @@ export interface CollectSettings {
   latencySamples: number;
   /** Limit of each store's reading. */
   timeoutMs: number;
+  /** Minutes of real-time metrics read from Redis. */
+  windowMinutes: number;
 }
 
 /** Never a connection string in a report: URLs in error messages are cut to their scheme. */
@@ -257,6 +260,7 @@ const ABSENT = {
   relay: 'no relay in this process',
   timings:
     'no flow timings provider was handed to the monitor: record runs with createTimingBuffer().record and pass timings: buffer.recent',
+  realtime: 'no real-time metrics source was handed to the monitor (realtime: cache.realtime)',
 } as const;
 
 /** Why a source is absent: the caller's words, else the generic reason. */
@@ -266,6 +270,29 @@ export function absentReason(stores: MonitorStores, source: keyof typeof ABSENT)
 
 function notConfigured<T>(stores: MonitorStores, source: keyof typeof ABSENT): Promise<Reading<T>> {
   return Promise.resolve({ status: 'not-configured', reason: absentReason(stores, source) });
+}
+
+/**
+ * The Qdrant reading with the searches every process recorded (when there are any): the
+ * vector store of this process, or none at all (the report in another shell), sees only its own.
+ */
+function withSharedSearch(
+  own: Reading<QdrantReading>,
+  figures: SharedFigures | null,
+): Reading<QdrantReading> {
+  if (!figures || figures.search.length === 0)
+    return own.status === 'ok' ? { ...own, searchSource: 'process' } : own;
+  const calls = figures.search.reduce((n, s) => n + s.count, 0);
+  const avgSearchMs = calls ? figures.search.reduce((n, s) => n + s.meanMs * s.count, 0) / calls : null;
+  // Per-strategy latencies of this process stay beside the shared per-collection searches.
+  const strategies = own.status === 'ok' ? own.search.filter((s) => s.name.startsWith('strategy:')) : [];
+  return {
+    status: 'ok',
+    collections: own.status === 'ok' ? own.collections : [],
+    search: [...figures.search, ...strategies],
+    avgSearchMs,
+    searchSource: 'shared',
+  };
 }
 
 /** Reads every store at once; see MonitorSnapshot. */
@@ -284,7 +311,13 @@ export async function collectSnapshot(
   const redisSamples = await withTimeout('Redis', sampled, () =>
     sampleRoundTrips(settings.latencySamples, () => redisRoundTrip(stores.cache)),
   ).catch((error: unknown) => error as Error);
-  const [postgres, redis, qdrant, duckdb, outbox, flows] = await Promise.all([
+  const shared: SharedFigures | Error | null = stores.realtime
+    ? await withTimeout('real-time metrics', timeoutMs, () =>
+        readSharedFigures(stores.realtime!, settings.windowMinutes),
+      ).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+    : null;
+  const figures = shared instanceof Error ? null : shared;
+  const [postgres, redis, qdrantOwn, duckdb, outbox, flowsOwn] = await Promise.all([
     reading('PostgreSQL', timeoutMs, () =>
       pgSamples instanceof Error ? Promise.reject(pgSamples) : readPostgres(stores.relational, pgSamples),
     ),
@@ -302,5 +335,32 @@ export async function collectSnapshot(
       ? reading('flow timings', timeoutMs, () => readFlows(stores.timings!))
       : notConfigured<FlowsReading>(stores, 'timings'),
   ]);
-  return { takenAt, collectMs: performance.now() - started, postgres, redis, qdrant, duckdb, outbox, flows };
+  const qdrant = withSharedSearch(qdrantOwn, figures);
+  const flows: Reading<FlowsReading> = figures?.flows
+    ? { status: 'ok', source: 'shared', ...figures.flows }
+    : flowsOwn.status === 'ok'
+      ? { ...flowsOwn, source: 'process' }
+      : flowsOwn.status === 'not-configured' && stores.realtime
+        ? {
+            status: 'not-configured',
+            reason: `no flow ran in the last ${settings.windowMinutes} minutes (real-time metrics in Redis, every process)`,
+          }
+        : flowsOwn;
+  const sharedReading: Reading<SharedReading> =
+    shared instanceof Error
+      ? { status: 'unavailable', error: redact(shared.message) }
+      : shared
+        ? { status: 'ok', ...shared.reading }
+        : { status: 'not-configured', reason: absentReason(stores, 'realtime') };
+  return {
+    takenAt,
+    collectMs: performance.now() - started,
+    postgres,
+    redis,
+    qdrant,
+    duckdb,
+    outbox,
+    flows,
+    shared: sharedReading,
+  };
 }

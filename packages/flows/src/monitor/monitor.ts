@@ -16,6 +16,8 @@ export interface MonitorOptions extends MonitorStores {
   timeoutMs?: number;
   /** Hours of interaction trends in the report. Default 24. */
   trendHours?: number;
+  /** Minutes of real-time metrics (every process's, from Redis) the readings cover. Default 15. */
+  windowMinutes?: number;
 }
 
 /** Watches the stores: a typed snapshot, the bottlenecks in it, and the report. */
@@ -62,6 +64,11 @@ const SettingsSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .max(24 * 366, 'must be at most a year'),
+  windowMinutes: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_440, 'must be at most 1440 (a day)'),
 });
 
 function requireMethods(value: unknown, field: string, methods: string[], what: string): void {
@@ -99,6 +106,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
     );
   if (options.vectors != null) requireMethods(options.vectors, 'vectors', ['stats'], 'a vector store');
   if (options.relay !== undefined) requireMethods(options.relay, 'relay', ['stats'], 'a relay');
+  if (options.realtime != null)
+    requireMethods(options.realtime, 'realtime', ['minutes'], 'real-time metrics (cache.realtime)');
   if (options.timings !== undefined && typeof options.timings !== 'function') {
     throw new MonitorConfigError('timings', 'must be a function returning recent flow runs');
   }
@@ -107,6 +116,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     latencySamples: options.latencySamples ?? 20,
     timeoutMs: options.timeoutMs ?? 5_000,
     trendHours: options.trendHours ?? 24,
+    windowMinutes: options.windowMinutes ?? 15,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -6,6 +6,7 @@ import type { OutboxBacklog, Relational, RelationalStats } from '@monsteros/rela
 import type { Vectors } from '@monsteros/vectors';
 import type { StepStore, StepTiming } from '../pipeline.js';
 import type { RelayStats } from '../relay.js';
+import type { RealtimeSource, SharedReading } from './shared-metrics.js';
 
 /** The vector store as the monitor reads it (collections, search latency per profile). */
 export type VectorsStatsSource = Pick<Vectors, 'stats'>;
@@ -35,8 +36,13 @@ export interface MonitorStores {
   relay?: { stats(): RelayStats };
   /** Recent flow runs, for the step timings (`() => dataLayer.recentTimings(1000)`). */
   timings?: FlowTimingsProvider;
+  /**
+   * The real-time metrics every process records in Redis (`cache.realtime`): flow, store-call,
+   * relay and memory figures of the whole app, preferred to `timings` when they hold any run.
+   */
+  realtime?: RealtimeSource | null;
   /** Why an absent source is absent, shown in the report instead of the generic reason. */
-  notConfigured?: Partial<Record<'analytics' | 'vectors' | 'relay' | 'timings', string>>;
+  notConfigured?: Partial<Record<'analytics' | 'vectors' | 'relay' | 'timings' | 'realtime', string>>;
 }
 
 /** The stores and other things the monitor watches. */
@@ -116,6 +122,8 @@ export interface QdrantReading {
   search: Array<{ name: string; count: number; p50Ms: number; p99Ms: number; meanMs: number }>;
   /** Mean of the profile searches weighted by their calls; null before any search. */
   avgSearchMs: number | null;
+  /** `shared`: the searches every process recorded over the window; `process`: this process's vector store. */
+  searchSource?: 'shared' | 'process';
 }
 
 export interface DuckdbReading {
@@ -166,6 +174,8 @@ export interface FlowSummary extends Omit<LatencySummary, 'values'> {
 }
 
 export interface FlowsReading {
+  /** `shared`: every process's runs from Redis over the window; `process`: this process's recent runs. */
+  source?: 'shared' | 'process';
   runs: number;
   flows: FlowSummary[];
   steps: StepSummary[];
@@ -182,4 +192,6 @@ export interface MonitorSnapshot {
   duckdb: Reading<DuckdbReading>;
   outbox: Reading<OutboxReading>;
   flows: Reading<FlowsReading>;
+  /** The real-time metrics of every process (store calls, relay, memory operations, per minute). */
+  shared: Reading<SharedReading>;
 }

@@ -1,9 +1,16 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import { call, type VectorsContext } from '../context.js';
+import type { SparseVector } from '../embeddings/sparse/bm25.js';
 import { VectorsValidationError } from '../errors.js';
 import {
+  candidateStage,
+  checkFusion,
+  checkMode,
+  type FusionMethod,
   profileOf,
   queryVectors,
+  type RetrievalMode,
+  sparseQuery,
   thresholdOf,
   toHits,
   type VectorHit,
@@ -30,9 +37,13 @@ export interface CharacterContextOptions {
   profile?: string;
   scoreThreshold?: number | null;
   filter?: Schemas['Filter'];
+  /** Default `hybrid`: dense and BM25 prefetches fused, then decayed. */
+  mode?: RetrievalMode;
+  /** Fusion of `hybrid`. Default `rrf`. */
+  fusion?: FusionMethod;
 }
 
-/** A hit of `characterContextSearch`: `score` is similarity × decay. */
+/** A hit of `characterContextSearch`: `score` is the relevance (fused score in hybrid mode, similarity in dense) × decay. */
 export interface CharacterContextHit extends VectorHit<'character_memories'> {
   /** Age in days at `now` (from `payload.timestamp`). */
   ageDays: number;
@@ -43,16 +54,20 @@ const DAY_SECONDS = 86_400;
 const UNDATED = '1970-01-01T00:00:00Z';
 
 /**
- * The query body: the nearest memories of the character (with the profile's threshold on the
- * similarity) in a prefetch, rescored by Qdrant's formula `$score × exp_decay(timestamp)`.
+ * The query body: the character's candidate memories — dense nearest (with the profile's threshold
+ * on the similarity), BM25, or both fused by Qdrant (`mode`, default hybrid when `sparse` is
+ * given) — in a prefetch of `candidates`, rescored by Qdrant's formula `$score × exp_decay(timestamp)`.
  * exp_decay is e^(ln(midpoint)/scale · |x − target|), so midpoint e^(−rate) at a one-day scale
  * gives e^(−rate · days). Exported so a caller of the raw Qdrant client (a benchmark baseline)
  * can send exactly what `characterContextSearch` sends.
  * @example
- * await client.query(collection, decayQuery({ vector, filter, candidates: 50, limit: 5, hnswEf: 64, threshold: 0.25, decayRate: 0.1, now: new Date() }));
+ * await client.query(collection, decayQuery({ vector, sparse: bm25.encodeQuery(text), filter, candidates: 50, limit: 5, hnswEf: 64, threshold: 0.25, decayRate: 0.1, now: new Date() }));
  */
 export function decayQuery(args: {
   vector: number[];
+  sparse?: SparseVector | null;
+  mode?: RetrievalMode;
+  fusion?: FusionMethod;
   filter: Schemas['Filter'] | undefined;
   candidates: number;
   limit: number;
@@ -61,14 +76,19 @@ export function decayQuery(args: {
   decayRate: number;
   now: Date;
 }): Schemas['QueryRequest'] {
+  const sparse = args.sparse ?? null;
+  const stage = candidateStage({
+    mode: args.mode ?? (sparse ? 'hybrid' : 'dense'),
+    fusion: args.fusion ?? 'rrf',
+    vector: args.vector,
+    sparse,
+    filter: args.filter,
+    hnswEf: args.hnswEf,
+    threshold: args.threshold,
+    candidates: args.candidates,
+  });
   return {
-    prefetch: {
-      query: args.vector,
-      limit: args.candidates,
-      params: { hnsw_ef: args.hnswEf },
-      ...(args.filter ? { filter: args.filter } : {}),
-      ...(args.threshold === null ? {} : { score_threshold: args.threshold }),
-    },
+    prefetch: { ...stage, limit: args.candidates } as Schemas['Prefetch'],
     query: {
       formula: {
         mult: [
@@ -142,19 +162,40 @@ export async function characterContextSearch(
       ],
     };
   }
+  const mode = checkMode(options.mode, 'hybrid');
+  const fusion = checkFusion(options.fusion);
   const vector = (await queryVectors(ctx, query, ['character_memories'])).get('character_memories')!;
+  const sparse = sparseQuery(ctx, query);
   const target = ctx.alias('character_memories');
-  const body =
+  const body: Schemas['QueryRequest'] =
     decayRate === 0
       ? {
-          query: vector,
+          ...candidateStage({
+            mode,
+            fusion,
+            vector,
+            sparse,
+            filter,
+            hnswEf: profile.hnswEf,
+            threshold,
+            candidates,
+          }),
           limit,
           with_payload: true,
-          params: { hnsw_ef: profile.hnswEf },
-          ...(filter ? { filter } : {}),
-          ...(threshold === null ? {} : { score_threshold: threshold }),
         }
-      : decayQuery({ vector, filter, candidates, limit, hnswEf: profile.hnswEf, threshold, decayRate, now });
+      : decayQuery({
+          vector,
+          sparse,
+          mode,
+          fusion,
+          filter,
+          candidates,
+          limit,
+          hnswEf: profile.hnswEf,
+          threshold,
+          decayRate,
+          now,
+        });
   const queryStarted = performance.now();
   const result = await call(`search ${target}`, () => ctx.client.query(target, body));
   ctx.latency.record(profile.name, performance.now() - queryStarted);

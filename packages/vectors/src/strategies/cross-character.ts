@@ -1,8 +1,17 @@
 import type { VectorsContext } from '../context.js';
 import { VectorsValidationError } from '../errors.js';
 import type { CollectionPayloads } from '../payloads.js';
-import { nearest, profileOf, queryVectors, thresholdOf, type VectorQuery, withCharacter } from '../search.js';
+import {
+  candidateLists,
+  type FusionMethod,
+  profileOf,
+  type RetrievalMode,
+  thresholdOf,
+  type VectorQuery,
+  withCharacter,
+} from '../search.js';
 import { checkCount } from '../validation.js';
+import { memoryAbout } from './about.js';
 
 type MemoryCollection = 'memory_embeddings' | 'character_memories';
 
@@ -23,17 +32,24 @@ export interface CrossCharacterOptions {
   /** Default `memory_recall`. */
   profile?: string;
   scoreThreshold?: number | null;
+  /** Default `hybrid` within each collection (the per-collection score is then the fused score). */
+  mode?: RetrievalMode;
+  /** Fusion of `hybrid`. Default `rrf`. */
+  fusion?: FusionMethod;
 }
 
-/** A hit of `crossCharacterSearch`. */
+/** A hit of `crossCharacterSearch`: one memory of one character (see `memoryAbout`). */
 export interface CrossCharacterHit {
   character: string;
+  /** What the memory is about: `interaction:…`, `passage:…` or `entity:…`. */
+  about: string;
+  /** The source id of its best-scoring point. */
   sourceId: string;
   /** The collection that contributed most to the score. */
   collection: MemoryCollection;
   pointId: string;
   payload: CollectionPayloads[MemoryCollection];
-  /** characterWeight × Σ collectionWeight·similarity / Σ collectionWeight (absent = 0). */
+  /** characterWeight × Σ collectionWeight·score / Σ collectionWeight (absent = 0). */
   score: number;
   /** The character's weight, normalized so the characters' weights average 1. */
   characterWeight: number;
@@ -66,8 +82,10 @@ export function characterWeights(
 
 /**
  * Memories relevant to the query across several characters: both memory collections searched
- * for all of them at once, each source's similarities averaged with the collection weights, then
- * scaled by its character's weight (fixed, or adapted from recent usage when given).
+ * (hybrid) for all of them at once, each memory's scores — keyed by what it is about, so an
+ * interaction's character memory and the passage ingested from it are one memory — averaged with
+ * the collection weights, then scaled by its character's weight (fixed, or adapted from recent
+ * usage per character, e.g. the analytics' interaction counts, when given).
  */
 export async function crossCharacterSearch(
   ctx: VectorsContext,
@@ -92,18 +110,14 @@ export async function crossCharacterSearch(
   const profile = profileOf(ctx, options.profile ?? 'memory_recall', 'memory_embeddings');
   const threshold = thresholdOf(profile, options.scoreThreshold);
   const collections: MemoryCollection[] = ['memory_embeddings', 'character_memories'];
-  const vectors = await queryVectors(ctx, query, collections);
-  const lists = await Promise.all(
-    collections.map((c) => {
-      const filter = withCharacter(ctx, c, characters, undefined);
-      return nearest(ctx, c, vectors.get(c)!, {
-        profile,
-        threshold,
-        limit: candidates,
-        ...(filter ? { filter } : {}),
-      });
-    }),
-  );
+  const lists = await candidateLists(ctx, query, collections, {
+    mode: options.mode,
+    fusion: options.fusion,
+    filters: collections.map((c) => withCharacter(ctx, c, characters, undefined)),
+    profile,
+    threshold,
+    candidates,
+  });
 
   const combined = new Map<string, Omit<CrossCharacterHit, 'score' | 'characterWeight'> & { best: number }>();
   lists.forEach((hits, i) => {
@@ -111,12 +125,14 @@ export async function crossCharacterSearch(
     const field = ctx.specs[collection].characterField;
     for (const hit of hits) {
       const character = String((hit.payload as Record<string, unknown>)[field]);
-      const key = `${character}/${hit.sourceId}`;
+      const about = memoryAbout(collection, hit.payload, hit.sourceId);
+      const key = `${character}/${about}`;
       const weighted = cw[collection] * hit.score;
       const entry = combined.get(key);
       if (!entry) {
         combined.set(key, {
           character,
+          about,
           sourceId: hit.sourceId,
           collection,
           pointId: hit.pointId,
@@ -127,7 +143,13 @@ export async function crossCharacterSearch(
       } else {
         entry.similarities[collection] = Math.max(entry.similarities[collection] ?? -Infinity, hit.score);
         if (weighted > entry.best)
-          Object.assign(entry, { collection, pointId: hit.pointId, payload: hit.payload, best: weighted });
+          Object.assign(entry, {
+            collection,
+            pointId: hit.pointId,
+            sourceId: hit.sourceId,
+            payload: hit.payload,
+            best: weighted,
+          });
       }
     }
   });

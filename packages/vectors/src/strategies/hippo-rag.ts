@@ -1,9 +1,18 @@
 import type { Schemas } from '@qdrant/js-client-rest';
-import { call, type VectorsContext } from '../context.js';
+import type { VectorsContext } from '../context.js';
 import { VectorsValidationError } from '../errors.js';
 import type { CollectionPayloads } from '../payloads.js';
-import { nearest, profileOf, queryVectors, thresholdOf, type VectorQuery, withCharacter } from '../search.js';
+import {
+  candidateLists,
+  type FusionMethod,
+  profileOf,
+  type RetrievalMode,
+  thresholdOf,
+  type VectorQuery,
+  withCharacter,
+} from '../search.js';
 import { checkCount } from '../validation.js';
+import { memoryAbout } from './about.js';
 
 type MemoryCollection = 'memory_embeddings' | 'character_memories';
 
@@ -17,6 +26,8 @@ export interface MemoryMatch {
 
 /** A candidate after fusion, before reranking. */
 export interface FusedMemoryHit {
+  /** What it is about: the fusion key across collections (`interaction:…`, `passage:…`, `entity:…`; see `memoryAbout`). */
+  about: string;
   /** The collection of its best-ranked match (the primary on ties). */
   collection: MemoryCollection;
   pointId: string;
@@ -27,16 +38,13 @@ export interface FusedMemoryHit {
   matches: MemoryMatch[];
 }
 
-/** A hit of `hippoRagMemorySearch`: `score` is the rerank score, or the RRF score when reranking is off. */
+/** A hit of `hippoRagMemorySearch`: `score` is the reranker's score, or the RRF score without a reranker. */
 export interface MemorySearchHit extends FusedMemoryHit {
   score: number;
   rerankScore: number | null;
 }
 
-/**
- * Scores fused candidates for the final order (higher first). The default reranker is the exact
- * cosine similarity of the query to each candidate's stored vector.
- */
+/** Scores fused candidates for the final order (higher first), e.g. a cross-encoder. */
 export interface MemoryReranker {
   rerank(query: VectorQuery, candidates: readonly FusedMemoryHit[]): Promise<number[]> | number[];
 }
@@ -49,12 +57,16 @@ export interface HippoRagOptions {
   limit?: number;
   /** Hits taken from each collection before fusion. Default 3 × limit. */
   candidates?: number;
-  /** RRF's k: larger flattens the difference between ranks. Default 60. */
+  /** RRF's k of the fusion across collections: larger flattens the difference between ranks. Default 60. */
   rrfK?: number;
   /** Weight of each list in the fusion. Default primary 1, fallback 0.5. */
   weights?: { memory_embeddings?: number; character_memories?: number };
-  /** `true` (default): exact similarity; `false`: keep the RRF order; or your own reranker. */
-  rerank?: boolean | MemoryReranker;
+  /** A reranker of the fused candidates; default none (`false`): the fused order is the answer. */
+  rerank?: false | MemoryReranker;
+  /** Default `hybrid`: within each collection, dense and BM25 prefetches fused by Qdrant. */
+  mode?: RetrievalMode;
+  /** Fusion within each collection in `hybrid`. Default `rrf`. */
+  fusion?: FusionMethod;
   /** Fused candidates that are reranked (the rest are dropped). Default 2 × limit; at least `limit`. */
   rerankDepth?: number;
   /** Default `memory_recall` (hnsw_ef 128, threshold 0.7). */
@@ -64,7 +76,10 @@ export interface HippoRagOptions {
   filters?: { memory_embeddings?: Schemas['Filter']; character_memories?: Schemas['Filter'] };
 }
 
-/** Reciprocal rank fusion of ranked lists keyed by source id: Σ wᵢ / (k + rankᵢ), rank from 1. */
+/**
+ * Reciprocal rank fusion of ranked lists keyed by what each hit is about (`memoryAbout`):
+ * Σ wᵢ / (k + rankᵢ), rank from 1.
+ */
 export function reciprocalRankFusion(
   lists: ReadonlyArray<{
     collection: MemoryCollection;
@@ -82,7 +97,7 @@ export function reciprocalRankFusion(
   lists.forEach((list, listIndex) => {
     list.hits.forEach((hit, i) => {
       const rank = i + 1;
-      const key = hit.sourceId || `${list.collection}/${hit.pointId}`;
+      const key = memoryAbout(list.collection, hit.payload, hit.sourceId || hit.pointId);
       const contribution = list.weight / (k + rank);
       const match: MemoryMatch = {
         collection: list.collection,
@@ -93,6 +108,7 @@ export function reciprocalRankFusion(
       const existing = fused.get(key);
       if (!existing) {
         fused.set(key, {
+          about: key,
           collection: list.collection,
           pointId: hit.pointId,
           sourceId: hit.sourceId,
@@ -110,6 +126,7 @@ export function reciprocalRankFusion(
         Object.assign(existing, {
           collection: list.collection,
           pointId: hit.pointId,
+          sourceId: hit.sourceId,
           payload: hit.payload,
           bestRank: rank,
         });
@@ -127,45 +144,12 @@ export function reciprocalRankFusion(
     .map(({ bestRank: _r, order: _o, ...hit }) => hit);
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
-/** The stored vectors of the candidates' points, one retrieve per collection. */
-async function storedVectors(
-  ctx: VectorsContext,
-  fused: readonly FusedMemoryHit[],
-): Promise<Map<string, number[]>> {
-  const ids = new Map<MemoryCollection, string[]>();
-  for (const hit of fused)
-    for (const m of hit.matches) ids.set(m.collection, [...(ids.get(m.collection) ?? []), m.pointId]);
-  const out = new Map<string, number[]>();
-  await Promise.all(
-    [...ids].map(async ([collection, pointIds]) => {
-      const target = ctx.alias(collection);
-      const records = await call(`read vectors from ${target}`, () =>
-        ctx.client.retrieve(target, { ids: pointIds, with_vector: true, with_payload: false }),
-      );
-      for (const r of records)
-        if (Array.isArray(r.vector)) out.set(`${collection}/${r.id}`, r.vector as number[]);
-    }),
-  );
-  return out;
-}
-
 /**
- * HippoRAG memory retrieval: nearest entities in `memory_embeddings` (primary) and nearest
- * memories in `character_memories` (fallback) — each with the query embedded by its own model —
- * fused by Reciprocal Rank Fusion on the source id (the two similarity scales are not
- * comparable, their ranks are), then reranked by exact similarity or a pluggable reranker.
+ * HippoRAG memory retrieval: `memory_embeddings` (entities and passages, primary) and
+ * `character_memories` (fallback) searched hybrid within each collection (dense with each
+ * collection's own model + BM25, fused by Qdrant), then fused across collections by Reciprocal
+ * Rank Fusion on what the hits are about (`memoryAbout`: a passage ingested from an interaction
+ * and that interaction's memory are one candidate), optionally reranked by a `MemoryReranker`.
  */
 export async function hippoRagMemorySearch(
   ctx: VectorsContext,
@@ -186,39 +170,30 @@ export async function hippoRagMemorySearch(
   const characters = options.character === undefined ? undefined : [options.character];
   const collections: MemoryCollection[] = ['memory_embeddings', 'character_memories'];
   const filters = collections.map((c) => withCharacter(ctx, c, characters, options.filters?.[c]));
-  const rerank = options.rerank ?? true;
+  const rerank = options.rerank ?? false;
+  if (
+    rerank !== false &&
+    (typeof rerank !== 'object' || rerank === null || typeof rerank.rerank !== 'function')
+  )
+    throw new VectorsValidationError(
+      'rerank',
+      'must be false or a MemoryReranker ({ rerank(query, candidates) })',
+    );
   const depth = checkCount(options.rerankDepth ?? limit * 2, 'rerankDepth');
   if (depth < limit) throw new VectorsValidationError('rerankDepth', `must be at least limit (${limit})`);
-
-  const vectors = await queryVectors(ctx, query, collections);
-  const lists = await Promise.all(
-    collections.map(async (c, i) => ({
-      collection: c,
-      weight: weights[c],
-      hits: await nearest(ctx, c, vectors.get(c)!, {
-        profile,
-        threshold,
-        limit: candidates,
-        ...(filters[i] ? { filter: filters[i] } : {}),
-      }),
-    })),
-  );
+  const found = await candidateLists(ctx, query, collections, {
+    mode: options.mode,
+    fusion: options.fusion,
+    filters,
+    profile,
+    threshold,
+    candidates,
+  });
+  const lists = collections.map((c, i) => ({ collection: c, weight: weights[c], hits: found[i]! }));
   let fused = reciprocalRankFusion(lists, k);
 
   let scores: number[] | null = null;
-  if (rerank === true) {
-    fused = fused.slice(0, depth);
-    const stored = await storedVectors(ctx, fused);
-    // Best exact similarity over the collections a candidate was found in, each against its own query vector.
-    scores = fused.map((hit) =>
-      Math.max(
-        ...hit.matches.map((m) => {
-          const v = stored.get(`${m.collection}/${m.pointId}`);
-          return v ? cosine(vectors.get(m.collection)!, v) : m.similarity;
-        }),
-      ),
-    );
-  } else if (rerank !== false) {
+  if (rerank !== false) {
     fused = fused.slice(0, depth);
     scores = await rerank.rerank(query, fused);
     if (!Array.isArray(scores) || scores.length !== fused.length || !scores.every(Number.isFinite))

@@ -1,6 +1,7 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerCases } from './answers.js';
+import { exploreCases } from './explore.js';
 import {
   cosine,
   dbsf,
@@ -878,6 +879,7 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
     });
 
     answerCases({ target: () => target, collection });
+    exploreCases({ target: () => target, collection });
 
     describe('bad input leaves the collection unchanged', () => {
       let name: string;

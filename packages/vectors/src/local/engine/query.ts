@@ -1,6 +1,7 @@
 import { badRequest, formatError, LocalQdrantError, validationError, wrongInput } from '../errors.js';
 import { compileFilter, type Predicate } from '../filter/compile.js';
 import type { Collection } from './collection.js';
+import { exampleQuery, mmr, parseMmr, topByScore } from './example-queries.js';
 import { compileFormula } from './formula.js';
 import { comparePointIds, parsePointId } from './ids.js';
 import { valuesAt } from './json-path.js';
@@ -182,10 +183,11 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
   const nearestInput =
     isObject(q) && 'nearest' in q ? q.nearest : isObject(q) && !('indices' in q) ? undefined : q;
   if (nearestInput !== undefined) {
-    if (isObject(q) && q.mmr !== undefined && q.mmr !== null)
-      throw badRequest('MMR is not supported by the local mode');
     const using = stage.using ?? '';
     const sparseIndex = col.sparseIndexes.get(using);
+    const diverse = isObject(q) ? parseMmr(q.mmr, k) : null;
+    if (diverse && sparseIndex !== undefined)
+      throw badRequest('MMR over sparse vectors is not supported by the local mode');
     if (sparseIndex !== undefined) {
       const query = sparseIndex.weights(resolveSparse(col, nearestInput, sparseIndex, using), col.count);
       const floor = threshold ?? Number.NEGATIVE_INFINITY;
@@ -201,6 +203,9 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     const store = storeFor(col, using);
     const vector = resolveVector(col, nearestInput, store, using);
     const floor = internalThreshold(threshold, store.distance);
+    // MMR picks among more nearest candidates than it returns (`candidates_limit`).
+    const kk = diverse ? Math.min(Math.max(diverse.candidates, k), col.high) : k;
+    let scored: Array<{ slot: number; score: number }>;
     if (prefetches.length === 0) {
       // Deleted slots have their vectors cleared, so without a filter `present` alone is enough.
       // An indexed equality filter narrows the scan to its candidates; each is still fully checked.
@@ -210,20 +215,51 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
       const heap =
         narrowed === null
           ? quantized === null
-            ? store.search(vector, k, col.high, filter ? accept : null, floor)
-            : store.searchQuantized(vector, k, quantized, col.high, filter ? accept : null, floor)
-          : store.searchSlots(vector, k, narrowed.slots, narrowed.exact ? null : accept, floor);
-      hits = heap.sorted().map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
+            ? store.search(vector, kk, col.high, filter ? accept : null, floor)
+            : store.searchQuantized(vector, kk, quantized, col.high, filter ? accept : null, floor)
+          : store.searchSlots(vector, kk, narrowed.slots, narrowed.exact ? null : accept, floor);
+      scored = heap.sorted();
     } else {
       // The prefetched candidates are scored by the same kernel as a plain search, so a point
       // scores the same (float32) in a prefetch as in a query without one.
       const slots = Int32Array.from(candidates()).sort();
-      hits = store
-        .searchSlots(vector, k, slots, accept, floor)
-        .sorted()
-        .map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
+      scored = store.searchSlots(vector, kk, slots, accept, floor).sorted();
     }
+    if (diverse) scored = mmr(scored, (h) => h.score, store, diverse.diversity, k);
+    hits = scored.map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }));
     return hits.slice(offset, k);
+  }
+
+  if (isObject(q) && ('recommend' in q || 'discover' in q || 'context' in q)) {
+    const using = stage.using ?? '';
+    const store = storeFor(col, using);
+    const plan = exampleQuery(col, q, store, using)!;
+    const excluded = new Set<number>();
+    for (const id of plan.exclude) {
+      const slot = col.slotOf.get(id);
+      if (slot !== undefined) excluded.add(slot);
+    }
+    const take = (slot: number) => !excluded.has(slot) && accept(slot);
+    if (plan.kind === 'nearest') {
+      const vector = store.prepare(plan.vector);
+      const floor = internalThreshold(threshold, store.distance);
+      const heap =
+        prefetches.length === 0
+          ? store.search(vector, k, col.high, take, floor)
+          : store.searchSlots(vector, k, Int32Array.from(candidates()).sort(), take, floor);
+      return heap
+        .sorted()
+        .map((h) => ({ slot: h.slot, score: externalScore(h.score, store.distance) }))
+        .slice(offset, k);
+    }
+    const pool = prefetches.length > 0 ? candidates() : col.slotsInIdOrder(filters);
+    const present = store.present;
+    return topByScore(
+      pool.filter((slot) => present[slot] === 1 && take(slot)),
+      k,
+      plan.score,
+      threshold ?? Number.NEGATIVE_INFINITY,
+    ).slice(offset, k);
   }
 
   if (!isObject(q))
@@ -297,7 +333,7 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
     return pool.slice(offset, k).map((slot) => ({ slot, score: 0 }));
   }
 
-  for (const unsupported of ['recommend', 'discover', 'context', 'relevance_feedback']) {
+  for (const unsupported of ['relevance_feedback']) {
     if (unsupported in q) throw badRequest(`\`${unsupported}\` queries are not supported by the local mode`);
   }
   throw formatError('query: data did not match any variant of untagged enum QueryInterface');

@@ -61,7 +61,11 @@ function payloadOf(payload: Payload, sel: PayloadSelector): Payload | undefined 
 function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
   if (sel === false) return undefined;
   const wanted = (name: string) => sel === true || sel.includes(name);
-  if (col.unnamed) {
+  const sparse = col.sparse[slot];
+  const sparseWanted = sparse !== undefined && Object.keys(sparse).some(wanted);
+  // The unnamed vector alone prints as a plain array; beside sparse vectors, as Qdrant does, it
+  // is the entry "" of the map of vectors.
+  if (col.unnamed && !sparseWanted) {
     if (!wanted('')) return undefined;
     const v = col.dense.get('')!.get(slot);
     return v ? f32Array(v) : undefined;
@@ -72,7 +76,6 @@ function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
     const v = store.get(slot);
     if (v) out[name] = f32Array(v);
   }
-  const sparse = col.sparse[slot];
   if (sparse)
     for (const [name, sv] of Object.entries(sparse))
       if (wanted(name)) out[name] = { indices: [...sv.indices], values: sv.values.map(f32) };

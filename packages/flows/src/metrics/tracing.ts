@@ -1,0 +1,101 @@
+// OpenTelemetry spans through @opentelemetry/api only: a no-op until the app registers an SDK
+// (a tracer provider, and a context manager so store calls nest under their step). Attribute
+// names follow the semantic conventions for databases (`db.system`, `db.operation.name`,
+// `db.collection.name`).
+import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { StepStore } from '../pipeline.js';
+
+/** The instrumentation scope of every MonsterOS span. */
+export const TRACER_NAME = '@monsteros/flows';
+
+const tracer = () => trace.getTracer(TRACER_NAME);
+
+/** `db.system` of a step's store (null for the responder and plain computation). */
+export const DB_SYSTEM: Record<StepStore, string | null> = {
+  postgres: 'postgresql',
+  redis: 'redis',
+  qdrant: 'qdrant',
+  duckdb: 'duckdb',
+  responder: null,
+  compute: null,
+};
+
+/** A store call as the recorders and spans see it. */
+export interface StoreCall {
+  /** `db.system`: postgresql, redis, qdrant, duckdb. */
+  system: 'postgresql' | 'redis' | 'qdrant' | 'duckdb';
+  /** `db.operation.name`: query, search, upsert, delete, or the command. */
+  operation: string;
+  /** `db.collection.name`: the collection, table or key family, when known. */
+  target?: string;
+}
+
+/** Starts the span of one flow run (the root of its steps). */
+export function startFlowSpan(flow: string): { span: Span; ctx: Context } {
+  const span = tracer().startSpan(`flow ${flow}`, {
+    kind: SpanKind.INTERNAL,
+    attributes: { 'monsteros.flow': flow },
+  });
+  return { span, ctx: trace.setSpan(context.active(), span) };
+}
+
+/** Starts the span of one step under its flow's span. */
+export function startStepSpan(
+  parent: Context,
+  flow: string,
+  step: string,
+  store: StepStore,
+): { span: Span; ctx: Context } {
+  const system = DB_SYSTEM[store];
+  const span = tracer().startSpan(
+    `${flow} ${step}`,
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        'monsteros.flow': flow,
+        'monsteros.step': step,
+        'monsteros.store': store,
+        ...(system ? { 'db.system': system } : {}),
+      },
+    },
+    parent,
+  );
+  return { span, ctx: trace.setSpan(parent, span) };
+}
+
+/** Ends a span, marking it failed with the error (the error's message, never its stack). */
+export function endSpan(span: Span, error?: unknown, degraded = false): void {
+  if (error !== undefined) {
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    if (degraded) span.setAttribute('monsteros.outcome', 'degraded');
+  }
+  span.end();
+}
+
+/**
+ * Runs one store call in a client span named `<operation> <target>` (the convention's span
+ * name), under the active span.
+ * @example
+ * const hits = await storeCallSpan({ system: 'qdrant', operation: 'search', target: 'character_memories' }, () => vectors.search(…));
+ */
+export async function storeCallSpan<T>(call: StoreCall, run: () => Promise<T>): Promise<T> {
+  const span = tracer().startSpan(call.target ? `${call.operation} ${call.target}` : call.operation, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'db.system': call.system,
+      'db.operation.name': call.operation,
+      ...(call.target ? { 'db.collection.name': call.target } : {}),
+    },
+  });
+  try {
+    const out = await context.with(trace.setSpan(context.active(), span), run);
+    span.end();
+    return out;
+  } catch (error) {
+    endSpan(span, error);
+    throw error;
+  }
+}

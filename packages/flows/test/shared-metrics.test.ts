@@ -1,0 +1,134 @@
+// Two processes: an app running flows, and `pnpm db:report --json` in another "shell". The
+// report sees the app's flow, relay and vector search figures through the real-time metrics in
+// Redis, while the app is still running (its periodic flush, not its close, sends them).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReport } from '../src/monitor/cli.js';
+import type { MonitorReport } from '../src/monitor/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RUNS = 12;
+let db: TestDatabase;
+let dir: string;
+let prefix: string;
+let env: NodeJS.ProcessEnv;
+let app: ChildProcess;
+interface AppFigures {
+  runs: number;
+  relay: { applied: number; retried: number; parked: number };
+  flowRun: Array<{ labels: string[]; count: number }>;
+  storeCall: Array<{ labels: string[]; count: number }>;
+  relayEvent: Array<{ labels: string[]; count: number }>;
+}
+let figures: AppFigures;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ label: 'shared_metrics' });
+  dir = await mkdtemp(join(tmpdir(), 'mos-shared-metrics-'));
+  prefix = `mos-test-${randomUUID().slice(0, 8)}:`;
+  env = {
+    PATH: process.env.PATH,
+    DATABASE_URL: db.url,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    MONSTEROS_KEY_PREFIX: prefix,
+    MONSTEROS_LOCAL_VECTORS_PATH: join(dir, 'vectors'),
+    DUCKDB_PATH: join(dir, 'analytics.duckdb'),
+  };
+  app = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures/metrics-app.ts')], {
+    env: { ...env, RUNS: String(RUNS) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  figures = await new Promise<AppFigures>((resolve, reject) => {
+    let out = '';
+    app.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && out.includes('\n')) resolve(JSON.parse(line) as AppFigures);
+    });
+    app.once('exit', (code) => reject(new Error(`the app exited (${code}) before it ran its flows`)));
+  });
+}, 120_000);
+
+afterAll(async () => {
+  if (app && app.exitCode === null) {
+    const exited = new Promise((r) => app.once('exit', r));
+    app.kill('SIGTERM');
+    await exited;
+  }
+  const redis = new Redis(env.REDIS_URL!);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await rm(dir, { recursive: true, force: true });
+  await db?.drop();
+});
+
+async function reportJson(): Promise<MonitorReport> {
+  let out = '';
+  const code = await runReport(['--json', '--samples', '1'], env, {
+    out: (t) => {
+      out += t;
+    },
+    err: () => {},
+    isTTY: false,
+  });
+  expect(code).toBe(0);
+  return JSON.parse(out) as MonitorReport;
+}
+
+const countOf = (list: Array<{ labels: string[]; count: number }>, match: (l: string[]) => boolean) =>
+  list.filter((s) => match(s.labels)).reduce((n, s) => n + s.count, 0);
+
+describe('the report from another process', () => {
+  it('shows the running app’s flow, relay and vector search figures within a minute, agreeing with the app', async () => {
+    expect(countOf(figures.flowRun, (l) => l[0] === 'characterInteraction')).toBe(RUNS);
+    const appSearches = countOf(figures.storeCall, (l) => l[0] === 'qdrant' && l[1] === 'search');
+    expect(appSearches).toBeGreaterThanOrEqual(RUNS);
+    // Polled (bounded by the one-minute target): the app's flush runs every 5 s.
+    const deadline = Date.now() + 60_000;
+    let report = await reportJson();
+    const seen = (r: MonitorReport) => {
+      const f = r.snapshot.flows;
+      return f.status === 'ok' && f.flows.find((x) => x.flow === 'characterInteraction')?.count === RUNS;
+    };
+    while (!seen(report) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      report = await reportJson();
+    }
+    const { flows, qdrant, shared } = report.snapshot;
+    expect(flows.status).toBe('ok');
+    if (flows.status !== 'ok') return;
+    expect(flows.source).toBe('shared');
+    const interaction = flows.flows.find((x) => x.flow === 'characterInteraction')!;
+    expect(interaction.count).toBe(RUNS);
+    expect(interaction.failed).toBe(0);
+    // Every step of the flow is there, each once per run.
+    const steps = flows.steps.filter((s) => s.flow === 'characterInteraction');
+    expect(steps.length).toBeGreaterThanOrEqual(5);
+    for (const s of steps) expect(s.count).toBe(RUNS);
+
+    // The vector searches of the app, though the report opened no vector store.
+    expect(qdrant.status).toBe('ok');
+    if (qdrant.status !== 'ok') return;
+    expect(qdrant.searchSource).toBe('shared');
+    expect(qdrant.search.reduce((n, s) => n + s.count, 0)).toBe(appSearches);
+    expect(qdrant.avgSearchMs).toBeGreaterThan(0);
+
+    // The relay's events, as the app's relay counted them.
+    expect(shared.status).toBe('ok');
+    if (shared.status !== 'ok') return;
+    expect(shared.relay.applied).toBe(countOf(figures.relayEvent, (l) => l[1] === 'applied'));
+    expect(shared.relay.applied).toBe(figures.relay.applied);
+    expect(shared.relay.parked).toBe(0);
+    const upserts = shared.storeCalls.find((c) => c.system === 'qdrant' && c.operation === 'upsert');
+    expect(upserts?.count).toBe(countOf(figures.storeCall, (l) => l[0] === 'qdrant' && l[1] === 'upsert'));
+    expect(shared.perMinute.reduce((n, m) => n + m.flowRuns, 0)).toBe(RUNS);
+  }, 120_000);
+});
