@@ -3,7 +3,7 @@
 // grew, and writes the same points as JSON and as a log-log SVG plot beside it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resultsDir } from './index.js';
+import { resultsDir, type Stats } from './index.js';
 
 export interface CurvePoint {
   /** Data size (points, rows, interactions …). */
@@ -134,4 +134,49 @@ function svg(curve: Curve, xs: number[]): string {
   });
   parts.push('</svg>\n');
   return parts.join('\n');
+}
+
+/** One bench run per size, as a child process; returns the parsed results it wrote. */
+export interface SizedRun {
+  /** The bench script (path from the package), run with `node --import tsx`. */
+  script: string;
+  /** Environment of the run at a size (the script's size knobs). */
+  env: (size: number) => Record<string, string>;
+  /** The results file the script writes (`<name>.json`). */
+  result: string;
+}
+
+/**
+ * Runs an existing bench script once per size (each in its own process, so one size's memory and
+ * JIT state do not leak into the next) and returns each run's result rows, for a scale curve.
+ * @example
+ * const runs = await runAtSizes({ script: 'bench/run.ts', env: (n) => ({ BENCH_ROWS: String(n) }), result: 'analytics.json' }, [1e5, 1e6]);
+ */
+export async function runAtSizes(
+  run: SizedRun,
+  sizes: number[],
+): Promise<Array<{ size: number; rows: Array<{ case: string; path: string; stats: Stats }> }>> {
+  const { execFile } = await import('node:child_process');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const out: Array<{ size: number; rows: Array<{ case: string; path: string; stats: Stats }> }> = [];
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', run.script],
+        { env: { ...process.env, ...run.env(size), BENCH_RESULTS_DIR: dir }, maxBuffer: 64 * 2 ** 20 },
+        (error, _stdout, stderr) =>
+          error ? reject(new Error(`${run.script} at ${size}: ${stderr}`)) : resolve(),
+      );
+    });
+    console.log(`${run.script} at ${size}: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const parsed = JSON.parse(readFileSync(join(dir, run.result), 'utf8')) as {
+      rows: Array<{ case: string; path: string; stats: Stats }>;
+    };
+    out.push({ size, rows: parsed.rows });
+  }
+  return out;
 }

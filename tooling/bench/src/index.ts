@@ -184,7 +184,15 @@ export function report(name: string, rows: BenchRow[], meta: Record<string, unkn
   console.log(`\nwritten ${file}`);
 }
 
-export { type Curve, type CurvePoint, type CurveSeries, relativeGrowth, reportCurve } from './curve.js';
+export {
+  type Curve,
+  type CurvePoint,
+  type CurveSeries,
+  relativeGrowth,
+  reportCurve,
+  runAtSizes,
+  type SizedRun,
+} from './curve.js';
 
 /**
  * A small deterministic generator (mulberry32): the same seed gives the same data on every run.
