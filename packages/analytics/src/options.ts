@@ -1,3 +1,4 @@
+import { joinInputPath, parseInput } from '@monsteros/schema';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
@@ -62,11 +63,9 @@ const OptionsSchema = z.object({
  * path inside it) with the rule.
  */
 export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const path = issue.path.length > 0 ? `${field}.${issue.path.join('.')}` : field;
-  throw new ValidationError(path, issue.message);
+  const parsed = parseInput(schema, value);
+  if (parsed.ok) return parsed.data;
+  throw new ValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
 }
 
 export function parseOptions(

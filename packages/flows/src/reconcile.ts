@@ -15,7 +15,7 @@ export interface DriftRow {
   store: 'qdrant' | 'duckdb';
   postgres: number;
   store_count: number;
-  /** In PostgreSQL, not in the store (and no event on its way). */
+  /** In PostgreSQL, not in the store, and no pending event on its way (a parked one counts). */
   missing: number;
   /** In the store, not in PostgreSQL. */
   orphans: number;
@@ -54,8 +54,10 @@ async function idsOf(relational: Relational, sql: string): Promise<Set<string>> 
 }
 
 /**
- * Ids whose effect is still in the outbox (pending or parked): not drift. Each source names an
- * event type and the payload field holding one id, or (`list`) an array of ids.
+ * Ids whose effect is still on its way through the outbox (pending, not parked): not drift. A
+ * parked event has exhausted its retries and will not be applied unless someone acts, so its ids
+ * are drift (and `repair` re-emits them; applying the parked event later too is idempotent).
+ * Each source names an event type and the payload field holding one id, or (`list`) an array.
  */
 async function inFlight(
   relational: Relational,
@@ -66,8 +68,10 @@ async function inFlight(
     const { rows } = await relational.pool.query<{ id: string }>(
       list
         ? `select jsonb_array_elements_text(payload -> $2) as id from outbox
-            where event_type = $1 and processed_at is null and jsonb_typeof(payload -> $2) = 'array'`
-        : `select payload ->> $2 as id from outbox where event_type = $1 and processed_at is null`,
+            where event_type = $1 and processed_at is null and parked_at is null
+              and jsonb_typeof(payload -> $2) = 'array'`
+        : `select payload ->> $2 as id from outbox
+            where event_type = $1 and processed_at is null and parked_at is null`,
       [eventType, key],
     );
     for (const r of rows) if (r.id !== null) ids.add(r.id);

@@ -41,4 +41,32 @@ describe('reconcile', () => {
     expect(report.rows[0]).toMatchObject({ orphans: 0, repaired: { removed: 0 } });
     expect((await data.vectors.storedInteractionIds()).has(late)).toBe(true);
   });
+
+  it('counts an interaction whose embedding event is parked as missing, and repair re-emits it', async () => {
+    const { data, users } = world;
+    const { interactionId } = await data.flows.characterInteraction({
+      userId: users[2]!,
+      character: 'spark',
+      message: 'How do I keep a streak going?',
+    });
+    await data.relay.settle({ timeoutMs: 30_000 });
+    expect((await data.vectors.storedInteractionIds()).has(interactionId)).toBe(true);
+    // As after a long Qdrant outage: the point is gone and its event exhausted its retries.
+    await data.vectors.forget([interactionId]);
+    await data.relational.pool.query(
+      `insert into outbox (aggregate_type, aggregate_id, event_type, payload, attempts, last_error, parked_at)
+       values ('interaction', $1::text, 'interaction.embed', jsonb_build_object('interactionId', $1::text), 8, 'qdrant down', now())`,
+      [interactionId],
+    );
+
+    const report = await data.reconcile();
+    expect(report.ok).toBe(false);
+    expect(report.rows[0]).toMatchObject({ missing: 1, sample: { missing: [interactionId] } });
+
+    const repaired = await data.reconcile({ repair: true });
+    expect(repaired.rows[0]).toMatchObject({ missing: 1, repaired: { reemitted: 1 } });
+    await data.relay.settle({ timeoutMs: 30_000 });
+    expect((await data.vectors.storedInteractionIds()).has(interactionId)).toBe(true);
+    expect((await data.reconcile()).rows[0]).toMatchObject({ missing: 0, orphans: 0 });
+  });
 });

@@ -107,6 +107,12 @@ export const STATEMENTS = {
      on conflict (user_id, achievement_id) do nothing
      returning *`,
   ),
+  // Serializes the achievement decisions of one user's transactions (released at commit), so a
+  // decision taken after it reads the completions the others committed.
+  lockUserAchievements: statement<{ locked: string }>(
+    'lock_user_achievements',
+    `select pg_advisory_xact_lock(hashtext('monsteros:achievements'), hashtext($1))::text as locked`,
+  ),
   // Grants every achievement whose rule the user now meets (manual ones never), once each.
   grantEarnedAchievements: statement<Row<Tables.UserAchievement>>(
     'grant_earned_achievements',

@@ -1,4 +1,10 @@
-import { CharacterNameSchema, JsonObjectSchema, PerformanceMetricsSchema } from '@monsteros/schema';
+import {
+  CharacterNameSchema,
+  JsonObjectSchema,
+  joinInputPath,
+  PerformanceMetricsSchema,
+  parseInput,
+} from '@monsteros/schema';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
@@ -9,11 +15,9 @@ import { ValidationError } from './errors.js';
  * const id = check(Uuid, input.userId, 'userId');
  */
 export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const path = issue.path.length > 0 ? `${field}.${issue.path.join('.')}` : field;
-  throw new ValidationError(path, issue.message);
+  const parsed = parseInput(schema, value);
+  if (parsed.ok) return parsed.data;
+  throw new ValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
 }
 
 export const Uuid = z.uuid({ message: 'must be a UUID' });

@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConflictError,
@@ -9,28 +9,18 @@ import {
   RelationalError,
   ValidationError,
 } from '../src/index.js';
+import { countingPool } from './fixtures/counting-pool.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
 let relational: Relational;
-let queries = 0;
+let queries: () => number;
 
 beforeAll(async () => {
   db = await createTestDatabase({ label: 'relational_repos' });
-  pool = new pg.Pool({ connectionString: db.url, max: 5 });
-  // Counts every statement sent, so tests can prove invalid input sends none.
-  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-  (pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
-    queries++;
-    return query(...args);
-  };
-  pool.on('connect', (client) => {
-    const q = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
-      queries++;
-      return q(...args);
-    };
-  });
+  const counted = countingPool(db.url, 5);
+  pool = counted.pool;
+  queries = counted.queries;
   relational = createRelational({ pool });
 });
 afterAll(async () => {
@@ -40,14 +30,14 @@ afterAll(async () => {
 });
 
 async function expectNoQuery(fn: () => Promise<unknown>, field: string): Promise<ValidationError> {
-  const before = queries;
+  const before = queries();
   const error = await fn().then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(ValidationError);
   expect((error as ValidationError).field).toBe(field);
-  expect(queries).toBe(before);
+  expect(queries()).toBe(before);
   return error as ValidationError;
 }
 

@@ -20,8 +20,10 @@ export {
   Prisma,
   PrismaClient,
   type QuestDefinition,
+  type SessionSummary,
   type SystemConfig,
   type UserAchievement,
   type UserProfile,
   type UserQuestProgress,
 } from './generated/prisma/client.js';
+export * from './input.js';

@@ -117,3 +117,12 @@ export async function createTestDatabase(
       }),
   };
 }
+
+export {
+  BadInput,
+  badInput,
+  circular,
+  deeplyNested,
+  throwingProxy,
+  unstorableText,
+} from './testing-bad-input.js';

@@ -1,3 +1,4 @@
+import { joinInputPath, parseInput, unstorableTextRule } from '@monsteros/schema';
 import type { z } from 'zod';
 import { COLLECTION_SPECS } from './collections.js';
 import { VectorsValidationError } from './errors.js';
@@ -6,15 +7,17 @@ import type { CollectionName } from './payloads.js';
 
 /** Parses with zod; the first issue becomes a `VectorsValidationError` naming `field.path` and the rule. */
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, field: string): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = issue.path.map(String).join('.');
+  const result = parseInput(schema, value);
+  if (result.ok) return result.data;
+  const { path, rule } = result.problem;
   let at: unknown = value;
-  for (const key of issue.path)
-    at = typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[key] : undefined;
-  const rule = at === undefined ? 'is required' : issue.message;
-  throw new VectorsValidationError(path ? `${field}.${path}` : field, rule);
+  try {
+    for (const key of path)
+      at = typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[key] : undefined;
+  } catch {
+    at = null; // a throwing read: the rule already says so
+  }
+  throw new VectorsValidationError(joinInputPath(field, path), at === undefined ? 'is required' : rule);
 }
 
 /** A known MonsterOS collection name, or a validation error. */
@@ -31,6 +34,8 @@ export function checkCollection(name: unknown, field = 'collection'): Collection
 export function checkText(text: unknown, field: string): string {
   if (typeof text !== 'string') throw new VectorsValidationError(field, 'must be a string');
   if (text.trim().length === 0) throw new VectorsValidationError(field, 'must not be empty');
+  const rule = unstorableTextRule(text);
+  if (rule) throw new VectorsValidationError(field, rule);
   return text;
 }
 

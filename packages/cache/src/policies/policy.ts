@@ -1,5 +1,6 @@
 // One cache namespace: get/set/getOrSet/write/invalidate, each a single Lua round trip.
 import { randomUUID } from 'node:crypto';
+import { unstorableTextRule } from '@monsteros/schema';
 import { CORRUPT, decodeValue, type EncodedText, encodeForWrite } from '../codec.js';
 import type { Availability, ScriptedClient } from '../connection.js';
 import { ValidationError } from '../errors.js';
@@ -112,7 +113,14 @@ function validateKeyPart(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   if (value.length === 0) throw new ValidationError(field, 'must not be empty');
   if (value.length > 512) throw new ValidationError(field, 'must be at most 512 characters');
-  return escapeKeyPart(value);
+  const escaped = escapeKeyPart(value);
+  // Only a part with characters outside [A-Za-z0-9_.-] can hold NUL or a lone surrogate (which
+  // UTF-8 would turn into U+FFFD, making two distinct keys one).
+  if (escaped !== value) {
+    const rule = unstorableTextRule(value);
+    if (rule) throw new ValidationError(field, rule);
+  }
+  return escaped;
 }
 
 /** Builds the policy object of one namespace. */

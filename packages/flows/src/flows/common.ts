@@ -1,12 +1,12 @@
+import { parseInput } from '@monsteros/schema';
 import type { z } from 'zod';
 import { FlowError, type FlowErrorCode, FlowValidationError, StepError } from '../errors.js';
 
 export function checkInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.length ? issue.path.join('.') : what;
-  throw new FlowValidationError(field, issue.message);
+  const parsed = parseInput(schema, value);
+  if (parsed.ok) return parsed.data;
+  const { path, rule } = parsed.problem;
+  throw new FlowValidationError(path.length ? path.join('.') : what, rule);
 }
 
 /** The codes of a store's error that keep their meaning as a FlowError (the caller's fault, or an outage). */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { FlowError } from '../errors.js';
 import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
 import type { StoredMemory, VectorsPort } from '../ports.js';
+import { consolidatedPointId } from '../vectors-port.js';
 import { checkInput, rethrowTyped } from './common.js';
 
 export interface ConsolidationInput {
@@ -83,6 +84,47 @@ function clusters(pairs: Array<{ a: string; b: string }>): string[][] {
   return [...groups.values()].map((g) => g.sort()).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
 }
 
+/**
+ * The merge of one group as the memories are now (`current`, read under the character's lock):
+ * members gone meanwhile are left out, and a merged memory already stored under the target id is
+ * merged in (never overwritten without its interactions). Null when fewer than two remain.
+ */
+function planMerge(
+  group: string[],
+  current: Map<string, StoredMemory>,
+): { pointId: string; into: Omit<StoredMemory, 'pointId'>; members: StoredMemory[] } | null {
+  const members = group.map((id) => current.get(id)).filter((m) => m !== undefined);
+  for (;;) {
+    if (members.length < 2) return null;
+    const mergedFrom = [...new Set(members.flatMap((m) => m.mergedFrom))].sort();
+    const pointId = consolidatedPointId(mergedFrom[0]!);
+    const existing = current.get(pointId);
+    if (existing && !members.includes(existing)) {
+      members.push(existing);
+      continue;
+    }
+    const lead = [...members].sort(
+      (a, b) => b.learningValue - a.learningValue || (a.createdAt < b.createdAt ? -1 : 1),
+    )[0]!;
+    return {
+      pointId,
+      members,
+      into: {
+        interactionId: mergedFrom[0]!,
+        character: lead.character,
+        text: lead.text,
+        learningValue: Math.max(...members.map((m) => m.learningValue)),
+        createdAt: members
+          .map((m) => m.createdAt)
+          .sort()
+          .at(-1)!,
+        vector: normalizedMean(members.map((m) => m.vector)),
+        mergedFrom,
+      },
+    };
+  }
+}
+
 export function memoryConsolidationFlow(deps: ConsolidationDeps) {
   const flow = pipeline<{ character?: string; threshold: number }>('memoryConsolidation')
     .step('memory vectors', 'qdrant', async (input) => {
@@ -125,32 +167,32 @@ export function memoryConsolidationFlow(deps: ConsolidationDeps) {
     })
     .step('merge near-duplicates', 'qdrant', async (ctx) => {
       const byPoint = new Map([...ctx.memories.values()].flat().map((m) => [m.pointId, m]));
-      const merged: ConsolidationResult['merged'] = [];
+      const byCharacter = new Map<string, string[][]>();
       for (const group of ctx.groups) {
-        const members = group.map((id) => byPoint.get(id)!);
-        const lead = [...members].sort(
-          (a, b) => b.learningValue - a.learningValue || (a.createdAt < b.createdAt ? -1 : 1),
-        )[0]!;
-        const mergedFrom = [...new Set(members.flatMap((m) => m.mergedFrom))].sort();
-        await deps.vectors.consolidate(
-          {
-            interactionId: mergedFrom[0]!,
-            character: lead.character,
-            text: lead.text,
-            learningValue: Math.max(...members.map((m) => m.learningValue)),
-            createdAt: members
-              .map((m) => m.createdAt)
-              .sort()
-              .at(-1)!,
-            vector: normalizedMean(members.map((m) => m.vector)),
-            mergedFrom,
-          },
-          members,
-        );
-        merged.push({ character: lead.character, interactionIds: mergedFrom });
+        const character = byPoint.get(group[0]!)!.character;
+        byCharacter.set(character, [...(byCharacter.get(character) ?? []), group]);
+      }
+      const merged: ConsolidationResult['merged'] = [];
+      let mergedAway = 0;
+      for (const [character, groups] of byCharacter) {
+        // Another consolidation (another process) may have merged or removed these memories since
+        // they were read: under the character's lock, each group is re-read and merged as it is now.
+        await deps.relational.transaction(async (tx) => {
+          await tx.operations.lockConsolidation(character);
+          const current = new Map((await deps.vectors.memoriesOf(character)).map((m) => [m.pointId, m]));
+          for (const group of groups) {
+            const plan = planMerge(group, current);
+            if (!plan) continue;
+            await deps.vectors.consolidate(plan.into, plan.members);
+            for (const m of plan.members) current.delete(m.pointId);
+            current.set(plan.pointId, { ...plan.into, pointId: plan.pointId });
+            merged.push({ character, interactionIds: plan.into.mergedFrom });
+            mergedAway += plan.members.length - 1;
+          }
+        });
       }
       if (ctx.orphans.length) await deps.vectors.forget(ctx.orphans.flatMap((o) => o.mergedFrom));
-      return { ...ctx, merged };
+      return { ...ctx, merged, mergedAway };
     })
     .step(
       'invalidate memory searches',
@@ -182,7 +224,7 @@ export function memoryConsolidationFlow(deps: ConsolidationDeps) {
         deps.recorder,
       );
       const before = [...output.memories.values()].reduce((n, list) => n + list.length, 0);
-      const mergedAway = output.groups.reduce((n, g) => n + g.length - 1, 0);
+      const mergedAway = output.mergedAway;
       await deps.relational.operations
         .record({
           operationType: 'consolidation',

@@ -29,6 +29,7 @@ import { createLinker, type LinkedEntity, type Linking } from './link.js';
 import { type MemoryOperationEntry, recordMemoryOperation } from './operations.js';
 import { personalizedPageRank } from './ppr.js';
 import {
+  applyFreshIngest,
   applyMemoryIngested,
   characterTag,
   handlersFor,
@@ -43,7 +44,7 @@ import {
 export interface MemoryOptions {
   /** With `operations`, every ingest, retrieve and passage search writes its `memory_operations` row. */
   relational: Pick<Relational, 'memory' | 'transaction' | 'outbox'> & Partial<Pick<Relational, 'operations'>>;
-  vectors: Pick<Vectors, 'upsert' | 'search'>;
+  vectors: Pick<Vectors, 'upsert' | 'search' | 'embed'>;
   /** Retrievals are cached in its `memory_search_results` namespace; without it, not cached. */
   cache?: Pick<Cache, 'policies'>;
   /** PPR: probability of following an edge rather than restarting at the query. Default 0.5. */
@@ -68,6 +69,14 @@ export interface MemoryOptions {
   passageNodeWeight?: number;
   /** Passages found by their text whose nodes get reset probability. Default 100. */
   passageCandidates?: number;
+  /**
+   * How passages are found by their text: `sparse` (BM25 with the collection's IDF), `hybrid`
+   * (BM25 + dense, fused by Qdrant) or `dense`. Default `sparse`: with the built-in lexical
+   * embedder the dense side lowers recall (README); `hybrid` is for a semantic model.
+   */
+  passageSearch?: 'hybrid' | 'sparse' | 'dense';
+  /** The fusion of `hybrid` passage search: `dbsf` (scores normalized per list, then summed) or `rrf`. Default `dbsf`. */
+  passageFusion?: 'dbsf' | 'rrf';
   /** Weight each linked node by 1 / (passages mentioning it), as HippoRAG does. Default true. */
   nodeSpecificity?: boolean;
   /** Character graphs kept in process. Default 16. */
@@ -195,6 +204,8 @@ function resolveTuning(options: MemoryOptions) {
       denseThreshold: options.denseThreshold,
       passageNodeWeight: options.passageNodeWeight,
       passageCandidates: options.passageCandidates,
+      passageSearch: options.passageSearch,
+      passageFusion: options.passageFusion,
       nodeSpecificity: options.nodeSpecificity,
       maxGraphs: options.maxGraphs,
       sideEffects: options.sideEffects,
@@ -211,6 +222,8 @@ function resolveTuning(options: MemoryOptions) {
     denseThreshold: t.denseThreshold ?? 0.1,
     passageNodeWeight: t.passageNodeWeight ?? 0,
     passageCandidates: t.passageCandidates ?? 100,
+    passageSearch: t.passageSearch ?? 'sparse',
+    passageFusion: t.passageFusion ?? 'dbsf',
     nodeSpecificity: t.nodeSpecificity ?? true,
     maxGraphs: t.maxGraphs ?? 16,
     sideEffects: t.sideEffects ?? 'inline',
@@ -264,6 +277,8 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.denseThreshold,
     tuning.passageNodeWeight,
     tuning.passageCandidates,
+    tuning.passageSearch,
+    tuning.passageFusion,
     tuning.nodeSpecificity,
   ]);
 
@@ -285,6 +300,8 @@ export function createMemory(options: MemoryOptions): Memory {
 
     const written = await relational.transaction(async (tx) => {
       await tx.memory.lockGraph(character);
+      // An empty memory before this ingest: its synonyms can all be found in process (below).
+      const fresh = ((await tx.memory.graphVersion(character))?.version ?? 0) === 0;
       const passageRows = await tx.memory.upsertPassages(
         character,
         passages.map((p) => ({ content: p.text, ...(p.metadata ? { metadata: p.metadata } : {}) })),
@@ -331,6 +348,7 @@ export function createMemory(options: MemoryOptions): Memory {
               })),
             );
       return {
+        fresh,
         payloads,
         eventIds,
         insertedPassages: newPassages.length,
@@ -356,6 +374,11 @@ export function createMemory(options: MemoryOptions): Memory {
     if (written.payloads.length === 0 || tuning.sideEffects === 'outbox') return result;
     let i = 0;
     try {
+      if (written.fresh) {
+        result.synonymEdges = await applyFreshIngest(deps, written.payloads);
+        await relational.outbox.complete(written.eventIds);
+        i = written.payloads.length;
+      }
       for (; i < written.payloads.length; i++) {
         const applied = await applyMemoryIngested(deps, written.payloads[i]!);
         result.synonymEdges += applied.synonymEdges;
@@ -364,7 +387,7 @@ export function createMemory(options: MemoryOptions): Memory {
       result.sideEffects = 'applied';
     } catch (error) {
       // The rows are committed and the events not completed stay in the outbox: the relay finishes the job.
-      options.onSideEffectError?.(error, written.payloads[i]!);
+      options.onSideEffectError?.(error, written.payloads[Math.min(i, written.payloads.length - 1)]!);
     }
     return result;
   }
@@ -383,6 +406,8 @@ export function createMemory(options: MemoryOptions): Memory {
       filter: PASSAGES_ONLY,
       scoreThreshold: tuning.denseThreshold,
       limit,
+      mode: tuning.passageSearch,
+      fusion: tuning.passageFusion,
     });
   }
 
@@ -402,13 +427,20 @@ export function createMemory(options: MemoryOptions): Memory {
   ): Promise<MemoryRetrieval> {
     const base = { character, graphVersion: version, cached: false };
     const graph = await graphs.get(character);
-    const [{ linked, linking }, text] = await Promise.all([
-      graph ? linker.link(graph, character, input) : { linked: [], linking: 'embedding' as const },
-      passageHits(character, input.query, Math.max(topK, tuning.passageCandidates)).then(
+    // Passages by their own text: for the passage nodes' reset probability (when weighted) and
+    // for the fallback; searched beside the linking, or only when the fallback needs them.
+    const searchText = (limit: number) =>
+      passageHits(character, input.query, limit).then(
         (hits) => ({ hits, error: null }),
         (error: unknown) => ({ hits: [], error }),
-      ),
+      );
+    const weighted = tuning.passageNodeWeight > 0;
+    const [{ linked, linking }, early] = await Promise.all([
+      graph ? linker.link(graph, character, input) : { linked: [], linking: 'embedding' as const },
+      weighted ? searchText(Math.max(topK, tuning.passageCandidates)) : null,
     ]);
+    const text =
+      early ?? (!graph || linked.length === 0 ? await searchText(topK) : { hits: [], error: null });
     // The vector store failed: an answer from the graph alone when the query linked without it
     // (flagged `degraded`, never cached); otherwise the store's error.
     if (text.error !== null && (linking === 'embedding' || linked.length === 0)) throw text.error;

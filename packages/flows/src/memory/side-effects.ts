@@ -9,6 +9,7 @@ import type { OutboxRow, Relational } from '@monsteros/relational';
 import type { UpsertRecord, Vectors } from '@monsteros/vectors';
 import { z } from 'zod';
 import { type OutboxHandler, PermanentError } from '../relay.js';
+import { batchSynonyms, type SynonymCandidate } from './synonym-knn.js';
 
 /** The event an ingest appends (one per at most 1,000 new rows), aggregate `memory` / character. */
 export const MEMORY_INGESTED = 'memory.ingested';
@@ -38,7 +39,7 @@ export const characterTag = (character: string) => `character:${character}`;
 /** What applying the side effects needs. */
 export interface SideEffectDeps {
   relational: Pick<Relational, 'memory'>;
-  vectors: Pick<Vectors, 'upsert' | 'search'>;
+  vectors: Pick<Vectors, 'upsert' | 'search' | 'embed'>;
   cache?: Pick<Cache, 'policies'> | undefined;
   /** Similarity above which two entities get a synonym edge. Default 0.8. */
   synonymThreshold: number;
@@ -65,6 +66,57 @@ export async function applyMemoryIngested(
   deps: SideEffectDeps,
   payload: MemoryIngestedPayload,
 ): Promise<SideEffectResult> {
+  const embedded = await embedIngested(deps, payload);
+  const edges = await searchSynonyms(deps, payload.character, embedded.entities);
+  const synonymEdges = await storeSynonymEdges(deps, payload.character, edges);
+  await deps.cache?.policies.memory_search_results.invalidateTag(characterTag(payload.character));
+  return { embeddedEntities: embedded.entities.length, embeddedPassages: embedded.passages, synonymEdges };
+}
+
+/**
+ * The side effects of one ingest into a character whose memory was empty before it (all payloads
+ * of that ingest): embeds every payload, then computes the synonym edges among all the new
+ * entities at once in process (`batchSynonyms`; store searches when the embeddings are dense),
+ * since there is nothing older in the store to compare with. Returns the edges stored.
+ */
+export async function applyFreshIngest(
+  deps: SideEffectDeps,
+  payloads: MemoryIngestedPayload[],
+): Promise<number> {
+  const character = payloads[0]!.character;
+  const entities: EmbeddedEntity[] = [];
+  for (const payload of payloads) entities.push(...(await embedIngested(deps, payload)).entities);
+  // The embedder's cache holds these names from the upsert just done: no second embedding.
+  const vectors = await deps.vectors.embed(
+    'memory_embeddings',
+    entities.map((e) => e.name),
+  );
+  const edges =
+    batchSynonyms(
+      entities.map((e) => e.id),
+      vectors,
+      deps.synonymThreshold,
+      deps.synonymNeighbors,
+    ) ?? (await searchSynonyms(deps, character, entities));
+  const stored = await storeSynonymEdges(deps, character, edges);
+  await deps.cache?.policies.memory_search_results.invalidateTag(characterTag(character));
+  return stored;
+}
+
+/** An entity embedded by `embedIngested`. */
+export interface EmbeddedEntity {
+  id: string;
+  name: string;
+}
+
+/**
+ * Embeds a payload's entities (name) and passages (text) into `memory_embeddings`, skipping rows
+ * deleted since (or of another character). Returns the entities embedded.
+ */
+export async function embedIngested(
+  deps: Pick<SideEffectDeps, 'relational' | 'vectors'>,
+  payload: MemoryIngestedPayload,
+): Promise<{ entities: EmbeddedEntity[]; passages: number }> {
   const { relational, vectors } = deps;
   const character = payload.character;
   const [entities, passages] = await Promise.all([
@@ -97,14 +149,21 @@ export async function applyMemoryIngested(
     })),
   ];
   if (records.length > 0) await vectors.upsert('memory_embeddings', records);
+  return { entities: ownEntities.map((e) => ({ id: e.id, name: e.name })), passages: ownPassages.length };
+}
 
-  // Synonyms of each new entity among everything the character's memory holds (new ones included).
-  const edges: Array<{ entity_a_id: string; entity_b_id: string; similarity: number }> = [];
+/** Synonyms of each entity among everything the character's memory holds, by one store search each. */
+export async function searchSynonyms(
+  deps: Pick<SideEffectDeps, 'vectors' | 'synonymThreshold' | 'synonymNeighbors'>,
+  character: string,
+  entities: EmbeddedEntity[],
+): Promise<SynonymCandidate[]> {
+  const edges: SynonymCandidate[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < ownEntities.length) {
-      const entity = ownEntities[next++]!;
-      const hits = await vectors.search('memory_embeddings', entity.name, {
+    while (next < entities.length) {
+      const entity = entities[next++]!;
+      const hits = await deps.vectors.search('memory_embeddings', entity.name, {
         character,
         filter: ENTITIES_ONLY,
         scoreThreshold: deps.synonymThreshold,
@@ -120,13 +179,20 @@ export async function applyMemoryIngested(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SEARCH_CONCURRENCY, ownEntities.length) }, worker));
-  let synonymEdges = 0;
-  for (let i = 0; i < edges.length; i += 50_000)
-    synonymEdges += await relational.memory.upsertSynonymEdges(character, edges.slice(i, i + 50_000));
+  await Promise.all(Array.from({ length: Math.min(SEARCH_CONCURRENCY, entities.length) }, worker));
+  return edges;
+}
 
-  await deps.cache?.policies.memory_search_results.invalidateTag(characterTag(character));
-  return { embeddedEntities: ownEntities.length, embeddedPassages: ownPassages.length, synonymEdges };
+/** Stores synonym edges (upserts, in statements of at most 50,000); returns the rows changed. */
+export async function storeSynonymEdges(
+  deps: Pick<SideEffectDeps, 'relational'>,
+  character: string,
+  edges: SynonymCandidate[],
+): Promise<number> {
+  let stored = 0;
+  for (let i = 0; i < edges.length; i += 50_000)
+    stored += await deps.relational.memory.upsertSynonymEdges(character, edges.slice(i, i + 50_000));
+  return stored;
 }
 
 /** Reads a `memory.ingested` payload; a malformed one can never succeed, so it parks the event. */

@@ -74,6 +74,10 @@ export function achievementsRepository(db: Db, prisma: PrismaClient) {
      * Grants every achievement whose rule the user meets now (quest completed, completed
      * count, interactions count, category mastery; manual ones never) and returns the grants
      * made by this call: each achievement is granted once, so callers emit events once.
+     * Inside a transaction it first takes a per-user lock held until commit, then decides in a
+     * fresh statement: of two concurrent transactions completing the last two quests of a
+     * category, the second decides after the first committed and sees both completions (in
+     * read committed, the transactions' default; a repeatable read snapshot would not).
      * @example
      * const grants = await tx.achievements.grantEarned(userId, { quest_id: questId });
      */
@@ -81,6 +85,7 @@ export function achievementsRepository(db: Db, prisma: PrismaClient) {
       const u = check(Uuid, userId, 'userId');
       const ctx = check(JsonObjectSchema, context, 'context');
       try {
+        if (db.inTransaction) await run(db.runner, STATEMENTS.lockUserAchievements, [u]);
         return (await run(db.runner, STATEMENTS.grantEarnedAchievements, [
           u,
           JSON.stringify(ctx),

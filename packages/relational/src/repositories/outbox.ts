@@ -41,13 +41,13 @@ export function outboxRepository(db: Db) {
      * await relational.transaction(async (tx) => { …; await tx.outbox.append([{ aggregate_type: 'interaction', aggregate_id: id, event_type: 'interaction.recorded', payload }]); });
      */
     async append(events: OutboxEventInput[]): Promise<string[]> {
+      const valid = check(Events, events, 'events');
       if (!db.inTransaction) {
         throw new ValidationError(
           'outbox.append',
           'must be called inside relational.transaction(), with the rows it describes',
         );
       }
-      const valid = check(Events, events, 'events');
       try {
         const rows = await run(db.runner, STATEMENTS.appendOutbox, [
           valid.map((e) => e.aggregate_type),

@@ -26,7 +26,18 @@ export type QdrantClientMethod =
   | 'scroll'
   | 'count'
   | 'query'
-  | 'queryBatch';
+  | 'queryBatch'
+  | 'queryGroups'
+  | 'facet'
+  | 'searchMatrixPairs'
+  | 'searchMatrixOffsets'
+  | 'updateCollection'
+  | 'createVectorName'
+  | 'deleteVectorName'
+  | 'createSnapshot'
+  | 'listSnapshots'
+  | 'deleteSnapshot'
+  | 'recoverSnapshot';
 
 /** The subset of `QdrantClient` that code written against Qdrant can use on a local engine without HTTP. */
 export type QdrantClientLike = Pick<QdrantClient, QdrantClientMethod>;
@@ -109,6 +120,28 @@ export function createLocalQdrantClient(engine: LocalQdrant): QdrantClientLike {
     query: (name: string, args: Args<'query'>[1]) => engine.queryPoints(name, bodyOf(args) as never),
     queryBatch: (name: string, args: Args<'queryBatch'>[1]) =>
       engine.queryBatchPoints(name, bodyOf(args) as never),
+    queryGroups: (name: string, args: Args<'queryGroups'>[1]) =>
+      engine.queryGroups(name, bodyOf(args) as never),
+    updateCollection: (name: string, args?: Args<'updateCollection'>[1]) =>
+      engine.updateCollection(name, bodyOf(args) as never),
+    createVectorName: async (
+      name: string,
+      vector: string,
+      config: Args<'createVectorName'>[2],
+      args?: Args<'createVectorName'>[3],
+    ) => ack(await engine.createVectorName(name, vector, config), waitOf(args, true)),
+    deleteVectorName: async (name: string, vector: string, args?: Args<'deleteVectorName'>[2]) =>
+      ack(await engine.deleteVectorName(name, vector), waitOf(args, true)),
+    createSnapshot: (name: string) => engine.createSnapshot(name),
+    listSnapshots: (name: string) => engine.listSnapshots(name),
+    deleteSnapshot: (name: string, snapshot: string) => engine.deleteSnapshot(name, snapshot),
+    recoverSnapshot: (name: string, args: Args<'recoverSnapshot'>[1]) =>
+      engine.recoverSnapshot(name, bodyOf(args) as never),
+    facet: (name: string, args: Args<'facet'>[1]) => engine.facet(name, bodyOf(args) as never),
+    searchMatrixPairs: (name: string, args?: Args<'searchMatrixPairs'>[1]) =>
+      engine.searchMatrixPairs(name, bodyOf(args) as never),
+    searchMatrixOffsets: (name: string, args?: Args<'searchMatrixOffsets'>[1]) =>
+      engine.searchMatrixOffsets(name, bodyOf(args) as never),
   };
   return client as unknown as { [M in QdrantClientMethod]: (...args: Args<M>) => Result<M> };
 }

@@ -2,13 +2,19 @@ import { mkdir } from 'node:fs/promises';
 import type { Schemas } from '@qdrant/js-client-rest';
 import { z } from 'zod';
 import { Collection, type PreparedPoint, type SparseVector } from './engine/collection.js';
+import { updatedBody, withoutVectorName, withVectorName } from './engine/collection-update.js';
 import { checkCollectionName, createCollectionSchema, createIndexSchema } from './engine/config.js';
+import { facet } from './engine/facet.js';
+import { type GroupsRequest, queryGroups } from './engine/groups.js';
 import { comparePointIds, type PointId, parsePointId } from './engine/ids.js';
 import { cloneJson, type Payload, parsePath } from './engine/json-path.js';
+import { matrixOffsets, matrixPairs } from './engine/matrix.js';
 import { decodeOp, encodeOp, type Op } from './engine/ops.js';
 import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.js';
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
+import { type SearchRequest, searchStage } from './engine/search-request.js';
 import { parseSparse } from './engine/sparse-index.js';
+import { collectionTelemetry, type EngineTelemetry } from './engine/telemetry.js';
 import { parseBody, requestCount } from './engine/validate.js';
 import {
   badRequest,
@@ -20,8 +26,14 @@ import {
   wrongInput,
 } from './errors.js';
 import { compileFilter } from './filter/compile.js';
+import {
+  CollectionSnapshots,
+  checkChecksum,
+  restoreOps,
+  type SnapshotDescription,
+} from './storage/collection-snapshots.js';
 import { type DirectoryLock, lockDirectory } from './storage/lock.js';
-import { readSnapshot, writeSnapshot } from './storage/snapshot.js';
+import { decodeSnapshot, encodeSnapshot, readSnapshot, writeSnapshot } from './storage/snapshot.js';
 import { WalAppendError, WriteAheadLog } from './storage/wal.js';
 
 type UpdateResult = Schemas['UpdateResult'];
@@ -125,6 +137,8 @@ export class LocalQdrant {
   /** Log size at which the next automatic compaction runs; pushed out when one fails. */
   private compactAt: number;
   private lastCompactionError: Error | null = null;
+  private lastCompactionAt: number | null = null;
+  private readonly snapshots: CollectionSnapshots;
 
   private constructor(
     private readonly dir: string | null,
@@ -133,6 +147,7 @@ export class LocalQdrant {
     private readonly lock: DirectoryLock | null,
   ) {
     this.compactAt = compactAfterBytes;
+    this.snapshots = new CollectionSnapshots(dir);
   }
 
   /**
@@ -203,6 +218,84 @@ export class LocalQdrant {
     });
   }
 
+  /**
+   * What the engine reports of itself (served as /telemetry and /metrics): each collection's
+   * points, vectors per name, segments, indexes and aliases, the log size and the last compaction.
+   */
+  telemetry(): EngineTelemetry {
+    return {
+      collections: [...this.collections.values()].map((c) => collectionTelemetry(c, this.aliases)),
+      walBytes: this.wal?.bytes ?? 0,
+      lastCompactionAt: this.lastCompactionAt,
+      compactionError: this.lastCompactionError?.message ?? null,
+    };
+  }
+
+  /**
+   * POST /collections/{name}/snapshots: a snapshot file of one collection (its configuration,
+   * indexes and points), taken between writes, kept under `snapshots/<collection>/` of the data
+   * directory (in memory for `:memory:`). The local mode's own format, not Qdrant's tar.
+   */
+  async createSnapshot(name: string): Promise<SnapshotDescription> {
+    const { col, bytes } = await this.serialize(async () => {
+      const col = this.resolve(name);
+      const one = new Map([[col.name, col]]);
+      return { col, bytes: Buffer.concat(encodeSnapshot({ seq: 0, aliases: new Map(), collections: one })) };
+    });
+    return this.snapshots.save(col.name, bytes);
+  }
+
+  /** GET /collections/{name}/snapshots. */
+  async listSnapshots(name: string): Promise<SnapshotDescription[]> {
+    return this.snapshots.list(this.resolve(name).name);
+  }
+
+  /** GET /collections/{name}/snapshots/{snapshot}: the file's bytes. */
+  async getSnapshot(name: string, snapshot: string): Promise<Buffer> {
+    return this.snapshots.read(this.resolve(name).name, snapshot);
+  }
+
+  /** DELETE /collections/{name}/snapshots/{snapshot}. */
+  async deleteSnapshot(name: string, snapshot: string): Promise<boolean> {
+    await this.snapshots.remove(this.resolve(name).name, snapshot);
+    return true;
+  }
+
+  /**
+   * PUT /collections/{name}/snapshots/recover: replaces (or creates) the collection with the one
+   * in the snapshot at `location` (`file://` inside the snapshots directory, or `http(s)://`),
+   * keeping its aliases; `checksum` (SHA-256) is checked first.
+   */
+  async recoverSnapshot(name: string, body: Schemas['SnapshotRecover']): Promise<boolean> {
+    const b = parseBody(
+      z.looseObject({ location: z.string(), checksum: z.string().nullish() }),
+      body,
+      'location',
+    );
+    return this.recoverFromBytes(name, await this.snapshots.fetch(b.location), b.checksum);
+  }
+
+  /** POST /collections/{name}/snapshots/upload: `recoverSnapshot` from the uploaded bytes. */
+  async recoverFromBytes(name: string, bytes: Buffer, checksum?: string | null): Promise<boolean> {
+    checkChecksum(bytes, checksum);
+    let snapshot: Collection;
+    try {
+      const state = decodeSnapshot(bytes, 'the uploaded file');
+      if (state.collections.size !== 1) throw new Error('it holds no single collection');
+      snapshot = [...state.collections.values()][0]!;
+    } catch (e) {
+      throw badRequest(`not a local Qdrant collection snapshot: ${(e as Error).message}`);
+    }
+    const nameError = checkCollectionName(name);
+    if (nameError) throw pathValidationError(`name: ${nameError}`);
+    await this.write(() => {
+      const target = this.aliases.get(name) ?? name;
+      const aliases = [...this.aliases].filter(([, c]) => c === target).map(([a]) => a);
+      return restoreOps(target, snapshot, this.collections.has(target), aliases);
+    });
+    return true;
+  }
+
   /** Writes a snapshot of the current state and empties the log; queued behind writes in flight. */
   async compact(): Promise<void> {
     await this.serialize(() => this.compactNow());
@@ -212,6 +305,7 @@ export class LocalQdrant {
     if (!this.wal || !this.dir) return;
     await writeSnapshot(this.dir, { seq: this.seq, aliases: this.aliases, collections: this.collections });
     await this.wal.reset();
+    this.lastCompactionAt = Date.now();
     this.lastCompactionError = null;
     this.compactAt = this.compactAfterBytes;
   }
@@ -294,6 +388,9 @@ export class LocalQdrant {
     if (!col) return 0;
     const version = ++col.lastOp;
     switch (op.t) {
+      case 'reconfig':
+        col.reconfigure(op.body);
+        break;
       case 'index':
         col.createIndex(op.field, op.spec);
         break;
@@ -503,6 +600,34 @@ export class LocalQdrant {
       return [{ t: 'create', name, body: parsed }];
     });
     return true;
+  }
+
+  /** PATCH /collections/{name}: HNSW, optimizer, quantization, params, sparse and per-vector settings, metadata. */
+  async updateCollection(name: string, body: Schemas['UpdateCollection'] = {}): Promise<boolean> {
+    await this.pointsWrite(name, (col) => ({ t: 'reconfig', c: col.name, body: updatedBody(col, body) }));
+    return true;
+  }
+
+  /** PUT /collections/{name}/vectors/{vector}: adds a dense or sparse vector name (points start without it). */
+  async createVectorName(
+    name: string,
+    vector: string,
+    body: Schemas['VectorNameConfig'],
+  ): Promise<UpdateResult> {
+    return this.pointsWrite(name, (col) => ({
+      t: 'reconfig',
+      c: col.name,
+      body: withVectorName(col, vector, body),
+    }));
+  }
+
+  /** DELETE /collections/{name}/vectors/{vector}: removes a vector name and every point's vector of it. */
+  async deleteVectorName(name: string, vector: string): Promise<UpdateResult> {
+    return this.pointsWrite(name, (col) => ({
+      t: 'reconfig',
+      c: col.name,
+      body: withoutVectorName(col, vector),
+    }));
   }
 
   /** Deletes a collection and its aliases (DELETE /collections/{name}); false when there was none. */
@@ -909,21 +1034,7 @@ export class LocalQdrant {
    */
   async searchPoints(name: string, body: SearchRequest): Promise<ScoredPoint[]> {
     const col = this.resolve(name);
-    const b = parseBody(searchSchema, body, 'search');
-    const named = isObject(b.vector) ? b.vector : null;
-    const using = named ? String(named.name ?? '') : '';
-    const vector = named ? named.vector : b.vector;
-    const stage: QueryStage = {
-      query: vector,
-      using,
-      params: b.params,
-      filter: b.filter,
-      limit: b.limit,
-      offset: b.offset ?? 0,
-      score_threshold: b.score_threshold ?? null,
-    };
-    const wp = parseWithPayload(b.with_payload, false);
-    const wv = parseWithVector(b.with_vector ?? b.with_vectors);
+    const { stage, wp, wv } = searchStage(body);
     return runQuery(col, stage, null, true).map((h) => renderScored(col, h, wp, wv) as ScoredPoint);
   }
 
@@ -934,29 +1045,41 @@ export class LocalQdrant {
     for (const s of b.searches) out.push(await this.searchPoints(name, s as SearchRequest));
     return out;
   }
-}
 
-const searchSchema = z.looseObject({
-  vector: z.unknown(),
-  filter: z.unknown().optional(),
-  limit: requestCount(1),
-  offset: requestCount(0).nullish(),
-  score_threshold: z.number().nullish(),
-  with_payload: z.unknown().optional(),
-  with_vector: z.unknown().optional(),
-  params: z.unknown().optional(),
-});
+  /** POST /collections/{name}/points/search/groups: the legacy search, grouped by `group_by`. */
+  async searchGroups(name: string, body: SearchRequest & GroupsRequest): Promise<Schemas['GroupsResult']> {
+    const col = this.resolve(name);
+    const { stage } = searchStage({ ...body, limit: 1, offset: 0 });
+    return queryGroups(col, body, stage, (n) => this.resolve(n));
+  }
 
-/** The body of the legacy POST /points/search (no longer in the 1.19 OpenAPI document). */
-export interface SearchRequest {
-  vector: number[] | { name: string; vector: number[] };
-  filter?: Schemas['Filter'] | null;
-  params?: Schemas['SearchParams'] | null;
-  limit: number;
-  offset?: number | null;
-  with_payload?: Schemas['WithPayloadInterface'] | null;
-  with_vector?: Schemas['WithVector'] | null;
-  score_threshold?: number | null;
+  /** POST /collections/{name}/points/query/groups: a query's hits grouped by a payload value. */
+  async queryGroups(name: string, body: Schemas['QueryGroupsRequest']): Promise<Schemas['GroupsResult']> {
+    const col = this.resolve(name);
+    const b = parseBody(querySchema, { ...body, limit: 1 }, 'query');
+    return queryGroups(col, body, b as QueryStage, (n) => this.resolve(n));
+  }
+
+  /** POST /collections/{name}/facet: counts of each value of an indexed key. */
+  async facet(name: string, body: Schemas['FacetRequest']): Promise<Schemas['FacetResponse']> {
+    return facet(this.resolve(name), body);
+  }
+
+  /** POST /collections/{name}/points/search/matrix/pairs: nearest pairs among a random sample. */
+  async searchMatrixPairs(
+    name: string,
+    body: Schemas['SearchMatrixRequest'] = {},
+  ): Promise<Schemas['SearchMatrixPairsResponse']> {
+    return matrixPairs(this.resolve(name), body);
+  }
+
+  /** POST /collections/{name}/points/search/matrix/offsets: the same matrix as parallel arrays. */
+  async searchMatrixOffsets(
+    name: string,
+    body: Schemas['SearchMatrixRequest'] = {},
+  ): Promise<Schemas['SearchMatrixOffsetsResponse']> {
+    return matrixOffsets(this.resolve(name), body);
+  }
 }
 
 /** The position in id-ordered `slots` of the first point whose id is `start` or after it (binary search). */

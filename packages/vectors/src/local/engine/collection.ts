@@ -39,7 +39,7 @@ export class Collection {
   readonly sparseNames: Set<string>;
   /** One inverted index per sparse vector name. */
   readonly sparseIndexes = new Map<string, SparseIndex>();
-  readonly config: Record<string, unknown>;
+  config: Record<string, unknown>;
   private readonly indexSpecs = new Map<string, IndexSpec>();
   ids: Array<PointId | undefined> = [];
   payloads: Payload[] = [];
@@ -62,7 +62,7 @@ export class Collection {
 
   constructor(
     readonly name: string,
-    readonly body: CreateCollectionBody,
+    public body: CreateCollectionBody,
   ) {
     const { unnamed, specs } = denseSpecs(body);
     this.unnamed = unnamed;
@@ -73,6 +73,48 @@ export class Collection {
       this.sparseIndexes.set(name, new SparseIndex(params.modifier === 'idf'));
     this.config = collectionConfig(body);
     this.filterContext = { textIndexed: (key) => this.indexes.get(key)?.data_type === 'text' };
+  }
+
+  /**
+   * Takes a new configuration (PATCH /collections/{name}, or a vector name created or deleted):
+   * vector names that appear get empty stores, names that disappear lose their vectors.
+   */
+  reconfigure(body: CreateCollectionBody): void {
+    this.body = body;
+    this.config = collectionConfig(body);
+    const { specs } = denseSpecs(body);
+    for (const name of [...this.dense.keys()])
+      if (!specs.some((s) => s.name === name)) this.dense.delete(name);
+    for (const s of specs) {
+      if (this.dense.has(s.name)) continue;
+      const store = new VectorStore(s.size, s.distance);
+      store.ensure(this.high);
+      this.dense.set(s.name, store);
+    }
+    const sparse = body.sparse_vectors ?? {};
+    for (const name of [...this.sparseNames]) {
+      if (name in sparse) continue;
+      this.sparseNames.delete(name);
+      this.sparseIndexes.delete(name);
+      for (let slot = 0; slot < this.high; slot++) {
+        const sp = this.sparse[slot];
+        if (!sp?.[name]) continue;
+        const { [name]: _gone, ...rest } = sp;
+        this.sparse[slot] = Object.keys(rest).length > 0 ? rest : undefined;
+      }
+    }
+    for (const [name, params] of Object.entries(sparse)) {
+      const idf = params.modifier === 'idf';
+      if (this.sparseIndexes.get(name)?.idfModifier === idf) continue;
+      // A new sparse name, or a changed modifier: (re)build its index from the stored vectors.
+      this.sparseNames.add(name);
+      const index = new SparseIndex(idf);
+      for (const slot of this.slotOf.values()) {
+        const v = this.sparse[slot]?.[name];
+        if (v) index.set(slot, v);
+      }
+      this.sparseIndexes.set(name, index);
+    }
   }
 
   /** The payload indexes by field; change them with `createIndex` / `dropIndex`. */

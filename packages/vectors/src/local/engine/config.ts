@@ -6,7 +6,7 @@ const positive = (field: string) => z.number().int().min(1, `value must be 1 or 
 
 const distance = z.enum(['Cosine', 'Dot', 'Euclid', 'Manhattan']);
 
-const hnswDiff = z
+export const hnswDiff = z
   .object({
     m: uint.nullish(),
     ef_construct: z.number().int().min(4, 'value must be 4 or larger').nullish(),
@@ -18,7 +18,7 @@ const hnswDiff = z
   })
   .strict();
 
-const quantization = z.union([
+export const quantization = z.union([
   z.object({
     scalar: z
       .object({
@@ -44,7 +44,7 @@ const quantization = z.union([
   }),
 ]);
 
-const vectorParams = z
+export const vectorParams = z
   .object({
     size: z
       .number()
@@ -60,7 +60,7 @@ const vectorParams = z
   })
   .strict();
 
-const sparseParams = z
+export const sparseParams = z
   .object({
     index: z
       .object({
@@ -74,7 +74,7 @@ const sparseParams = z
   })
   .strict();
 
-const optimizersDiff = z
+export const optimizersDiff = z
   .object({
     deleted_threshold: z.number().min(0).max(1).nullish(),
     vacuum_min_vector_number: z.number().int().min(100, 'value must be 100 or larger').nullish(),

@@ -10,6 +10,8 @@ import type { Payload } from './json-path.js';
 export type Op =
   | { t: 'create'; name: string; body: CreateCollectionBody }
   | { t: 'drop'; name: string }
+  /** A new configuration of collection `c` (PATCH, or a vector name created or deleted). */
+  | { t: 'reconfig'; c: string; body: CreateCollectionBody }
   | { t: 'alias'; actions: Array<{ set: [alias: string, collection: string] } | { del: string }> }
   | { t: 'index'; c: string; field: string; spec: IndexSpec }
   | { t: 'unindex'; c: string; field: string }

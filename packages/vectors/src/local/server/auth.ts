@@ -32,7 +32,8 @@ const OPEN_PATHS = new Set(['/', '/healthz', '/livez', '/readyz']);
  */
 const READ_ONLY_POST = [
   /^\/collections\/[^/]+\/points$/,
-  /^\/collections\/[^/]+\/points\/(count|scroll|facet)$/,
+  /^\/collections\/[^/]+\/facet$/,
+  /^\/collections\/[^/]+\/points\/(count|scroll)$/,
   /^\/collections\/[^/]+\/points\/(search|recommend|discover|query)(\/(batch|groups))?$/,
   /^\/collections\/[^/]+\/points\/search\/matrix\/(pairs|offsets)$/,
 ];
