@@ -18,6 +18,7 @@ import {
   rank,
   rrf,
 } from './math.js';
+import { snapshotCases } from './snapshots.js';
 import { type ContractTarget, expectQdrantError, uniqueName } from './targets.js';
 
 type Payload = Record<string, unknown>;
@@ -886,6 +887,7 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
     groupCases({ target: () => target, collection });
     collectionUpdateCases({ target: () => target, collection });
     conditionCases({ target: () => target, collection });
+    snapshotCases({ target: () => target, collection });
 
     describe('bad input leaves the collection unchanged', () => {
       let name: string;

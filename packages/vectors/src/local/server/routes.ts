@@ -1,5 +1,6 @@
 import { pointIdFromPath } from '../engine/ids.js';
 import type { LocalQdrant } from '../local-qdrant.js';
+import { uploadedFile } from './multipart.js';
 
 /** What a route handler gets: decoded path parameters, the query string and the parsed JSON body. */
 export interface RouteInput {
@@ -95,6 +96,39 @@ export const routes: Route[] = [
   ),
   route('GET', '/collections/{collection_name}/exists', false, (e, { params }) =>
     e.collectionExists(params.collection_name!),
+  ),
+  route('POST', '/collections/{collection_name}/snapshots', false, (e, { params }) =>
+    e.createSnapshot(params.collection_name!),
+  ),
+  route('GET', '/collections/{collection_name}/snapshots', false, (e, { params }) =>
+    e.listSnapshots(params.collection_name!),
+  ),
+  route('PUT', '/collections/{collection_name}/snapshots/recover', true, (e, { params, body }) =>
+    e.recoverSnapshot(params.collection_name!, body as Body),
+  ),
+  route(
+    'POST',
+    '/collections/{collection_name}/snapshots/upload',
+    'raw',
+    (e, { params, body, headers, query }) =>
+      e.recoverFromBytes(
+        params.collection_name!,
+        uploadedFile(headers, body as Buffer),
+        query.get('checksum'),
+      ),
+  ),
+  route(
+    'GET',
+    '/collections/{collection_name}/snapshots/{snapshot_name}',
+    false,
+    async (e, { params }) =>
+      new RawResponse(
+        'application/octet-stream',
+        await e.getSnapshot(params.collection_name!, params.snapshot_name!),
+      ),
+  ),
+  route('DELETE', '/collections/{collection_name}/snapshots/{snapshot_name}', false, (e, { params }) =>
+    e.deleteSnapshot(params.collection_name!, params.snapshot_name!),
   ),
   route('GET', '/collections/{collection_name}/aliases', false, (e, { params }) =>
     e.getCollectionAliases(params.collection_name!),
