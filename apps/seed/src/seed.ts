@@ -481,6 +481,9 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
     });
     await seedRelational(data, set, options);
     await seedInteractions(data, set, options);
+    // Learning values from the seeded progress (the rule of the flows README), before the relay
+    // embeds the interactions: their memories carry them.
+    await data.relational.interactions.backfillLearningValues();
     await seedKnowledge(data, set, options);
     await seedRedis(data, set, options);
     // The outbox applied (embeddings of the imports, effects the memory left), then the analytics.

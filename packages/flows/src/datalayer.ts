@@ -22,6 +22,13 @@ import {
   type InteractionResult,
 } from './flows/interaction.js';
 import { type QuestProgressInput, type QuestProgressResult, questProgressFlow } from './flows/quest.js';
+import {
+  type SessionEndInput,
+  type SessionEndResult,
+  type SessionStartInput,
+  type SessionStartResult,
+  sessionFlows,
+} from './flows/session.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
 import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
@@ -64,6 +71,8 @@ export interface DataLayerOptions {
    * false for a responder whose answers are personal (they would be shared across users).
    */
   responseCache?: boolean;
+  /** Most active quests whose definitions `sessionStart` preloads into `quest_data`, 0 to 100. Default 5. */
+  preloadQuests?: number;
   /**
    * How long the relay leaves a flow's side effects to the flow itself before applying them
    * (when the flow crashed or its store was down), 0 to 3,600,000 ms. Default 5,000 ms.
@@ -100,6 +109,10 @@ export interface DataLayer {
     characterInteraction(input: InteractionInput): Promise<InteractionResult>;
     questProgress(input: QuestProgressInput): Promise<QuestProgressResult>;
     memoryConsolidation(input?: ConsolidationInput): Promise<ConsolidationResult>;
+    /** Starts a user's session and preloads their active quests' definitions (bounded by `preloadQuests`). */
+    sessionStart(input: SessionStartInput): Promise<SessionStartResult>;
+    /** Backs the user's session up to PostgreSQL (`session_summaries`), then ends it in Redis. */
+    sessionEnd(input: SessionEndInput): Promise<SessionEndResult>;
   };
   /**
    * Bulk imports (history, seeding): rows written idempotently by the caller's ids, with the
@@ -160,6 +173,7 @@ const OptionsSchema = z.object({
     memoriesPerResponse: whole(1, 100),
     sideEffectGraceMs: whole(0, 3_600_000),
     responseCache: z.boolean({ message: 'must be true or false' }).optional(),
+    preloadQuests: whole(0, 100),
   }),
 });
 const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
@@ -274,6 +288,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     kick: () => relay.kick(),
     completeEvents: coalescedCompletion((ids) => relational.outbox.complete(ids)),
   };
+  const sessions = sessionFlows({ relational, cache, recorder, preloadQuests: options.preloadQuests ?? 5 });
   const postgresSource = { copyTo: (statement: string) => relational.copyOut(statement) };
   const metricsSource = {
     async read(since: Date): Promise<MetricSeries[]> {
@@ -324,6 +339,8 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         'consolidate',
         memoryConsolidationFlow({ ...common, analytics }),
       ),
+      sessionStart: track('flows.sessionStart', sessions.sessionStart),
+      sessionEnd: track('flows.sessionEnd', sessions.sessionEnd),
     },
     bulk: {
       interactions: track('bulk.interactions', bulk.interactions),

@@ -5,6 +5,7 @@ import {
   createLocalEmbedder,
   createOpenAIEmbeddings,
   createVectors,
+  EmbeddingDimensionError,
   type EmbeddingProvider,
   EmbeddingsError,
   withEmbeddingCache,
@@ -255,6 +256,35 @@ describe('OpenAI-compatible embeddings provider', () => {
     });
   });
 
+  it('refuses to start when the model returns another size than its collection, before any write', async () => {
+    srv.set(() => 'ok');
+    // The server answers with srv.dims dimensions; declare a collection of another size for it.
+    const wrong = srv.dims + 1;
+    const vectors = await createVectors({
+      qdrant: { local: ':memory:' },
+      collections: { character_memories: { dims: wrong } },
+      embeddings: { providers: { character_memories: provider({ dims: wrong }) } },
+    });
+    const error = await vectors.ensureCollections().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EmbeddingDimensionError);
+    expect(error).toMatchObject({
+      code: 'DRIFT',
+      collection: 'character_memories',
+      expected: wrong,
+      actual: srv.dims,
+      model: expect.stringContaining('test-embed'),
+      message: expect.stringMatching(
+        new RegExp(`character_memories.*${wrong}.*test-embed.*returns ${srv.dims}`),
+      ),
+    });
+    expect((error as Error).message).not.toContain('sk-secret-key');
+    expect((await vectors.client.getCollections()).collections).toEqual([]);
+    await vectors.close();
+  });
+
   it('backs a collection of createVectors, whose upserts and searches embed through it', async () => {
     srv.set(() => 'ok');
     srv.received.length = 0;
@@ -279,8 +309,11 @@ describe('OpenAI-compatible embeddings provider', () => {
     ]);
     const hits = await vectors.search('character_memories', 'remember the riddle', { scoreThreshold: null });
     expect(hits.map((h) => h.payload.text)).toEqual(['remember the riddle']);
-    // The query text was cached from the upsert: one request in all.
-    expect(srv.received.map((r) => r.input)).toEqual([['remember the riddle']]);
+    // The start-up dimension probe, then the text once: the query was cached from the upsert.
+    expect(srv.received.map((r) => r.input)).toEqual([
+      ['MonsterOS embedding dimension check'],
+      ['remember the riddle'],
+    ]);
     await vectors.close();
   });
 });
