@@ -467,7 +467,8 @@ export async function postgresChecksum(data: DataLayer): Promise<string> {
 /** Runs the seed and returns the per-store counts. */
 export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
   const started = performance.now();
-  const data = await createDataLayer({ relayWorker: false, ...options.dataLayer });
+  // No consolidation while seeding: it would merge the seeded memories the summary counts.
+  const data = await createDataLayer({ relayWorker: false, consolidateEvery: 0, ...options.dataLayer });
   try {
     const { marked } = await preflight(data, options);
     if (options.reset) await confirmReset(options);

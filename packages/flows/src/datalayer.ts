@@ -8,6 +8,7 @@ import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
+import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
 import { FlowError, FlowValidationError } from './errors.js';
 import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
@@ -34,6 +35,8 @@ import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
 import { instrumentVectors } from './metrics/store-calls.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
+import { LOCAL_VECTORS_DOC } from './monitor/shared-metrics.js';
+import type { PublishedVectorsStats } from './monitor/types.js';
 import { coalescedCompletion } from './outbox-completion.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
@@ -71,6 +74,14 @@ export interface DataLayerOptions {
    * false for a responder whose answers are personal (they would be shared across users).
    */
   responseCache?: boolean;
+  /**
+   * Consolidation triggered by the relay: a character is consolidated once it has this many new
+   * memories (interactions) since its last consolidation, checked after relay rounds at most every
+   * `consolidationCheckMs`. 0 turns it off. Default 500 (the test fixtures pass 0).
+   */
+  consolidateEvery?: number;
+  /** Least time between two checks of the consolidation trigger, 100 to 3,600,000 ms. Default 30,000. */
+  consolidationCheckMs?: number;
   /** Most active quests whose definitions `sessionStart` preloads into `quest_data`, 0 to 100. Default 5. */
   preloadQuests?: number;
   /**
@@ -174,6 +185,8 @@ const OptionsSchema = z.object({
     sideEffectGraceMs: whole(0, 3_600_000),
     responseCache: z.boolean({ message: 'must be true or false' }).optional(),
     preloadQuests: whole(0, 100),
+    consolidateEvery: whole(0, 10_000_000),
+    consolidationCheckMs: whole(100, 3_600_000),
   }),
 });
 const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
@@ -239,11 +252,45 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
     ...bulkOutboxHandlers({ relational, vectors: v }),
   };
+  // On the embedded engine, its figures are only readable here (the app holds its directory):
+  // published to Redis every 15 s for the monitor and `pnpm db:report` in other processes.
+  const publishVectorStats = async () => {
+    const stats = await v.store?.stats();
+    if (!stats?.local) return;
+    const doc: PublishedVectorsStats = {
+      collections: stats.collections.map((c) => ({
+        name: c.name,
+        points: c.points,
+        indexedVectors: c.indexedVectors,
+        status: c.status,
+        optimizerStatus: c.optimizerStatus,
+        segments: c.segments,
+      })),
+      local: stats.local,
+    };
+    await cache.realtime.publish(LOCAL_VECTORS_DOC, doc, 60_000);
+  };
+  const publisher =
+    metrics.enabled && v.store
+      ? setInterval(() => void publishVectorStats().catch(() => {}), 15_000).unref()
+      : null;
+  if (publisher) void publishVectorStats().catch(() => {});
+
+  // Bound below, once the flows exist; the relay's rounds start it.
+  let trigger: ConsolidationTrigger | null = null;
   const relay = createRelay({
     ...options.relay,
     outbox: relational.outbox,
     handlers,
-    ...(metrics.enabled ? { observer: { round: metrics.relayRound, event: metrics.relayEvent } } : {}),
+    observer: {
+      round: (ms, ok) => {
+        if (metrics.enabled) metrics.relayRound(ms, ok);
+        trigger?.afterRound();
+      },
+      event: (eventType, outcome, ms) => {
+        if (metrics.enabled) metrics.relayEvent(eventType, outcome, ms);
+      },
+    },
   });
   if (options.relayWorker !== false) relay.start();
 
@@ -315,6 +362,28 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     return results;
   };
 
+  const memoryConsolidation = trackMemory(
+    'flows.memoryConsolidation',
+    'consolidate',
+    memoryConsolidationFlow({ ...common, analytics }),
+  );
+  const consolidateEvery = options.consolidateEvery ?? 500;
+  if (consolidateEvery > 0) {
+    trigger = consolidationTrigger({
+      dueForConsolidation: (min) => relational.operations.dueForConsolidation(min),
+      consolidate: (character) => memoryConsolidation({ character }),
+      everyMemories: consolidateEvery,
+      checkEveryMs: options.consolidationCheckMs ?? 30_000,
+    });
+  }
+  // An idle relay has no rounds (flows apply their own effects): the worker's process also
+  // checks on a timer, at the same bounded rate.
+  const triggerTimer =
+    trigger && options.relayWorker !== false
+      ? setInterval(() => trigger?.afterRound(), options.consolidationCheckMs ?? 30_000)
+      : null;
+  triggerTimer?.unref();
+
   return {
     config,
     relational,
@@ -334,11 +403,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         }),
       ),
       questProgress: track('flows.questProgress', questProgressFlow({ ...common, analytics })),
-      memoryConsolidation: trackMemory(
-        'flows.memoryConsolidation',
-        'consolidate',
-        memoryConsolidationFlow({ ...common, analytics }),
-      ),
+      memoryConsolidation,
       sessionStart: track('flows.sessionStart', sessions.sessionStart),
       sessionEnd: track('flows.sessionEnd', sessions.sessionEnd),
     },
@@ -416,6 +481,8 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     async close() {
       if (closing) return;
       closing = true;
+      if (publisher) clearInterval(publisher);
+      if (triggerTimer) clearInterval(triggerTimer);
       await Promise.allSettled([...inFlight]);
       await relay.stop();
       // Every store is closed even when one fails to; the first failure is thrown after.

@@ -232,7 +232,9 @@ describe('OpenAI-compatible embeddings provider', () => {
   it('times out with a typed error after its retries, without leaking the key', async () => {
     srv.received.length = 0;
     srv.set(() => 'hang');
-    const error = await provider({ timeoutMs: 50, retries: 1 })
+    // Long enough that both attempts reach the server on a loaded machine (50 ms did not, and a
+    // late attempt then counted in the next test).
+    const error = await provider({ timeoutMs: 500, retries: 1 })
       .embed(['slow'])
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'EmbeddingsError', code: 'TIMEOUT', reason: 'TIMEOUT' });
