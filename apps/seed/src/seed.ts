@@ -502,7 +502,8 @@ export async function postgresChecksum(data: DataLayer): Promise<string> {
 /** Runs the seed and returns the per-store counts. */
 export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
   const started = performance.now();
-  const data = await createDataLayer({ relayWorker: false, ...options.dataLayer });
+  // No consolidation while seeding: it would merge the seeded memories the summary counts.
+  const data = await createDataLayer({ relayWorker: false, consolidateEvery: 0, ...options.dataLayer });
   try {
     const { marked } = await preflight(data, options);
     if (options.reset) await confirmReset(options);
@@ -516,6 +517,9 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
     });
     const characterIds = await seedRelational(data, set, options);
     await seedInteractions(data, set, options);
+    // Learning values from the seeded progress (the rule of the flows README), before the relay
+    // embeds the interactions: their memories carry them.
+    await data.relational.interactions.backfillLearningValues();
     await seedMemoryOperations(data, set, characterIds, options);
     await seedKnowledge(data, set, options);
     await seedRedis(data, set, options);

@@ -15,9 +15,18 @@ export interface DataLayerConfig {
   localVectorsPath: string;
   /** DuckDB database file, or `:memory:`. Default `.data/analytics.duckdb`. */
   duckdbPath: string;
-  /** OpenAI-compatible embeddings server; unset means the built-in local embedder. */
+  /** OpenAI-compatible embeddings server; unset means the built-in lexical embedder. */
   embeddingsUrl?: string;
+  /** The model of every collection (default `nomic-embed-text`), unless overridden below. */
   embeddingsModel?: string;
+  /** Bearer key of a hosted embeddings endpoint; never logged nor put in error messages. */
+  embeddingsApiKey?: string;
+  /** Model of `memory_embeddings` (768 dimensions), overriding `embeddingsModel`. */
+  embeddingsModelMemoryEmbeddings?: string;
+  /** Model of `character_memories` (384 dimensions), overriding `embeddingsModel`. */
+  embeddingsModelCharacterMemories?: string;
+  /** Model of `document_vectors` (1024 dimensions), overriding `embeddingsModel`. */
+  embeddingsModelDocumentVectors?: string;
   /** Prefix of every Redis key. Default `mos:`. */
   keyPrefix: string;
 }
@@ -38,6 +47,10 @@ const ENV = {
   duckdbPath: 'DUCKDB_PATH',
   embeddingsUrl: 'EMBEDDINGS_URL',
   embeddingsModel: 'EMBEDDINGS_MODEL',
+  embeddingsApiKey: 'EMBEDDINGS_API_KEY',
+  embeddingsModelMemoryEmbeddings: 'EMBEDDINGS_MODEL_MEMORY_EMBEDDINGS',
+  embeddingsModelCharacterMemories: 'EMBEDDINGS_MODEL_CHARACTER_MEMORIES',
+  embeddingsModelDocumentVectors: 'EMBEDDINGS_MODEL_DOCUMENT_VECTORS',
   keyPrefix: 'MONSTEROS_KEY_PREFIX',
   localVectorsPath: 'MONSTEROS_LOCAL_VECTORS_PATH',
 } as const satisfies Record<keyof DataLayerConfig, string>;
@@ -63,6 +76,10 @@ const ConfigSchema = z.object({
   duckdbPath: z.string().min(1, 'must not be empty'),
   embeddingsUrl: url(['http:', 'https:']).optional(),
   embeddingsModel: z.string().min(1, 'must not be empty when set').optional(),
+  embeddingsApiKey: z.string().min(1, 'must not be empty when set').optional(),
+  embeddingsModelMemoryEmbeddings: z.string().min(1, 'must not be empty when set').optional(),
+  embeddingsModelCharacterMemories: z.string().min(1, 'must not be empty when set').optional(),
+  embeddingsModelDocumentVectors: z.string().min(1, 'must not be empty when set').optional(),
   keyPrefix: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,32}:$/, 'must be 1-32 characters of letters, digits, _ . - ending with ":"'),

@@ -8,6 +8,7 @@ import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
+import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
 import { FlowError, FlowValidationError } from './errors.js';
 import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
@@ -22,6 +23,13 @@ import {
   type InteractionResult,
 } from './flows/interaction.js';
 import { type QuestProgressInput, type QuestProgressResult, questProgressFlow } from './flows/quest.js';
+import {
+  type SessionEndInput,
+  type SessionEndResult,
+  type SessionStartInput,
+  type SessionStartResult,
+  sessionFlows,
+} from './flows/session.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
 import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
@@ -65,6 +73,16 @@ export interface DataLayerOptions {
    */
   responseCache?: boolean;
   /**
+   * Consolidation triggered by the relay: a character is consolidated once it has this many new
+   * memories (interactions) since its last consolidation, checked after relay rounds at most every
+   * `consolidationCheckMs`. 0 turns it off. Default 500 (the test fixtures pass 0).
+   */
+  consolidateEvery?: number;
+  /** Least time between two checks of the consolidation trigger, 100 to 3,600,000 ms. Default 30,000. */
+  consolidationCheckMs?: number;
+  /** Most active quests whose definitions `sessionStart` preloads into `quest_data`, 0 to 100. Default 5. */
+  preloadQuests?: number;
+  /**
    * How long the relay leaves a flow's side effects to the flow itself before applying them
    * (when the flow crashed or its store was down), 0 to 3,600,000 ms. Default 5,000 ms.
    */
@@ -100,6 +118,10 @@ export interface DataLayer {
     characterInteraction(input: InteractionInput): Promise<InteractionResult>;
     questProgress(input: QuestProgressInput): Promise<QuestProgressResult>;
     memoryConsolidation(input?: ConsolidationInput): Promise<ConsolidationResult>;
+    /** Starts a user's session and preloads their active quests' definitions (bounded by `preloadQuests`). */
+    sessionStart(input: SessionStartInput): Promise<SessionStartResult>;
+    /** Backs the user's session up to PostgreSQL (`session_summaries`), then ends it in Redis. */
+    sessionEnd(input: SessionEndInput): Promise<SessionEndResult>;
   };
   /**
    * Bulk imports (history, seeding): rows written idempotently by the caller's ids, with the
@@ -160,6 +182,9 @@ const OptionsSchema = z.object({
     memoriesPerResponse: whole(1, 100),
     sideEffectGraceMs: whole(0, 3_600_000),
     responseCache: z.boolean({ message: 'must be true or false' }).optional(),
+    preloadQuests: whole(0, 100),
+    consolidateEvery: whole(0, 10_000_000),
+    consolidationCheckMs: whole(100, 3_600_000),
   }),
 });
 const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
@@ -245,11 +270,21 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
     ...bulkOutboxHandlers({ relational, vectors: v }),
   });
+  // Bound below, once the flows exist; the relay's rounds start it.
+  let trigger: ConsolidationTrigger | null = null;
   const relay = createRelay({
     ...options.relay,
     outbox: relational.outbox,
     handlers,
-    ...(metrics.enabled ? { observer: { round: metrics.relayRound, event: metrics.relayEvent } } : {}),
+    observer: {
+      round: (ms, ok) => {
+        if (metrics.enabled) metrics.relayRound(ms, ok);
+        trigger?.afterRound();
+      },
+      event: (eventType, outcome, ms) => {
+        if (metrics.enabled) metrics.relayEvent(eventType, outcome, ms);
+      },
+    },
   });
   if (options.relayWorker !== false) relay.start();
 
@@ -294,6 +329,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     kick: () => relay.kick(),
     completeEvents: coalescedCompletion((ids) => relational.outbox.complete(ids)),
   };
+  const sessions = sessionFlows({ relational, cache, recorder, preloadQuests: options.preloadQuests ?? 5 });
   const postgresSource = { copyTo: (statement: string) => relational.copyOut(statement) };
   const metricsSource = {
     async read(since: Date): Promise<MetricSeries[]> {
@@ -320,6 +356,28 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     return results;
   };
 
+  const memoryConsolidation = trackMemory(
+    'flows.memoryConsolidation',
+    'consolidate',
+    memoryConsolidationFlow({ ...common, analytics }),
+  );
+  const consolidateEvery = options.consolidateEvery ?? 500;
+  if (consolidateEvery > 0) {
+    trigger = consolidationTrigger({
+      dueForConsolidation: (min) => relational.operations.dueForConsolidation(min),
+      consolidate: (character) => memoryConsolidation({ character }),
+      everyMemories: consolidateEvery,
+      checkEveryMs: options.consolidationCheckMs ?? 30_000,
+    });
+  }
+  // An idle relay has no rounds (flows apply their own effects): the worker's process also
+  // checks on a timer, at the same bounded rate.
+  const triggerTimer =
+    trigger && options.relayWorker !== false
+      ? setInterval(() => trigger?.afterRound(), options.consolidationCheckMs ?? 30_000)
+      : null;
+  triggerTimer?.unref();
+
   return {
     config,
     relational,
@@ -339,11 +397,9 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         }),
       ),
       questProgress: track('flows.questProgress', questProgressFlow({ ...common, analytics })),
-      memoryConsolidation: trackMemory(
-        'flows.memoryConsolidation',
-        'consolidate',
-        memoryConsolidationFlow({ ...common, analytics }),
-      ),
+      memoryConsolidation,
+      sessionStart: track('flows.sessionStart', sessions.sessionStart),
+      sessionEnd: track('flows.sessionEnd', sessions.sessionEnd),
     },
     bulk: {
       interactions: track('bulk.interactions', bulk.interactions),
@@ -419,6 +475,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     async close() {
       if (closing) return;
       closing = true;
+      if (triggerTimer) clearInterval(triggerTimer);
       await Promise.allSettled([...inFlight]);
       await relay.stop();
       // Every store is closed even when one fails to; the first failure is thrown after.

@@ -14,7 +14,13 @@ export const EVENT_TYPES = {
   interactionEmbed: 'interaction.embed',
   progressCache: 'progress.cache',
   achievementEmbed: 'achievement.embed',
+  learningValues: 'learning.values',
 } as const;
+
+const LearningValuesPayload = z.object({
+  values: z.array(z.object({ interactionId: z.uuid(), learningValue: z.number().min(0).max(1) })).min(1),
+});
+export type LearningValuesPayload = z.infer<typeof LearningValuesPayload>;
 
 const InteractionCachePayload = z.object({
   interactionId: z.uuid(),
@@ -100,6 +106,7 @@ export function progressEvents(
   progress: ProgressCachePayload,
   achievements: AchievementToStore[],
   availableAt: Date,
+  learning: LearningValuesPayload['values'] = [],
 ): OutboxEventInput[] {
   return [
     {
@@ -116,6 +123,18 @@ export function progressEvents(
       payload: { ...a },
       available_at: availableAt,
     })),
+    // The credited memories' learning values (absolute: a replay sets the same values).
+    ...(learning.length
+      ? [
+          {
+            aggregate_type: 'vectors',
+            aggregate_id: `learning:${progress.userId}`,
+            event_type: EVENT_TYPES.learningValues,
+            payload: { values: learning },
+            available_at: availableAt,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -193,6 +212,8 @@ export function flowHandlers(stores: { cache: Cache; vectors: VectorsPort }): Re
     [EVENT_TYPES.interactionEmbed]: (event) => stores.vectors.remember([parse(MemoryPayload, event)]),
     [EVENT_TYPES.progressCache]: (event) =>
       applyProgressCache(stores.cache, parse(ProgressCachePayload, event)),
+    [EVENT_TYPES.learningValues]: (event) =>
+      stores.vectors.setLearningValues(parse(LearningValuesPayload, event).values),
     [EVENT_TYPES.achievementEmbed]: (event) =>
       stores.vectors.rememberAchievements([parse(AchievementPayload, event)]),
   };

@@ -9,6 +9,7 @@ export {
   type InteractionImport,
   MAX_IMPORT_ROWS,
 } from './bulk/index.js';
+export { questionPattern, questionPatternHash } from './caching/response-cache.js';
 export { type DataLayerConfig, loadConfig } from './config.js';
 export {
   createDataLayer,
@@ -22,6 +23,12 @@ export { EVENT_TYPES, flowHandlers } from './events.js';
 export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
 export type { InteractionInput, InteractionResult } from './flows/interaction.js';
 export type { QuestProgressInput, QuestProgressResult } from './flows/quest.js';
+export type {
+  SessionEndInput,
+  SessionEndResult,
+  SessionStartInput,
+  SessionStartResult,
+} from './flows/session.js';
 export * from './memory/index.js';
 export * from './monitor/index.js';
 export { formatOutboxStatus, type OutboxStatus, outboxStatus, type ParkedEvent } from './outbox-admin.js';

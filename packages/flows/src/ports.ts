@@ -55,6 +55,8 @@ export interface VectorsPort {
   recall(character: string, query: string, limit: number): Promise<RecalledMemory[]>;
   /** Stores (idempotently: id derived from the interaction) the memories. */
   remember(memories: MemoryToStore[]): Promise<void>;
+  /** Sets the learning value of the memories of these interactions (absolute values: replays change nothing). */
+  setLearningValues(values: ReadonlyArray<{ interactionId: string; learningValue: number }>): Promise<void>;
   /** Stores (idempotently) achievement embeddings. */
   rememberAchievements(achievements: AchievementToStore[]): Promise<void>;
   /** Every stored memory of the character, with vectors. */

@@ -40,18 +40,21 @@ export async function createVectorsPort(
 ): Promise<VectorsPort> {
   let embeddings: VectorsOptions['embeddings'];
   if (config.embeddingsUrl) {
-    const provider = (dims: number): EmbeddingProvider =>
+    // One model per collection (EMBEDDINGS_MODEL, or the collection's override), each asked for
+    // the collection's size; ensureCollections checks what it really returns before any write.
+    const provider = (model: string | undefined, dims: number): EmbeddingProvider =>
       createOpenAIEmbeddings({
         url: config.embeddingsUrl!,
-        model: config.embeddingsModel ?? 'nomic-embed-text',
+        model: model ?? config.embeddingsModel ?? 'nomic-embed-text',
         dims,
         sendDimensions: true,
+        ...(config.embeddingsApiKey ? { apiKey: config.embeddingsApiKey } : {}),
       });
     embeddings = {
       providers: {
-        memory_embeddings: provider(768),
-        character_memories: provider(384),
-        document_vectors: provider(1024),
+        memory_embeddings: provider(config.embeddingsModelMemoryEmbeddings, 768),
+        character_memories: provider(config.embeddingsModelCharacterMemories, 384),
+        document_vectors: provider(config.embeddingsModelDocumentVectors, 1024),
       },
     };
   }
@@ -208,6 +211,21 @@ export function vectorsPort(vectors: Vectors, recallThreshold?: number): Vectors
           },
         })),
       );
+    },
+
+    async setLearningValues(values) {
+      // One request per distinct value; the filter reaches a memory by its interaction (a
+      // consolidated memory keeps the id of the member it kept; merged ones are gone).
+      const byValue = new Map<number, string[]>();
+      for (const v of values)
+        byValue.set(v.learningValue, [...(byValue.get(v.learningValue) ?? []), v.interactionId]);
+      for (const [value, ids] of byValue) {
+        await vectors.client.setPayload(memories(), {
+          payload: { learning_value: value },
+          filter: { must: [{ key: 'interaction_id', match: { any: ids } }] },
+          wait: true,
+        });
+      }
     },
 
     async rememberAchievements(list) {

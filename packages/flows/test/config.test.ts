@@ -30,6 +30,23 @@ describe('loadConfig', () => {
     expect(config.keyPrefix).toBe('test:');
   });
 
+  it('reads the embeddings key and one model per collection', () => {
+    const config = loadConfig({
+      EMBEDDINGS_URL: 'https://embed.example/v1',
+      EMBEDDINGS_MODEL: 'nomic-embed-text',
+      EMBEDDINGS_API_KEY: 'sk-hosted',
+      EMBEDDINGS_MODEL_CHARACTER_MEMORIES: 'all-minilm',
+      EMBEDDINGS_MODEL_DOCUMENT_VECTORS: 'mxbai-embed-large',
+    });
+    expect(config).toMatchObject({
+      embeddingsModel: 'nomic-embed-text',
+      embeddingsApiKey: 'sk-hosted',
+      embeddingsModelCharacterMemories: 'all-minilm',
+      embeddingsModelDocumentVectors: 'mxbai-embed-large',
+    });
+    expect(config.embeddingsModelMemoryEmbeddings).toBeUndefined();
+  });
+
   it('names the variable and the rule, never the value that may hold a password', () => {
     const error = (() => {
       try {

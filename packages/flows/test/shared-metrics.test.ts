@@ -3,10 +3,11 @@
 // Redis, while the app is still running (its periodic flush, not its close, sends them).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,9 @@ import { runReport } from '../src/monitor/cli.js';
 import type { MonitorReport } from '../src/monitor/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the HTML check leaves its screenshot of the new panel, for a person to look at. */
+const SCREENSHOT = join(tmpdir(), 'monsteros-every-process.png');
 const RUNS = 12;
 let db: TestDatabase;
 let dir: string;
@@ -126,9 +130,75 @@ describe('the report from another process', () => {
     if (shared.status !== 'ok') return;
     expect(shared.relay.applied).toBe(countOf(figures.relayEvent, (l) => l[1] === 'applied'));
     expect(shared.relay.applied).toBe(figures.relay.applied);
+    expect(shared.relay.applied).toBeGreaterThanOrEqual(2); // the bulk import's two embed events
+    expect(shared.relay.rounds).toBeGreaterThanOrEqual(1);
+    expect(shared.relay.events.map((e) => e.eventType)).toContain('interactions.embed');
     expect(shared.relay.parked).toBe(0);
     const upserts = shared.storeCalls.find((c) => c.system === 'qdrant' && c.operation === 'upsert');
     expect(upserts?.count).toBe(countOf(figures.storeCall, (l) => l[0] === 'qdrant' && l[1] === 'upsert'));
     expect(shared.perMinute.reduce((n, m) => n + m.flowRuns, 0)).toBe(RUNS);
+  }, 120_000);
+
+  it('shows them in the HTML page (headless Chromium) and the text report', async (ctx) => {
+    if (!existsSync(CHROMIUM))
+      ctx.skip(`no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) to check the HTML report`);
+    const file = join(dir, 'report.html');
+    let text = '';
+    const io = { out: (t: string) => (text += t), err: () => {}, isTTY: false };
+    expect(await runReport(['--samples', '1', '--html', file], { ...env, INIT_CWD: dir }, io)).toBe(0);
+    expect(text).toContain('Every process · last 15 min (real-time metrics in Redis)');
+    expect(text).toMatch(/qdrant search character_memories +\d+/);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(pathToFileURL(file).href);
+      const panel = page.locator('#every-process');
+      expect(await panel.locator('h3').textContent()).toContain('Every process');
+      const rows = await panel.locator('table.store-calls tr').allTextContents();
+      expect(rows.some((r) => r.startsWith('qdrant search character_memories'))).toBe(true);
+      // One bar per minute that had runs, and as many runs as the app made.
+      const bars = panel.locator('svg[aria-label="flow runs per minute"] rect');
+      expect(await bars.count()).toBeGreaterThanOrEqual(1);
+      const titles = await bars.evaluateAll((r) => r.map((x) => x.textContent ?? ''));
+      expect(titles.reduce((n, t) => n + Number(/: (\d+) runs/.exec(t)![1]), 0)).toBe(RUNS);
+      const box = await panel.boundingBox();
+      expect(box!.width).toBeGreaterThan(600);
+      await panel.screenshot({ path: SCREENSHOT });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('--watch redraws the report in place (no full-screen clear), cut to the terminal, until stopped', async () => {
+    let out = '';
+    const io = { out: (t: string) => (out += t), err: () => {}, isTTY: false, maxFrames: 2, rows: 400 };
+    expect(await runReport(['--watch', '--interval', '1', '--samples', '1'], env, io)).toBe(0);
+    expect(out.startsWith('\u001b[?1049h')).toBe(true); // the alternate screen, restored at the end
+    expect(out.endsWith('\u001b[?1049l')).toBe(true);
+    expect(out).not.toContain('\u001b[2J');
+    const frames = out.split('\u001b[H').slice(1);
+    expect(frames).toHaveLength(2);
+    for (const f of frames) {
+      expect(f).toContain('Every process · last 15 min');
+      expect(f).toMatch(/qdrant search character_memories/);
+      // Every line clears what a longer line of the previous frame left to its right.
+      const lines = f.split('\n');
+      for (const line of lines.slice(0, -1)) expect(line.endsWith('\u001b[K')).toBe(true);
+    }
+    let small = '';
+    const cut = { out: (t: string) => (small += t), err: () => {}, isTTY: false, maxFrames: 1, rows: 10 };
+    expect(await runReport(['--watch', '--samples', '1'], env, cut)).toBe(0);
+    expect(small.split('\u001b[H')[1]!.split('\n')).toHaveLength(9);
+    let err = '';
+    const bad = { out: () => {}, err: (t: string) => (err += t), isTTY: false };
+    expect(await runReport(['--watch', '--json'], env, bad)).toBe(2);
+    expect(err).toContain('--watch: cannot be combined with --json');
   }, 120_000);
 });

@@ -21,6 +21,7 @@ import { type OperationsRepository, operationsRepository } from './repositories/
 import { type OutboxRepository, outboxRepository } from './repositories/outbox.js';
 import { type ProgressRepository, progressRepository } from './repositories/progress.js';
 import { type ActiveQuest, type QuestsRepository, questsRepository } from './repositories/quests.js';
+import { type SessionsRepository, sessionsRepository } from './repositories/sessions.js';
 import { type UsersRepository, usersRepository } from './repositories/users.js';
 import { DATA_TABLES, resetTables } from './reset.js';
 import { type RelationalStats, readStats } from './stats.js';
@@ -100,6 +101,7 @@ function repositoriesFor(
   memory: MemoryRepository;
   outbox: OutboxRepository;
   operations: OperationsRepository;
+  sessions: SessionsRepository;
 } {
   return {
     progress: progressRepository(db),
@@ -109,6 +111,7 @@ function repositoriesFor(
     memory: memoryRepository(db),
     outbox: outboxRepository(db),
     operations: operationsRepository(db),
+    sessions: sessionsRepository(db),
   };
 }
 
@@ -155,6 +158,10 @@ function transactionScope(client: pg.PoolClient, prisma: PrismaClient): Transact
     get operations() {
       built.operations ??= operationsRepository(db);
       return built.operations;
+    },
+    get sessions() {
+      built.sessions ??= sessionsRepository(db);
+      return built.sessions;
     },
     get kysely() {
       return db.kysely;
@@ -404,6 +411,8 @@ export interface Relational {
   memory: MemoryRepository;
   outbox: OutboxRepository;
   operations: OperationsRepository;
+  /** Summaries of ended user sessions (their Redis state backed up). */
+  sessions: SessionsRepository;
   reads: {
     characterByName(name: string): Promise<CharacterAgent | null>;
     userActiveQuests(userId: string): Promise<ActiveQuest[]>;

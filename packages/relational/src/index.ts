@@ -37,5 +37,6 @@ export type { MemoryOperationInput, OperationsRepository } from './repositories/
 export type { OutboxBacklog, OutboxRepository, OutboxRow } from './repositories/outbox.js';
 export type { ProgressRepository, ProgressUpdate, QuestProgress } from './repositories/progress.js';
 export type { ActiveQuest, NewQuest, QuestsRepository } from './repositories/quests.js';
+export type { SessionSummaryInput, SessionsRepository } from './repositories/sessions.js';
 export type { NewUser, UserOverview, UsersRepository } from './repositories/users.js';
 export type { RelationalStats } from './stats.js';

@@ -21,6 +21,7 @@ export const DATA_TABLES = [
   'achievements',
   'user_quest_progress',
   'character_interactions',
+  'session_summaries',
   'quest_definitions',
   'user_profiles',
   'character_agents',

@@ -20,6 +20,7 @@ export {
   Prisma,
   PrismaClient,
   type QuestDefinition,
+  type SessionSummary,
   type SystemConfig,
   type UserAchievement,
   type UserProfile,

@@ -64,16 +64,40 @@ export class CollectionDriftError extends VectorsError {
 /** An embeddings provider failed: wrong dimension, timeout, bad answer or unreachable; `provider` names it. */
 export class EmbeddingsError extends VectorsError {
   override readonly name = 'EmbeddingsError';
+  /** With reason DIMENSION: the size the model returned. */
+  readonly actualDims: number | undefined;
   constructor(
     readonly provider: string,
     readonly reason: 'DIMENSION' | 'TIMEOUT' | 'UNAVAILABLE' | 'BAD_RESPONSE' | 'REJECTED',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; actualDims?: number },
   ) {
     super(
       reason === 'TIMEOUT' ? 'TIMEOUT' : reason === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'EMBEDDINGS',
       `embeddings provider ${provider}: ${message}`,
       options,
+    );
+    this.actualDims = options?.actualDims;
+  }
+}
+
+/**
+ * A collection's embedding model returns vectors of another size than the collection holds
+ * (checked by `ensureCollections` before anything is written): names the collection, the model
+ * and both sizes. Use a model of the collection's size, or build a new version of that size.
+ */
+export class EmbeddingDimensionError extends VectorsError {
+  override readonly name = 'EmbeddingDimensionError';
+  constructor(
+    readonly collection: string,
+    readonly model: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(
+      'DRIFT',
+      `collection ${collection} holds ${expected}-dimensional vectors but its embedding model ${model} returns ${actual}; ` +
+        `configure a ${expected}-dimensional model for it, or build a version of size ${actual} (createVersion) and switch to it`,
     );
   }
 }

@@ -28,6 +28,7 @@ export {
 } from './embeddings/sparse/bm25.js';
 export {
   CollectionDriftError,
+  EmbeddingDimensionError,
   EmbeddingsError,
   QdrantRequestError,
   type VectorConfig,

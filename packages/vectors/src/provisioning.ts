@@ -7,7 +7,14 @@ import {
   sparseTextOf,
 } from './collections.js';
 import { call, type VectorsContext } from './context.js';
-import { CollectionDriftError, VectorsError, VectorsValidationError } from './errors.js';
+import type { CachedEmbeddingProvider } from './embeddings/cache.js';
+import {
+  CollectionDriftError,
+  EmbeddingDimensionError,
+  EmbeddingsError,
+  VectorsError,
+  VectorsValidationError,
+} from './errors.js';
 import type { CollectionName } from './payloads.js';
 
 /** What `ensureCollections` found and did for one collection. */
@@ -167,12 +174,43 @@ async function migrateToSparse(
   return { from, to, points, withoutText };
 }
 
+/** The text embedded once per model at start to learn the size it really returns. */
+const PROBE_TEXT = 'MonsterOS embedding dimension check';
+
 /**
- * Makes every MonsterOS collection exist behind its alias with its spec's vectors and indexes.
- * Idempotent and safe to run from several processes. Throws `CollectionDriftError` (after
+ * Embeds one probe text with each distinct model and compares the size it returns with each
+ * collection it serves (a server may ignore the requested `dimensions`). Throws
+ * `EmbeddingDimensionError` naming the collection, the model and both sizes; runs before any write.
+ */
+async function checkEmbedders(ctx: VectorsContext): Promise<void> {
+  const byProvider = new Map<CachedEmbeddingProvider, CollectionName[]>();
+  for (const spec of Object.values(ctx.specs)) {
+    const provider = ctx.embedders[spec.name];
+    byProvider.set(provider, [...(byProvider.get(provider) ?? []), spec.name]);
+  }
+  for (const [provider, names] of byProvider) {
+    let actual: number;
+    try {
+      const [vector] = await provider.embed([PROBE_TEXT]);
+      actual = vector?.length ?? 0;
+    } catch (error) {
+      if (!(error instanceof EmbeddingsError) || error.actualDims === undefined) throw error;
+      actual = error.actualDims;
+    }
+    for (const name of names)
+      if (actual !== ctx.specs[name].dims)
+        throw new EmbeddingDimensionError(name, provider.id, ctx.specs[name].dims, actual);
+  }
+}
+
+/**
+ * Makes every MonsterOS collection exist behind its alias with its spec's vectors and indexes,
+ * after checking each embedding model's real output size (`EmbeddingDimensionError`), and
+ * migrates collections from before sparse vectors. Idempotent and safe to run from several processes. Throws `CollectionDriftError` (after
  * ensuring the others) when a collection's size or distance differs from its spec.
  */
 export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCollection[]> {
+  await checkEmbedders(ctx);
   const aliases = await aliasMap(ctx);
   const out: EnsuredCollection[] = [];
   let drift: CollectionDriftError | null = null;

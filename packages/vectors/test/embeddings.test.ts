@@ -5,6 +5,7 @@ import {
   createLocalEmbedder,
   createOpenAIEmbeddings,
   createVectors,
+  EmbeddingDimensionError,
   type EmbeddingProvider,
   EmbeddingsError,
   withEmbeddingCache,
@@ -231,7 +232,9 @@ describe('OpenAI-compatible embeddings provider', () => {
   it('times out with a typed error after its retries, without leaking the key', async () => {
     srv.received.length = 0;
     srv.set(() => 'hang');
-    const error = await provider({ timeoutMs: 50, retries: 1 })
+    // Long enough that both attempts reach the server on a loaded machine (50 ms did not, and a
+    // late attempt then counted in the next test).
+    const error = await provider({ timeoutMs: 500, retries: 1 })
       .embed(['slow'])
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'EmbeddingsError', code: 'TIMEOUT', reason: 'TIMEOUT' });
@@ -253,6 +256,35 @@ describe('OpenAI-compatible embeddings provider', () => {
       code: 'UNAVAILABLE',
       provider: 'openai-compatible m at http://127.0.0.1:1',
     });
+  });
+
+  it('refuses to start when the model returns another size than its collection, before any write', async () => {
+    srv.set(() => 'ok');
+    // The server answers with srv.dims dimensions; declare a collection of another size for it.
+    const wrong = srv.dims + 1;
+    const vectors = await createVectors({
+      qdrant: { local: ':memory:' },
+      collections: { character_memories: { dims: wrong } },
+      embeddings: { providers: { character_memories: provider({ dims: wrong }) } },
+    });
+    const error = await vectors.ensureCollections().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EmbeddingDimensionError);
+    expect(error).toMatchObject({
+      code: 'DRIFT',
+      collection: 'character_memories',
+      expected: wrong,
+      actual: srv.dims,
+      model: expect.stringContaining('test-embed'),
+      message: expect.stringMatching(
+        new RegExp(`character_memories.*${wrong}.*test-embed.*returns ${srv.dims}`),
+      ),
+    });
+    expect((error as Error).message).not.toContain('sk-secret-key');
+    expect((await vectors.client.getCollections()).collections).toEqual([]);
+    await vectors.close();
   });
 
   it('backs a collection of createVectors, whose upserts and searches embed through it', async () => {
@@ -279,8 +311,11 @@ describe('OpenAI-compatible embeddings provider', () => {
     ]);
     const hits = await vectors.search('character_memories', 'remember the riddle', { scoreThreshold: null });
     expect(hits.map((h) => h.payload.text)).toEqual(['remember the riddle']);
-    // The query text was cached from the upsert: one request in all.
-    expect(srv.received.map((r) => r.input)).toEqual([['remember the riddle']]);
+    // The start-up dimension probe, then the text once: the query was cached from the upsert.
+    expect(srv.received.map((r) => r.input)).toEqual([
+      ['MonsterOS embedding dimension check'],
+      ['remember the riddle'],
+    ]);
     await vectors.close();
   });
 });

@@ -45,11 +45,12 @@ describe.each(backends)('stats ($name)', ({ make }) => {
       'strategy:hippoRagMemorySearch': 1,
     });
     for (const l of Object.values(stats.latency)) expect(l.p99).toBeGreaterThanOrEqual(l.p50);
-    // 'the tower' was embedded once at 768 (then cached) and once at 384.
+    // 'the tower' was embedded once at 768 (then cached) and once at 384; each model also embedded
+    // the start-up dimension probe once.
     expect(stats.embeddings.map((e) => [e.provider, e.misses, e.hits])).toEqual([
-      ['local-hash-v1/768', 4, 2],
-      ['local-hash-v1/384', 1, 0],
-      ['local-hash-v1/1024', 0, 0],
+      ['local-hash-v2/768', 5, 2],
+      ['local-hash-v2/384', 2, 0],
+      ['local-hash-v2/1024', 1, 0],
     ]);
   });
 });

@@ -62,7 +62,7 @@ export function bulkOutboxHandlers(stores: {
           'i.user_id',
           'i.message',
           'i.response',
-          'i.user_satisfaction',
+          'i.learning_value',
           'i.created_at',
         ])
         .where('i.id', 'in', ids)
@@ -75,8 +75,8 @@ export function bulkOutboxHandlers(stores: {
           text: r.message,
           summary: `${r.message}\n${r.response}`,
           createdAt: r.created_at.toISOString(),
-          // A rated interaction is worth what the user said; an unrated one is neutral.
-          learningValue: r.user_satisfaction === null ? 0.5 : r.user_satisfaction / 5,
+          // The row's learning value (credited by quest progress that followed it).
+          learningValue: r.learning_value,
         })),
       );
     },

@@ -185,7 +185,8 @@ export function characterInteractionFlow(deps: InteractionDeps) {
           text: ctx.message,
           summary: `${ctx.message}\n${ctx.response}`,
           createdAt,
-          learningValue: 0.5,
+          // Nothing observed yet: quest progress that follows credits it (questProgress).
+          learningValue: interaction.learning_value,
         };
         const eventIds = await tx.outbox.append(interactionEvents(cachePayload, memory, availableAt));
         if (ctx.recallMs !== null) {

@@ -26,6 +26,8 @@ export interface QuestProgressResult {
   completedNow: boolean;
   /** Achievements granted by this call (each is granted once). */
   achievements: AchievementToStore[];
+  /** The interactions this step was credited to, with their learning values now (see the README's rule). */
+  learning: Array<{ interactionId: string; learningValue: number }>;
   timings: StepTiming[];
   partial: boolean;
 }
@@ -62,6 +64,9 @@ export function questProgressFlow(deps: QuestDeps) {
       // Read before the transaction: a transaction must not wait for a second pool connection.
       const catalog = new Map((await deps.relational.achievements.list()).map((a) => [a.id, a]));
       return deps.relational.transaction(async (tx) => {
+        // The step this call makes (new − previous, exact under racing updates of the user's
+        // quest), credited to the interactions that led to it (the learning value rule).
+        const previous = await tx.progress.lockPrevious(input.userId, input.questId);
         const update = await tx.progress.upsert({
           userId: input.userId,
           questId: input.questId,
@@ -83,6 +88,9 @@ export function questProgressFlow(deps: QuestDeps) {
             points: a.points,
           };
         });
+        const points = Math.max(0, update.progress.progress_percentage - previous);
+        const credited = points > 0 ? await tx.interactions.creditLearning({ ...input, points }) : [];
+        const learning = credited.map((c) => ({ interactionId: c.id, learningValue: c.learningValue }));
         const payload: ProgressCachePayload = {
           userId: input.userId,
           questId: input.questId,
@@ -90,9 +98,9 @@ export function questProgressFlow(deps: QuestDeps) {
           progress: update.progress.progress_percentage,
         };
         const eventIds = await tx.outbox.append(
-          progressEvents(payload, achievements, new Date(Date.now() + deps.sideEffectGraceMs)),
+          progressEvents(payload, achievements, new Date(Date.now() + deps.sideEffectGraceMs), learning),
         );
-        return { ...input, update, achievements, payload, eventIds };
+        return { ...input, update, achievements, learning, payload, eventIds };
       });
     })
     .step(
@@ -121,13 +129,12 @@ export function questProgressFlow(deps: QuestDeps) {
       { fallback: (ctx) => ctx },
     )
     .step(
-      'achievement embeddings',
+      'achievement embeddings and learning values',
       'qdrant',
       async (ctx) => {
-        if (ctx.achievements.length) {
-          await deps.vectors.rememberAchievements(ctx.achievements);
-          await deps.completeEvents(ctx.eventIds.slice(1));
-        }
+        if (ctx.achievements.length) await deps.vectors.rememberAchievements(ctx.achievements);
+        if (ctx.learning.length) await deps.vectors.setLearningValues(ctx.learning);
+        await deps.completeEvents(ctx.eventIds.slice(1));
         return { ...ctx, stored: true };
       },
       { fallback: (ctx) => ({ ...ctx, stored: false }) },
@@ -148,6 +155,7 @@ export function questProgressFlow(deps: QuestDeps) {
         progress: output.update.progress,
         completedNow: output.update.completedNow,
         achievements: output.achievements,
+        learning: output.learning,
         timings,
         partial,
       };

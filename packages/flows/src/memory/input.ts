@@ -117,6 +117,10 @@ export const TuningSchema = z
     denseThreshold: unit('must be between 0 and 1').optional(),
     passageNodeWeight: unit('must be between 0 and 1').optional(),
     passageCandidates: count(1_000).optional(),
+    passageSearch: z
+      .enum(['hybrid', 'sparse', 'dense'], { message: 'must be hybrid, sparse or dense' })
+      .optional(),
+    passageFusion: z.enum(['dbsf', 'rrf'], { message: 'must be dbsf or rrf' }).optional(),
     nodeSpecificity: z.boolean({ message: 'must be true or false' }).optional(),
     maxGraphs: count(10_000).optional(),
     sideEffects: z.enum(['inline', 'outbox'], { message: 'must be inline or outbox' }).optional(),

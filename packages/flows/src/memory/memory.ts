@@ -69,6 +69,14 @@ export interface MemoryOptions {
   passageNodeWeight?: number;
   /** Passages found by their text whose nodes get reset probability. Default 100. */
   passageCandidates?: number;
+  /**
+   * How passages are found by their text: `sparse` (BM25 with the collection's IDF), `hybrid`
+   * (BM25 + dense, fused by Qdrant) or `dense`. Default `sparse`: with the built-in lexical
+   * embedder the dense side lowers recall (README); `hybrid` is for a semantic model.
+   */
+  passageSearch?: 'hybrid' | 'sparse' | 'dense';
+  /** The fusion of `hybrid` passage search: `dbsf` (scores normalized per list, then summed) or `rrf`. Default `dbsf`. */
+  passageFusion?: 'dbsf' | 'rrf';
   /** Weight each linked node by 1 / (passages mentioning it), as HippoRAG does. Default true. */
   nodeSpecificity?: boolean;
   /** Character graphs kept in process. Default 16. */
@@ -196,6 +204,8 @@ function resolveTuning(options: MemoryOptions) {
       denseThreshold: options.denseThreshold,
       passageNodeWeight: options.passageNodeWeight,
       passageCandidates: options.passageCandidates,
+      passageSearch: options.passageSearch,
+      passageFusion: options.passageFusion,
       nodeSpecificity: options.nodeSpecificity,
       maxGraphs: options.maxGraphs,
       sideEffects: options.sideEffects,
@@ -212,6 +222,8 @@ function resolveTuning(options: MemoryOptions) {
     denseThreshold: t.denseThreshold ?? 0.1,
     passageNodeWeight: t.passageNodeWeight ?? 0,
     passageCandidates: t.passageCandidates ?? 100,
+    passageSearch: t.passageSearch ?? 'sparse',
+    passageFusion: t.passageFusion ?? 'dbsf',
     nodeSpecificity: t.nodeSpecificity ?? true,
     maxGraphs: t.maxGraphs ?? 16,
     sideEffects: t.sideEffects ?? 'inline',
@@ -265,6 +277,8 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.denseThreshold,
     tuning.passageNodeWeight,
     tuning.passageCandidates,
+    tuning.passageSearch,
+    tuning.passageFusion,
     tuning.nodeSpecificity,
   ]);
 
@@ -392,6 +406,8 @@ export function createMemory(options: MemoryOptions): Memory {
       filter: PASSAGES_ONLY,
       scoreThreshold: tuning.denseThreshold,
       limit,
+      mode: tuning.passageSearch,
+      fusion: tuning.passageFusion,
     });
   }
 
@@ -411,13 +427,20 @@ export function createMemory(options: MemoryOptions): Memory {
   ): Promise<MemoryRetrieval> {
     const base = { character, graphVersion: version, cached: false };
     const graph = await graphs.get(character);
-    const [{ linked, linking }, text] = await Promise.all([
-      graph ? linker.link(graph, character, input) : { linked: [], linking: 'embedding' as const },
-      passageHits(character, input.query, Math.max(topK, tuning.passageCandidates)).then(
+    // Passages by their own text: for the passage nodes' reset probability (when weighted) and
+    // for the fallback; searched beside the linking, or only when the fallback needs them.
+    const searchText = (limit: number) =>
+      passageHits(character, input.query, limit).then(
         (hits) => ({ hits, error: null }),
         (error: unknown) => ({ hits: [], error }),
-      ),
+      );
+    const weighted = tuning.passageNodeWeight > 0;
+    const [{ linked, linking }, early] = await Promise.all([
+      graph ? linker.link(graph, character, input) : { linked: [], linking: 'embedding' as const },
+      weighted ? searchText(Math.max(topK, tuning.passageCandidates)) : null,
     ]);
+    const text =
+      early ?? (!graph || linked.length === 0 ? await searchText(topK) : { hits: [], error: null });
     // The vector store failed: an answer from the graph alone when the query linked without it
     // (flagged `degraded`, never cached); otherwise the store's error.
     if (text.error !== null && (linking === 'embedding' || linked.length === 0)) throw text.error;

@@ -18,6 +18,7 @@ import { renderHtmlReport } from './render-html.js';
 import { renderTextReport } from './render-text.js';
 import { parseThresholds, type ThresholdName } from './thresholds.js';
 import type { MonitorStores } from './types.js';
+import { watchReport } from './watch.js';
 
 const USAGE = `Usage: pnpm db:report [options]
 
@@ -31,6 +32,8 @@ Options:
   --hours <n>               hours of interaction trends (default 24)
   --samples <n>             round trips timed per store (default 20)
   --window <minutes>        minutes of real-time metrics (every app process's, from Redis) (default 15)
+  --watch                   a live view: the text report redrawn in place until Ctrl-C
+  --interval <seconds>      seconds between --watch frames (default 5)
   --threshold <name=value>  override a rule's limit (repeatable), e.g. cacheHitRateMin=0.9
   --fail-on <severity>      exit 1 when a finding of this severity (critical|warning) or worse exists
   --local-vectors           open the embedded local vector store (only when no app process holds it)
@@ -44,6 +47,8 @@ export interface ReportArgs {
   hours: number;
   samples: number;
   windowMinutes: number;
+  watch: boolean;
+  intervalSeconds: number;
   thresholds: Partial<Record<ThresholdName, number>>;
   failOn: 'critical' | 'warning' | null;
   localVectors: boolean;
@@ -59,6 +64,8 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
     hours: 24,
     samples: 20,
     windowMinutes: 15,
+    watch: false,
+    intervalSeconds: 5,
     thresholds: {},
     failOn: null,
     localVectors: false,
@@ -86,7 +93,12 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
     } else if (arg === '--hours') args.hours = int(value(i++, arg), arg);
     else if (arg === '--samples') args.samples = int(value(i++, arg), arg);
     else if (arg === '--window') args.windowMinutes = int(value(i++, arg), arg);
-    else if (arg === '--threshold') {
+    else if (arg === '--watch') args.watch = true;
+    else if (arg === '--interval') {
+      args.intervalSeconds = int(value(i++, arg), arg);
+      if (args.intervalSeconds < 1 || args.intervalSeconds > 3_600)
+        throw new MonitorConfigError('--interval', 'must be from 1 to 3600 seconds');
+    } else if (arg === '--threshold') {
       const [name, raw] = value(i++, arg).split('=');
       const n = Number(raw);
       if (!name || raw === undefined || raw === '' || !Number.isFinite(n))
@@ -105,6 +117,8 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
     else if (arg === '-h' || arg === '--help') args.help = true;
     else throw new MonitorConfigError(arg, 'is not an option (see --help)');
   }
+  if (args.watch && (args.json || args.html || args.failOn))
+    throw new MonitorConfigError('--watch', 'cannot be combined with --json, --html or --fail-on');
   return args;
 }
 
@@ -166,11 +180,24 @@ export async function openReportStores(
   };
 }
 
+/** Where the report writes, and (for --watch) when to stop and how many rows fit. */
+export interface ReportIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  isTTY: boolean;
+  /** Ends `--watch`; default SIGINT or SIGTERM. */
+  stop?: Promise<void>;
+  /** Terminal rows for `--watch`; default the terminal's. */
+  rows?: number;
+  /** Ends `--watch` after this many frames (tests). */
+  maxFrames?: number;
+}
+
 /** Runs the report; returns the exit code. */
 export async function runReport(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  io: { out: (text: string) => void; err: (text: string) => void; isTTY: boolean } = {
+  io: ReportIO = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
@@ -199,6 +226,23 @@ export async function runReport(
       latencySamples: args.samples,
       windowMinutes: args.windowMinutes,
     });
+    if (args.watch) {
+      await watchReport({
+        monitor,
+        out: io.out,
+        intervalMs: args.intervalSeconds * 1000,
+        color: args.color && io.isTTY,
+        stop:
+          io.stop ??
+          new Promise<void>((done) => {
+            process.once('SIGINT', () => done());
+            process.once('SIGTERM', () => done());
+          }),
+        ...((io.rows ?? process.stdout.rows) ? { rows: io.rows ?? process.stdout.rows } : {}),
+        ...(io.maxFrames ? { maxFrames: io.maxFrames } : {}),
+      });
+      return 0;
+    }
     const report = await monitor.report();
     if (args.html) {
       const file = resolve(env.INIT_CWD ?? process.cwd(), args.html);

@@ -2,6 +2,7 @@
 // with the same five sections as the terminal report, and charts where a chart says it faster.
 import { esc, latencyChart, legend, lineChart, PALETTE, type RangeRow, ratioBars } from './charts.js';
 import { bytes, count, inUnit, ms, pct } from './format.js';
+import { sharedHtmlPanel } from './render-shared.js';
 import { type MonitorReport, type StoreStatus, type TrendPoint, thresholdTable } from './report.js';
 
 const STYLE = `
@@ -37,6 +38,7 @@ dt{color:var(--muted)}dd{margin:0;text-align:right;font-variant-numeric:tabular-
 .chart text{font-family:inherit}
 .chart .grid{stroke:#e6e9f0;stroke-width:1}.chart .grid.minor{stroke:#f1f3f7}
 .chart .band{fill:#f8f9fc}
+.muted{color:var(--muted)}
 .chart .axis{fill:#8a91a1;font-size:11px}.chart .axis-line{stroke:#c5cad6}
 .chart .label{fill:#1d2433;font-size:12.5px}.chart .value{fill:#4a5163;font-size:12px;font-variant-numeric:tabular-nums}
 .chart .strong{font-weight:650;fill:#1d2433}.chart .muted{fill:#8a91a1;font-size:12px}
@@ -287,6 +289,7 @@ export function renderHtmlReport(report: MonitorReport): string {
 <div class="panel"><h3>Bottlenecks</h3>${findingsPanel(report)}</div>
 <div class="panel"><h3>Latency distributions · p50 ● to p99 ▬, p95 tick, max whisker, samples as dots (log scale)</h3>${legend(groups.map((g) => ({ name: g, color: GROUP_COLORS[g] ?? '#555' })))}${latencyChart(latency, GROUP_COLORS)}</div>
 <div class="panel"><h3>Cache hit rates by namespace</h3>${cache}</div>
+${sharedHtmlPanel(report)}
 <div class="panel">${trendsPanel(report)}</div>
 <div class="panel"><details open><summary>Statements, tables and flow steps</summary>${detailTables(report) || '<p class="empty">Nothing more to show.</p>'}</details></div>
 </section>

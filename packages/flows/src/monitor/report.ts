@@ -344,7 +344,10 @@ function monitoringSetup(s: MonitorSnapshot): SetupItem[] {
       ? {
           item: 'Flow step timings',
           state: s.flows.runs > 0 ? 'ok' : 'missing',
-          detail: s.flows.runs > 0 ? `${count(s.flows.runs)} recent runs` : 'wired, but no flow has run yet',
+          detail:
+            s.flows.runs > 0
+              ? `${count(s.flows.runs)} ${s.flows.source === 'shared' ? 'runs of every process in the window (real-time metrics)' : 'recent runs of this process'}`
+              : 'wired, but no flow has run yet',
         }
       : {
           item: 'Flow step timings',
@@ -360,13 +363,32 @@ function monitoringSetup(s: MonitorSnapshot): SetupItem[] {
             state: 'ok',
             detail: `relay ${s.outbox.relay.running ? 'running' : 'stopped'}`,
           }
-        : {
-            item: 'Outbox relay stats',
-            state: 'missing',
-            detail: `${s.outbox.relayAbsent ?? 'no relay'}: the backlog is watched, the relay counters are not`,
-          },
+        : s.shared.status === 'ok' && s.shared.relay.rounds > 0
+          ? {
+              item: 'Outbox relay stats',
+              state: 'ok',
+              detail: `${count(s.shared.relay.rounds)} rounds of the app's relays in the last ${s.shared.windowMinutes} min (real-time metrics)`,
+            }
+          : {
+              item: 'Outbox relay stats',
+              state: 'missing',
+              detail: `${s.outbox.relayAbsent ?? 'no relay'}: the backlog is watched, the relay counters are not`,
+            },
     );
   }
+  items.push(
+    s.shared.status === 'ok'
+      ? {
+          item: 'Real-time metrics',
+          state: 'ok',
+          detail: `every process's figures in Redis${s.shared.lastMinute ? `, newest minute ${s.shared.lastMinute.slice(11, 16)} UTC` : ', none in the window yet'}; Prometheus: pnpm db:metrics --serve`,
+        }
+      : {
+          item: 'Real-time metrics',
+          state: 'missing',
+          detail: s.shared.status === 'not-configured' ? s.shared.reason : s.shared.error,
+        },
+  );
   if (s.duckdb.status === 'ok') {
     items.push(
       s.duckdb.ingestion.length

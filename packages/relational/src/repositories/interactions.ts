@@ -30,6 +30,15 @@ const NewInteractionSchema = z.object({
 });
 export type NewInteraction = z.input<typeof NewInteractionSchema>;
 
+const CreditSchema = z.object({
+  userId: Uuid,
+  questId: Uuid,
+  points: z
+    .number({ message: 'must be a number' })
+    .refine(Number.isFinite, 'must be a finite number')
+    .refine((n) => n >= 0 && n <= 100, 'must be between 0 and 100'),
+});
+
 /** The result of recording: the row, and whether it was recorded before under the same key. */
 export interface RecordedInteraction {
   interaction: CharacterInteraction;
@@ -168,6 +177,80 @@ export function interactionsRepository(db: Db) {
         };
       } catch (error) {
         throw mapDatabaseError(error, 'extract interactions');
+      }
+    },
+
+    /**
+     * Credits a quest step to the interactions that led to it: for each character mentoring the
+     * quest, the user's latest interaction with that character gains `points / 100` of learning
+     * value (capped at 1). Run it in the transaction that records the progress, so a step is
+     * credited exactly once. Returns the interactions credited with their new values.
+     * @example
+     * await tx.interactions.creditLearning({ userId, questId, points: 25 }); // [{ id, character: 'sage', learningValue: 0.25 }]
+     */
+    async creditLearning(input: {
+      userId: string;
+      questId: string;
+      points: number;
+    }): Promise<Array<{ id: string; character: string; learningValue: number }>> {
+      const c = check(CreditSchema, input, 'credit');
+      if (c.points === 0) return [];
+      try {
+        const { rows } = await sql<{ id: string; character: string; learning_value: number }>`
+          update character_interactions ci
+             set learning_value = least(1, ci.learning_value + ${c.points}::real / 100)
+            from (
+              select latest.id, a.name
+                from quest_definitions q
+                cross join lateral jsonb_array_elements_text(q.character_mentors) as m(name)
+                join character_agents a on a.name = m.name
+                cross join lateral (
+                  select i.id from character_interactions i
+                   where i.user_id = ${c.userId} and i.character_id = a.id
+                   order by i.created_at desc limit 1
+                ) latest
+               where q.id = ${c.questId}
+            ) credited
+           where ci.id = credited.id
+          returning ci.id, credited.name as character, ci.learning_value`.execute(db.kysely);
+        return rows.map((r) => ({ id: r.id, character: r.character, learningValue: r.learning_value }));
+      } catch (error) {
+        throw mapDatabaseError(error, 'credit learning value');
+      }
+    },
+
+    /**
+     * Recomputes every interaction's learning value from the progress rows as they stand, each
+     * row one step of its whole percentage at its completion (else last update) time, credited to
+     * the user's latest interaction before it with each mentor. For imported history (the seed),
+     * where the steps themselves were not recorded; idempotent. Returns the rows changed.
+     */
+    async backfillLearningValues(): Promise<number> {
+      try {
+        const { numAffectedRows } = await sql`
+          with credits as (
+            select latest.id, least(1, sum(p.progress_percentage) / 100)::real as value
+              from user_quest_progress p
+              join quest_definitions q on q.id = p.quest_id
+              cross join lateral jsonb_array_elements_text(q.character_mentors) as m(name)
+              join character_agents a on a.name = m.name
+              cross join lateral (
+                select i.id from character_interactions i
+                 where i.user_id = p.user_id and i.character_id = a.id
+                   and i.created_at <= coalesce(p.completed_at, p.updated_at)
+                 order by i.created_at desc limit 1
+              ) latest
+             group by latest.id
+          )
+          update character_interactions ci
+             set learning_value = coalesce(credits.value, 0)
+            from character_interactions x left join credits on credits.id = x.id
+           where ci.id = x.id and ci.learning_value is distinct from coalesce(credits.value, 0)`.execute(
+          db.kysely,
+        );
+        return Number(numAffectedRows ?? 0);
+      } catch (error) {
+        throw mapDatabaseError(error, 'backfill learning values');
       }
     },
   };

@@ -1,4 +1,5 @@
 import type { JsonObject } from '@monsteros/schema';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db.js';
 import { mapDatabaseError, ValidationError } from '../errors.js';
@@ -68,6 +69,37 @@ export function operationsRepository(db: Db) {
         return row!.id;
       } catch (error) {
         throw mapDatabaseError(error, 'record memory operation');
+      }
+    },
+
+    /**
+     * Characters with at least `minNew` interactions (each one memory) recorded since their last
+     * consolidation (of that character or of all), with the count: the consolidation trigger's check.
+     * @example
+     * await relational.operations.dueForConsolidation(500); // [{ character: 'sage', newMemories: 512 }]
+     */
+    async dueForConsolidation(minNew: number): Promise<Array<{ character: string; newMemories: number }>> {
+      const min = check(
+        z.number().int('must be a whole number').min(1, 'must be at least 1'),
+        minNew,
+        'minNew',
+      );
+      try {
+        const { rows } = await sql<{ character: string; new_memories: number }>`
+          select a.name as character, count(i.id)::int as new_memories
+            from character_agents a
+            join character_interactions i on i.character_id = a.id
+             and i.created_at > coalesce(
+                   (select max(o.created_at) from memory_operations o
+                     where o.operation_type = 'consolidation'
+                       and (o.character_id = a.id or o.character_id is null)),
+                   '-infinity')
+           group by a.name
+          having count(i.id) >= ${min}
+           order by a.name`.execute(db.kysely);
+        return rows.map((r) => ({ character: r.character, newMemories: r.new_memories }));
+      } catch (error) {
+        throw mapDatabaseError(error, 'check consolidation due');
       }
     },
   };

@@ -1,6 +1,7 @@
 import { type CompletionData, CompletionDataSchema } from '@monsteros/schema';
+import { sql } from 'kysely';
 import type { Db } from '../db.js';
-import { ForeignKeyError, mapDatabaseError, NotFoundError } from '../errors.js';
+import { ForeignKeyError, mapDatabaseError, NotFoundError, ValidationError } from '../errors.js';
 import { type ProgressRowRaw, run, STATEMENTS } from '../statements.js';
 import { Chapter, check, Percentage, Uuid } from '../validation.js';
 
@@ -77,6 +78,30 @@ export function progressRepository(db: Db) {
             : new NotFoundError('user', userId);
         }
         throw mapped;
+      }
+    },
+
+    /**
+     * Locks the user's progress in the quest until the transaction ends (an advisory lock, held
+     * even before the row exists) and returns its percentage now (0 when there is none): a step
+     * computed from it (new − previous) is exact even when the same user's updates race.
+     * @example
+     * const before = await tx.progress.lockPrevious(userId, questId); // 40
+     */
+    async lockPrevious(userId: string, questId: string): Promise<number> {
+      if (!db.inTransaction)
+        throw new ValidationError('progress.lockPrevious', 'must be called inside relational.transaction()');
+      const u = check(Uuid, userId, 'userId');
+      const q = check(Uuid, questId, 'questId');
+      try {
+        const { rows } = await sql<{ pct: string | null }>`
+          select (select progress_percentage from user_quest_progress where user_id = ${u} and quest_id = ${q}) as pct
+            from (select pg_advisory_xact_lock(hashtextextended(${`progress:${u}:${q}`}, 0))) as locked`.execute(
+          db.kysely,
+        );
+        return Number(rows[0]?.pct ?? 0);
+      } catch (error) {
+        throw mapDatabaseError(error, 'lock quest progress');
       }
     },
 

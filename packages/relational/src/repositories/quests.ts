@@ -74,6 +74,17 @@ export function questsRepository(db: Db, prisma: PrismaClient) {
       }
     },
 
+    /** The quests of these ids that exist (at most 1,000 ids), in no particular order. */
+    async getByIds(ids: readonly string[]): Promise<QuestDefinition[]> {
+      const valid = check(z.array(Uuid).max(1_000, 'must have at most 1000 ids'), ids, 'ids');
+      if (valid.length === 0) return [];
+      try {
+        return await prisma.questDefinition.findMany({ where: { id: { in: valid } } });
+      } catch (error) {
+        throw mapDatabaseError(error, 'get quests');
+      }
+    },
+
     /** Quests of a category by difficulty, then name. */
     async listByCategory(category: string): Promise<QuestDefinition[]> {
       const valid = check(NonEmptyText(50), category, 'category');

@@ -1,6 +1,7 @@
 import { VectorsValidationError } from '../errors.js';
 import { fnv1a, mix } from './hash.js';
 import type { EmbeddingProvider } from './provider.js';
+import { ENGLISH_STOP_WORDS } from './sparse/stop-words.js';
 
 /** Options of the built-in local embedder. */
 export interface LocalEmbedderOptions {
@@ -15,11 +16,12 @@ export interface LocalEmbedderOptions {
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
 /**
- * The default embedder: deterministic feature hashing of words, adjacent word pairs and
- * character n-grams into `dims` signed buckets, L2-normalized. It is lexical, not semantic —
- * "dog" and "puppy" share nothing — but it needs no model and no network, gives the same vector
- * for the same text on every machine, and texts that share words score high. Use it for tests,
- * laptops and CI; use a real model (`createOpenAIEmbeddings`) for semantic recall.
+ * The default embedder: deterministic feature hashing of the content words (English stop words
+ * left out), adjacent word pairs and character n-grams into `dims` signed buckets, L2-normalized.
+ * It is **lexical, not semantic** — "dog" and "puppy" share nothing — but it needs no model and no
+ * network, gives the same vector for the same text on every machine, and texts that share words
+ * or word pieces ("recursion", "recursive") score high. Use it for tests, laptops and CI; use a
+ * real model (`createOpenAIEmbeddings`, `EMBEDDINGS_URL`) for semantic recall.
  * @example
  * const embedder = createLocalEmbedder({ dims: 384 });
  * const [v] = await embedder.embed(['the dragon guards the northern pass']);
@@ -44,7 +46,11 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): EmbeddingPro
       acc[h % dims]! += sign * weight;
     };
     const normalized = text.normalize('NFKC').toLowerCase();
-    let tokens = normalized.match(TOKEN) ?? [];
+    const words = normalized.match(TOKEN) ?? [];
+    // Function words ("what is", "can you") would outweigh the topic of a short question: they
+    // are left out, unless the text has nothing else.
+    const content = words.filter((w) => !ENGLISH_STOP_WORDS.has(w));
+    let tokens = content.length > 0 ? content : words;
     // Text without letters or digits ("?!") still gets a vector of its own characters.
     if (tokens.length === 0) tokens = [normalized.trim() || normalized];
     for (let i = 0; i < tokens.length; i++) {
@@ -69,7 +75,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): EmbeddingPro
   };
 
   return {
-    id: `local-hash-v1/${dims}`,
+    id: `local-hash-v2/${dims}`,
     dims,
     embed: async (texts) => texts.map(embedOne),
   };

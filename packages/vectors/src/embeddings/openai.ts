@@ -148,7 +148,9 @@ export function createOpenAIEmbeddings(options: OpenAIEmbeddingsOptions): Embedd
           `data[${position}].embedding is not a list of finite numbers`,
         );
       if (e.length !== dims)
-        throw new EmbeddingsError(id, 'DIMENSION', `returned ${e.length} dimensions, expected ${dims}`);
+        throw new EmbeddingsError(id, 'DIMENSION', `returned ${e.length} dimensions, expected ${dims}`, {
+          actualDims: e.length,
+        });
       if (!Number.isInteger(index) || index < 0 || index >= input.length || out[index])
         throw new EmbeddingsError(
           id,

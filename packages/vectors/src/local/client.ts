@@ -33,7 +33,11 @@ export type QdrantClientMethod =
   | 'searchMatrixOffsets'
   | 'updateCollection'
   | 'createVectorName'
-  | 'deleteVectorName';
+  | 'deleteVectorName'
+  | 'createSnapshot'
+  | 'listSnapshots'
+  | 'deleteSnapshot'
+  | 'recoverSnapshot';
 
 /** The subset of `QdrantClient` that code written against Qdrant can use on a local engine without HTTP. */
 export type QdrantClientLike = Pick<QdrantClient, QdrantClientMethod>;
@@ -128,6 +132,11 @@ export function createLocalQdrantClient(engine: LocalQdrant): QdrantClientLike {
     ) => ack(await engine.createVectorName(name, vector, config), waitOf(args, true)),
     deleteVectorName: async (name: string, vector: string, args?: Args<'deleteVectorName'>[2]) =>
       ack(await engine.deleteVectorName(name, vector), waitOf(args, true)),
+    createSnapshot: (name: string) => engine.createSnapshot(name),
+    listSnapshots: (name: string) => engine.listSnapshots(name),
+    deleteSnapshot: (name: string, snapshot: string) => engine.deleteSnapshot(name, snapshot),
+    recoverSnapshot: (name: string, args: Args<'recoverSnapshot'>[1]) =>
+      engine.recoverSnapshot(name, bodyOf(args) as never),
     facet: (name: string, args: Args<'facet'>[1]) => engine.facet(name, bodyOf(args) as never),
     searchMatrixPairs: (name: string, args?: Args<'searchMatrixPairs'>[1]) =>
       engine.searchMatrixPairs(name, bodyOf(args) as never),

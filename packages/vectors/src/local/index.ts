@@ -4,11 +4,13 @@
 export { createLocalQdrantClient, type QdrantClientLike, type QdrantClientMethod } from './client.js';
 export type { GroupsRequest } from './engine/groups.js';
 export type { SearchRequest } from './engine/search-request.js';
+export type { CollectionTelemetry, EngineTelemetry } from './engine/telemetry.js';
 export { DataDirectoryLockedError, LocalQdrantError, type LocalQdrantErrorCode } from './errors.js';
 export { LocalQdrant, type LocalQdrantOptions } from './local-qdrant.js';
-export { type Answer, dispatchRequest, type RestRequest } from './server/dispatch.js';
+export { type Answer, type DispatchOptions, dispatchRequest, type RestRequest } from './server/dispatch.js';
 export {
   type LocalQdrantServer,
   type LocalQdrantServerOptions,
   startLocalQdrantServer,
 } from './server/http-server.js';
+export { RequestStats } from './server/telemetry.js';

@@ -14,6 +14,7 @@ import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
 import { type SearchRequest, searchStage } from './engine/search-request.js';
 import { parseSparse } from './engine/sparse-index.js';
+import { collectionTelemetry, type EngineTelemetry } from './engine/telemetry.js';
 import { parseBody, requestCount } from './engine/validate.js';
 import {
   badRequest,
@@ -25,8 +26,14 @@ import {
   wrongInput,
 } from './errors.js';
 import { compileFilter } from './filter/compile.js';
+import {
+  CollectionSnapshots,
+  checkChecksum,
+  restoreOps,
+  type SnapshotDescription,
+} from './storage/collection-snapshots.js';
 import { type DirectoryLock, lockDirectory } from './storage/lock.js';
-import { readSnapshot, writeSnapshot } from './storage/snapshot.js';
+import { decodeSnapshot, encodeSnapshot, readSnapshot, writeSnapshot } from './storage/snapshot.js';
 import { WalAppendError, WriteAheadLog } from './storage/wal.js';
 
 type UpdateResult = Schemas['UpdateResult'];
@@ -130,6 +137,8 @@ export class LocalQdrant {
   /** Log size at which the next automatic compaction runs; pushed out when one fails. */
   private compactAt: number;
   private lastCompactionError: Error | null = null;
+  private lastCompactionAt: number | null = null;
+  private readonly snapshots: CollectionSnapshots;
 
   private constructor(
     private readonly dir: string | null,
@@ -138,6 +147,7 @@ export class LocalQdrant {
     private readonly lock: DirectoryLock | null,
   ) {
     this.compactAt = compactAfterBytes;
+    this.snapshots = new CollectionSnapshots(dir);
   }
 
   /**
@@ -208,6 +218,84 @@ export class LocalQdrant {
     });
   }
 
+  /**
+   * What the engine reports of itself (served as /telemetry and /metrics): each collection's
+   * points, vectors per name, segments, indexes and aliases, the log size and the last compaction.
+   */
+  telemetry(): EngineTelemetry {
+    return {
+      collections: [...this.collections.values()].map((c) => collectionTelemetry(c, this.aliases)),
+      walBytes: this.wal?.bytes ?? 0,
+      lastCompactionAt: this.lastCompactionAt,
+      compactionError: this.lastCompactionError?.message ?? null,
+    };
+  }
+
+  /**
+   * POST /collections/{name}/snapshots: a snapshot file of one collection (its configuration,
+   * indexes and points), taken between writes, kept under `snapshots/<collection>/` of the data
+   * directory (in memory for `:memory:`). The local mode's own format, not Qdrant's tar.
+   */
+  async createSnapshot(name: string): Promise<SnapshotDescription> {
+    const { col, bytes } = await this.serialize(async () => {
+      const col = this.resolve(name);
+      const one = new Map([[col.name, col]]);
+      return { col, bytes: Buffer.concat(encodeSnapshot({ seq: 0, aliases: new Map(), collections: one })) };
+    });
+    return this.snapshots.save(col.name, bytes);
+  }
+
+  /** GET /collections/{name}/snapshots. */
+  async listSnapshots(name: string): Promise<SnapshotDescription[]> {
+    return this.snapshots.list(this.resolve(name).name);
+  }
+
+  /** GET /collections/{name}/snapshots/{snapshot}: the file's bytes. */
+  async getSnapshot(name: string, snapshot: string): Promise<Buffer> {
+    return this.snapshots.read(this.resolve(name).name, snapshot);
+  }
+
+  /** DELETE /collections/{name}/snapshots/{snapshot}. */
+  async deleteSnapshot(name: string, snapshot: string): Promise<boolean> {
+    await this.snapshots.remove(this.resolve(name).name, snapshot);
+    return true;
+  }
+
+  /**
+   * PUT /collections/{name}/snapshots/recover: replaces (or creates) the collection with the one
+   * in the snapshot at `location` (`file://` inside the snapshots directory, or `http(s)://`),
+   * keeping its aliases; `checksum` (SHA-256) is checked first.
+   */
+  async recoverSnapshot(name: string, body: Schemas['SnapshotRecover']): Promise<boolean> {
+    const b = parseBody(
+      z.looseObject({ location: z.string(), checksum: z.string().nullish() }),
+      body,
+      'location',
+    );
+    return this.recoverFromBytes(name, await this.snapshots.fetch(b.location), b.checksum);
+  }
+
+  /** POST /collections/{name}/snapshots/upload: `recoverSnapshot` from the uploaded bytes. */
+  async recoverFromBytes(name: string, bytes: Buffer, checksum?: string | null): Promise<boolean> {
+    checkChecksum(bytes, checksum);
+    let snapshot: Collection;
+    try {
+      const state = decodeSnapshot(bytes, 'the uploaded file');
+      if (state.collections.size !== 1) throw new Error('it holds no single collection');
+      snapshot = [...state.collections.values()][0]!;
+    } catch (e) {
+      throw badRequest(`not a local Qdrant collection snapshot: ${(e as Error).message}`);
+    }
+    const nameError = checkCollectionName(name);
+    if (nameError) throw pathValidationError(`name: ${nameError}`);
+    await this.write(() => {
+      const target = this.aliases.get(name) ?? name;
+      const aliases = [...this.aliases].filter(([, c]) => c === target).map(([a]) => a);
+      return restoreOps(target, snapshot, this.collections.has(target), aliases);
+    });
+    return true;
+  }
+
   /** Writes a snapshot of the current state and empties the log; queued behind writes in flight. */
   async compact(): Promise<void> {
     await this.serialize(() => this.compactNow());
@@ -217,6 +305,7 @@ export class LocalQdrant {
     if (!this.wal || !this.dir) return;
     await writeSnapshot(this.dir, { seq: this.seq, aliases: this.aliases, collections: this.collections });
     await this.wal.reset();
+    this.lastCompactionAt = Date.now();
     this.lastCompactionError = null;
     this.compactAt = this.compactAfterBytes;
   }

@@ -260,6 +260,32 @@ export function answerCases(ctx: SuiteContext): void {
       expect(await client().collectionExists(name)).toEqual({ exists: false });
     });
 
+    it('reports collections and responses on /telemetry and as Prometheus text on /metrics', async () => {
+      const name = await twoPoints('telemetry');
+      await client().query(name, { query: [1, 0, 0, 0] });
+      await rest('POST', `/collections/${name}/points/query`, { query: [1, 0, 0, 0] });
+      const telemetry = resultOf<{
+        app: { name: string; version: string };
+        collections: { number_of_collections: number; collections?: Array<{ id: string; points?: number }> };
+      }>(await rest('GET', '/telemetry'));
+      expect(telemetry.app.name).toBe('qdrant');
+      expect(telemetry.collections.number_of_collections).toBeGreaterThanOrEqual(1);
+      const metrics = await rest('GET', '/metrics');
+      expect(metrics.status).toBe(200);
+      expect(metrics.contentType).toMatch(/^text\/plain/);
+      expect(metrics.text).toMatch(/^# HELP app_info /m);
+      expect(metrics.text).toMatch(/^collections_total \d+$/m);
+      if (!ctx.target().local) return;
+      expect(telemetry.collections.collections).toContainEqual(
+        expect.objectContaining({ id: name, points: 2 }),
+      );
+      expect(metrics.text).toContain(`collection_points{collection="${name}"} 2`);
+      expect(metrics.text).toContain(`collection_vectors{collection="${name}",vector=""} 2`);
+      expect(metrics.text).toMatch(
+        /^rest_responses_total\{method="POST",endpoint="\/collections\/\{name\}\/points\/query",status="200"\} [1-9]\d*$/m,
+      );
+    });
+
     it('answers a call it does not serve with a JSON 404 naming it (local mode only)', async () => {
       if (!ctx.target().local) return;
       const a = await rest('GET', '/cluster/telemetry-of-nothing');

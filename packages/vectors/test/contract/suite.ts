@@ -2,6 +2,7 @@ import type { Schemas } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerCases } from './answers.js';
 import { collectionUpdateCases } from './collection-update.js';
+import { conditionCases } from './conditions.js';
 import { exploreCases } from './explore.js';
 import { groupCases } from './groups.js';
 import {
@@ -17,6 +18,7 @@ import {
   rank,
   rrf,
 } from './math.js';
+import { snapshotCases } from './snapshots.js';
 import { type ContractTarget, expectQdrantError, uniqueName } from './targets.js';
 
 type Payload = Record<string, unknown>;
@@ -884,6 +886,8 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
     exploreCases({ target: () => target, collection });
     groupCases({ target: () => target, collection });
     collectionUpdateCases({ target: () => target, collection });
+    conditionCases({ target: () => target, collection });
+    snapshotCases({ target: () => target, collection });
 
     describe('bad input leaves the collection unchanged', () => {
       let name: string;

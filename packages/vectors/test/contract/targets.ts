@@ -7,6 +7,7 @@ import {
   dispatchRequest,
   LocalQdrant,
   type QdrantClientLike,
+  RequestStats,
   startLocalQdrantServer,
 } from '../../src/local/index.js';
 
@@ -15,6 +16,8 @@ export interface RestAnswer {
   status: number;
   contentType: string;
   text: string;
+  /** The body's bytes (a snapshot download). */
+  bytes: Buffer;
   /** The body parsed losslessly (integers beyond 2^53 as bigint), or null when it is not JSON. */
   json: unknown;
 }
@@ -37,17 +40,22 @@ export interface ContractTarget {
   close(): Promise<void>;
 }
 
-const bodyText = (body: unknown): string | undefined =>
-  body === undefined ? undefined : typeof body === 'string' ? body : stringifyLosslessJson(body);
+const bodyText = (body: unknown): string | Buffer | undefined =>
+  body === undefined
+    ? undefined
+    : typeof body === 'string' || Buffer.isBuffer(body)
+      ? body
+      : stringifyLosslessJson(body);
 
-function answer(status: number, contentType: string, text: string): RestAnswer {
+function answer(status: number, contentType: string, bytes: Buffer): RestAnswer {
+  const text = bytes.toString('utf8');
   let json: unknown = null;
   try {
     json = contentType.includes('json') ? parseLosslessJson(text) : null;
   } catch {
     json = null;
   }
-  return { status, contentType, text, json };
+  return { status, contentType, text, bytes, json };
 }
 
 /** Raw REST over HTTP with fetch (the body sent exactly as given). */
@@ -63,22 +71,26 @@ function fetchRest(base: string, apiKey?: string): Rest {
       },
       ...(text === undefined ? {} : { body: text }),
     });
-    return answer(response.status, response.headers.get('content-type') ?? '', await response.text());
+    return answer(
+      response.status,
+      response.headers.get('content-type') ?? '',
+      Buffer.from(await response.arrayBuffer()),
+    );
   };
 }
 
 /** The local engine called in process through the official client's method signatures. */
 export async function inProcessTarget(): Promise<ContractTarget> {
   const engine = await LocalQdrant.open(':memory:');
+  const stats = new RequestStats();
   const rest: Rest = async (method, url, body, headers = {}) => {
     const text = bodyText(body);
-    const a = await dispatchRequest(engine, {
-      method,
-      url,
-      headers,
-      ...(text === undefined ? {} : { body: text }),
-    });
-    return answer(a.status, a.contentType, a.body.toString());
+    const a = await dispatchRequest(
+      engine,
+      { method, url, headers, ...(text === undefined ? {} : { body: text }) },
+      { stats },
+    );
+    return answer(a.status, a.contentType, Buffer.from(a.body));
   };
   return {
     name: 'in-process',

@@ -1,6 +1,7 @@
 import { type PointId, parsePointId } from '../engine/ids.js';
 import { type Payload, parsePath, rawValuesAt, valuesAt } from '../engine/json-path.js';
 import { formatError, validationError } from '../errors.js';
+import { compileGeoPolygon, compileSlice } from './extra-conditions.js';
 
 /** What a filter sees of one point. */
 export interface PointView {
@@ -123,6 +124,7 @@ export function compileCondition(c: unknown, ctx: FilterContext, where: string):
     const ids = new Set<PointId>(c.has_id.map(parsePointId));
     return (p) => ids.has(p.id);
   }
+  if ('slice' in c) return compileSlice(c.slice, where);
   if ('has_vector' in c) {
     if (typeof c.has_vector !== 'string') throw formatError(`${where}.has_vector: expected a vector name`);
     const name = c.has_vector;
@@ -225,6 +227,8 @@ function compileFieldKind(
       return compileGeoRadius(spec, key, where);
     case 'geo_bounding_box':
       return compileGeoBox(spec, key, where);
+    case 'geo_polygon':
+      return compileGeoPolygon(spec, key, where);
     default:
       throw formatError(`${where}: \`${kind}\` conditions are not supported by the local mode`);
   }

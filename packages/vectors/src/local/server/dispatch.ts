@@ -10,6 +10,7 @@ import {
 } from '../errors.js';
 import type { LocalQdrant } from '../local-qdrant.js';
 import { QDRANT_VERSION, RawResponse, routes } from './routes.js';
+import { metricsText, type RequestStats, telemetryData } from './telemetry.js';
 
 /** One REST request as the dispatcher sees it (the socket already read). */
 export interface RestRequest {
@@ -91,10 +92,36 @@ function checkTimeout(query: URLSearchParams, path: string, method: string): voi
  * await dispatchRequest(engine, { method: 'GET', url: '/collections' });
  * // { status: 200, contentType: 'application/json', body: '{"result":{"collections":[]},…}' }
  */
-export async function dispatchRequest(engine: LocalQdrant, req: RestRequest): Promise<Answer> {
+export async function dispatchRequest(
+  engine: LocalQdrant,
+  req: RestRequest,
+  options: DispatchOptions = {},
+): Promise<Answer> {
   const started = process.hrtime.bigint();
   const time = () => Number(process.hrtime.bigint() - started) / 1e9;
   const method = req.method.toUpperCase();
+  let endpoint = 'unknown';
+  const answer = await answerRequest(engine, req, method, time, options, (e) => {
+    endpoint = e;
+  });
+  options.stats?.record(method, endpoint, answer.status, time());
+  return answer;
+}
+
+/** Options of `dispatchRequest`. */
+export interface DispatchOptions {
+  /** Where response counts and durations go (served by /telemetry and /metrics). */
+  stats?: RequestStats;
+}
+
+async function answerRequest(
+  engine: LocalQdrant,
+  req: RestRequest,
+  method: string,
+  time: () => number,
+  options: DispatchOptions,
+  matched: (endpoint: string) => void,
+): Promise<Answer> {
   try {
     const url = new URL(req.url, 'http://localhost');
     if (method === 'GET' && url.pathname === '/') {
@@ -106,10 +133,27 @@ export async function dispatchRequest(engine: LocalQdrant, req: RestRequest): Pr
     }
     const health = method === 'GET' ? HEALTH.get(url.pathname) : undefined;
     if (health) return { status: 200, contentType: 'text/plain; charset=utf-8', body: health };
+    if (method === 'GET' && url.pathname === '/telemetry') {
+      matched('/telemetry');
+      return json(200, {
+        result: telemetryData(engine.telemetry(), options.stats ?? null),
+        status: 'ok',
+        time: time(),
+      });
+    }
+    if (method === 'GET' && url.pathname === '/metrics') {
+      matched('/metrics');
+      return {
+        status: 200,
+        contentType: 'text/plain; version=0.0.4',
+        body: metricsText(engine.telemetry(), options.stats ?? null),
+      };
+    }
     for (const r of routes) {
       if (r.method !== method) continue;
       const m = r.pattern.exec(url.pathname);
       if (!m) continue;
+      matched(r.path);
       const params: Record<string, string> = {};
       r.names.forEach((name, i) => {
         params[name] = decodeSegment(m[i + 1]!);

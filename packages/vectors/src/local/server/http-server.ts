@@ -4,6 +4,7 @@ import { LocalQdrantError } from '../errors.js';
 import { LocalQdrant } from '../local-qdrant.js';
 import { type AuthCheck, createAuth, isLoopback } from './auth.js';
 import { type Answer, dispatchRequest, errorAnswer } from './dispatch.js';
+import { RequestStats } from './telemetry.js';
 
 /** Options of `startLocalQdrantServer`. */
 export interface LocalQdrantServerOptions {
@@ -62,6 +63,7 @@ async function handle(
   res: ServerResponse,
   maxBody: number,
   auth: AuthCheck,
+  stats: RequestStats,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const target = req.url ?? '/';
@@ -79,7 +81,7 @@ async function handle(
     send(res, errorAnswer(e, 0));
     return;
   }
-  send(res, await dispatchRequest(engine, { method, url: target, headers: req.headers, body }));
+  send(res, await dispatchRequest(engine, { method, url: target, headers: req.headers, body }, { stats }));
 }
 
 /**
@@ -104,8 +106,9 @@ export async function startLocalQdrantServer(
     );
   }
   const auth = createAuth({ apiKey: options.apiKey, readOnlyApiKey: options.readOnlyApiKey });
+  const stats = new RequestStats();
   const server: Server = createServer((req, res) => {
-    void handle(engine, req, res, maxBody, auth);
+    void handle(engine, req, res, maxBody, auth, stats);
   });
   server.keepAliveTimeout = 10_000;
   try {

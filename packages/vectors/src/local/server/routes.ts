@@ -1,5 +1,6 @@
 import { pointIdFromPath } from '../engine/ids.js';
 import type { LocalQdrant } from '../local-qdrant.js';
+import { uploadedFile } from './multipart.js';
 
 /** What a route handler gets: decoded path parameters, the query string and the parsed JSON body. */
 export interface RouteInput {
@@ -21,6 +22,8 @@ export class RawResponse {
 /** A route of Qdrant's REST API: method, path pattern and the engine call that answers it. */
 export interface Route {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
+  /** The path template, `/collections/{name}/points/query`, as telemetry names the endpoint. */
+  path: string;
   pattern: RegExp;
   names: string[];
   /**
@@ -46,7 +49,8 @@ function route(
     names.push(name);
     return '([^/]+)';
   });
-  return { method, pattern: new RegExp(`^${source}$`), names, body, handle };
+  const template = path.replace('{collection_name}', '{name}');
+  return { method, path: template, pattern: new RegExp(`^${source}$`), names, body, handle };
 }
 
 /** Write endpoints answer `acknowledged` unless the caller asked to `wait`, as Qdrant does. */
@@ -92,6 +96,39 @@ export const routes: Route[] = [
   ),
   route('GET', '/collections/{collection_name}/exists', false, (e, { params }) =>
     e.collectionExists(params.collection_name!),
+  ),
+  route('POST', '/collections/{collection_name}/snapshots', false, (e, { params }) =>
+    e.createSnapshot(params.collection_name!),
+  ),
+  route('GET', '/collections/{collection_name}/snapshots', false, (e, { params }) =>
+    e.listSnapshots(params.collection_name!),
+  ),
+  route('PUT', '/collections/{collection_name}/snapshots/recover', true, (e, { params, body }) =>
+    e.recoverSnapshot(params.collection_name!, body as Body),
+  ),
+  route(
+    'POST',
+    '/collections/{collection_name}/snapshots/upload',
+    'raw',
+    (e, { params, body, headers, query }) =>
+      e.recoverFromBytes(
+        params.collection_name!,
+        uploadedFile(headers, body as Buffer),
+        query.get('checksum'),
+      ),
+  ),
+  route(
+    'GET',
+    '/collections/{collection_name}/snapshots/{snapshot_name}',
+    false,
+    async (e, { params }) =>
+      new RawResponse(
+        'application/octet-stream',
+        await e.getSnapshot(params.collection_name!, params.snapshot_name!),
+      ),
+  ),
+  route('DELETE', '/collections/{collection_name}/snapshots/{snapshot_name}', false, (e, { params }) =>
+    e.deleteSnapshot(params.collection_name!, params.snapshot_name!),
   ),
   route('GET', '/collections/{collection_name}/aliases', false, (e, { params }) =>
     e.getCollectionAliases(params.collection_name!),

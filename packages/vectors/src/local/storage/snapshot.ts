@@ -33,12 +33,11 @@ export interface EngineState {
 }
 
 /**
- * Writes the whole engine state to `snapshot.bin` atomically (temp file, fsync, rename, fsync of
- * the directory): a JSON header (config, ids, payloads, versions) followed by each vector name's
- * presence bytes and packed float32 data, so loading is a straight copy into the vector arrays.
+ * The bytes of a snapshot of `state` (the whole engine, or one collection for the snapshots API):
+ * a JSON header (config, ids, payloads, versions) followed by each vector name's presence bytes
+ * and packed float32 data, so loading is a straight copy into the vector arrays.
  */
-export async function writeSnapshot(dir: string, state: EngineState): Promise<void> {
-  const tmp = join(dir, 'snapshot.bin.tmp');
+export function encodeSnapshot(state: EngineState): Buffer[] {
   const header: Header = { seq: state.seq, aliases: [...state.aliases], collections: [] };
   const blobs: Uint8Array[] = [];
   for (const col of state.collections.values()) {
@@ -71,11 +70,16 @@ export async function writeSnapshot(dir: string, state: EngineState): Promise<vo
   const prefix = Buffer.alloc(16);
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(headerBytes.length, 8);
+  return [prefix, headerBytes, ...blobs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))];
+}
+
+/** Writes `encodeSnapshot(state)` to `snapshot.bin` atomically (temp file, fsync, rename, fsync of the directory). */
+export async function writeSnapshot(dir: string, state: EngineState): Promise<void> {
+  const tmp = join(dir, 'snapshot.bin.tmp');
+  const parts = encodeSnapshot(state);
   const handle = await open(tmp, 'w');
   try {
-    await handle.write(prefix);
-    await handle.write(headerBytes);
-    for (const b of blobs) await handle.write(b);
+    for (const part of parts) await handle.write(part);
     await handle.sync();
   } finally {
     await handle.close();
@@ -99,8 +103,13 @@ export async function readSnapshot(dir: string): Promise<EngineState> {
       return { seq: 0, aliases: new Map(), collections: new Map() };
     throw e;
   }
-  if (buf.toString('latin1', 0, 8) !== MAGIC)
-    throw new Error(`${join(dir, 'snapshot.bin')} is not a local Qdrant snapshot`);
+  return decodeSnapshot(buf, join(dir, 'snapshot.bin'));
+}
+
+/** Reads the state `encodeSnapshot` wrote; `source` names it in the error for bytes that are not one. */
+export function decodeSnapshot(buf: Buffer, source: string): EngineState {
+  if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC)
+    throw new Error(`${source} is not a local Qdrant snapshot`);
   const headerLen = buf.readUInt32LE(8);
   const header = parseLosslessJson(buf.toString('utf8', 16, 16 + headerLen)) as Header;
   let off = 16 + headerLen;

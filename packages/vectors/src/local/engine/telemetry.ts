@@ -1,0 +1,50 @@
+import type { Collection } from './collection.js';
+
+/** One collection as the engine reports it to /telemetry and /metrics. */
+export interface CollectionTelemetry {
+  name: string;
+  points: number;
+  /** Stored vectors per vector name (dense and sparse). */
+  vectors: Record<string, number>;
+  /** The local engine keeps one in-memory segment per collection. */
+  segments: number;
+  payloadIndexes: number;
+  aliases: string[];
+}
+
+/** What the engine reports of itself: collections, and the log and snapshot of a data directory. */
+export interface EngineTelemetry {
+  collections: CollectionTelemetry[];
+  /** Bytes in the write-ahead log since the last snapshot (0 in memory). */
+  walBytes: number;
+  /** When the log was last folded into a snapshot (ms since epoch), or null. */
+  lastCompactionAt: number | null;
+  /** The message of the last failed automatic compaction, or null. */
+  compactionError: string | null;
+}
+
+/** Counts one collection's points, vectors per name, indexes and aliases. */
+export function collectionTelemetry(
+  col: Collection,
+  aliases: ReadonlyMap<string, string>,
+): CollectionTelemetry {
+  const vectors: Record<string, number> = {};
+  for (const [name, store] of col.dense) {
+    let n = 0;
+    for (const slot of col.slotOf.values()) if (store.present[slot] === 1) n++;
+    vectors[name] = n;
+  }
+  for (const name of col.sparseNames) {
+    let n = 0;
+    for (const slot of col.slotOf.values()) if (col.sparse[slot]?.[name]) n++;
+    vectors[name] = n;
+  }
+  return {
+    name: col.name,
+    points: col.count,
+    vectors,
+    segments: 1,
+    payloadIndexes: col.indexes.size,
+    aliases: [...aliases].filter(([, c]) => c === col.name).map(([a]) => a),
+  };
+}
