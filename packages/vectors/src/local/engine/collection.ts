@@ -66,7 +66,8 @@ export class Collection {
   ) {
     const { unnamed, specs } = denseSpecs(body);
     this.unnamed = unnamed;
-    for (const s of specs) this.dense.set(s.name, new VectorStore(s.size, s.distance));
+    for (const s of specs)
+      this.dense.set(s.name, new VectorStore(s.size, s.distance, { onDisk: s.onDisk, int8: s.int8 }));
     this.sparseNames = new Set(Object.keys(body.sparse_vectors ?? {}));
     for (const [name, params] of Object.entries(body.sparse_vectors ?? {}))
       this.sparseIndexes.set(name, new SparseIndex(params.modifier === 'idf'));
