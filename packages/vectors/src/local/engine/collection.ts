@@ -66,7 +66,8 @@ export class Collection {
   ) {
     const { unnamed, specs } = denseSpecs(body);
     this.unnamed = unnamed;
-    for (const s of specs) this.dense.set(s.name, new VectorStore(s.size, s.distance));
+    for (const s of specs)
+      this.dense.set(s.name, new VectorStore(s.size, s.distance, { onDisk: s.onDisk, int8: s.int8 }));
     this.sparseNames = new Set(Object.keys(body.sparse_vectors ?? {}));
     for (const [name, params] of Object.entries(body.sparse_vectors ?? {}))
       this.sparseIndexes.set(name, new SparseIndex(params.modifier === 'idf'));
@@ -330,6 +331,20 @@ export class Collection {
   }
 
   /** payload_schema of CollectionInfo: each index with the number of points that carry the field. */
+  /**
+   * Each payload index's size: points carrying the field and, for the inverted (equality) ones,
+   * distinct values and (point, value) entries (0 for the others, which are scanned).
+   */
+  payloadIndexSizes(): Record<string, { dataType: string; points: number; values: number; entries: number }> {
+    const out: Record<string, { dataType: string; points: number; values: number; entries: number }> = {};
+    const schema = this.payloadSchema() as Record<string, { points: number }>;
+    for (const [field, spec] of this.indexes) {
+      const size = this.invertedIndexes.get(field)?.size() ?? { values: 0, entries: 0 };
+      out[field] = { dataType: spec.data_type, points: schema[field]?.points ?? 0, ...size };
+    }
+    return out;
+  }
+
   payloadSchema(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [field, spec] of this.indexes) {
