@@ -56,7 +56,10 @@ export const vectorParams = z
     quantization_config: quantization.nullish(),
     on_disk: z.boolean().nullish(),
     datatype: z.enum(['float32', 'float16', 'uint8']).nullish(),
-    multivector_config: z.null().optional(),
+    multivector_config: z
+      .object({ comparator: z.literal('max_sim') })
+      .strict()
+      .nullish(),
   })
   .strict();
 
@@ -124,18 +127,29 @@ export interface DenseSpec {
   name: string;
   size: number;
   distance: Distance;
+  /** Several rows per point compared by MaxSim (`multivector_config: {comparator: 'max_sim'}`). */
+  multivector?: boolean;
 }
 
 export function denseSpecs(body: CreateCollectionBody): { unnamed: boolean; specs: DenseSpec[] } {
   const v = body.vectors;
   if (v === undefined) return { unnamed: false, specs: [] };
   if ('size' in v && typeof v.size === 'number') {
-    return { unnamed: true, specs: [{ name: '', size: v.size, distance: v.distance as Distance }] };
+    const multivector = Boolean((v as { multivector_config?: unknown }).multivector_config);
+    return {
+      unnamed: true,
+      specs: [{ name: '', size: v.size, distance: v.distance as Distance, multivector }],
+    };
   }
   const named = v as Record<string, z.output<typeof vectorParams>>;
   return {
     unnamed: false,
-    specs: Object.entries(named).map(([name, p]) => ({ name, size: p.size, distance: p.distance })),
+    specs: Object.entries(named).map(([name, p]) => ({
+      name,
+      size: p.size,
+      distance: p.distance,
+      multivector: Boolean(p.multivector_config),
+    })),
   };
 }
 
