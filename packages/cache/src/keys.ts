@@ -80,6 +80,8 @@ export function keyBuilders(prefix: string) {
     realtimeMinute: (metric: string, minute: number) => `${prefix}rtm:{${escapeKeyPart(metric)}}:m:${minute}`,
     /** `mos:rtm:{flow_step}:total` (hash): the metric's running totals (for Prometheus counters). */
     realtimeTotals: (metric: string) => `${prefix}rtm:{${escapeKeyPart(metric)}}:total`,
+    /** `mos:rtm:{local_vectors}:doc` (string, JSON, with a TTL): a document a process publishes for readers elsewhere. */
+    realtimeDoc: (name: string) => `${prefix}rtm:{${escapeKeyPart(name)}}:doc`,
   };
 }
 export type KeyBuilders = ReturnType<typeof keyBuilders>;

@@ -116,6 +116,27 @@ describe('real-time metrics (per-minute aggregates)', () => {
     }
   });
 
+  it('publishes a document for other processes, with a TTL, and refuses what JSON cannot hold', async () => {
+    const other = createCache({ redis: REDIS_URL, prefix: t.prefix });
+    try {
+      expect(await other.realtime.published('engine')).toBeNull();
+      await t.cache.realtime.publish('engine', { points: 3, names: ['a'] }, 60_000);
+      const got = await other.realtime.published('engine');
+      expect(got?.doc).toEqual({ points: 3, names: ['a'] });
+      expect(Date.parse(got!.at)).toBeGreaterThan(Date.now() - 60_000);
+      const ttl = await t.raw.pttl(`${t.prefix}rtm:{engine}:doc`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      await expect(t.cache.realtime.publish('engine', { n: 1n }, 60_000)).rejects.toThrow(
+        /doc: must be JSON/,
+      );
+      await expect(t.cache.realtime.publish('engine', {}, 10)).rejects.toThrow(/ttlMs/);
+      expect((await other.realtime.published('engine'))?.doc).toEqual({ points: 3, names: ['a'] });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('is emptied by reset()', async () => {
     t.cache.realtime.record('to_reset', [], 1);
     await t.cache.realtime.flush();

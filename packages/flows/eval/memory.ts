@@ -109,14 +109,6 @@ try {
   const rows: MethodRow[] = [
     await evaluate('retrieve', questions, async (q) => {
       const answer = await memory.retrieve({ character: CHARACTER, query: q.question, topK: TOP_K });
-      if (process.env.DIAG) {
-        const got = textsOf(answer.results);
-        console.log(`Q ${q.question}\n  linked: ${answer.linked.map((l) => l.name).join(' | ')}`);
-        for (const g of q.gold)
-          console.log(
-            `  ${got.indexOf(g) >= 0 ? 'HIT ' + got.indexOf(g) : 'MISS  '} ${g.slice(0, 110).replace(/\n/g, ' / ')}`,
-          );
-      }
       return { texts: textsOf(answer.results), mode: `${answer.mode}/${answer.linking}` };
     }),
     await evaluate('retrieve + dictionary entities', questions, async (q) => {

@@ -35,6 +35,8 @@ import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
 import { instrumentVectors } from './metrics/store-calls.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
+import { LOCAL_VECTORS_DOC } from './monitor/shared-metrics.js';
+import type { PublishedVectorsStats } from './monitor/types.js';
 import { coalescedCompletion } from './outbox-completion.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
@@ -250,6 +252,30 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
     ...bulkOutboxHandlers({ relational, vectors: v }),
   };
+  // On the embedded engine, its figures are only readable here (the app holds its directory):
+  // published to Redis every 15 s for the monitor and `pnpm db:report` in other processes.
+  const publishVectorStats = async () => {
+    const stats = await v.store?.stats();
+    if (!stats?.local) return;
+    const doc: PublishedVectorsStats = {
+      collections: stats.collections.map((c) => ({
+        name: c.name,
+        points: c.points,
+        indexedVectors: c.indexedVectors,
+        status: c.status,
+        optimizerStatus: c.optimizerStatus,
+        segments: c.segments,
+      })),
+      local: stats.local,
+    };
+    await cache.realtime.publish(LOCAL_VECTORS_DOC, doc, 60_000);
+  };
+  const publisher =
+    metrics.enabled && v.store
+      ? setInterval(() => void publishVectorStats().catch(() => {}), 15_000).unref()
+      : null;
+  if (publisher) void publishVectorStats().catch(() => {});
+
   // Bound below, once the flows exist; the relay's rounds start it.
   let trigger: ConsolidationTrigger | null = null;
   const relay = createRelay({
@@ -455,6 +481,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     async close() {
       if (closing) return;
       closing = true;
+      if (publisher) clearInterval(publisher);
       if (triggerTimer) clearInterval(triggerTimer);
       await Promise.allSettled([...inFlight]);
       await relay.stop();

@@ -15,11 +15,22 @@ import type { StoredMemory, VectorsPort } from './ports.js';
 
 const SCROLL_PAGE = 1_000;
 
+/**
+ * Recall threshold with the built-in lexical embedder: between the related pairs' p10 (0.096) and
+ * the unrelated pairs' p90 (0.095) of the vectors eval, so about 90% of related memories pass the
+ * dense prefetch and 90% of unrelated ones do not.
+ */
+const LEXICAL_RECALL_THRESHOLD = 0.1;
+
 export interface VectorsPortOptions {
   /**
-   * Least similarity of a recalled memory. Default: the `character_context_search` profile's
-   * (0.8) with an embeddings server; 0.25 with the built-in local embedder, whose lexical
-   * similarities run lower (a related question scores about 0.3, an unrelated one about 0.1).
+   * Least dense similarity of a recalled memory (on the dense prefetch of the hybrid recall; the
+   * BM25 prefetch has no threshold). Default per embedder: `LEXICAL_RECALL_THRESHOLD` (0.1) with
+   * the built-in lexical embedder, where `pnpm --filter @monsteros/vectors eval` measures related
+   * question–memory pairs at p10 0.096 / p50 0.316 and unrelated ones at p90 0.095 / p95 0.134
+   * (0.25 dropped a third of the related pairs); with an embeddings server, the
+   * `character_context_search` profile's (0.8) until that model's distribution is measured with
+   * the same command (`EMBEDDINGS_URL=… pnpm --filter @monsteros/vectors eval`).
    */
   recallThreshold?: number;
   /** Extra createVectors options (e.g. providers in tests). */
@@ -71,7 +82,7 @@ export async function createVectorsPort(
     await vectors.close().catch(() => {});
     throw error;
   }
-  const threshold = options.recallThreshold ?? (config.embeddingsUrl ? undefined : 0.25);
+  const threshold = options.recallThreshold ?? (config.embeddingsUrl ? undefined : LEXICAL_RECALL_THRESHOLD);
   return vectorsPort(options.instrument ? options.instrument(vectors) : vectors, threshold);
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
+import type { EngineTelemetry } from '@monsteros/vectors/local';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReport } from '../src/monitor/cli.js';
@@ -30,6 +31,7 @@ interface AppFigures {
   flowRun: Array<{ labels: string[]; count: number }>;
   storeCall: Array<{ labels: string[]; count: number }>;
   relayEvent: Array<{ labels: string[]; count: number }>;
+  engine: EngineTelemetry;
 }
 let figures: AppFigures;
 
@@ -98,9 +100,18 @@ describe('the report from another process', () => {
     // Polled (bounded by the one-minute target): the app's flush runs every 5 s.
     const deadline = Date.now() + 60_000;
     let report = await reportJson();
+    const memoriesOf = (e: EngineTelemetry | null | undefined) =>
+      e?.collections.find((c) => c.name.includes('character_memories'))?.points;
     const seen = (r: MonitorReport) => {
       const f = r.snapshot.flows;
-      return f.status === 'ok' && f.flows.find((x) => x.flow === 'characterInteraction')?.count === RUNS;
+      const q = r.snapshot.qdrant;
+      return (
+        f.status === 'ok' &&
+        f.flows.find((x) => x.flow === 'characterInteraction')?.count === RUNS &&
+        // The engine figures the app publishes every 15 s.
+        q.status === 'ok' &&
+        memoriesOf(q.local) === memoriesOf(figures.engine)
+      );
     };
     while (!seen(report) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1_000));
@@ -124,6 +135,19 @@ describe('the report from another process', () => {
     expect(qdrant.searchSource).toBe('shared');
     expect(qdrant.search.reduce((n, s) => n + s.count, 0)).toBe(appSearches);
     expect(qdrant.avgSearchMs).toBeGreaterThan(0);
+    // The embedded engine's own figures, published by the app (whose directory the report cannot open).
+    expect(memoriesOf(figures.engine)).toBe(RUNS + 600);
+    expect(qdrant.local?.publishedAt).toEqual(expect.any(String));
+    expect(qdrant.local?.collections.map((c) => [c.name, c.points, c.segments])).toEqual(
+      figures.engine.collections.map((c) => [c.name, c.points, c.segments]),
+    );
+    const memories = qdrant.local!.collections.find((c) => c.name.includes('character_memories'))!;
+    expect(Object.values(memories.vectors).every((n) => n === RUNS + 600)).toBe(true);
+    expect(Object.keys(memories.payloadIndexSizes)).toEqual(
+      Object.keys(figures.engine.collections.find((c) => c.name === memories.name)!.payloadIndexSizes),
+    );
+    expect(qdrant.local!.walBytes + qdrant.local!.snapshotBytes).toBeGreaterThan(0);
+    expect(qdrant.collections.length).toBeGreaterThan(0);
 
     // The relay's events, as the app's relay counted them.
     expect(shared.status).toBe('ok');
@@ -148,6 +172,7 @@ describe('the report from another process', () => {
     expect(await runReport(['--samples', '1', '--html', file], { ...env, INIT_CWD: dir }, io)).toBe(0);
     expect(text).toContain('Every process · last 15 min (real-time metrics in Redis)');
     expect(text).toMatch(/qdrant search character_memories +\d+/);
+    expect(text).toContain('Local vector engine (published by the app');
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -167,9 +192,11 @@ describe('the report from another process', () => {
       expect(await bars.count()).toBeGreaterThanOrEqual(1);
       const titles = await bars.evaluateAll((r) => r.map((x) => x.textContent ?? ''));
       expect(titles.reduce((n, t) => n + Number(/: (\d+) runs/.exec(t)![1]), 0)).toBe(RUNS);
+      expect(await page.locator('#local-engine h3').textContent()).toContain('published by the app');
       const box = await panel.boundingBox();
       expect(box!.width).toBeGreaterThan(600);
-      await panel.screenshot({ path: SCREENSHOT });
+      await page.locator('#every-process').screenshot({ path: SCREENSHOT });
+      await page.locator('#local-engine').screenshot({ path: SCREENSHOT.replace('.png', '-engine.png') });
       expect(problems).toEqual([]);
     } finally {
       await browser.close();

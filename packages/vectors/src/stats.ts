@@ -1,3 +1,5 @@
+import type { EngineTelemetry } from './local/engine/telemetry.js';
+
 /** Latency percentiles of recent calls (milliseconds). */
 export interface LatencySummary {
   /** Calls since the instance was created. */
@@ -27,6 +29,12 @@ export interface CollectionStats {
 /** What `stats()` returns. */
 export interface VectorsStats {
   collections: CollectionStats[];
+  /**
+   * The embedded local engine's own figures when this instance opened it (null with a Qdrant
+   * server): every collection's points, vectors per name, segments, payload index sizes, and the
+   * log and snapshot sizes and last compaction of its directory.
+   */
+  local: EngineTelemetry | null;
   /** Per search profile (each Qdrant query) and per strategy (`strategy:<name>`, end to end). */
   latency: Record<string, LatencySummary>;
   embeddings: Array<{ provider: string; dims: number; hits: number; misses: number; size: number }>;

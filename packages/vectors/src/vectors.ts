@@ -296,6 +296,7 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
     }
     return {
       collections,
+      local: engine ? engine.telemetry() : null,
       latency: ctx.latency.summary(),
       embeddings: [...wrapped.values()]
         .map((p) => ({ provider: p.id, dims: p.dims, ...p.cacheStats() }))

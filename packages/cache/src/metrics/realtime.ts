@@ -78,6 +78,14 @@ export interface RealtimeMetrics {
    * per-process Prometheus endpoint exposes); kept in memory, never sent.
    */
   local(metric: string): RealtimeSeries[];
+  /**
+   * Publishes a small JSON document under `name` for `ttlMs` (figures only one process can read,
+   * such as an embedded engine's, for the monitor in another process); replaces the last one.
+   * @example await cache.realtime.publish('local_vectors', { collections }, 60_000); // mos:rtm:{local_vectors}:doc
+   */
+  publish(name: string, doc: unknown, ttlMs: number): Promise<void>;
+  /** The document last published under `name` and when, or null (none, or expired). */
+  published(name: string): Promise<{ at: string; doc: unknown } | null>;
   /** Label sets × minutes waiting for the next flush, and values dropped (series limit, or Redis down too long). */
   pending(): { series: number; dropped: number };
   /** Stops the flush timer after a last flush. */
@@ -400,6 +408,36 @@ export function createRealtimeMetrics(deps: RealtimeDeps): RealtimeMetrics {
         out.push({ labels: [...cell.labels], count: cell.count, sum: cell.sum, max: null, buckets });
       }
       return out.sort((a, b) => a.labels.join(LABEL_SEP).localeCompare(b.labels.join(LABEL_SEP)));
+    },
+    async publish(name, doc, ttlMs) {
+      check(MetricName, name, 'name');
+      check(
+        z.number().int('must be whole milliseconds').min(1_000, 'must be at least 1000 ms'),
+        ttlMs,
+        'ttlMs',
+      );
+      let text: string;
+      try {
+        text = JSON.stringify({ at: new Date().toISOString(), doc });
+      } catch (error) {
+        throw new ValidationError('doc', `must be JSON (${(error as Error).message})`);
+      }
+      if (text === undefined || text.length > 1_000_000)
+        throw new ValidationError('doc', 'must be JSON of at most 1,000,000 characters');
+      await availability.run('publish document', () => client.set(keys.realtimeDoc(name), text, 'PX', ttlMs));
+    },
+    async published(name) {
+      check(MetricName, name, 'name');
+      const text = await availability.run('read published document', () =>
+        client.get(keys.realtimeDoc(name)),
+      );
+      if (text === null) return null;
+      try {
+        const parsed = JSON.parse(text) as { at: string; doc: unknown };
+        return typeof parsed?.at === 'string' ? parsed : null;
+      } catch {
+        return null;
+      }
     },
     pending: () => ({ series: pendingCount, dropped }),
     async close() {

@@ -2,7 +2,12 @@
 // with the reason, never a failed collection: the report is most needed when something is down.
 import type { RedisClient } from '@monsteros/cache';
 import { summarize } from './latency.js';
-import { readSharedFigures, type SharedFigures, type SharedReading } from './shared-metrics.js';
+import {
+  LOCAL_VECTORS_DOC,
+  readSharedFigures,
+  type SharedFigures,
+  type SharedReading,
+} from './shared-metrics.js';
 import { summarizeRuns } from './timings.js';
 import type {
   DuckdbReading,
@@ -11,6 +16,7 @@ import type {
   MonitorStores,
   OutboxReading,
   PostgresReading,
+  PublishedVectorsStats,
   QdrantReading,
   Reading,
   RedisReading,
@@ -179,6 +185,7 @@ async function readQdrant(vectors: NonNullable<MonitorStores['vectors']>): Promi
   const queries = search.filter((s) => !s.name.startsWith('strategy:') && s.count > 0);
   const calls = queries.reduce((sum, s) => sum + s.count, 0);
   return {
+    local: stats.local ? { ...stats.local, publishedAt: null } : null,
     collections: stats.collections.map((c) => ({
       name: c.name,
       points: c.points,
@@ -292,6 +299,31 @@ function withSharedSearch(
     search: [...figures.search, ...strategies],
     avgSearchMs,
     searchSource: 'shared',
+    local: own.status === 'ok' ? (own.local ?? null) : null,
+  };
+}
+
+/**
+ * Without a vector store of its own (the report beside an app on the embedded engine, whose
+ * directory the app holds), the collections and engine figures the app published to Redis.
+ */
+async function readPublishedQdrant(
+  stores: MonitorStores,
+  timeoutMs: number,
+): Promise<Reading<QdrantReading>> {
+  const published = stores.realtime?.published
+    ? await withTimeout('published vector stats', timeoutMs, () =>
+        stores.realtime!.published!(LOCAL_VECTORS_DOC),
+      ).catch(() => null)
+    : null;
+  if (!published) return { status: 'not-configured', reason: absentReason(stores, 'vectors') };
+  const doc = published.doc as PublishedVectorsStats;
+  return {
+    status: 'ok',
+    collections: doc.collections,
+    search: [],
+    avgSearchMs: null,
+    local: { ...doc.local, publishedAt: published.at },
   };
 }
 
@@ -326,7 +358,7 @@ export async function collectSnapshot(
     ),
     stores.vectors
       ? reading('vector store', timeoutMs, () => readQdrant(stores.vectors!))
-      : notConfigured<QdrantReading>(stores, 'vectors'),
+      : readPublishedQdrant(stores, timeoutMs),
     stores.analytics
       ? reading('DuckDB', timeoutMs, () => readDuckdb(stores.analytics!))
       : notConfigured<DuckdbReading>(stores, 'analytics'),

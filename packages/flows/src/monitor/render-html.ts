@@ -2,7 +2,7 @@
 // with the same five sections as the terminal report, and charts where a chart says it faster.
 import { esc, latencyChart, legend, lineChart, PALETTE, type RangeRow, ratioBars } from './charts.js';
 import { bytes, count, inUnit, ms, pct } from './format.js';
-import { sharedHtmlPanel } from './render-shared.js';
+import { localEngineHtmlPanel, sharedHtmlPanel } from './render-shared.js';
 import { type MonitorReport, type StoreStatus, type TrendPoint, thresholdTable } from './report.js';
 
 const STYLE = `
@@ -290,6 +290,7 @@ export function renderHtmlReport(report: MonitorReport): string {
 <div class="panel"><h3>Latency distributions · p50 ● to p99 ▬, p95 tick, max whisker, samples as dots (log scale)</h3>${legend(groups.map((g) => ({ name: g, color: GROUP_COLORS[g] ?? '#555' })))}${latencyChart(latency, GROUP_COLORS)}</div>
 <div class="panel"><h3>Cache hit rates by namespace</h3>${cache}</div>
 ${sharedHtmlPanel(report)}
+${localEngineHtmlPanel(report)}
 <div class="panel">${trendsPanel(report)}</div>
 <div class="panel"><details open><summary>Statements, tables and flow steps</summary>${detailTables(report) || '<p class="empty">Nothing more to show.</p>'}</details></div>
 </section>

@@ -2,7 +2,7 @@
 // processes recorded in the real-time metrics (store calls by class, the relay, memory
 // operations, flow runs per minute).
 import { esc } from './charts.js';
-import { count, ms } from './format.js';
+import { bytes, count, ms } from './format.js';
 import type { MonitorReport } from './report.js';
 import type { SharedReading } from './shared-metrics.js';
 
@@ -145,4 +145,62 @@ export function sharedHtmlPanel(report: MonitorReport): string {
 <div class="grid2"><div><h4>Flow runs per minute</h4>${minuteBars(s, report.generatedAt)}</div><div><h4>Outbox relay</h4>${relay}</div></div>
 <h4 style="margin-top:12px">Store calls by class</h4>${calls}
 <h4 style="margin-top:12px">Memory operations</h4>${memory}</div>`;
+}
+
+type LocalEngine = NonNullable<Extract<MonitorReport['snapshot']['qdrant'], { status: 'ok' }>['local']>;
+
+const localOf = (report: MonitorReport): LocalEngine | null => {
+  const q = report.snapshot.qdrant;
+  return q.status === 'ok' ? (q.local ?? null) : null;
+};
+
+const indexSizes = (c: LocalEngine['collections'][number]) =>
+  Object.entries(c.payloadIndexSizes ?? {})
+    .map(
+      ([field, s]) =>
+        `${field} (${s.dataType}) ${count(s.points)} pts${s.values ? `, ${count(s.values)} values` : ''}`,
+    )
+    .join('; ');
+
+const vectorCounts = (c: LocalEngine['collections'][number]) =>
+  Object.entries(c.vectors)
+    .map(([name, n]) => `${name || 'default'} ${count(n)}`)
+    .join(', ');
+
+const engineSource = (l: LocalEngine) =>
+  l.publishedAt ? `published by the app ${l.publishedAt.slice(11, 19)} UTC` : 'read in this process';
+
+/** The text lines of the embedded engine's figures (under Performance Analysis), or none. */
+export function localEngineTextLines(report: MonitorReport, h: TextHelpers): string[] {
+  const l = localOf(report);
+  if (!l) return [];
+  return [
+    '',
+    h.bold(`  Local vector engine (${engineSource(l)})`),
+    `  log ${bytes(l.walBytes)} · snapshot ${bytes(l.snapshotBytes)} · last compaction ${l.lastCompactionAt === null ? 'never' : new Date(l.lastCompactionAt).toISOString()}${l.compactionError ? ` · compaction failing: ${l.compactionError}` : ''}`,
+    ...h.table([
+      [h.dim('collection'), h.dim('points'), h.dim('segments'), h.dim('vectors'), h.dim('payload indexes')],
+      ...l.collections.map((c) => [
+        c.name,
+        count(c.points),
+        String(c.segments),
+        vectorCounts(c),
+        indexSizes(c) || '—',
+      ]),
+    ]),
+  ];
+}
+
+/** The HTML panel of the embedded engine's figures, or nothing with a Qdrant server. */
+export function localEngineHtmlPanel(report: MonitorReport): string {
+  const l = localOf(report);
+  if (!l) return '';
+  return `<div class="panel" id="local-engine"><h3>Local vector engine · ${esc(engineSource(l))}</h3>
+<dl><dt>write-ahead log</dt><dd>${bytes(l.walBytes)}</dd><dt>snapshot</dt><dd>${bytes(l.snapshotBytes)}</dd><dt>last compaction</dt><dd>${l.lastCompactionAt === null ? 'never' : esc(new Date(l.lastCompactionAt).toISOString())}</dd>${l.compactionError ? `<dt>compaction</dt><dd>${esc(l.compactionError)}</dd>` : ''}</dl>
+<table style="margin-top:8px"><tr><th>collection</th><th class="num">points</th><th class="num">segments</th><th>vectors</th><th>payload indexes</th></tr>${l.collections
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.name)}</td><td class="num">${count(c.points)}</td><td class="num">${c.segments}</td><td>${esc(vectorCounts(c))}</td><td>${esc(indexSizes(c) || '—')}</td></tr>`,
+    )
+    .join('')}</table></div>`;
 }

@@ -1,6 +1,6 @@
 // The terminal report: five sections, aligned columns, colour only when asked (a TTY).
 import { bytes, count, inUnit, ms, pct } from './format.js';
-import { sharedTextLines } from './render-shared.js';
+import { localEngineTextLines, sharedTextLines } from './render-shared.js';
 import { type MonitorReport, thresholdTable } from './report.js';
 
 export interface TextReportOptions {
@@ -191,6 +191,7 @@ export function renderTextReport(report: MonitorReport, options: TextReportOptio
     );
   }
   out.push(...sharedTextLines(report, { bold, dim, table }));
+  out.push(...localEngineTextLines(report, { bold, dim, table }));
   out.push('', bold(`  Bottlenecks (${report.findings.length})`));
   if (report.findings.length === 0) out.push(`  ${green('✔')} no threshold crossed`);
   for (const f of report.findings) {

@@ -7,7 +7,10 @@ import type { StepStore } from '../pipeline.js';
 import type { FlowSummary, FlowsReading, LatencySummary, QdrantReading, StepSummary } from './types.js';
 
 /** The real-time metrics as the monitor reads them (`cache.realtime`). */
-export type RealtimeSource = Pick<RealtimeMetrics, 'minutes'>;
+export type RealtimeSource = Pick<RealtimeMetrics, 'minutes'> & Partial<Pick<RealtimeMetrics, 'published'>>;
+
+/** The name under which a data layer on the embedded engine publishes its vector stats. */
+export const LOCAL_VECTORS_DOC = 'local_vectors';
 
 /** A latency distribution estimated from histogram buckets (ms). */
 export type BucketSummary = Omit<LatencySummary, 'values'>;

@@ -4,6 +4,7 @@ import type { Analytics, QueryTiming } from '@monsteros/analytics';
 import type { Cache, CacheStats, NamespaceStats } from '@monsteros/cache';
 import type { OutboxBacklog, Relational, RelationalStats } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
+import type { EngineTelemetry } from '@monsteros/vectors/local';
 import type { StepStore, StepTiming } from '../pipeline.js';
 import type { RelayStats } from '../relay.js';
 import type { RealtimeSource, SharedReading } from './shared-metrics.js';
@@ -124,6 +125,18 @@ export interface QdrantReading {
   avgSearchMs: number | null;
   /** `shared`: the searches every process recorded over the window; `process`: this process's vector store. */
   searchSource?: 'shared' | 'process';
+  /**
+   * The embedded local engine's own figures (points, vectors per name, segments, payload index
+   * sizes, log and snapshot bytes, last compaction): read here when this process opened it, or
+   * as the app published them to Redis (`publishedAt`); null with a Qdrant server.
+   */
+  local?: (EngineTelemetry & { publishedAt: string | null }) | null;
+}
+
+/** What a data layer on the embedded engine publishes to Redis for monitors elsewhere (`local_vectors`). */
+export interface PublishedVectorsStats {
+  collections: QdrantReading['collections'];
+  local: EngineTelemetry;
 }
 
 export interface DuckdbReading {

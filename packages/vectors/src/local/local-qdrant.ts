@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Schemas } from '@qdrant/js-client-rest';
 import { z } from 'zod';
 import { Collection, type PreparedPoint, type SparseVector } from './engine/collection.js';
@@ -138,6 +139,8 @@ export class LocalQdrant {
   private compactAt: number;
   private lastCompactionError: Error | null = null;
   private lastCompactionAt: number | null = null;
+  /** Size of `snapshot.bin`, read at open and after each compaction. */
+  private snapshotBytes = 0;
   private readonly snapshots: CollectionSnapshots;
 
   private constructor(
@@ -186,6 +189,12 @@ export class LocalQdrant {
     engine.collections = state.collections;
     engine.aliases = state.aliases;
     engine.seq = state.seq;
+    // The snapshot on disk is the last compaction (of this or an earlier process).
+    const snapshot = await stat(join(path, 'snapshot.bin')).catch(() => null);
+    if (snapshot) {
+      engine.snapshotBytes = snapshot.size;
+      engine.lastCompactionAt = snapshot.mtimeMs;
+    }
     for (const r of records) {
       const rec = r as { seq: number; ops: unknown[] };
       // Records already folded into the snapshot (crash between rename and log reset) are skipped.
@@ -226,6 +235,7 @@ export class LocalQdrant {
     return {
       collections: [...this.collections.values()].map((c) => collectionTelemetry(c, this.aliases)),
       walBytes: this.wal?.bytes ?? 0,
+      snapshotBytes: this.snapshotBytes,
       lastCompactionAt: this.lastCompactionAt,
       compactionError: this.lastCompactionError?.message ?? null,
     };
@@ -305,6 +315,7 @@ export class LocalQdrant {
     if (!this.wal || !this.dir) return;
     await writeSnapshot(this.dir, { seq: this.seq, aliases: this.aliases, collections: this.collections });
     await this.wal.reset();
+    this.snapshotBytes = (await stat(join(this.dir, 'snapshot.bin')).catch(() => null))?.size ?? 0;
     this.lastCompactionAt = Date.now();
     this.lastCompactionError = null;
     this.compactAt = this.compactAfterBytes;
@@ -662,8 +673,10 @@ export class LocalQdrant {
   async getCollection(name: string): Promise<Schemas['CollectionInfo']> {
     const col = this.resolve(name);
     return {
-      status: 'green',
-      optimizer_status: 'ok',
+      // Red once the log's tail is unknown (writes refused); yellow while the last automatic
+      // compaction failed (the log keeps growing until one succeeds).
+      status: this.failure ? 'red' : this.lastCompactionError ? 'yellow' : 'green',
+      optimizer_status: this.lastCompactionError ? { error: this.lastCompactionError.message } : 'ok',
       indexed_vectors_count: 0,
       points_count: col.count,
       segments_count: 1,

@@ -71,7 +71,7 @@ export class Collection {
     this.unnamed = unnamed;
     for (const s of specs) {
       if (s.multivector) this.multi.set(s.name, new MultiVectorStore(s.size, s.distance));
-      else this.dense.set(s.name, new VectorStore(s.size, s.distance));
+      else this.dense.set(s.name, new VectorStore(s.size, s.distance, { onDisk: s.onDisk, int8: s.int8 }));
     }
     this.sparseNames = new Set(Object.keys(body.sparse_vectors ?? {}));
     for (const [name, params] of Object.entries(body.sparse_vectors ?? {}))
@@ -98,7 +98,7 @@ export class Collection {
         this.multi.set(s.name, new MultiVectorStore(s.size, s.distance));
         continue;
       }
-      const store = new VectorStore(s.size, s.distance);
+      const store = new VectorStore(s.size, s.distance, { onDisk: s.onDisk, int8: s.int8 });
       store.ensure(this.high);
       this.dense.set(s.name, store);
     }
@@ -350,6 +350,20 @@ export class Collection {
   }
 
   /** payload_schema of CollectionInfo: each index with the number of points that carry the field. */
+  /**
+   * Each payload index's size: points carrying the field and, for the inverted (equality) ones,
+   * distinct values and (point, value) entries (0 for the others, which are scanned).
+   */
+  payloadIndexSizes(): Record<string, { dataType: string; points: number; values: number; entries: number }> {
+    const out: Record<string, { dataType: string; points: number; values: number; entries: number }> = {};
+    const schema = this.payloadSchema() as Record<string, { points: number }>;
+    for (const [field, spec] of this.indexes) {
+      const size = this.invertedIndexes.get(field)?.size() ?? { values: 0, entries: 0 };
+      out[field] = { dataType: spec.data_type, points: schema[field]?.points ?? 0, ...size };
+    }
+    return out;
+  }
+
   payloadSchema(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [field, spec] of this.indexes) {

@@ -104,6 +104,13 @@ export class InvertedIndex {
     return this.postings.get(value)?.view() ?? EMPTY;
   }
 
+  /** Its size: distinct values, and (slot, value) entries over all of them. */
+  size(): { values: number; entries: number } {
+    let entries = 0;
+    for (const list of this.postings.values()) entries += list.size;
+    return { values: this.postings.size, entries };
+  }
+
   /** How many slots carry `value`: the cost of a lookup, known before doing it. */
   count(value: IndexKey): number {
     return this.postings.get(value)?.size ?? 0;

@@ -6,6 +6,7 @@ import { compileFormula } from './formula.js';
 import { comparePointIds, parsePointId } from './ids.js';
 import { valuesAt } from './json-path.js';
 import type { MultiVectorStore } from './multi-vector-store.js';
+import { quantizedSearchOf } from './quantized-search.js';
 import { parseSparse, type SparseIndex, type SparseVector } from './sparse-index.js';
 import { clampCount } from './validate.js';
 import { externalScore, internalThreshold, type VectorStore } from './vector-store.js';
@@ -238,9 +239,13 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
       // Deleted slots have their vectors cleared, so without a filter `present` alone is enough.
       // An indexed equality filter narrows the scan to its candidates; each is still fully checked.
       const narrowed = filter ? col.narrow(filters) : null;
+      // int8 codes (quantization_config) for full scans; index-narrowed candidates are few: exact.
+      const quantized = quantizedSearchOf(stage.params, store);
       const heap =
         narrowed === null
-          ? store.search(vector, kk, col.high, filter ? accept : null, floor)
+          ? quantized === null
+            ? store.search(vector, kk, col.high, filter ? accept : null, floor)
+            : store.searchQuantized(vector, kk, quantized, col.high, filter ? accept : null, floor)
           : store.searchSlots(vector, kk, narrowed.slots, narrowed.exact ? null : accept, floor);
       scored = heap.sorted();
     } else {

@@ -9,6 +9,11 @@ export interface CollectionTelemetry {
   /** The local engine keeps one in-memory segment per collection. */
   segments: number;
   payloadIndexes: number;
+  /**
+   * Each payload index by field: its type, the points carrying the field, and for the equality
+   * (inverted) indexes their distinct values and (point, value) entries.
+   */
+  payloadIndexSizes: Record<string, { dataType: string; points: number; values: number; entries: number }>;
   aliases: string[];
 }
 
@@ -17,6 +22,8 @@ export interface EngineTelemetry {
   collections: CollectionTelemetry[];
   /** Bytes in the write-ahead log since the last snapshot (0 in memory). */
   walBytes: number;
+  /** Bytes of the snapshot file (0 in memory or before the first snapshot). */
+  snapshotBytes: number;
   /** When the log was last folded into a snapshot (ms since epoch), or null. */
   lastCompactionAt: number | null;
   /** The message of the last failed automatic compaction, or null. */
@@ -50,6 +57,7 @@ export function collectionTelemetry(
     vectors,
     segments: 1,
     payloadIndexes: col.indexes.size,
+    payloadIndexSizes: col.payloadIndexSizes(),
     aliases: [...aliases].filter(([, c]) => c === col.name).map(([a]) => a),
   };
 }

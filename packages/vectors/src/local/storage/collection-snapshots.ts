@@ -48,7 +48,10 @@ export class CollectionSnapshots {
     const name = snapshotName(collection, at);
     if (this.dir === null) {
       let m = this.memory.get(collection);
-      if (!m) this.memory.set(collection, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        this.memory.set(collection, m);
+      }
       m.set(name, { bytes, at });
     } else {
       const folder = this.folder(collection);
