@@ -87,10 +87,28 @@ export interface AnalyticsStats {
   /** DuckDB's own accounting of memory in use, and its limit. */
   memoryUsedBytes: number;
   memoryLimit: string;
+  /** The buffer manager's figures (`duckdb_memory()`, `pragma database_size`, settings). */
+  buffer: DuckdbBufferStats;
   rows: Record<TableName, number>;
   watermarks: Watermark[];
   /** Timings of the analyses and reads, by name, over their last 512 calls. */
   queries: QueryTiming[];
+}
+
+/** What DuckDB's buffer manager holds, and how much of the database that covers. */
+export interface DuckdbBufferStats {
+  /** Bytes of persistent table blocks held in memory (`duckdb_memory()` tag BASE_TABLE): the cache. */
+  cachedTableBytes: number;
+  /** Bytes of the database's used blocks (`used_blocks × block_size`), 0 in memory. */
+  databaseBytes: number;
+  /** cachedTableBytes / databaseBytes (0..1): the share of the data served from memory; null without a file. */
+  cachedShare: number | null;
+  /** Bytes spilled to temporary storage (a memory limit too small for the queries), summed over tags. */
+  temporaryStorageBytes: number;
+  /** Memory in use by tag (BASE_TABLE, HASH_TABLE, ORDER_BY, …), tags using none left out. */
+  byTag: Record<string, number>;
+  /** DuckDB's worker threads (`current_setting('threads')`). */
+  threads: number;
 }
 
 export interface Analytics {
@@ -311,9 +329,32 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
         'stats',
         `select (select sum(memory_usage_bytes) from duckdb_memory()) as used, current_setting('memory_limit') as limit`,
       );
+      const tags = await db.read<{ tag: string; used: number; temp: number }>(
+        'stats',
+        'select tag, memory_usage_bytes::double as used, temporary_storage_bytes::double as temp from duckdb_memory()',
+      );
+      const [size] = memory
+        ? [undefined]
+        : await db.read<{ bytes: number; threads: number }>(
+            'stats',
+            `select used_blocks::double * block_size::double as bytes, current_setting('threads')::int as threads
+               from pragma_database_size() where database_name = current_database()`,
+          );
+      const [threads] = await db.read<{ n: number }>('stats', `select current_setting('threads')::int as n`);
+      const cachedTableBytes = tags.find((t) => t.tag === 'BASE_TABLE')?.used ?? 0;
+      const databaseBytes = size?.bytes ?? 0;
+      const buffer: DuckdbBufferStats = {
+        cachedTableBytes,
+        databaseBytes,
+        cachedShare: databaseBytes > 0 ? Math.min(1, cachedTableBytes / databaseBytes) : null,
+        temporaryStorageBytes: tags.reduce((n, t) => n + t.temp, 0),
+        byTag: Object.fromEntries(tags.filter((t) => t.used > 0).map((t) => [t.tag, t.used])),
+        threads: threads?.n ?? 0,
+      };
       return {
         path,
         readOnly: opts.readOnly,
+        buffer,
         fileBytes: memory ? 0 : await sizeOf(path),
         walBytes: memory ? 0 : await sizeOf(`${path}.wal`),
         memoryUsedBytes: mem?.used ?? 0,

@@ -7,6 +7,7 @@ import { createRelational, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
+import { withHotMemories } from './caching/hot-memories.js';
 import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
 import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
 import { FlowError, FlowValidationError } from './errors.js';
@@ -74,6 +75,11 @@ export interface DataLayerOptions {
    * false for a responder whose answers are personal (they would be shared across users).
    */
   responseCache?: boolean;
+  /**
+   * Cache the interaction flow's recall results (`memory_search_results`, tag `recall:<character>`),
+   * invalidated by every write of that character's memories. Default true.
+   */
+  hotMemories?: boolean;
   /**
    * Consolidation triggered by the relay: a character is consolidated once it has this many new
    * memories (interactions) since its last consolidation, checked after relay rounds at most every
@@ -184,6 +190,7 @@ const OptionsSchema = z.object({
     memoriesPerResponse: whole(1, 100),
     sideEffectGraceMs: whole(0, 3_600_000),
     responseCache: z.boolean({ message: 'must be true or false' }).optional(),
+    hotMemories: z.boolean({ message: 'must be true or false' }).optional(),
     preloadQuests: whole(0, 100),
     consolidateEvery: whole(0, 10_000_000),
     consolidationCheckMs: whole(100, 3_600_000),
@@ -245,7 +252,8 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     await relational.close().catch(() => {});
     throw error;
   }
-  const v = vectors;
+  // Recall results cached as hot memories, invalidated by every memory write through the port.
+  const v = options.hotMemories === false ? vectors : withHotMemories(vectors, cache);
 
   const timings: FlowTimingRecord[] = [];
   const recorder = (flow: string, steps: readonly StepTiming[], totalMs = 0) => {
@@ -263,6 +271,18 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     characters.set(name, { row, at: Date.now() });
     if (characters.size > 10_000) characters.delete(characters.keys().next().value!);
     return row;
+  };
+
+  // Users seen recently, so an unknown user fails before any store is read or filled (a deleted
+  // one still fails at the interaction's foreign key).
+  const users = new Map<string, number>();
+  const userExists = async (userId: string) => {
+    const seen = users.get(userId);
+    if (seen !== undefined && Date.now() - seen < CHARACTER_TTL_MS) return true;
+    const found = (await relational.users.getById(userId)) !== null;
+    if (found) users.set(userId, Date.now());
+    if (users.size > 100_000) users.delete(users.keys().next().value!);
+    return found;
   };
 
   const memory = v.store ? createMemory({ relational, vectors: v.store, cache }) : null;
@@ -417,6 +437,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
           ...common,
           responder: options.responder ?? templateResponder,
           characterByName,
+          userExists,
           maxMessageLength: options.maxMessageLength ?? 4_000,
           memoriesPerResponse: options.memoriesPerResponse ?? 5,
           responseCache: options.responseCache ?? true,
@@ -494,6 +515,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         return await resetStores({ relational, cache, vectors: v, analytics });
       } finally {
         characters.clear();
+        users.clear();
         memory?.forgetGraphs();
         if (wasRunning && !closing) relay.start();
       }

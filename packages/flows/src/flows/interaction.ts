@@ -48,6 +48,8 @@ export interface InteractionDeps {
   responder: Responder;
   recorder: TimingRecorder;
   characterByName(name: string): Promise<CharacterAgent | null>;
+  /** Whether the user exists (cached briefly): checked before any store is read or filled. */
+  userExists(userId: string): Promise<boolean>;
   maxMessageLength: number;
   memoriesPerResponse: number;
   /** Read `character_responses` before the responder (default on; off for a personalizing responder). */
@@ -88,8 +90,12 @@ export function characterInteractionFlow(deps: InteractionDeps) {
 
   const flow = pipeline<z.output<typeof Input>>('characterInteraction')
     .step('load character', 'postgres', async (input) => {
-      const character = await deps.characterByName(input.character);
+      const [character, user] = await Promise.all([
+        deps.characterByName(input.character),
+        deps.userExists(input.userId),
+      ]);
       if (!character) throw new NotFoundError('character', input.character);
+      if (!user) throw new NotFoundError('user', input.userId);
       return { ...input, characterRow: character };
     })
     // Independent reads: the session's round trip overlaps the memory search.
