@@ -56,7 +56,10 @@ export const vectorParams = z
     quantization_config: quantization.nullish(),
     on_disk: z.boolean().nullish(),
     datatype: z.enum(['float32', 'float16', 'uint8']).nullish(),
-    multivector_config: z.null().optional(),
+    multivector_config: z
+      .object({ comparator: z.literal('max_sim') })
+      .strict()
+      .nullish(),
   })
   .strict();
 
@@ -124,6 +127,8 @@ export interface DenseSpec {
   name: string;
   size: number;
   distance: Distance;
+  /** Several rows per point compared by MaxSim (`multivector_config: {comparator: 'max_sim'}`). */
+  multivector?: boolean;
   /** `on_disk`: the float32 originals are kept in a file, not in memory. */
   onDisk?: boolean;
   /** Scalar int8 quantization (the vector's own `quantization_config`, else the collection's). */
@@ -147,6 +152,7 @@ export function denseSpecs(body: CreateCollectionBody): { unnamed: boolean; spec
     distance: p.distance,
     onDisk: p.on_disk === true,
     int8: int8Of(p.quantization_config ?? body.quantization_config),
+    multivector: Boolean(p.multivector_config),
   });
   if ('size' in v && typeof v.size === 'number') {
     return { unnamed: true, specs: [spec('', v as z.output<typeof vectorParams>)] };
