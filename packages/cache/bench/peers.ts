@@ -39,6 +39,13 @@ async function hits(): Promise<void> {
     await raw.set(`${prefix}raw:${key}`, JSON.stringify(response(i)), 'PX', TTL_MS);
     for (const c of built.all) await c.set(key, response(i));
   }
+  // cachified writes its cache after returning the fresh value: wait (bounded) until it landed.
+  for (const [i, key] of keys.entries()) {
+    for (let tries = 0; (await raw.exists(`${prefix}cf:${key}`)) === 0; tries++) {
+      if (tries > 100) throw new Error(`cachified never stored ${key} (${i})`);
+      await sleep(10);
+    }
+  }
   for (const concurrency of [1, 64]) {
     const stats = await interleaved(
       [
