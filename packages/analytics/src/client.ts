@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, listValue } from '@duckdb/node-api';
+import { z } from 'zod';
 import {
   analyses,
   type CharacterTrend,
@@ -20,10 +21,19 @@ import {
   ingestMetrics,
   ingestTable,
 } from './ingest.js';
-import { type AnalyticsOptions, check, Name, parseOptions, UUID_PATTERN, Uuid } from './options.js';
+import { type AnalyticsOptions, check, Name, parseOptions, Uuid } from './options.js';
 import { type SimilarityItem, type SimilarPair, similarPairs } from './similarity.js';
 import type { MetricsSource, PostgresSource } from './sources.js';
 import { DDL, TABLE_NAMES, type TableName } from './tables.js';
+
+// The views' filters (a null filter is a VALIDATION error, not a TypeError) and deleteIds' ids.
+const ViewFilter = z.object(
+  { character: Name.optional(), operationType: Name.optional(), userId: Uuid.optional() },
+  { message: 'must be an object' },
+);
+const DeleteIds = z
+  .array(Uuid, { message: 'must be an array of UUIDs' })
+  .max(1_000_000, 'must be at most 1000000 ids');
 
 export type IngestableTable = keyof typeof EXTRACTIONS;
 
@@ -236,20 +246,20 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
         db.read<CharacterPerformanceRow>(
           'view:character_performance',
           'select * from character_performance where $1::varchar is null or character_name = $1::varchar order by character_name, hour',
-          [check(Name.optional(), filter.character, 'filter.character') ?? null],
+          [check(ViewFilter, filter, 'filter').character ?? null],
         ),
       memoryPerformance: async (filter = {}) =>
         db.read<MemoryPerformanceRow>(
           'view:memory_performance',
           'select * from memory_performance where $1::varchar is null or operation_type = $1::varchar order by day, operation_type',
-          [check(Name.optional(), filter.operationType, 'filter.operationType') ?? null],
+          [check(ViewFilter, filter, 'filter').operationType ?? null],
         ),
       learningAnalytics: async (filter = {}) =>
         db.read<LearningAnalyticsRow>(
           'view:learning_analytics',
           `select user_id::varchar as user_id, quest_category, avg_completion_time, quests_completed, avg_score, max_difficulty_reached
              from learning_analytics where $1::varchar is null or user_id = $1::uuid order by user_id, quest_category`,
-          [check(Uuid.optional(), filter.userId, 'filter.userId') ?? null],
+          [check(ViewFilter, filter, 'filter').userId ?? null],
         ),
     },
     characterTrends: a.characterTrends,
@@ -279,8 +289,7 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
     async deleteIds(table, ids) {
       writable('deleteIds');
       assertIngestable(table);
-      const valid = ids.filter((id) => typeof id === 'string' && UUID_PATTERN.test(id));
-      if (valid.length !== ids.length) throw new ValidationError('ids', 'must be UUIDs');
+      const valid = check(DeleteIds, ids, 'ids');
       if (valid.length === 0) return 0;
       return db.exclusive(async (connection) => {
         const result = await connection.run(

@@ -494,7 +494,7 @@ describe('bad input', () => {
       { id: 's', s: Symbol('x') },
     ]) {
       const e = await validationError(() => quests.set({ questId: 'unserializable' }, bad as never));
-      expect(e.field).toBe('value');
+      expect(e.field.startsWith('value')).toBe(true);
     }
     expect(await t.raw.exists(quests.keyOf({ questId: 'unserializable' }))).toBe(0);
   });

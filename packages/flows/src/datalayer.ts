@@ -200,6 +200,26 @@ const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
 const CHARACTER_TTL_MS = 10_000;
 
 /**
+ * The relay's handlers, each first provisioning the vector collections when the data layer started
+ * with Qdrant unreachable (the memory's handlers use the store directly, not the port).
+ */
+function provisionedHandlers<H extends Record<string, (event: never) => Promise<unknown>>>(
+  vectors: VectorsPort,
+  handlers: H,
+): H {
+  const ready = vectors.ready;
+  if (!ready) return handlers;
+  const out: Record<string, (event: never) => Promise<unknown>> = {};
+  for (const [type, handle] of Object.entries(handlers)) {
+    out[type] = async (event) => {
+      await ready.call(vectors);
+      return handle(event);
+    };
+  }
+  return out as H;
+}
+
+/**
  * Builds the data layer from the environment (DATABASE_URL, REDIS_URL, QDRANT_URL, DUCKDB_PATH,
  * EMBEDDINGS_URL, MONSTEROS_KEY_PREFIX) and `options`.
  * @example
@@ -267,11 +287,11 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
 
   const memory = v.store ? createMemory({ relational, vectors: v.store, cache }) : null;
   const bulk = bulkImports({ relational, kick: () => relay.kick() });
-  const handlers = {
+  const handlers = provisionedHandlers(v, {
     ...flowHandlers({ cache, vectors: v }),
     ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
     ...bulkOutboxHandlers({ relational, vectors: v }),
-  };
+  });
   // On the embedded engine, its figures are only readable here (the app holds its directory):
   // published to Redis every 15 s for the monitor and `pnpm db:report` in other processes.
   const publishVectorStats = async () => {

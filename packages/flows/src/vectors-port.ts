@@ -76,14 +76,57 @@ export async function createVectorsPort(
     ...(embeddings ? { embeddings } : {}),
     ...options.vectors,
   });
+  const provisioning = lazyProvisioning(() => vectors.ensureCollections().then(() => {}));
   try {
-    await vectors.ensureCollections();
+    await provisioning.ensure();
   } catch (error) {
-    await vectors.close().catch(() => {});
-    throw error;
+    // Qdrant unreachable at start: the data layer starts and degrades, as with Redis or PostgreSQL
+    // down; the collections are provisioned on the first call once it answers. Anything else
+    // (a refused API key, a collection with other vector settings) stays fatal.
+    if ((error as { code?: unknown }).code !== 'UNAVAILABLE') {
+      await vectors.close().catch(() => {});
+      throw error;
+    }
   }
   const threshold = options.recallThreshold ?? (config.embeddingsUrl ? undefined : LEXICAL_RECALL_THRESHOLD);
-  return vectorsPort(options.instrument ? options.instrument(vectors) : vectors, threshold);
+  const port = vectorsPort(options.instrument ? options.instrument(vectors) : vectors, threshold);
+  return provisioning.done() ? port : provisionedFirst(port, provisioning.ensure);
+}
+
+/** `ensure` runs `provision` until it succeeded once; concurrent callers share one attempt. */
+function lazyProvisioning(provision: () => Promise<void>): { ensure(): Promise<void>; done(): boolean } {
+  let done = false;
+  let attempt: Promise<void> | null = null;
+  return {
+    done: () => done,
+    ensure() {
+      if (done) return Promise.resolve();
+      attempt ??= provision().then(
+        () => {
+          done = true;
+        },
+        (error: unknown) => {
+          attempt = null;
+          throw error;
+        },
+      );
+      return attempt;
+    },
+  };
+}
+
+/** The port with every store call preceded by `ensure` (the collections, once Qdrant answers). */
+function provisionedFirst(port: VectorsPort, ensure: () => Promise<void>): VectorsPort {
+  const wrapped = { ...port } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(port)) {
+    if (typeof value !== 'function' || name === 'close' || name === 'health') continue;
+    wrapped[name] = async (...args: unknown[]) => {
+      await ensure();
+      return (value as (...a: unknown[]) => unknown).apply(port, args);
+    };
+  }
+  wrapped.ready = ensure;
+  return wrapped as unknown as VectorsPort;
 }
 
 interface StoredPayload extends CharacterMemoryPayload {

@@ -5,7 +5,7 @@ import { CORRUPT, decodeValue, type EncodedText, encodeForWrite } from '../codec
 import type { Availability, ScriptedClient } from '../connection.js';
 import { ValidationError } from '../errors.js';
 import { escapeKeyPart, type NamespaceKeys } from '../keys.js';
-import { check, PositiveSeconds, Tag } from '../validation.js';
+import { check, checkCacheValue, Tag, TtlSeconds } from '../validation.js';
 import {
   KEY_SHAPES,
   type NamespaceKey,
@@ -212,7 +212,13 @@ export function createPolicy<N extends NamespaceName>(
     let member = '';
     for (let i = 0; i < shape.parts.length; i++) {
       const part = shape.parts[i]!;
-      member += (i === 0 ? '' : ':') + validateKeyPart(record[part], `key.${part}`);
+      let value: unknown;
+      try {
+        value = record[part];
+      } catch {
+        throw new ValidationError(`key.${part}`, 'must be plain data (reading it threw)');
+      }
+      member += (i === 0 ? '' : ':') + validateKeyPart(value, `key.${part}`);
     }
     return member + shape.suffix;
   }
@@ -231,7 +237,7 @@ export function createPolicy<N extends NamespaceName>(
     const seconds =
       options?.ttlSeconds === undefined
         ? config.ttlSeconds
-        : check(PositiveSeconds, options.ttlSeconds, 'ttlSeconds');
+        : check(TtlSeconds, options.ttlSeconds, 'ttlSeconds');
     return Math.max(1, Math.round((seconds + swrSeconds) * 1000));
   }
   function tagsOf(options: SetOptions | undefined): string[] {
@@ -432,6 +438,7 @@ export function createPolicy<N extends NamespaceName>(
     const member = memberOf(key);
     const ttlMs = ttlMsOf(options, 0);
     const tags = tagsOf(options);
+    checkCacheValue(value);
     const encoded = encodeForWrite(value, codec);
     flights.delete(member);
     return write(member, encoded, ttlMs, tags);
@@ -621,6 +628,7 @@ export function createPolicy<N extends NamespaceName>(
     const ttlMs = ttlMsOf(options, 0);
     const tags = tagsOf(options);
     // Serialize first: a value the cache cannot hold is refused before the source changes.
+    checkCacheValue(value);
     const encoded = encodeForWrite(value, codec);
     const previous = writeChains.get(member) ?? Promise.resolve();
     const run = previous

@@ -6,7 +6,7 @@
 // says `partial`.
 import type { Cache, UserSession } from '@monsteros/cache';
 import { interactionRequestHash, NotFoundError, type Relational } from '@monsteros/relational';
-import type { CharacterAgent } from '@monsteros/schema';
+import { type CharacterAgent, CharacterNameSchema } from '@monsteros/schema';
 import { z } from 'zod';
 import { cachedResponse, questionPatternHash } from '../caching/response-cache.js';
 import { applyInteractionCache, type InteractionCachePayload, interactionEvents } from '../events.js';
@@ -64,10 +64,7 @@ export interface InteractionDeps {
 export function characterInteractionFlow(deps: InteractionDeps) {
   const Input = z.object({
     userId: z.uuid({ message: 'must be a UUID' }),
-    character: z
-      .string({ message: 'must be a string' })
-      .min(1, 'must not be empty')
-      .max(50, 'must be at most 50 characters'),
+    character: CharacterNameSchema,
     message: z
       .string({ message: 'must be a string' })
       .refine((m) => m.trim().length > 0, 'must not be empty')
