@@ -82,6 +82,18 @@ describe('pnpm seed', () => {
     expect(count('Qdrant', 'character_memories')).toBe(1_500);
     expect(count('DuckDB', 'character_interactions')).toBe(1_500);
     expect(count('DuckDB', 'memory_operations')).toBe(count('PostgreSQL', 'memory operations'));
+    // Real operations of the memory (an ingest and recalls per character), none invented.
+    const operations = await withData(
+      async (data) =>
+        (
+          await data.relational.pool.query(
+            `select operation_type, count(*)::int n, bool_and(character_id is not null) named
+               from memory_operations group by 1 order by 1`,
+          )
+        ).rows,
+    );
+    expect(operations.map((r) => r.operation_type)).toEqual(['hipporag_retrieve', 'ingest']);
+    for (const r of operations) expect(r.named).toBe(true);
     expect(count('Qdrant', 'memory_embeddings')).toBeGreaterThan(0);
     expect(count('Redis', `keys under ${prefix}`)).toBeGreaterThan(12);
     expect(count('DuckDB', 'system_metrics')).toBe(12 * 144);
@@ -89,7 +101,13 @@ describe('pnpm seed', () => {
 
     await runSeed({ ...base, dataLayer: layer });
     const after = await inspect();
-    expect(after.counts).toEqual(before.counts);
+    // The second run's ingests (nothing new) and recalls are operations too: only their log grows.
+    const withoutOperations = (rows: typeof before.counts) =>
+      rows.filter((r) => !/memory.operations/.test(r.what));
+    expect(withoutOperations(after.counts)).toEqual(withoutOperations(before.counts));
+    const operationsOf = (rows: typeof before.counts) =>
+      rows.find((r) => r.store === 'PostgreSQL' && r.what === 'memory operations')!.count;
+    expect(operationsOf(after.counts)).toBe(2 * operationsOf(before.counts));
     expect(after.checksum).toBe(before.checksum);
 
     // Nothing drifted between the stores.
@@ -243,8 +261,11 @@ describe('pnpm seed', () => {
       const completed = await runSeed({ ...base, seed: 8, dataLayer: other });
       // The main database holds the same seed and size, seeded without interruption.
       const uninterrupted = await inspect();
+      // The memory operations are a log of what each run did (the interrupted one too): not compared.
       const shape = (rows: typeof completed.rows) =>
-        rows.map((r) => [r.store, r.what.startsWith('keys under') ? 'keys' : r.what, r.count]);
+        rows
+          .filter((r) => !/memory.operations/.test(r.what))
+          .map((r) => [r.store, r.what.startsWith('keys under') ? 'keys' : r.what, r.count]);
       expect(shape(completed.rows)).toEqual(shape(uninterrupted.counts));
     } finally {
       await fresh.drop();

@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, listValue } from '@duckdb/node-api';
+import { z } from 'zod';
 import {
   analyses,
   type CharacterTrend,
@@ -20,10 +21,19 @@ import {
   ingestMetrics,
   ingestTable,
 } from './ingest.js';
-import { type AnalyticsOptions, check, Name, parseOptions, UUID_PATTERN, Uuid } from './options.js';
+import { type AnalyticsOptions, check, Name, parseOptions, Uuid } from './options.js';
 import { type SimilarityItem, type SimilarPair, similarPairs } from './similarity.js';
 import type { MetricsSource, PostgresSource } from './sources.js';
 import { DDL, TABLE_NAMES, type TableName } from './tables.js';
+
+// The views' filters (a null filter is a VALIDATION error, not a TypeError) and deleteIds' ids.
+const ViewFilter = z.object(
+  { character: Name.optional(), operationType: Name.optional(), userId: Uuid.optional() },
+  { message: 'must be an object' },
+);
+const DeleteIds = z
+  .array(Uuid, { message: 'must be an array of UUIDs' })
+  .max(1_000_000, 'must be at most 1000000 ids');
 
 export type IngestableTable = keyof typeof EXTRACTIONS;
 
@@ -77,10 +87,28 @@ export interface AnalyticsStats {
   /** DuckDB's own accounting of memory in use, and its limit. */
   memoryUsedBytes: number;
   memoryLimit: string;
+  /** The buffer manager's figures (`duckdb_memory()`, `pragma database_size`, settings). */
+  buffer: DuckdbBufferStats;
   rows: Record<TableName, number>;
   watermarks: Watermark[];
   /** Timings of the analyses and reads, by name, over their last 512 calls. */
   queries: QueryTiming[];
+}
+
+/** What DuckDB's buffer manager holds, and how much of the database that covers. */
+export interface DuckdbBufferStats {
+  /** Bytes of persistent table blocks held in memory (`duckdb_memory()` tag BASE_TABLE): the cache. */
+  cachedTableBytes: number;
+  /** Bytes of the database's used blocks (`used_blocks × block_size`), 0 in memory. */
+  databaseBytes: number;
+  /** cachedTableBytes / databaseBytes (0..1): the share of the data served from memory; null without a file. */
+  cachedShare: number | null;
+  /** Bytes spilled to temporary storage (a memory limit too small for the queries), summed over tags. */
+  temporaryStorageBytes: number;
+  /** Memory in use by tag (BASE_TABLE, HASH_TABLE, ORDER_BY, …), tags using none left out. */
+  byTag: Record<string, number>;
+  /** DuckDB's worker threads (`current_setting('threads')`). */
+  threads: number;
 }
 
 export interface Analytics {
@@ -218,20 +246,20 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
         db.read<CharacterPerformanceRow>(
           'view:character_performance',
           'select * from character_performance where $1::varchar is null or character_name = $1::varchar order by character_name, hour',
-          [check(Name.optional(), filter.character, 'filter.character') ?? null],
+          [check(ViewFilter, filter, 'filter').character ?? null],
         ),
       memoryPerformance: async (filter = {}) =>
         db.read<MemoryPerformanceRow>(
           'view:memory_performance',
           'select * from memory_performance where $1::varchar is null or operation_type = $1::varchar order by day, operation_type',
-          [check(Name.optional(), filter.operationType, 'filter.operationType') ?? null],
+          [check(ViewFilter, filter, 'filter').operationType ?? null],
         ),
       learningAnalytics: async (filter = {}) =>
         db.read<LearningAnalyticsRow>(
           'view:learning_analytics',
           `select user_id::varchar as user_id, quest_category, avg_completion_time, quests_completed, avg_score, max_difficulty_reached
              from learning_analytics where $1::varchar is null or user_id = $1::uuid order by user_id, quest_category`,
-          [check(Uuid.optional(), filter.userId, 'filter.userId') ?? null],
+          [check(ViewFilter, filter, 'filter').userId ?? null],
         ),
     },
     characterTrends: a.characterTrends,
@@ -261,8 +289,7 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
     async deleteIds(table, ids) {
       writable('deleteIds');
       assertIngestable(table);
-      const valid = ids.filter((id) => typeof id === 'string' && UUID_PATTERN.test(id));
-      if (valid.length !== ids.length) throw new ValidationError('ids', 'must be UUIDs');
+      const valid = check(DeleteIds, ids, 'ids');
       if (valid.length === 0) return 0;
       return db.exclusive(async (connection) => {
         const result = await connection.run(
@@ -302,9 +329,32 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
         'stats',
         `select (select sum(memory_usage_bytes) from duckdb_memory()) as used, current_setting('memory_limit') as limit`,
       );
+      const tags = await db.read<{ tag: string; used: number; temp: number }>(
+        'stats',
+        'select tag, memory_usage_bytes::double as used, temporary_storage_bytes::double as temp from duckdb_memory()',
+      );
+      const [size] = memory
+        ? [undefined]
+        : await db.read<{ bytes: number; threads: number }>(
+            'stats',
+            `select used_blocks::double * block_size::double as bytes, current_setting('threads')::int as threads
+               from pragma_database_size() where database_name = current_database()`,
+          );
+      const [threads] = await db.read<{ n: number }>('stats', `select current_setting('threads')::int as n`);
+      const cachedTableBytes = tags.find((t) => t.tag === 'BASE_TABLE')?.used ?? 0;
+      const databaseBytes = size?.bytes ?? 0;
+      const buffer: DuckdbBufferStats = {
+        cachedTableBytes,
+        databaseBytes,
+        cachedShare: databaseBytes > 0 ? Math.min(1, cachedTableBytes / databaseBytes) : null,
+        temporaryStorageBytes: tags.reduce((n, t) => n + t.temp, 0),
+        byTag: Object.fromEntries(tags.filter((t) => t.used > 0).map((t) => [t.tag, t.used])),
+        threads: threads?.n ?? 0,
+      };
       return {
         path,
         readOnly: opts.readOnly,
+        buffer,
         fileBytes: memory ? 0 : await sizeOf(path),
         walBytes: memory ? 0 : await sizeOf(`${path}.wal`),
         memoryUsedBytes: mem?.used ?? 0,

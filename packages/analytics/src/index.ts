@@ -16,6 +16,7 @@ export {
   type AnalyticsStats,
   type CharacterPerformanceRow,
   createAnalytics,
+  type DuckdbBufferStats,
   type IngestableTable,
   type LearningAnalyticsRow,
   type MemoryPerformanceRow,

@@ -24,6 +24,22 @@ const Threshold = z
   .number({ message: 'must be a number' })
   .refine((n) => Number.isFinite(n) && n > -1 && n <= 1, 'must be a cosine similarity in (-1, 1]');
 
+// The shape of the items (a null, a non-array or an item without a vector is VALIDATION, not a
+// TypeError); names, lengths and finiteness are checked below with each item's index.
+const Items = z.array(
+  z.object(
+    {
+      id: z.unknown(),
+      group: z.unknown(),
+      vector: z.union([z.array(z.unknown()), z.instanceof(Float32Array), z.instanceof(Float64Array)], {
+        message: 'must be an array of numbers',
+      }),
+    },
+    { message: 'must be an object' },
+  ),
+  { message: 'must be an array' },
+);
+
 /**
  * Pairs (a < b by id) of items in the same group whose cosine similarity is at least
  * `threshold`, most similar first. All vectors must have one length.
@@ -34,6 +50,7 @@ export async function similarPairs(
   threshold: number,
 ): Promise<SimilarPair[]> {
   const t = check(Threshold, threshold, 'threshold');
+  check(Items, items, 'items');
   if (items.length < 2) return [];
   const dims = items[0]!.vector.length;
   if (dims === 0) throw new ValidationError('items[0].vector', 'must have at least one dimension');

@@ -58,7 +58,7 @@ describe('ids and deleteIds', () => {
     const b = '22222222-2222-4222-8222-222222222222';
     expect(await analytics.ids('character_interactions')).toEqual(new Set());
     await expect(analytics.deleteIds('character_interactions', ['nope'])).rejects.toMatchObject({
-      field: 'ids',
+      field: 'ids.0',
     });
     // @ts-expect-error unknown table
     await expect(analytics.ids('users')).rejects.toMatchObject({ code: 'UNKNOWN_NAME' });

@@ -232,7 +232,14 @@ function num(v: string | undefined): number {
  */
 export function createCache(options: CacheOptions = {}): Cache {
   const { policies: overrides, ...rest } = options;
-  const opts = check(OptionsSchema, rest, 'options');
+  // A client instance is not data: the plain-data scan of the options would walk its internals
+  // (a Cluster's subscriber refers back to it) and refuse it as circular. Checked by type instead.
+  const given = rest.redis;
+  const instance = given instanceof Redis || given instanceof Cluster ? given : undefined;
+  const opts = {
+    ...check(OptionsSchema, instance ? { ...rest, redis: undefined } : rest, 'options'),
+    ...(instance ? { redis: instance } : {}),
+  };
   const resolvedPolicies = resolvePolicies(overrides);
   const envPrefix = process.env.MONSTEROS_KEY_PREFIX;
   const prefix =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORRUPT, decodeValue, encodeValue, type ValueFormat } from './codec.js';
+import { CORRUPT, decodeValue, encodeForWrite, encodeValue, type ValueFormat } from './codec.js';
 
 const enc = (value: unknown, format: ValueFormat = 'auto', compressAboveBytes = 1024) =>
   encodeValue(value, { format, compressAboveBytes });
@@ -87,5 +87,27 @@ describe('codec auto format', () => {
     expect(decodeValue(body('[{"a":1},[["a","b","c"]]]'))).toBe(CORRUPT);
     expect(decodeValue(body('[{"a":1},[["a"]]'))).toBe(CORRUPT);
     expect(decodeValue(Buffer.from([0xca, 0x04, 0x31]))).toBe(CORRUPT);
+  });
+});
+
+describe('encodeForWrite (the write path)', () => {
+  const options = { format: 'auto' as const, compressAboveBytes: 64 };
+  it('leaves an uncompressed JSON body as text with its flags, the same bytes encodeValue writes', () => {
+    for (const value of [{ a: 1, s: 'é \ud800' }, { at: new Date(5) }]) {
+      const out = encodeForWrite(value, options);
+      expect(Buffer.isBuffer(out)).toBe(false);
+      const { flags, text } = out as { flags: number; text: string };
+      const bytes = Buffer.concat([Buffer.from([0xca, flags]), Buffer.from(text, 'utf8')]);
+      expect(bytes.equals(encodeValue(value, options))).toBe(true);
+    }
+  });
+
+  it('returns bytes for msgpack and for bodies above the compression threshold (counted in UTF-8 bytes)', () => {
+    expect(Buffer.isBuffer(encodeForWrite({ n: 1n }, options))).toBe(true);
+    // 30 characters of 3 UTF-8 bytes each: 90 bytes, above 64, though only 30 UTF-16 units.
+    const wide = encodeForWrite({ s: '€'.repeat(30) }, options);
+    expect(Buffer.isBuffer(wide)).toBe(true);
+    expect((wide as Buffer)[1]! & 0x80).toBe(0x80);
+    expect(decodeValue(wide as Buffer)).toEqual({ s: '€'.repeat(30) });
   });
 });

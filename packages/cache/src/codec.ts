@@ -80,18 +80,42 @@ function unserializable(
  * const bytes = encodeValue({ a: 1 }, { format: 'msgpack', compressAboveBytes: 1024 });
  */
 export function encodeValue(value: unknown, options: CodecOptions): Buffer {
+  const encoded = encodeForWrite(value, options);
+  if (Buffer.isBuffer(encoded)) return encoded;
+  const body = Buffer.from(encoded.text, 'utf8');
+  const out = Buffer.allocUnsafe(body.length + 2);
+  out[0] = MAGIC;
+  out[1] = encoded.flags;
+  body.copy(out, 2);
+  return out;
+}
+
+/** A JSON value left as text: the writer sends it as is and the script prepends [MAGIC, flags]. */
+export interface EncodedText {
+  flags: number;
+  text: string;
+}
+
+/**
+ * Like `encodeValue`, but an uncompressed JSON body stays a string (`{ flags, text }`): a command
+ * whose arguments are all strings is built as one string by ioredis, cheaper than the buffer
+ * assembly a single Buffer argument forces (the write path's client cost).
+ * @example
+ * encodeForWrite({ a: 1 }, { format: 'auto', compressAboveBytes: 1024 }) // { flags: 2, text: '{"a":1}' }
+ */
+export function encodeForWrite(value: unknown, options: CodecOptions): Buffer | EncodedText {
   const strictJson = options.format === 'json';
   const why = unserializable(value, strictJson ? 'json' : 'msgpack', 'value', new Set());
   if (why) throw new ValidationError('value', `cannot be serialized: ${why}`);
-  let body: Buffer;
+  let body: Buffer | string;
   let flags: number;
   try {
     const dates = options.format === 'auto' ? datePathsIfJsonExact(value, [], []) : undefined;
     if (strictJson || (dates !== undefined && dates.length === 0)) {
-      body = Buffer.from(JSON.stringify(value), 'utf8');
+      body = JSON.stringify(value);
       flags = FORMAT_JSON;
     } else if (dates !== undefined) {
-      body = Buffer.from(JSON.stringify([value, dates], datesAsEpochMs), 'utf8');
+      body = JSON.stringify([value, dates], datesAsEpochMs);
       flags = FORMAT_JSON_DATES;
     } else {
       body = packr.pack(value);
@@ -99,6 +123,16 @@ export function encodeValue(value: unknown, options: CodecOptions): Buffer {
     }
   } catch (error) {
     throw new ValidationError('value', `cannot be serialized: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof body === 'string') {
+    // A UTF-16 length at or below the threshold cannot have more UTF-8 bytes than 3 per unit.
+    if (
+      body.length * 3 <= options.compressAboveBytes ||
+      Buffer.byteLength(body) <= options.compressAboveBytes
+    ) {
+      return { flags, text: body };
+    }
+    body = Buffer.from(body, 'utf8');
   }
   if (body.length > options.compressAboveBytes) {
     body = deflateRawSync(body);

@@ -18,28 +18,27 @@ const SCRIPT_FILES = {
   mosCacheClear: { file: 'cache_clear.lua', keys: 4, prelude: 'common.lua' },
   mosCacheStats: { file: 'cache_stats.lua', keys: 4, prelude: 'common.lua' },
   mosSessionWrite: { file: 'session_write.lua', keys: 1, prelude: '' },
-  mosMetricAdd: { file: 'metric_add.lua', keys: 1, prelude: '' },
+  mosMetricAdd: { file: 'metric_add.lua', keys: 1, prelude: 'metric_common.lua' },
+  mosAgentUpdate: { file: 'agent_update.lua', keys: -1, prelude: 'metric_common.lua' },
   mosRealtimeFlush: { file: 'realtime_flush.lua', keys: 2, prelude: '' },
   mosStreamClaim: { file: 'stream_claim.lua', keys: 3, prelude: 'stream_common.lua' },
-  mosStreamPublish: { file: 'stream_publish.lua', keys: 1, prelude: '' },
+  mosStreamTrim: { file: 'stream_trim.lua', keys: 1, prelude: '' },
   mosStreamAck: { file: 'stream_ack.lua', keys: 2, prelude: '' },
   mosLeaseRelease: { file: 'lease_release.lua', keys: 1, prelude: '' },
 } as const;
 export type ScriptName = keyof typeof SCRIPT_FILES;
 
 const scriptText = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
-let loadedSources: Record<ScriptName, { lua: string; numberOfKeys: number }> | undefined;
+// numberOfKeys -1: the caller passes the key count first (a script over a variable number of keys).
+let loadedSources: Record<ScriptName, { lua: string; numberOfKeys?: number }> | undefined;
 function scriptSources() {
   if (!loadedSources) {
     loadedSources = Object.fromEntries(
-      Object.entries(SCRIPT_FILES).map(([name, s]) => [
-        name,
-        {
-          lua: s.prelude ? `${scriptText(s.prelude)}\n${scriptText(s.file)}` : scriptText(s.file),
-          numberOfKeys: s.keys,
-        },
-      ]),
-    ) as Record<ScriptName, { lua: string; numberOfKeys: number }>;
+      Object.entries(SCRIPT_FILES).map(([name, s]) => {
+        const lua = s.prelude ? `${scriptText(s.prelude)}\n${scriptText(s.file)}` : scriptText(s.file);
+        return [name, s.keys < 0 ? { lua } : { lua, numberOfKeys: s.keys }];
+      }),
+    ) as Record<ScriptName, { lua: string; numberOfKeys?: number }>;
   }
   return loadedSources;
 }

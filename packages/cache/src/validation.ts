@@ -1,4 +1,4 @@
-import { joinInputPath, parseInput } from '@monsteros/schema';
+import { findUnstorable, joinInputPath, parseInput } from '@monsteros/schema';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
@@ -24,6 +24,27 @@ export const PositiveSeconds = z
   .number({ message: 'must be a number' })
   .refine(Number.isFinite, 'must be a finite number')
   .refine((n) => n > 0, 'must be greater than 0 (a TTL cannot be zero or negative)');
+
+/** The longest TTL a cache entry may have: ten years (Redis' PX would overflow near 2^53 ms). */
+export const MAX_TTL_SECONDS = 315_360_000;
+
+/** A TTL of a cache entry: positive, finite, at most ten years. */
+export const TtlSeconds = PositiveSeconds.refine(
+  (n) => n <= MAX_TTL_SECONDS,
+  `must be at most ${MAX_TTL_SECONDS} seconds (ten years)`,
+);
+
+/**
+ * A value a cache namespace can hold: a document (object), which JSON and the codec round-trip —
+ * never null, a bare number or string, a cycle, or input whose reads throw.
+ */
+export function checkCacheValue(value: unknown, field = 'value'): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError(field, 'must be an object (a cached document)');
+  }
+  const problem = findUnstorable(value);
+  if (problem) throw new ValidationError(joinInputPath(field, problem.path), problem.rule);
+}
 
 export const NonNegativeSeconds = z
   .number({ message: 'must be a number' })

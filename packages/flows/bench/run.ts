@@ -6,7 +6,7 @@
 // process's CPU time per call (user + system, µs): on a 2-core machine shared with PostgreSQL and
 // Redis it is what bounds throughput.
 import { type BenchRow, measure, report, type Stats } from '@monsteros/bench-kit';
-import { closeWorld, MEMORIES_PER_CHARACTER, ours, rawInteraction } from './world.js';
+import { closeWorld, MEMORIES_PER_CHARACTER, ours, rawInteraction, STORED_INTERACTIONS } from './world.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2_000);
 
@@ -103,7 +103,12 @@ try {
       note: `cpu ${oursRun.cpuUs.toFixed(0)} µs/call (${(oursRun.cpuUs / rawRun.cpuUs).toFixed(2)}x)${target}`,
     });
   }
-  report('flows', rows, { iterations: ITERATIONS, memoriesPerCharacter: MEMORIES_PER_CHARACTER, partial });
+  report('flows', rows, {
+    iterations: ITERATIONS,
+    memoriesPerCharacter: MEMORIES_PER_CHARACTER,
+    storedInteractions: STORED_INTERACTIONS,
+    partial,
+  });
   if (partial) console.log(`warning: ${partial} runs were partial`);
 } finally {
   await closeWorld();

@@ -63,6 +63,18 @@ const characterIds = new Map(
     r.id,
   ]),
 );
+// Interactions already stored before the run (the scale curve's knob: the seed's 40k, or ten
+// times that), spread over the characters and users, a second apart.
+export const STORED_INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 0);
+if (STORED_INTERACTIONS > 0) {
+  await raw.query(`
+    insert into character_interactions (character_id, user_id, message, response, response_time_ms, success, created_at)
+    select c.id, u.id, 'Stored question ' || i, 'Stored answer ' || i, 100 + i % 900, true, now() - i * interval '1 second'
+    from generate_series(1, ${STORED_INTERACTIONS}) i
+    join (select id, row_number() over (order by name) - 1 as n from character_agents) c on c.n = i % ${CHARACTERS}
+    join (select id, row_number() over (order by username) - 1 as n from user_profiles) u on u.n = i % ${USERS}`);
+  await raw.query('analyze character_interactions');
+}
 const character = (i: number) => `char${1 + (i % CHARACTERS)}`;
 const message = (i: number) =>
   `Question ${i % 97} about ${TOPICS[i % TOPICS.length]}: how do I get better at ${TOPICS[(i * 7) % TOPICS.length]}?`;

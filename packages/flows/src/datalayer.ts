@@ -7,6 +7,7 @@ import { createRelational, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
+import { withHotMemories } from './caching/hot-memories.js';
 import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
 import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
 import { FlowError, FlowValidationError } from './errors.js';
@@ -74,6 +75,11 @@ export interface DataLayerOptions {
    * false for a responder whose answers are personal (they would be shared across users).
    */
   responseCache?: boolean;
+  /**
+   * Cache the interaction flow's recall results (`memory_search_results`, tag `recall:<character>`),
+   * invalidated by every write of that character's memories. Default true.
+   */
+  hotMemories?: boolean;
   /**
    * Consolidation triggered by the relay: a character is consolidated once it has this many new
    * memories (interactions) since its last consolidation, checked after relay rounds at most every
@@ -184,6 +190,7 @@ const OptionsSchema = z.object({
     memoriesPerResponse: whole(1, 100),
     sideEffectGraceMs: whole(0, 3_600_000),
     responseCache: z.boolean({ message: 'must be true or false' }).optional(),
+    hotMemories: z.boolean({ message: 'must be true or false' }).optional(),
     preloadQuests: whole(0, 100),
     consolidateEvery: whole(0, 10_000_000),
     consolidationCheckMs: whole(100, 3_600_000),
@@ -191,6 +198,26 @@ const OptionsSchema = z.object({
 });
 const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
 const CHARACTER_TTL_MS = 10_000;
+
+/**
+ * The relay's handlers, each first provisioning the vector collections when the data layer started
+ * with Qdrant unreachable (the memory's handlers use the store directly, not the port).
+ */
+function provisionedHandlers<H extends Record<string, (event: never) => Promise<unknown>>>(
+  vectors: VectorsPort,
+  handlers: H,
+): H {
+  const ready = vectors.ready;
+  if (!ready) return handlers;
+  const out: Record<string, (event: never) => Promise<unknown>> = {};
+  for (const [type, handle] of Object.entries(handlers)) {
+    out[type] = async (event) => {
+      await ready.call(vectors);
+      return handle(event);
+    };
+  }
+  return out as H;
+}
 
 /**
  * Builds the data layer from the environment (DATABASE_URL, REDIS_URL, QDRANT_URL, DUCKDB_PATH,
@@ -225,7 +252,8 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     await relational.close().catch(() => {});
     throw error;
   }
-  const v = vectors;
+  // Recall results cached as hot memories, invalidated by every memory write through the port.
+  const v = options.hotMemories === false ? vectors : withHotMemories(vectors, cache);
 
   const timings: FlowTimingRecord[] = [];
   const recorder = (flow: string, steps: readonly StepTiming[], totalMs = 0) => {
@@ -245,13 +273,25 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     return row;
   };
 
+  // Users seen recently, so an unknown user fails before any store is read or filled (a deleted
+  // one still fails at the interaction's foreign key).
+  const users = new Map<string, number>();
+  const userExists = async (userId: string) => {
+    const seen = users.get(userId);
+    if (seen !== undefined && Date.now() - seen < CHARACTER_TTL_MS) return true;
+    const found = (await relational.users.getById(userId)) !== null;
+    if (found) users.set(userId, Date.now());
+    if (users.size > 100_000) users.delete(users.keys().next().value!);
+    return found;
+  };
+
   const memory = v.store ? createMemory({ relational, vectors: v.store, cache }) : null;
   const bulk = bulkImports({ relational, kick: () => relay.kick() });
-  const handlers = {
+  const handlers = provisionedHandlers(v, {
     ...flowHandlers({ cache, vectors: v }),
     ...(v.store ? memoryOutboxHandlers({ relational, vectors: v.store, cache }) : {}),
     ...bulkOutboxHandlers({ relational, vectors: v }),
-  };
+  });
   // On the embedded engine, its figures are only readable here (the app holds its directory):
   // published to Redis every 15 s for the monitor and `pnpm db:report` in other processes.
   const publishVectorStats = async () => {
@@ -397,6 +437,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
           ...common,
           responder: options.responder ?? templateResponder,
           characterByName,
+          userExists,
           maxMessageLength: options.maxMessageLength ?? 4_000,
           memoriesPerResponse: options.memoriesPerResponse ?? 5,
           responseCache: options.responseCache ?? true,
@@ -474,6 +515,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         return await resetStores({ relational, cache, vectors: v, analytics });
       } finally {
         characters.clear();
+        users.clear();
         memory?.forgetGraphs();
         if (wasRunning && !closing) relay.start();
       }

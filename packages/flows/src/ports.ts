@@ -76,5 +76,10 @@ export interface VectorsPort {
   /** Deletes the points of these entities and passages (orphans). */
   forgetMemoryGraph(ids: string[]): Promise<void>;
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
+  /**
+   * Present when the data layer started with Qdrant unreachable: provisions the collections (once
+   * Qdrant answers) before a caller uses `store` directly.
+   */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }

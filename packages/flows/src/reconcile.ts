@@ -4,8 +4,10 @@
 import type { Analytics } from '@monsteros/analytics';
 import type { Relational } from '@monsteros/relational';
 import type { OutboxEventInput } from '@monsteros/schema';
+import { z } from 'zod';
 import { BULK_EVENT_TYPES, embedEvents } from './bulk/embed-events.js';
 import { EVENT_TYPES } from './events.js';
+import { checkInput } from './flows/common.js';
 import { MEMORY_INGESTED } from './memory/side-effects.js';
 import type { VectorsPort } from './ports.js';
 
@@ -31,6 +33,11 @@ export interface ReconcileReport {
   rows: DriftRow[];
   durationMs: number;
 }
+
+const ReconcileOptions = z.object(
+  { repair: z.boolean({ message: 'must be true or false' }).optional() },
+  { message: 'must be an object' },
+);
 
 export interface ReconcileDeps {
   relational: Relational;
@@ -98,6 +105,8 @@ export async function reconcile(
   deps: ReconcileDeps,
   options: { repair?: boolean } = {},
 ): Promise<ReconcileReport> {
+  // `repair` removes orphans: only a real `true` runs it (`'no'` once did).
+  const { repair = false } = checkInput(ReconcileOptions, options, 'options');
   const started = performance.now();
   const { relational, vectors } = deps;
   const rows: DriftRow[] = [];
@@ -212,7 +221,7 @@ export async function reconcile(
     rows.push(duckRow);
   }
 
-  if (options.repair) {
+  if (repair) {
     memoryRow.repaired = {
       reemitted: await reemitMemories(relational, memoryDrift.missing),
       removed: memoryDrift.orphans.length,
@@ -240,7 +249,7 @@ export async function reconcile(
   }
   return {
     ok: rows.every((r) => r.missing === 0 && r.orphans === 0),
-    repaired: options.repair === true,
+    repaired: repair,
     rows,
     durationMs: performance.now() - started,
   };

@@ -6,6 +6,7 @@
 // error until someone retries it. Handlers must be idempotent: an event can be applied twice
 // if a worker dies between applying and completing it.
 import type { OutboxBacklog, OutboxRepository, OutboxRow } from '@monsteros/relational';
+import { findUnstorable, joinInputPath } from '@monsteros/schema';
 import { FlowError, FlowValidationError } from './errors.js';
 
 /** Applies one event's side effects. Throw to retry later; throw PermanentError to park now. */
@@ -85,6 +86,15 @@ export interface Relay {
 }
 
 /** A VALIDATION FlowError naming `field` unless `value` is a whole number ≥ `min`. */
+function optionsObject(field: string, value: unknown, known: readonly string[]): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FlowValidationError(field, 'must be an object');
+  const problem = findUnstorable(value);
+  if (problem) throw new FlowValidationError(joinInputPath(field, problem.path), problem.rule);
+  const unknown = Object.keys(value).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw new FlowValidationError(`${field}.${unknown}`, 'is not an option');
+}
+
 function wholeAtLeast(field: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min)
     throw new FlowValidationError(field, `must be a whole number of at least ${min}`);
@@ -174,6 +184,7 @@ export function createRelay(options: RelayOptions): Relay {
 
   async function drain(drainOptions: { maxRounds?: number } = {}): Promise<DrainResult> {
     const result: DrainResult = { applied: 0, retried: 0, parked: 0, rounds: 0 };
+    optionsObject('relay.drain options', drainOptions, ['maxRounds']);
     if (drainOptions.maxRounds !== undefined)
       wholeAtLeast('relay.drain maxRounds', drainOptions.maxRounds, 1);
     const maxRounds = drainOptions.maxRounds ?? Number.POSITIVE_INFINITY;
@@ -245,6 +256,7 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function settle(settleOptions: { timeoutMs?: number; pollMs?: number } = {}): Promise<OutboxBacklog> {
+    optionsObject('relay.settle options', settleOptions, ['timeoutMs', 'pollMs']);
     const timeoutMs = settleOptions.timeoutMs ?? 120_000;
     const pollMs = settleOptions.pollMs ?? 100;
     wholeAtLeast('relay.settle timeoutMs', timeoutMs, 1);

@@ -15,11 +15,22 @@ import type { StoredMemory, VectorsPort } from './ports.js';
 
 const SCROLL_PAGE = 1_000;
 
+/**
+ * Recall threshold with the built-in lexical embedder: between the related pairs' p10 (0.096) and
+ * the unrelated pairs' p90 (0.095) of the vectors eval, so about 90% of related memories pass the
+ * dense prefetch and 90% of unrelated ones do not.
+ */
+const LEXICAL_RECALL_THRESHOLD = 0.1;
+
 export interface VectorsPortOptions {
   /**
-   * Least similarity of a recalled memory. Default: the `character_context_search` profile's
-   * (0.8) with an embeddings server; 0.25 with the built-in local embedder, whose lexical
-   * similarities run lower (a related question scores about 0.3, an unrelated one about 0.1).
+   * Least dense similarity of a recalled memory (on the dense prefetch of the hybrid recall; the
+   * BM25 prefetch has no threshold). Default per embedder: `LEXICAL_RECALL_THRESHOLD` (0.1) with
+   * the built-in lexical embedder, where `pnpm --filter @monsteros/vectors eval` measures related
+   * question–memory pairs at p10 0.096 / p50 0.316 and unrelated ones at p90 0.095 / p95 0.134
+   * (0.25 dropped a third of the related pairs); with an embeddings server, the
+   * `character_context_search` profile's (0.8) until that model's distribution is measured with
+   * the same command (`EMBEDDINGS_URL=… pnpm --filter @monsteros/vectors eval`).
    */
   recallThreshold?: number;
   /** Extra createVectors options (e.g. providers in tests). */
@@ -65,14 +76,57 @@ export async function createVectorsPort(
     ...(embeddings ? { embeddings } : {}),
     ...options.vectors,
   });
+  const provisioning = lazyProvisioning(() => vectors.ensureCollections().then(() => {}));
   try {
-    await vectors.ensureCollections();
+    await provisioning.ensure();
   } catch (error) {
-    await vectors.close().catch(() => {});
-    throw error;
+    // Qdrant unreachable at start: the data layer starts and degrades, as with Redis or PostgreSQL
+    // down; the collections are provisioned on the first call once it answers. Anything else
+    // (a refused API key, a collection with other vector settings) stays fatal.
+    if ((error as { code?: unknown }).code !== 'UNAVAILABLE') {
+      await vectors.close().catch(() => {});
+      throw error;
+    }
   }
-  const threshold = options.recallThreshold ?? (config.embeddingsUrl ? undefined : 0.25);
-  return vectorsPort(options.instrument ? options.instrument(vectors) : vectors, threshold);
+  const threshold = options.recallThreshold ?? (config.embeddingsUrl ? undefined : LEXICAL_RECALL_THRESHOLD);
+  const port = vectorsPort(options.instrument ? options.instrument(vectors) : vectors, threshold);
+  return provisioning.done() ? port : provisionedFirst(port, provisioning.ensure);
+}
+
+/** `ensure` runs `provision` until it succeeded once; concurrent callers share one attempt. */
+function lazyProvisioning(provision: () => Promise<void>): { ensure(): Promise<void>; done(): boolean } {
+  let done = false;
+  let attempt: Promise<void> | null = null;
+  return {
+    done: () => done,
+    ensure() {
+      if (done) return Promise.resolve();
+      attempt ??= provision().then(
+        () => {
+          done = true;
+        },
+        (error: unknown) => {
+          attempt = null;
+          throw error;
+        },
+      );
+      return attempt;
+    },
+  };
+}
+
+/** The port with every store call preceded by `ensure` (the collections, once Qdrant answers). */
+function provisionedFirst(port: VectorsPort, ensure: () => Promise<void>): VectorsPort {
+  const wrapped = { ...port } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(port)) {
+    if (typeof value !== 'function' || name === 'close' || name === 'health') continue;
+    wrapped[name] = async (...args: unknown[]) => {
+      await ensure();
+      return (value as (...a: unknown[]) => unknown).apply(port, args);
+    };
+  }
+  wrapped.ready = ensure;
+  return wrapped as unknown as VectorsPort;
 }
 
 interface StoredPayload extends CharacterMemoryPayload {

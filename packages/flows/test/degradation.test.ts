@@ -9,13 +9,47 @@ import { createDataLayer, FlowError } from '../src/index.js';
 import { eventually, freePort, PrivateQdrant, PrivateRedis } from './fixtures/processes.js';
 import { createWorld, type World } from './fixtures/world.js';
 
-const fast = { relay: { idleMs: 50, baseDelayMs: 50, maxDelayMs: 300 }, sideEffectGraceMs: 100 };
+// Retries every 300 ms at most, and enough of them to outlast a server restart under load (eight
+// used to park the event before a loaded machine had restarted the Qdrant server).
+const fast = {
+  relay: { idleMs: 50, baseDelayMs: 50, maxDelayMs: 300, maxAttempts: 1_000 },
+  sideEffectGraceMs: 100,
+};
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
 
 describe('degradation', () => {
+  it('starts with the Qdrant server unreachable, degrades, and provisions and stores the embeddings once it answers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mos-flows-qdrant-late-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const qdrant = new PrivateQdrant(await freePort(), dir);
+    // Nothing listens on the port yet: createDataLayer used to refuse to start.
+    const world: World = await createWorld('flows_qdrant_late', {
+      ...fast,
+      config: { qdrantUrl: qdrant.url },
+    });
+    cleanups.push(() => world.close());
+    const { data, users } = world;
+    const early = await data.flows.characterInteraction({
+      userId: users[0]!,
+      character: 'sage',
+      message: 'What is a heap?',
+    });
+    expect(early.partial).toBe(true);
+
+    await qdrant.start();
+    cleanups.push(() => qdrant.stop());
+    await eventually(
+      () => data.relational.outbox.backlog(),
+      (b) => b.pending === 0,
+      60_000,
+    );
+    expect((await data.vectors.storedInteractionIds()).has(early.interactionId)).toBe(true);
+    expect((await data.relational.outbox.backlog()).parked).toBe(0);
+  });
+
   it('keeps answering with Redis down, and applies the Redis effects once it is back', async () => {
     const redis = new PrivateRedis(await freePort());
     await redis.start();

@@ -147,6 +147,15 @@ describe('monitor.collect', () => {
     );
     expect(duck.memoryLimitBytes).toBeGreaterThan(0);
     expect(duck.fileBytes).toBeGreaterThan(0);
+    // Cache efficiency: the share of the checkpointed data held in memory (null before a
+    // checkpoint: the rows are still in the WAL), what is in memory by use, no spill.
+    const b = duck.buffer;
+    expect(b.cachedShare).toBe(
+      b.databaseBytes > 0 ? Math.min(1, b.cachedTableBytes / b.databaseBytes) : null,
+    );
+    expect(Object.values(b.byTag).reduce((x, y) => x + y, 0)).toBe(duck.memoryUsedBytes);
+    expect(b.temporaryStorageBytes).toBe(0);
+    expect(b.threads).toBeGreaterThan(0);
 
     expect(ok(s.outbox)).toMatchObject({
       backlog: { pending: 0, parked: 0, oldestPendingMs: 0 },

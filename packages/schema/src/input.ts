@@ -26,8 +26,8 @@ export function unstorableTextRule(text: string): string | null {
 /**
  * The first thing in `value` no store can hold faithfully: a string (or object key) with NUL or a
  * lone surrogate, nesting deeper than `MAX_INPUT_DEPTH`, a circular reference, or a property whose
- * read throws (a proxy, a getter). Null when the value is plain data. Typed arrays, dates and
- * other non-plain objects are not entered (their schema judges them).
+ * read throws (a proxy, a getter). Null when the value is plain data. Only arrays and plain objects
+ * are entered: class instances (dates, typed arrays, clients) are their schema's business.
  * @example
  * findUnstorable({ name: 'a\u0000b' }); // { path: ['name'], rule: 'must not contain NUL (U+0000)' }
  */
@@ -37,7 +37,10 @@ export function findUnstorable(value: unknown): InputProblem | null {
   const visit = (v: unknown, depth: number): string | null => {
     if (typeof v === 'string') return unstorableTextRule(v);
     if (typeof v !== 'object' || v === null) return null;
-    if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof Map || v instanceof Set) return null;
+    // Only plain data is entered: class instances (a Redis client or a pool handed in as an option,
+    // a Date, a typed array) are their schema's business.
+    const proto = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return null;
     if (depth >= MAX_INPUT_DEPTH) return `must be nested at most ${MAX_INPUT_DEPTH} levels deep`;
     if (ancestors.has(v)) return 'must not be circular';
     ancestors.add(v);
@@ -50,9 +53,8 @@ export function findUnstorable(value: unknown): InputProblem | null {
           path.pop();
         }
       } else {
-        // Reads what JSON.stringify and the schemas read first: a proxy or getter that throws on
-        // them is refused here rather than escaping later as a TypeError.
-        Object.getPrototypeOf(v);
+        // Reads what JSON.stringify reads first: a proxy or getter that throws on it is refused
+        // here rather than escaping later as a TypeError.
         void (v as { toJSON?: unknown }).toJSON;
         for (const key of Object.keys(v)) {
           path.push(key);

@@ -122,12 +122,12 @@ const search = await measure(
     }),
   options,
 );
-const fusionOnly = await measure(
+const hippoDense = await measure(
   (i) =>
     vectors.hippoRagMemorySearch(queries[i % QUERIES]!, {
       character: characterOf(i),
       limit: LIMIT,
-      rerank: false,
+      mode: 'dense',
       scoreThreshold: null,
     }),
   options,
@@ -137,6 +137,17 @@ const hippo = await measure(
     vectors.hippoRagMemorySearch(queries[i % QUERIES]!, {
       character: characterOf(i),
       limit: LIMIT,
+      scoreThreshold: null,
+    }),
+  options,
+);
+const contextDense = await measure(
+  (i) =>
+    vectors.characterContextSearch(queries[i % QUERIES]!, {
+      character: characterOf(i),
+      limit: LIMIT,
+      now: new Date(NOW),
+      mode: 'dense',
       scoreThreshold: null,
     }),
   options,
@@ -179,25 +190,32 @@ const rows: BenchRow[] = [
   },
   {
     case: 'hippoRagMemorySearch',
-    path: 'fusion only (rerank off)',
-    stats: fusionOnly,
+    path: 'dense per collection',
+    stats: hippoDense,
     baseline: rawEntities,
-    note: '2 queries + RRF',
+    note: '2 queries + RRF across',
   },
   {
     case: 'hippoRagMemorySearch',
-    path: 'fusion + exact rerank',
+    path: 'hybrid per collection (default)',
     stats: hippo,
     baseline: rawEntities,
-    note: '2 queries + RRF + rerank',
+    note: '2 hybrid queries + RRF across',
   },
   { case: 'nearest character_memories 384', path: 'raw client query', stats: rawMemories, note },
   {
     case: 'characterContextSearch',
-    path: 'formula decay (server)',
-    stats: context,
+    path: 'dense + decay (server)',
+    stats: contextDense,
     baseline: rawMemories,
     note: 'prefetch 50 + exp_decay',
+  },
+  {
+    case: 'characterContextSearch',
+    path: 'hybrid + decay (default)',
+    stats: context,
+    baseline: rawMemories,
+    note: 'dense 50 + BM25 50, RRF, exp_decay',
   },
   {
     case: 'crossCharacterSearch',

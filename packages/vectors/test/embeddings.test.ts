@@ -38,6 +38,22 @@ describe('local embedder', () => {
     expect(dot(q!, same!)).toBeCloseTo(1, 6);
   });
 
+  it('lets the topic, not the question words, decide (stop words left out; v1 kept them)', async () => {
+    const texts = [
+      'What is recursion?',
+      'Can you explain recursion with an example?',
+      'What is the best way to cook pasta?',
+    ];
+    const [q, topic, cooking] = await createLocalEmbedder({ dims: 384 }).embed(texts);
+    expect(dot(q!, topic!)).toBeGreaterThan(dot(q!, cooking!));
+    // The v1 behaviour, kept behind `stopWords: false`, ranked the cooking question first.
+    const [q1, topic1, cooking1] = await createLocalEmbedder({ dims: 384, stopWords: false }).embed(texts);
+    expect(dot(q1!, cooking1!)).toBeGreaterThan(dot(q1!, topic1!));
+    // A text of stop words only still gets a vector from them.
+    const [only] = await createLocalEmbedder({ dims: 8 }).embed(['what is it']);
+    expect(norm(only!)).toBeCloseTo(1, 6);
+  });
+
   it('gives text without letters or digits a vector of its own', async () => {
     const [v] = await createLocalEmbedder({ dims: 16 }).embed(['?!']);
     expect(norm(v!)).toBeCloseTo(1, 6);

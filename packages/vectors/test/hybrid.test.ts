@@ -83,7 +83,10 @@ describe.each(backends)('hybrid retrieval ($name)', ({ make }) => {
     expect(hits[0]!.score).toBeLessThanOrEqual(1);
   });
 
-  it('migrates a collection without sparse vectors to a new version, losing nothing', async () => {
+  // Two pages of the migration's copy (500 points per page); generous timeout for a loaded machine.
+  it('migrates a collection without sparse vectors to a new version, losing nothing', {
+    timeout: 240_000,
+  }, async () => {
     const prefix = uniquePrefix('migrate');
     const vectors = await backend.open({ collectionPrefix: prefix });
     opened.push(vectors);
@@ -94,7 +97,7 @@ describe.each(backends)('hybrid retrieval ($name)', ({ make }) => {
     await vectors.client.updateCollectionAliases({
       actions: [{ create_alias: { alias_name: alias, collection_name: legacy } }],
     });
-    const records = Array.from({ length: 1_203 }, (_, i) => memory(`memory ${i} about the ${TEXTS[i % 6]}`));
+    const records = Array.from({ length: 620 }, (_, i) => memory(`memory ${i} about the ${TEXTS[i % 6]}`));
     const points = records.map((r, i) => ({
       id: randomUUID(),
       vector: Array.from({ length: 384 }, (_, d) => Math.sin(i + d)),
@@ -112,7 +115,7 @@ describe.each(backends)('hybrid retrieval ($name)', ({ make }) => {
     const cm = ensured.find((e) => e.name === 'character_memories')!;
     expect(cm).toMatchObject({
       collection: `${alias}__v2`,
-      migrated: { from: legacy, to: `${alias}__v2`, points: 1_203, withoutText: 1 },
+      migrated: { from: legacy, to: `${alias}__v2`, points: 620, withoutText: 1 },
       specVersionPending: null,
     });
     expect(ensured.find((e) => e.name === 'memory_embeddings')!.migrated).toBeNull();
@@ -134,7 +137,7 @@ describe.each(backends)('hybrid retrieval ($name)', ({ make }) => {
         );
     }
     // The old version is kept until dropped; a second start migrates nothing.
-    expect((await vectors.client.count(legacy, {})).count).toBe(1_203);
+    expect((await vectors.client.count(legacy, {})).count).toBe(620);
     const again = await vectors.ensureCollections();
     expect(again.find((e) => e.name === 'character_memories')!.migrated).toBeNull();
     // And the migrated collection answers hybrid queries.

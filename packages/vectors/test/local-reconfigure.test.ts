@@ -38,4 +38,28 @@ describe('local mode: collection updates and vector names are durable', () => {
     expect(await state(reopened)).toEqual(before);
     await reopened.close();
   });
+
+  it('keeps multivectors through the log and the snapshot', async () => {
+    const dir = await dataDir();
+    const engine = await LocalQdrant.open(dir);
+    const rows = [
+      [1, 0],
+      [0.5, 0.5],
+    ];
+    await engine.createCollection('m', {
+      vectors: { size: 2, distance: 'Dot', multivector_config: { comparator: 'max_sim' } },
+    });
+    await engine.upsertPoints('m', { points: [{ id: 1, vector: rows }] });
+    const vector = async (e: LocalQdrant) =>
+      (await e.retrievePoints('m', { ids: [1], with_vector: true }))[0]?.vector;
+    expect(await vector(engine)).toEqual(rows);
+    await simulateCrash(dir);
+    const replayed = await LocalQdrant.open(dir);
+    expect(await vector(replayed)).toEqual(rows);
+    await replayed.close();
+    const reopened = await LocalQdrant.open(dir);
+    expect(await vector(reopened)).toEqual(rows);
+    expect((await reopened.queryPoints('m', { query: [[0, 1]] })).points[0]?.score).toBe(0.5);
+    await reopened.close();
+  });
 });

@@ -73,6 +73,31 @@ export async function measure(
   };
 }
 
+/**
+ * Stats of latencies measured elsewhere (one per operation, in ms) over `elapsedMs` of wall time,
+ * for cases `measure` cannot drive (rounds of concurrent callers, a whole ingest).
+ * @example
+ * summarize([12.1, 11.8, 13.0], { elapsedMs: 36.9, concurrency: 100 }) // { p50: 12.1, … }
+ */
+export function summarize(
+  latenciesMs: number[],
+  options: { elapsedMs?: number; concurrency?: number } = {},
+): Stats {
+  const sorted = Float64Array.from(latenciesMs).sort();
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const elapsed = options.elapsedMs ?? sum;
+  return {
+    iterations: sorted.length,
+    concurrency: options.concurrency ?? 1,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean: sorted.length ? sum / sorted.length : Number.NaN,
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+    opsPerSec: elapsed > 0 ? (sorted.length / elapsed) * 1000 : Number.NaN,
+  };
+}
+
 /** One row of a benchmark table: a case, the path measured, and optionally its baseline. */
 export interface BenchRow {
   /** What is measured, e.g. `getCharacterByName`. */
@@ -84,6 +109,39 @@ export interface BenchRow {
   baseline?: Stats;
   /** Free-form note (dataset size, target). */
   note?: string;
+}
+
+/**
+ * Where results go: `BENCH_RESULTS_DIR` (the smoke tests point it at a temporary folder, so a
+ * tiny run never overwrites measured figures), else `bench-results/` in the current package.
+ */
+export function resultsDir(): string {
+  return process.env.BENCH_RESULTS_DIR ?? join(process.cwd(), 'bench-results');
+}
+
+/**
+ * True when the script runs as a smoke test (`--smoke` or `BENCH_SMOKE=1`): tiny sizes, only to
+ * prove the script still runs (CI); its figures mean nothing.
+ */
+export const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+
+/**
+ * Measures several paths of one case in interleaved rounds (path 1, path 2, …, then again), so
+ * that a shared machine's load falls on all of them alike; returns each path's median round
+ * (by throughput). Use it whenever paths are compared by ratio.
+ * @example
+ * const [raw, ours] = await interleaved([(i) => raw.get(k), (i) => policy.get(key)], { iterations: 5_000 }, 5);
+ */
+export async function interleaved(
+  paths: Array<(i: number) => Promise<unknown> | unknown>,
+  options: MeasureOptions,
+  rounds = 3,
+): Promise<Stats[]> {
+  const runs = paths.map(() => [] as Stats[]);
+  for (let round = 0; round < rounds; round++) {
+    for (const [j, fn] of paths.entries()) runs[j]!.push(await measure(fn, options));
+  }
+  return runs.map((r) => [...r].sort((a, b) => a.opsPerSec - b.opsPerSec)[Math.floor(r.length / 2)]!);
 }
 
 const fmt = (n: number, digits = 3) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -116,7 +174,7 @@ export function report(name: string, rows: BenchRow[], meta: Record<string, unkn
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(line(l));
-  const dir = join(process.cwd(), 'bench-results');
+  const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name.replace(/[^a-z0-9_-]+/gi, '-')}.json`);
   writeFileSync(
@@ -124,4 +182,30 @@ export function report(name: string, rows: BenchRow[], meta: Record<string, unkn
     `${JSON.stringify({ name, date: new Date().toISOString(), node: process.version, meta, rows }, null, 2)}\n`,
   );
   console.log(`\nwritten ${file}`);
+}
+
+export {
+  type Curve,
+  type CurvePoint,
+  type CurveSeries,
+  relativeGrowth,
+  reportCurve,
+  runAtSizes,
+  type SizedRun,
+} from './curve.js';
+
+/**
+ * A small deterministic generator (mulberry32): the same seed gives the same data on every run.
+ * @example
+ * const next = seededRandom(42); next() // 0.60… (always)
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

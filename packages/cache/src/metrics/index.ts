@@ -233,13 +233,25 @@ export function createMetrics({
       const kind = await detect();
       let samplesWritten = 0;
       const commands: BatchCommand[] = [];
+      const ttl = String(agentSessionTtlMs);
+      const retention = String(retentionMs);
       for (const u of planned) {
         const sessionKey = keys.agentSession(u.agent);
-        commands.push((p) => p.mosSessionWrite(sessionKey, String(agentSessionTtlMs), 'upsert', ...u.fields));
-        for (const [metricType, value] of Object.entries(u.metrics)) {
+        const metrics = Object.entries(u.metrics);
+        samplesWritten += metrics.length;
+        if (kind === 'core') {
+          // One script per agent (its keys share the agent's slot): the session and its samples.
+          const args = [String(1 + metrics.length), sessionKey];
+          for (const [metricType] of metrics) args.push(keys.metric(metricType, u.agent));
+          args.push(ttl, retention, String(u.t), String(u.fields.length / 2), ...u.fields);
+          for (const [, value] of metrics) args.push(String(value));
+          commands.push((p) => p.mosAgentUpdate(...args));
+          continue;
+        }
+        commands.push((p) => p.mosSessionWrite(sessionKey, ttl, 'upsert', ...u.fields));
+        for (const [metricType, value] of metrics) {
           const key = keys.metric(metricType, u.agent);
           commands.push((p) => addTo(p, kind, key, u.t, value));
-          samplesWritten++;
         }
       }
       await sendBatch(client, availability, 'bulk agent metrics update', commands);

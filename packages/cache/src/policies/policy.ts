@@ -1,11 +1,11 @@
 // One cache namespace: get/set/getOrSet/write/invalidate, each a single Lua round trip.
 import { randomUUID } from 'node:crypto';
 import { unstorableTextRule } from '@monsteros/schema';
-import { CORRUPT, decodeValue, encodeValue } from '../codec.js';
+import { CORRUPT, decodeValue, type EncodedText, encodeForWrite } from '../codec.js';
 import type { Availability, ScriptedClient } from '../connection.js';
 import { ValidationError } from '../errors.js';
 import { escapeKeyPart, type NamespaceKeys } from '../keys.js';
-import { check, PositiveSeconds, Tag } from '../validation.js';
+import { check, checkCacheValue, Tag, TtlSeconds } from '../validation.js';
 import {
   KEY_SHAPES,
   type NamespaceKey,
@@ -212,7 +212,13 @@ export function createPolicy<N extends NamespaceName>(
     let member = '';
     for (let i = 0; i < shape.parts.length; i++) {
       const part = shape.parts[i]!;
-      member += (i === 0 ? '' : ':') + validateKeyPart(record[part], `key.${part}`);
+      let value: unknown;
+      try {
+        value = record[part];
+      } catch {
+        throw new ValidationError(`key.${part}`, 'must be plain data (reading it threw)');
+      }
+      member += (i === 0 ? '' : ':') + validateKeyPart(value, `key.${part}`);
     }
     return member + shape.suffix;
   }
@@ -231,7 +237,7 @@ export function createPolicy<N extends NamespaceName>(
     const seconds =
       options?.ttlSeconds === undefined
         ? config.ttlSeconds
-        : check(PositiveSeconds, options.ttlSeconds, 'ttlSeconds');
+        : check(TtlSeconds, options.ttlSeconds, 'ttlSeconds');
     return Math.max(1, Math.round((seconds + swrSeconds) * 1000));
   }
   function tagsOf(options: SetOptions | undefined): string[] {
@@ -279,7 +285,13 @@ export function createPolicy<N extends NamespaceName>(
       return Promise.reject(error);
     }
     if (!availability.up) return Promise.resolve(undefined);
-    if (pendingInvalidations.size > 0 || config.readTracking === 'inline') return slowGet(member);
+    if (pendingInvalidations.size > 0) return slowGet(member);
+    if (config.readTracking === 'inline') {
+      // One script call that reads and records the access (no extra await layers either).
+      return client
+        .mosCacheReadBuffer(entryKey(member), keys.index, keys.stats, member, strategy)
+        .then((reply) => inlineHit(member, reply as Buffer | null), onReadError);
+    }
     if (near) return nearGet(member).catch(onReadError);
     return client.getBuffer(entryKey(member)).then((bytes) => {
       if (bytes === null) {
@@ -364,25 +376,28 @@ export function createPolicy<N extends NamespaceName>(
         recordHit(member);
         return value;
       }
-      const reply = (await client.mosCacheReadBuffer(
+      const reply = await client.mosCacheReadBuffer(
         entryKey(member),
         keys.index,
         keys.stats,
         member,
         strategy,
-      )) as Buffer | null;
-      if (reply === null) return undefined;
-      const value = decodeOrDrop(member, reply);
-      return value === CORRUPT ? undefined : value;
+      );
+      return inlineHit(member, reply as Buffer | null);
     } catch {
       return onReadError();
     }
+  }
+  function inlineHit(member: string, reply: Buffer | null): V | undefined {
+    if (reply === null) return undefined;
+    const value = decodeOrDrop(member, reply);
+    return value === CORRUPT ? undefined : value;
   }
 
   /** Encodes and writes; `lease` makes it a loader's conditional write. Redis errors → false. */
   async function write(
     member: string,
-    encoded: Buffer,
+    encoded: Buffer | EncodedText,
     ttlMs: number,
     tags: string[],
     lease?: { token: string; generation: string },
@@ -397,7 +412,7 @@ export function createPolicy<N extends NamespaceName>(
       const reply = (await client.mosCacheSet(
         ...keysOf(member),
         member,
-        encoded,
+        ...(Buffer.isBuffer(encoded) ? [encoded, ''] : [encoded.text, String(encoded.flags)]),
         String(ttlMs),
         strategy,
         maxSize,
@@ -423,7 +438,8 @@ export function createPolicy<N extends NamespaceName>(
     const member = memberOf(key);
     const ttlMs = ttlMsOf(options, 0);
     const tags = tagsOf(options);
-    const encoded = encodeValue(value, codec);
+    checkCacheValue(value);
+    const encoded = encodeForWrite(value, codec);
     flights.delete(member);
     return write(member, encoded, ttlMs, tags);
   }
@@ -480,9 +496,9 @@ export function createPolicy<N extends NamespaceName>(
       await release();
       return value;
     }
-    let encoded: Buffer;
+    let encoded: Buffer | EncodedText;
     try {
-      encoded = encodeValue(value, codec);
+      encoded = encodeForWrite(value, codec);
     } catch (error) {
       await release();
       throw error;
@@ -612,7 +628,8 @@ export function createPolicy<N extends NamespaceName>(
     const ttlMs = ttlMsOf(options, 0);
     const tags = tagsOf(options);
     // Serialize first: a value the cache cannot hold is refused before the source changes.
-    const encoded = encodeValue(value, codec);
+    checkCacheValue(value);
+    const encoded = encodeForWrite(value, codec);
     const previous = writeChains.get(member) ?? Promise.resolve();
     const run = previous
       .catch(() => {})

@@ -25,8 +25,17 @@ export const PASSED_THROUGH: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>
  */
 export function rethrowTyped(error: unknown): never {
   if (error instanceof StepError) {
-    const cause = error.cause as { code?: unknown; message?: string } | undefined;
+    const cause = error.cause as
+      | { code?: unknown; message?: string; field?: unknown; rule?: unknown }
+      | undefined;
     const code = cause?.code;
+    // A store's validation error keeps naming its field (an invalid character name once lost it).
+    if (code === 'VALIDATION' && typeof cause?.field === 'string') {
+      throw new FlowValidationError(
+        cause.field,
+        typeof cause.rule === 'string' ? cause.rule : (cause.message ?? 'is invalid'),
+      );
+    }
     if (typeof code === 'string' && PASSED_THROUGH.has(code as FlowErrorCode)) {
       throw new FlowError(code as FlowErrorCode, `${error.flow}: ${error.step}: ${cause?.message ?? ''}`, {
         cause: error.cause,

@@ -6,7 +6,7 @@
 // says `partial`.
 import type { Cache, UserSession } from '@monsteros/cache';
 import { interactionRequestHash, NotFoundError, type Relational } from '@monsteros/relational';
-import type { CharacterAgent } from '@monsteros/schema';
+import { type CharacterAgent, CharacterNameSchema } from '@monsteros/schema';
 import { z } from 'zod';
 import { cachedResponse, questionPatternHash } from '../caching/response-cache.js';
 import { applyInteractionCache, type InteractionCachePayload, interactionEvents } from '../events.js';
@@ -48,6 +48,8 @@ export interface InteractionDeps {
   responder: Responder;
   recorder: TimingRecorder;
   characterByName(name: string): Promise<CharacterAgent | null>;
+  /** Whether the user exists (cached briefly): checked before any store is read or filled. */
+  userExists(userId: string): Promise<boolean>;
   maxMessageLength: number;
   memoriesPerResponse: number;
   /** Read `character_responses` before the responder (default on; off for a personalizing responder). */
@@ -62,10 +64,7 @@ export interface InteractionDeps {
 export function characterInteractionFlow(deps: InteractionDeps) {
   const Input = z.object({
     userId: z.uuid({ message: 'must be a UUID' }),
-    character: z
-      .string({ message: 'must be a string' })
-      .min(1, 'must not be empty')
-      .max(50, 'must be at most 50 characters'),
+    character: CharacterNameSchema,
     message: z
       .string({ message: 'must be a string' })
       .refine((m) => m.trim().length > 0, 'must not be empty')
@@ -91,8 +90,12 @@ export function characterInteractionFlow(deps: InteractionDeps) {
 
   const flow = pipeline<z.output<typeof Input>>('characterInteraction')
     .step('load character', 'postgres', async (input) => {
-      const character = await deps.characterByName(input.character);
+      const [character, user] = await Promise.all([
+        deps.characterByName(input.character),
+        deps.userExists(input.userId),
+      ]);
       if (!character) throw new NotFoundError('character', input.character);
+      if (!user) throw new NotFoundError('user', input.userId);
       return { ...input, characterRow: character };
     })
     // Independent reads: the session's round trip overlaps the memory search.

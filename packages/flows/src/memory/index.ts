@@ -25,6 +25,7 @@ export {
   memoryOutboxHandlers,
   type RetrievedPassage,
 } from './memory.js';
+export { type MemoryOperationEntry, type MemoryOperationType, recordMemoryOperation } from './operations.js';
 export { type Personalization, type PprOptions, type PprResult, personalizedPageRank } from './ppr.js';
 export { MEMORY_INGESTED, type MemoryIngestedPayload, type SideEffectResult } from './side-effects.js';
 export { buildSparseGraph, type EdgeColumns, type SparseGraph } from './sparse-graph.js';

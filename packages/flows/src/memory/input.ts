@@ -1,7 +1,13 @@
 // What the memory accepts, checked once at the boundary: a bad field is a MemoryInputError naming
 // the field (with its path) and the rule, thrown before any store is touched.
 import { normalizeEntityName } from '@monsteros/relational';
-import { CharacterNameSchema, type JsonObject, JsonObjectSchema } from '@monsteros/schema';
+import {
+  CharacterNameSchema,
+  type JsonObject,
+  JsonObjectSchema,
+  joinInputPath,
+  parseInput,
+} from '@monsteros/schema';
 import { z } from 'zod';
 import { FlowValidationError } from '../errors.js';
 
@@ -12,11 +18,9 @@ export class MemoryInputError extends FlowValidationError {
 
 /** Parses `value` with `schema` or throws a MemoryInputError naming `field` and the nested path. */
 export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const path = [field, ...issue.path.map(String)].join('.');
-  throw new MemoryInputError(path, issue.message);
+  const parsed = parseInput(schema, value);
+  if (parsed.ok) return parsed.data;
+  throw new MemoryInputError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
 }
 
 const text = (max: number) =>
@@ -41,7 +45,8 @@ export const IngestInputSchema = z.object({
   passages: z
     .array(
       z.object({
-        text: text(100_000),
+        // A passage of only whitespace has nothing to embed: its embedding event would park forever.
+        text: text(100_000).refine((t) => t.trim().length > 0, 'must not be only whitespace'),
         triples: z.array(z.tuple([EntityName, text(200), EntityName])).max(1_000, 'at most 1000 per passage'),
         metadata: JsonObjectSchema.optional(),
       }),

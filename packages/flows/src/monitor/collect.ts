@@ -236,6 +236,7 @@ async function readDuckdb(analytics: NonNullable<MonitorStores['analytics']>): P
     memoryLimit: stats.memoryLimit,
     memoryLimitBytes: limit,
     memoryUsage: limit ? stats.memoryUsedBytes / limit : null,
+    buffer: { ...stats.buffer, byTag: { ...stats.buffer.byTag } },
     rows: { ...stats.rows },
     // The monitor's own reads (health, stats, watermarks) are not the analytics workload.
     queries: stats.queries.filter((q) => !MONITOR_QUERIES.has(q.name)).sort((a, b) => b.p99Ms - a.p99Ms),

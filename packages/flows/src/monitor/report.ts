@@ -3,6 +3,7 @@
 import type { MemoryEfficiency } from '@monsteros/analytics';
 import type { StepStore } from '../pipeline.js';
 import { absentReason, type CollectSettings, collectSnapshot, redact } from './collect.js';
+import { duckdbCacheFigures } from './duckdb-cache.js';
 import { bytes, count, ms, pct } from './format.js';
 import { type Finding, findBottlenecks } from './rules.js';
 import { THRESHOLD_NAMES, THRESHOLD_SPECS, type ThresholdName, type Thresholds } from './thresholds.js';
@@ -161,6 +162,7 @@ function statusLines(s: MonitorSnapshot, findings: Finding[]): StoreStatus[] {
         { label: 'query round trip', value: ms(d.healthMs) },
         { label: 'file + WAL', value: `${bytes(d.fileBytes)} + ${bytes(d.walBytes)}` },
         { label: 'memory', value: `${bytes(d.memoryUsedBytes)} of ${d.memoryLimit}` },
+        ...duckdbCacheFigures(d.buffer),
         ...Object.entries(d.rows).map(([table, n]) => ({ label: table, value: `${count(n)} rows` })),
       ],
     })),

@@ -1,6 +1,6 @@
 // The monitor's typed view of the stores. Every reading is plain data (numbers, strings, ISO
 // dates), so a snapshot survives JSON.stringify unchanged and `--json` prints exactly this.
-import type { Analytics, QueryTiming } from '@monsteros/analytics';
+import type { Analytics, DuckdbBufferStats, QueryTiming } from '@monsteros/analytics';
 import type { Cache, CacheStats, NamespaceStats } from '@monsteros/cache';
 import type { OutboxBacklog, Relational, RelationalStats } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
@@ -150,6 +150,8 @@ export interface DuckdbReading {
   memoryLimitBytes: number | null;
   /** memoryUsedBytes / memoryLimitBytes, null when the limit is unknown. */
   memoryUsage: number | null;
+  /** Cache efficiency: the buffer manager's table blocks in memory vs the data, spill, threads. */
+  buffer: DuckdbBufferStats;
   rows: Record<string, number>;
   queries: QueryTiming[];
   ingestion: Array<{

@@ -11,6 +11,12 @@ export interface LocalEmbedderOptions {
   charNgrams?: readonly number[];
   /** Weight of a word, of a pair of adjacent words and of one character n-gram. Default 1, 0.5, 0.25. */
   weights?: { word?: number; bigram?: number; char?: number };
+  /**
+   * Words left out (lower-case); `false` keeps every word (the v1 behaviour, where "what is"
+   * outweighed the topic of a short question).
+   * @default the English stop words of the BM25 encoder
+   */
+  stopWords?: ReadonlySet<string> | false;
 }
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
@@ -37,6 +43,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): EmbeddingPro
   const wWord = options.weights?.word ?? 1;
   const wBigram = options.weights?.bigram ?? 0.5;
   const wChar = options.weights?.char ?? 0.25;
+  const stopWords = options.stopWords ?? ENGLISH_STOP_WORDS;
 
   const embedOne = (text: string): Float32Array => {
     const acc = new Float64Array(dims);
@@ -49,7 +56,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): EmbeddingPro
     const words = normalized.match(TOKEN) ?? [];
     // Function words ("what is", "can you") would outweigh the topic of a short question: they
     // are left out, unless the text has nothing else.
-    const content = words.filter((w) => !ENGLISH_STOP_WORDS.has(w));
+    const content = stopWords === false ? words : words.filter((w) => !stopWords.has(w));
     let tokens = content.length > 0 ? content : words;
     // Text without letters or digits ("?!") still gets a vector of its own characters.
     if (tokens.length === 0) tokens = [normalized.trim() || normalized];
@@ -75,7 +82,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): EmbeddingPro
   };
 
   return {
-    id: `local-hash-v2/${dims}`,
+    id: `${stopWords === false ? 'local-hash-v1' : 'local-hash-v2'}/${dims}`,
     dims,
     embed: async (texts) => texts.map(embedOne),
   };

@@ -484,7 +484,10 @@ export class LocalQdrant {
       throw formatError(`${where}.payload: expected an object`);
     const vectors: Record<string, Float32Array> = {};
     let sparse: Record<string, SparseVector> | undefined;
-    if (Array.isArray(vector)) {
+    const multi = Array.isArray(vector) ? col.multi.get('') : undefined;
+    if (Array.isArray(vector) && multi) {
+      vectors[''] = multi.prepare(vector, `${where}.vector`, false);
+    } else if (Array.isArray(vector)) {
       const store = storeFor(col, '');
       vectors[''] = store.prepare(checkDense(vector, store, `${where}.vector`));
     } else if (isObject(vector)) {
@@ -504,6 +507,11 @@ export class LocalQdrant {
               ? 'Conversion between sparse and regular vectors failed'
               : `Not existing vector name error: ${name}`,
           );
+        const multiStore = col.multi.get(name);
+        if (multiStore) {
+          vectors[name] = multiStore.prepare(v, `${where}.vector.${name}`, false);
+          continue;
+        }
         const store = storeFor(col, name);
         vectors[name] = store.prepare(checkDense(v, store, `${where}.vector.${name}`));
       }
@@ -934,7 +942,7 @@ export class LocalQdrant {
           case 'delete_vectors': {
             const names = Array.isArray(a.vector) ? a.vector.map(String) : [];
             for (const n of names)
-              if (!col.dense.has(n) && !col.sparseNames.has(n))
+              if (!col.dense.has(n) && !col.multi.has(n) && !col.sparseNames.has(n))
                 throw wrongInput(`Not existing vector name error: ${n}`);
             op = {
               t: 'delvec',

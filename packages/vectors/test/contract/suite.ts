@@ -18,6 +18,7 @@ import {
   rank,
   rrf,
 } from './math.js';
+import { multivectorCases } from './multivectors.js';
 import { snapshotCases } from './snapshots.js';
 import { type ContractTarget, expectQdrantError, uniqueName } from './targets.js';
 
@@ -888,6 +889,7 @@ export function contractSuite(label: string, makeTarget: () => Promise<ContractT
     collectionUpdateCases({ target: () => target, collection });
     conditionCases({ target: () => target, collection });
     snapshotCases({ target: () => target, collection });
+    multivectorCases({ target: () => target, collection });
 
     describe('bad input leaves the collection unchanged', () => {
       let name: string;

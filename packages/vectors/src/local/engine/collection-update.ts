@@ -124,7 +124,7 @@ const vectorNameSchema = z.union([
 export function withVectorName(col: Collection, name: string, raw: unknown): CreateCollectionBody {
   const spec = parseBody(vectorNameSchema, raw, 'dense');
   if (name === '') throw wrongInput('vector name must not be empty');
-  if (col.dense.has(name) || col.sparseNames.has(name))
+  if (col.dense.has(name) || col.multi.has(name) || col.sparseNames.has(name))
     throw new LocalQdrantError(409, `Wrong input: Vector name \`${name}\` already exists`);
   const body = structuredClone(col.body) as Record<string, unknown>;
   if ('dense' in spec) {
@@ -148,7 +148,7 @@ export function withoutVectorName(col: Collection, name: string): CreateCollecti
   if (col.sparseNames.has(name) && isObject(body.sparse_vectors)) {
     const { [name]: _gone, ...rest } = body.sparse_vectors;
     body.sparse_vectors = rest;
-  } else if (!col.unnamed && col.dense.has(name) && isObject(body.vectors)) {
+  } else if (!col.unnamed && (col.dense.has(name) || col.multi.has(name)) && isObject(body.vectors)) {
     const { [name]: _gone, ...rest } = body.vectors;
     body.vectors = rest;
   } else {

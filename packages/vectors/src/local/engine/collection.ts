@@ -3,6 +3,7 @@ import { type IndexSource, type Narrowing, narrowFilter } from '../filter/narrow
 import { type CreateCollectionBody, collectionConfig, type DenseSpec, denseSpecs } from './config.js';
 import { comparePointIds, type PointId } from './ids.js';
 import { cloneJson, deleteAt, mergeAt, type Payload, valuesAt } from './json-path.js';
+import { MultiVectorStore } from './multi-vector-store.js';
 import { INVERTED_TYPES, InvertedIndex } from './payload-index.js';
 import { SparseIndex, type SparseVector } from './sparse-index.js';
 import { VectorStore } from './vector-store.js';
@@ -36,6 +37,8 @@ export interface IndexSpec {
 export class Collection {
   readonly unnamed: boolean;
   readonly dense = new Map<string, VectorStore>();
+  /** Multivector names (MaxSim), kept apart from the single-row dense stores. */
+  readonly multi = new Map<string, MultiVectorStore>();
   readonly sparseNames: Set<string>;
   /** One inverted index per sparse vector name. */
   readonly sparseIndexes = new Map<string, SparseIndex>();
@@ -66,7 +69,10 @@ export class Collection {
   ) {
     const { unnamed, specs } = denseSpecs(body);
     this.unnamed = unnamed;
-    for (const s of specs) this.dense.set(s.name, new VectorStore(s.size, s.distance));
+    for (const s of specs) {
+      if (s.multivector) this.multi.set(s.name, new MultiVectorStore(s.size, s.distance));
+      else this.dense.set(s.name, new VectorStore(s.size, s.distance, { onDisk: s.onDisk, int8: s.int8 }));
+    }
     this.sparseNames = new Set(Object.keys(body.sparse_vectors ?? {}));
     for (const [name, params] of Object.entries(body.sparse_vectors ?? {}))
       this.sparseIndexes.set(name, new SparseIndex(params.modifier === 'idf'));
@@ -84,9 +90,15 @@ export class Collection {
     const { specs } = denseSpecs(body);
     for (const name of [...this.dense.keys()])
       if (!specs.some((s) => s.name === name)) this.dense.delete(name);
+    for (const name of [...this.multi.keys()])
+      if (!specs.some((s) => s.name === name)) this.multi.delete(name);
     for (const s of specs) {
-      if (this.dense.has(s.name)) continue;
-      const store = new VectorStore(s.size, s.distance);
+      if (this.dense.has(s.name) || this.multi.has(s.name)) continue;
+      if (s.multivector) {
+        this.multi.set(s.name, new MultiVectorStore(s.size, s.distance));
+        continue;
+      }
+      const store = new VectorStore(s.size, s.distance, { onDisk: s.onDisk, int8: s.int8 });
       store.ensure(this.high);
       this.dense.set(s.name, store);
     }
@@ -236,6 +248,11 @@ export class Collection {
         if (v) store.set(slot, v);
         else store.clear(slot);
       }
+      for (const [name, store] of this.multi) {
+        const v = p.vectors[name];
+        if (v) store.set(slot, v);
+        else store.clear(slot);
+      }
       this.reindex(slot);
     }
   }
@@ -251,7 +268,8 @@ export class Collection {
     for (const p of points) {
       const slot = this.slotOf.get(p.id);
       if (slot === undefined) continue;
-      for (const [name, v] of Object.entries(p.vectors)) this.dense.get(name)?.set(slot, v);
+      for (const [name, v] of Object.entries(p.vectors))
+        (this.dense.get(name) ?? this.multi.get(name))?.set(slot, v);
       for (const [name, v] of Object.entries(p.sparse ?? {})) {
         this.sparse[slot] = { ...this.sparse[slot], [name]: v };
         this.sparseIndexes.get(name)?.set(slot, v);
@@ -266,6 +284,7 @@ export class Collection {
       if (slot === undefined) continue;
       for (const name of names) {
         this.dense.get(name)?.clear(slot);
+        this.multi.get(name)?.clear(slot);
         const sp = this.sparse[slot];
         if (sp?.[name]) {
           const { [name]: _gone, ...rest } = sp;
@@ -288,6 +307,7 @@ export class Collection {
       this.sparse[slot] = undefined;
       for (const index of this.sparseIndexes.values()) index.remove(slot);
       for (const store of this.dense.values()) store.clear(slot);
+      for (const store of this.multi.values()) store.clear(slot);
       this.reindex(slot);
       this.free.push(slot);
       this.sortedCache = null;
@@ -370,7 +390,9 @@ class SlotView implements PointView {
 
   hasVector(name: string): boolean {
     return (
-      this.col.dense.get(name)?.present[this.slot] === 1 || this.col.sparse[this.slot]?.[name] !== undefined
+      this.col.dense.get(name)?.present[this.slot] === 1 ||
+      this.col.multi.get(name)?.present[this.slot] === 1 ||
+      this.col.sparse[this.slot]?.[name] !== undefined
     );
   }
 }

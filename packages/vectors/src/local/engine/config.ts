@@ -56,7 +56,10 @@ export const vectorParams = z
     quantization_config: quantization.nullish(),
     on_disk: z.boolean().nullish(),
     datatype: z.enum(['float32', 'float16', 'uint8']).nullish(),
-    multivector_config: z.null().optional(),
+    multivector_config: z
+      .object({ comparator: z.literal('max_sim') })
+      .strict()
+      .nullish(),
   })
   .strict();
 
@@ -124,19 +127,38 @@ export interface DenseSpec {
   name: string;
   size: number;
   distance: Distance;
+  /** Several rows per point compared by MaxSim (`multivector_config: {comparator: 'max_sim'}`). */
+  multivector?: boolean;
+  /** `on_disk`: the float32 originals are kept in a file, not in memory. */
+  onDisk?: boolean;
+  /** Scalar int8 quantization (the vector's own `quantization_config`, else the collection's). */
+  int8?: { quantile: number } | null;
+}
+
+type Quantization = z.output<typeof quantization>;
+
+/** The int8 settings of a quantization config, or null (none, or product / binary: searched exactly). */
+function int8Of(q: Quantization | null | undefined): { quantile: number } | null {
+  if (!q || !('scalar' in q)) return null;
+  return { quantile: q.scalar.quantile ?? 1 };
 }
 
 export function denseSpecs(body: CreateCollectionBody): { unnamed: boolean; specs: DenseSpec[] } {
   const v = body.vectors;
   if (v === undefined) return { unnamed: false, specs: [] };
+  const spec = (name: string, p: z.output<typeof vectorParams>): DenseSpec => ({
+    name,
+    size: p.size,
+    distance: p.distance,
+    onDisk: p.on_disk === true,
+    int8: int8Of(p.quantization_config ?? body.quantization_config),
+    multivector: Boolean(p.multivector_config),
+  });
   if ('size' in v && typeof v.size === 'number') {
-    return { unnamed: true, specs: [{ name: '', size: v.size, distance: v.distance as Distance }] };
+    return { unnamed: true, specs: [spec('', v as z.output<typeof vectorParams>)] };
   }
   const named = v as Record<string, z.output<typeof vectorParams>>;
-  return {
-    unnamed: false,
-    specs: Object.entries(named).map(([name, p]) => ({ name, size: p.size, distance: p.distance })),
-  };
+  return { unnamed: false, specs: Object.entries(named).map(([name, p]) => spec(name, p)) };
 }
 
 const strip = <T extends Record<string, unknown>>(o: T | null | undefined): Partial<T> => {

@@ -5,33 +5,30 @@
  * four times faster than the scalar JavaScript loop, which is what exact search spends its time on.
  * The module is assembled here from its opcodes (it is ~150 bytes), so no build step is needed.
  */
-const leb = (value: number): number[] => {
-  const out: number[] = [];
-  let n = value;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-};
+import {
+  BLOCK,
+  BR_IF,
+  END,
+  get,
+  I32_ADD,
+  I32_EQZ,
+  I32_LT_U,
+  i32,
+  type KernelFn,
+  kernelLoader,
+  kernelModule,
+  LOOP,
+  leb,
+  SIMD,
+  set,
+  tee,
+  V128_ZERO,
+} from './wasm-asm.js';
 
-const SIMD = 0xfd;
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32 = (n: number) => [0x41, ...leb(n)];
-const I32_ADD = 0x6a;
-const I32_LT_U = 0x49;
-const I32_EQZ = 0x45;
+export { createMemory, type WasmMemory } from './wasm-asm.js';
+
 const F32_ADD = 0x92;
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const END = 0x0b;
-const BR_IF = (depth: number) => [0x0d, depth];
 const V128_LOAD = (offset: number) => [SIMD, 0x00, 2, ...leb(offset)];
-const V128_ZERO = [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
 const F32X4_MUL = [SIMD, 0xe6, 0x01];
 const F32X4_ADD = [SIMD, 0xe4, 0x01];
 const LANE = (l: number) => [SIMD, 0x1f, l];
@@ -106,44 +103,7 @@ const body = [
   END,
 ];
 
-const name = (s: string) => [s.length, ...Buffer.from(s, 'latin1')];
-const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
-
-const MODULE_BYTES = new Uint8Array([
-  ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
-  ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-  ...section(2, [1, ...name('env'), ...name('mem'), 2, 0, 1]),
-  ...section(3, [1, 0]),
-  ...section(7, [1, ...name('dots'), 0, 0]),
-  ...section(10, [1, ...leb(body.length), ...body]),
-]);
-
-/** The parts of the WebAssembly API used here (the package compiles without the DOM lib). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-/** A growable linear memory of `pages` × 64 KiB for vector rows. */
-export const createMemory = (pages: number): WasmMemory => new wasm.Memory({ initial: pages });
-
-export type DotsFn = (query: number, rows: number, strideBytes: number, count: number, out: number) => void;
-
-let compiled: object | null | undefined;
+export type DotsFn = KernelFn;
 
 /** Instantiates the kernel over `memory`, or returns null where WebAssembly SIMD is unavailable. */
-export function dotKernel(memory: WasmMemory): DotsFn | null {
-  if (compiled === undefined) {
-    compiled = wasm.validate(MODULE_BYTES) ? new wasm.Module(MODULE_BYTES) : null;
-  }
-  if (compiled === null) return null;
-  const instance = new wasm.Instance(compiled, { env: { mem: memory } });
-  return instance.exports.dots as DotsFn;
-}
+export const dotKernel = kernelLoader(kernelModule('dots', body), 'dots');

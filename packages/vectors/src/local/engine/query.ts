@@ -5,6 +5,8 @@ import { exampleQuery, mmr, parseMmr, topByScore } from './example-queries.js';
 import { compileFormula } from './formula.js';
 import { comparePointIds, parsePointId } from './ids.js';
 import { valuesAt } from './json-path.js';
+import type { MultiVectorStore } from './multi-vector-store.js';
+import { quantizedSearchOf } from './quantized-search.js';
 import { parseSparse, type SparseIndex, type SparseVector } from './sparse-index.js';
 import { clampCount } from './validate.js';
 import { externalScore, internalThreshold, type VectorStore } from './vector-store.js';
@@ -39,6 +41,8 @@ export function storeFor(col: Collection, using: string | null | undefined): Vec
   const store = col.dense.get(name);
   if (!store) {
     if (col.sparseNames.has(name)) throw wrongInput('Conversion between sparse and regular vectors failed');
+    if (col.multi.has(name))
+      throw badRequest(`multivector \`${name}\` is served by nearest queries only in the local mode`);
     throw wrongInput(`Not existing vector name error: ${name}`);
   }
   return store;
@@ -84,6 +88,19 @@ function resolveVector(col: Collection, input: unknown, store: VectorStore, usin
   if (Array.isArray(input) && Array.isArray(input[0]))
     throw badRequest('multivector search is not supported by the local mode');
   return store.prepare(checkDense(input, store, 'query'));
+}
+
+/** A multivector query: rows given (a plain vector is one row), or the stored rows of a point id. */
+function resolveMulti(col: Collection, input: unknown, store: MultiVectorStore): Float32Array {
+  if (typeof input === 'number' || typeof input === 'string' || typeof input === 'bigint') {
+    const id = parsePointId(input);
+    const slot = col.slotOf.get(id);
+    if (slot === undefined) throw new LocalQdrantError(404, `Not found: No point with id ${id} found`);
+    const rows = store.get(slot);
+    if (!rows) throw badRequest(`Point ${id} has no multivector`);
+    return rows;
+  }
+  return store.prepare(input, 'query', true);
 }
 
 /** The sparse query: given `{indices, values}`, or the stored sparse vector of a point id. */
@@ -199,6 +216,19 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
         .map((h) => ({ slot: h.slot, score: h.score }))
         .slice(offset, k);
     }
+    const multiStore = col.multi.get(using);
+    if (multiStore) {
+      if (diverse) throw badRequest('MMR over multivectors is not supported by the local mode');
+      const query = resolveMulti(col, nearestInput, multiStore);
+      const pool = prefetches.length > 0 ? candidates() : col.slotsInIdOrder(filters);
+      const present = multiStore.present;
+      return topByScore(
+        pool.filter((slot) => present[slot] === 1 && accept(slot)),
+        k,
+        (slot) => multiStore.maxSim(query, slot),
+        threshold ?? Number.NEGATIVE_INFINITY,
+      ).slice(offset, k);
+    }
     const store = storeFor(col, using);
     const vector = resolveVector(col, nearestInput, store, using);
     const floor = internalThreshold(threshold, store.distance);
@@ -209,9 +239,13 @@ export function runQuery(col: Collection, stage: QueryStage, outer: Scope | null
       // Deleted slots have their vectors cleared, so without a filter `present` alone is enough.
       // An indexed equality filter narrows the scan to its candidates; each is still fully checked.
       const narrowed = filter ? col.narrow(filters) : null;
+      // int8 codes (quantization_config) for full scans; index-narrowed candidates are few: exact.
+      const quantized = quantizedSearchOf(stage.params, store);
       const heap =
         narrowed === null
-          ? store.search(vector, kk, col.high, filter ? accept : null, floor)
+          ? quantized === null
+            ? store.search(vector, kk, col.high, filter ? accept : null, floor)
+            : store.searchQuantized(vector, kk, quantized, col.high, filter ? accept : null, floor)
           : store.searchSlots(vector, kk, narrowed.slots, narrowed.exact ? null : accept, floor);
       scored = heap.sorted();
     } else {

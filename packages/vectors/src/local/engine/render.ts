@@ -27,6 +27,13 @@ export function f32(x: number): number {
 
 const f32Array = (v: Float32Array): number[] => Array.from(v, f32);
 
+/** A multivector's flat rows as Qdrant prints them: one array per row. */
+const multiRows = (flat: Float32Array, dim: number): number[][] => {
+  const out: number[][] = [];
+  for (let i = 0; i < flat.length; i += dim) out.push(f32Array(flat.subarray(i, i + dim)));
+  return out;
+};
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -67,6 +74,11 @@ function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
   // is the entry "" of the map of vectors.
   if (col.unnamed && !sparseWanted) {
     if (!wanted('')) return undefined;
+    const multi = col.multi.get('');
+    if (multi) {
+      const rows = multi.get(slot);
+      return rows ? multiRows(rows, multi.dim) : undefined;
+    }
     const v = col.dense.get('')!.get(slot);
     return v ? f32Array(v) : undefined;
   }
@@ -75,6 +87,11 @@ function vectorOf(col: Collection, slot: number, sel: VectorSelector): unknown {
     if (!wanted(name)) continue;
     const v = store.get(slot);
     if (v) out[name] = f32Array(v);
+  }
+  for (const [name, store] of col.multi) {
+    if (!wanted(name)) continue;
+    const rows = store.get(slot);
+    if (rows) out[name] = multiRows(rows, store.dim);
   }
   if (sparse)
     for (const [name, sv] of Object.entries(sparse))

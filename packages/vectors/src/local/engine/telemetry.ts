@@ -41,6 +41,11 @@ export function collectionTelemetry(
     for (const slot of col.slotOf.values()) if (store.present[slot] === 1) n++;
     vectors[name] = n;
   }
+  for (const [name, store] of col.multi) {
+    let n = 0;
+    for (const slot of col.slotOf.values()) if (store.present[slot] === 1) n++;
+    vectors[name] = n;
+  }
   for (const name of col.sparseNames) {
     let n = 0;
     for (const slot of col.slotOf.values()) if (col.sparse[slot]?.[name]) n++;

@@ -1,4 +1,6 @@
 import { createMemory, type DotsFn, dotKernel, type WasmMemory } from './dot-kernel.js';
+import { CODE_CHUNK, Int8Codes } from './int8-codes.js';
+import { RowFile } from './row-file.js';
 import { TopK } from './top-k.js';
 
 export type Distance = 'Cosine' | 'Dot' | 'Euclid' | 'Manhattan';
@@ -7,12 +9,31 @@ const PAGE = 65_536;
 /** Rows scored per kernel call: the score buffer stays in L1/L2 cache. */
 const CHUNK = 4_096;
 
+/** How a store keeps its rows: `onDisk` (originals in a file), `int8` (scalar quantization). */
+export interface VectorStoreOptions {
+  onDisk?: boolean;
+  int8?: { quantile: number } | null;
+}
+
+/** Qdrant's `search_params.quantization`, resolved (defaults: use it, rescore, no oversampling). */
+export interface QuantizedSearch {
+  /** Rescore the candidates with the float32 originals (exact scores and order). Default true. */
+  rescore: boolean;
+  /** Candidates taken from the quantized scan: `limit × oversampling` (≥ 1). Default 1. */
+  oversampling: number;
+}
+
 /**
  * The dense vectors of one vector name, packed in one growable block of WebAssembly memory
  * (slot-major, rows padded to a multiple of 8 floats), so a search is a linear scan over contiguous
  * memory: Cosine and Dot through the SIMD dot-product kernel, Euclid and Manhattan in JavaScript.
  * Cosine vectors are stored normalized, which turns cosine similarity into a dot product.
  * Memory layout: [query row][CHUNK float32 scores][rows...].
+ *
+ * With `onDisk` the rows live in a RowFile and the memory holds a window of CHUNK rows that scans
+ * read into. With `int8` the store also keeps int8 codes (Int8Codes) and `searchQuantized` scans
+ * those (a quarter of the bytes), then rescores the best `limit × oversampling` with the originals:
+ * on disk plus int8, the process holds about a quarter of the float32 bytes.
  */
 export class VectorStore {
   /** Floats per stored row (dim rounded up to a multiple of 8; the padding stays zero). */
@@ -25,18 +46,48 @@ export class VectorStore {
   private scores!: Float32Array;
   private queryRow!: Float32Array;
   present: Uint8Array;
+  /** The rows, when they are kept on disk (`data` is then the window of CHUNK rows). */
+  private readonly file: RowFile | null;
+  /** One padded row, for writes to the file. */
+  private readonly rowBuffer: Float32Array | null;
+  /** int8 codes, when the vector is quantized (not for Manhattan: no dot product to rank by). */
+  readonly codes: Int8Codes | null;
+  /** Squared norms per slot (Euclid with int8: |x − q|² = |x|² + |q|² − 2 x·q). */
+  private norms: Float32Array | null;
+  private rows = 0;
 
   constructor(
     readonly dim: number,
     readonly distance: Distance,
+    options: VectorStoreOptions = {},
     capacity = 64,
   ) {
     this.stride = Math.ceil(dim / 8) * 8;
     this.rowsOffset = this.stride * 4 + CHUNK * 4;
-    this.memory = createMemory(Math.ceil((this.rowsOffset + capacity * this.stride * 4) / PAGE));
+    this.file = options.onDisk ? new RowFile(this.stride * 4) : null;
+    this.rowBuffer = this.file ? new Float32Array(this.stride) : null;
+    const resident = this.file ? CHUNK : capacity;
+    this.memory = createMemory(Math.ceil((this.rowsOffset + resident * this.stride * 4) / PAGE));
     this.dots = distance === 'Cosine' || distance === 'Dot' ? dotKernel(this.memory) : null;
     this.present = new Uint8Array(capacity);
+    this.codes = options.int8 && distance !== 'Manhattan' ? new Int8Codes(dim, options.int8.quantile) : null;
+    this.norms = this.codes && distance === 'Euclid' ? new Float32Array(capacity) : null;
     this.views();
+  }
+
+  /** Bytes this store holds in memory: the row memory (or window), codes, presence and norms. */
+  get memoryBytes(): number {
+    return (
+      this.memory.buffer.byteLength +
+      (this.codes?.bytes ?? 0) +
+      this.present.byteLength +
+      (this.norms?.byteLength ?? 0)
+    );
+  }
+
+  /** Whether searches can scan int8 codes. */
+  get quantized(): boolean {
+    return this.codes !== null;
   }
 
   private views(): void {
@@ -51,29 +102,64 @@ export class VectorStore {
     let cap = this.present.length;
     while (cap < slots) cap *= 2;
     const needed = this.rowsOffset + cap * this.stride * 4;
-    if (needed > this.memory.buffer.byteLength) {
+    if (this.file === null && needed > this.memory.buffer.byteLength) {
       this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / PAGE));
       this.views();
     }
     const present = new Uint8Array(cap);
     present.set(this.present);
     this.present = present;
+    if (this.norms) {
+      const norms = new Float32Array(cap);
+      norms.set(this.norms);
+      this.norms = norms;
+    }
   }
 
   /** Stores an already prepared vector (normalized when the distance is Cosine). */
   set(slot: number, v: Float32Array): void {
     this.ensure(slot + 1);
-    this.data.set(v, slot * this.stride);
+    if (this.file) {
+      const row = this.rowBuffer!;
+      row.set(v);
+      this.file.write(slot, new Uint8Array(row.buffer, 0, this.stride * 4));
+    } else {
+      this.data.set(v, slot * this.stride);
+    }
+    if (this.present[slot] === 0) this.rows++;
     this.present[slot] = 1;
+    if (this.codes) {
+      this.codes.encode(slot, v);
+      if (this.norms) this.norms[slot] = dot(v, 0, v, this.dim);
+    }
   }
 
   clear(slot: number): void {
-    if (slot < this.present.length) this.present[slot] = 0;
+    if (slot < this.present.length && this.present[slot] === 1) {
+      this.present[slot] = 0;
+      this.rows--;
+    }
   }
 
+  /** The stored vector (a view of memory, or a fresh copy read from disk). */
   get(slot: number): Float32Array | null {
     if (!this.present[slot]) return null;
+    if (this.file) {
+      const row = new Float32Array(this.stride);
+      this.file.read(slot, 1, new Uint8Array(row.buffer));
+      return row.subarray(0, this.dim);
+    }
     return this.data.subarray(slot * this.stride, slot * this.stride + this.dim);
+  }
+
+  /**
+   * Makes rows `start … start + count - 1` (count ≤ CHUNK) readable in memory and returns the
+   * float index in `data` of the first: in place in memory, or read into the window from disk.
+   */
+  private rowsAt(start: number, count: number): number {
+    if (this.file === null) return start * this.stride;
+    this.file.read(start, count, new Uint8Array(this.data.buffer, this.rowsOffset, count * this.stride * 4));
+    return 0;
   }
 
   /** Copies a caller's vector into float32 and normalizes it for Cosine, as Qdrant does on insert. */
@@ -85,7 +171,7 @@ export class VectorStore {
 
   /** Raw score of `slot` against a prepared query, in the engine's "larger is better" order. */
   internalScore(query: Float32Array, slot: number): number {
-    return scoreAt(this.data, slot * this.stride, query, this.dim, this.distance);
+    return scoreAt(this.data, this.rowsAt(slot, 1), query, this.dim, this.distance);
   }
 
   /**
@@ -107,7 +193,8 @@ export class VectorStore {
       const { present, scores } = this;
       for (let start = 0; start < n; start += CHUNK) {
         const count = Math.min(CHUNK, n - start);
-        this.dots(0, this.rowsOffset + start * strideBytes, strideBytes, count, this.stride * 4);
+        const at = this.rowsOffset + this.rowsAt(start, count) * 4;
+        this.dots(0, at, strideBytes, count, this.stride * 4);
         for (let j = 0; j < count; j++) {
           const slot = start + j;
           if (present[slot] === 0) continue;
@@ -119,13 +206,19 @@ export class VectorStore {
       }
       return heap;
     }
-    const { data, present, dim, distance, stride } = this;
-    for (let slot = 0; slot < n; slot++) {
-      if (present[slot] === 0) continue;
-      const s = scoreAt(data, slot * stride, query, dim, distance);
-      if (s < floor || s <= heap.floor) continue;
-      if (accept !== null && !accept(slot)) continue;
-      heap.push(s, slot);
+    const { present, dim, distance, stride } = this;
+    for (let start = 0; start < n; start += CHUNK) {
+      const count = Math.min(CHUNK, n - start);
+      const base = this.rowsAt(start, count);
+      const data = this.data;
+      for (let j = 0; j < count; j++) {
+        const slot = start + j;
+        if (present[slot] === 0) continue;
+        const s = scoreAt(data, base + j * stride, query, dim, distance);
+        if (s < floor || s <= heap.floor) continue;
+        if (accept !== null && !accept(slot)) continue;
+        heap.push(s, slot);
+      }
     }
     return heap;
   }
@@ -145,11 +238,11 @@ export class VectorStore {
     const heap = new TopK(k);
     const n = slots.length;
     if (this.dots === null) {
-      const { data, present, dim, distance, stride } = this;
+      const { present, dim, distance } = this;
       for (let i = 0; i < n; i++) {
         const slot = slots[i]!;
         if (slot >= present.length || present[slot] === 0) continue;
-        const s = scoreAt(data, slot * stride, query, dim, distance);
+        const s = scoreAt(this.data, this.rowsAt(slot, 1), query, dim, distance);
         if (s < floor || s <= heap.floor) continue;
         if (accept !== null && !accept(slot)) continue;
         heap.push(s, slot);
@@ -173,7 +266,7 @@ export class VectorStore {
         if (first <= last) {
           this.dots(
             0,
-            rowsOffset + first * strideBytes,
+            rowsOffset + this.rowsAt(first, last - first + 1) * 4,
             strideBytes,
             last - first + 1,
             scoresAt + (i - start) * 4,
@@ -191,6 +284,82 @@ export class VectorStore {
       }
     }
     return heap;
+  }
+
+  /**
+   * Top-k through the int8 codes: the codes of every row below `upto` are scored by the int8
+   * kernel, the best `k × oversampling` candidates that `accept` passes are kept, and with
+   * `rescore` those are scored again with the float32 originals (so scores and order are exact
+   * among the candidates; `floor` applies to the exact score). Without `rescore` the scores are
+   * the quantized estimates. The codes are calibrated on first use and again when the rows double.
+   */
+  searchQuantized(
+    query: Float32Array,
+    k: number,
+    params: QuantizedSearch,
+    upto: number,
+    accept: ((slot: number) => boolean) | null,
+    floor: number,
+  ): TopK {
+    const codes = this.codes!;
+    const n = Math.min(upto, this.present.length);
+    if (codes.stale(this.rows)) this.calibrate(n);
+    const candidates = new TopK(Math.max(k, Math.ceil(k * params.oversampling)));
+    const scale = codes.step * codes.setQuery(query);
+    const euclid = this.norms;
+    const queryNorm = euclid ? dot(query, 0, query, this.dim) : 0;
+    const { present } = this;
+    const approxFloor = params.rescore ? Number.NEGATIVE_INFINITY : floor;
+    for (let start = 0; start < n; start += CODE_CHUNK) {
+      const count = Math.min(CODE_CHUNK, n - start);
+      const scores = codes.score(start, count);
+      for (let j = 0; j < count; j++) {
+        const slot = start + j;
+        if (present[slot] === 0) continue;
+        const d = scores[j]! * scale;
+        const s = euclid ? 2 * d - euclid[slot]! - queryNorm : d;
+        if (s < approxFloor || s <= candidates.floor) continue;
+        if (accept !== null && !accept(slot)) continue;
+        candidates.push(s, slot);
+      }
+    }
+    if (params.rescore) {
+      // The same kernel as an exact search: a rescored point has exactly its float32 score.
+      const slots = candidates.slots.slice(0, candidates.size).sort();
+      return this.searchSlots(query, k, slots, null, floor);
+    }
+    if (candidates.k === k) return candidates;
+    const heap = new TopK(k);
+    for (let i = 0; i < candidates.size; i++) heap.push(candidates.scores[i]!, candidates.slots[i]!);
+    return heap;
+  }
+
+  /** Sets the int8 step from a spread sample of the rows, then encodes every row. */
+  private calibrate(n: number): void {
+    const codes = this.codes!;
+    const { present } = this;
+    const every = Math.max(1, Math.floor(this.rows / codes.sampleRows()));
+    codes.calibrate(
+      this.rows,
+      (visit) => {
+        for (let slot = 0, seen = 0; slot < n; slot++) {
+          if (present[slot] === 0) continue;
+          if (seen++ % every === 0) visit(this.get(slot)!);
+        }
+      },
+      (visit) => {
+        codes.ensure(n);
+        for (let start = 0; start < n; start += CHUNK) {
+          const count = Math.min(CHUNK, n - start);
+          const base = this.rowsAt(start, count);
+          for (let j = 0; j < count; j++) {
+            if (present[start + j] === 0) continue;
+            const off = base + j * this.stride;
+            visit(start + j, this.data.subarray(off, off + this.dim));
+          }
+        }
+      },
+    );
   }
 }
 

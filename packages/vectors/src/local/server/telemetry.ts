@@ -23,9 +23,15 @@ export class RequestStats {
   record(method: string, endpoint: string, status: number, seconds: number): void {
     const key = `${method} ${endpoint}`;
     let statuses = this.byEndpoint.get(key);
-    if (!statuses) this.byEndpoint.set(key, (statuses = new Map()));
+    if (!statuses) {
+      statuses = new Map();
+      this.byEndpoint.set(key, statuses);
+    }
     let d = statuses.get(status);
-    if (!d) statuses.set(status, (d = { count: 0, fail: 0, total: 0, min: seconds, max: seconds, last: 0 }));
+    if (!d) {
+      d = { count: 0, fail: 0, total: 0, min: seconds, max: seconds, last: 0 };
+      statuses.set(status, d);
+    }
     d.count++;
     if (status >= 400) d.fail++;
     d.total += seconds;

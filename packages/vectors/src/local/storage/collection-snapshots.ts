@@ -48,7 +48,10 @@ export class CollectionSnapshots {
     const name = snapshotName(collection, at);
     if (this.dir === null) {
       let m = this.memory.get(collection);
-      if (!m) this.memory.set(collection, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        this.memory.set(collection, m);
+      }
       m.set(name, { bytes, at });
     } else {
       const folder = this.folder(collection);
@@ -172,7 +175,7 @@ export function checkChecksum(bytes: Buffer, expected: string | null | undefined
 export function restoreOps(name: string, snapshot: Collection, exists: boolean, aliases: string[]): Op[] {
   const points: PreparedPoint[] = snapshot.sortedSlots().map((slot) => {
     const vectors: Record<string, Float32Array> = {};
-    for (const [vector, store] of snapshot.dense) {
+    for (const [vector, store] of [...snapshot.dense, ...snapshot.multi]) {
       const v = store.get(slot);
       if (v) vectors[vector] = Float32Array.from(v);
     }

@@ -18,6 +18,8 @@ interface CollectionHeader {
   versions: number[];
   sparse: Array<Record<string, SparseVector> | null>;
   dense: Array<{ name: string; dim: number }>;
+  /** Multivectors per name: each point's flat rows in base64 float32 (absent in older snapshots). */
+  multi?: Array<{ name: string; rows: Array<string | null> }>;
 }
 
 interface Header {
@@ -52,6 +54,13 @@ export function encodeSnapshot(state: EngineState): Buffer[] {
       versions: slots.map((s) => col.versions[s]!),
       sparse: slots.map((s) => col.sparse[s] ?? null),
       dense: [...col.dense].map(([name, store]) => ({ name, dim: store.dim })),
+      multi: [...col.multi].map(([name, store]) => ({
+        name,
+        rows: slots.map((s) => {
+          const v = store.get(s);
+          return v ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : null;
+        }),
+      })),
     });
     for (const store of col.dense.values()) {
       const present = new Uint8Array(slots.length);
@@ -130,6 +139,14 @@ export function decodeSnapshot(buf: Buffer, source: string): EngineState {
     for (let i = 0; i < n; i++) {
       const vs: Record<string, Float32Array> = {};
       for (const v of vectors) if (v.present[i]) vs[v.name] = v.data.subarray(i * v.dim, (i + 1) * v.dim);
+      for (const m of h.multi ?? []) {
+        const b64 = m.rows[i];
+        if (!b64) continue;
+        const bytes = Buffer.from(b64, 'base64');
+        const flat = new Float32Array(bytes.length / 4);
+        new Uint8Array(flat.buffer).set(bytes);
+        vs[m.name] = flat;
+      }
       const sparse = h.sparse[i];
       col.upsert(
         [{ id: h.ids[i]!, vectors: vs, payload: h.payloads[i]!, ...(sparse ? { sparse } : {}) }],

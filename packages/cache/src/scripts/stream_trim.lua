@@ -1,14 +1,15 @@
--- Appends an entry to an agent's stream and trims the stream to about max length (in batches of a
--- tenth, like MAXLEN ~), but never removes an entry a group has delivered and not acknowledged:
--- the entries of a consumer that crashed stay until another claims them (and acknowledges them or,
--- after max deliveries, dead-letters them). Their number is bounded by what consumers have read.
+-- Trims an agent's stream to about max length (in batches of a tenth, like MAXLEN ~), but never
+-- removes an entry a group has delivered and not acknowledged: the entries of a consumer that
+-- crashed stay until another claims them (and acknowledges them or, after max deliveries,
+-- dead-letters them). Their number is bounded by what consumers have read.
+-- `publish` sends a plain XADD and XLEN in one write and calls this only when the length passed
+-- max + max/10 (one publish in a tenth of max): the common publish runs no script.
 -- KEYS: 1 stream
--- ARGV: 1 max length, 2.. the entry's fields
--- Returns the new entry's id.
-local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))
+-- ARGV: 1 max length
+-- Returns how many entries were removed.
 local max = tonumber(ARGV[1])
 local len = redis.call('XLEN', KEYS[1])
-if len <= max + math.max(1, math.floor(max / 10)) then return id end
+if len <= max + math.max(1, math.floor(max / 10)) then return 0 end
 
 -- The oldest `len - max` entries go, and the one after them is the first to keep.
 local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', len - max + 1)
@@ -31,8 +32,7 @@ for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
   end
 end
 if not any then
-  redis.call('XTRIM', KEYS[1], 'MINID', first_kept)
-  return id
+  return redis.call('XTRIM', KEYS[1], 'MINID', first_kept)
 end
 local gone = {}
 for _, entry in ipairs(head) do
@@ -41,4 +41,4 @@ end
 for i = 1, #gone, 1000 do
   redis.call('XDEL', KEYS[1], unpack(gone, i, math.min(i + 999, #gone)))
 end
-return id
+return #gone

@@ -1,0 +1,152 @@
+// Bad input at the data layer's public entry points: a typed VALIDATION error naming the field,
+// and nothing written to PostgreSQL. Examples for each defect found, then fast-check properties
+// (1,000 cases per entry point).
+import { badInput } from '@monsteros/schema/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorld, type World } from './fixtures/world.js';
+
+let world: World;
+beforeAll(async () => {
+  world = await createWorld('flows_bad_input', { relayWorker: false });
+});
+afterAll(() => world?.close());
+
+/** Rows in the tables a write would touch, to prove a refused call wrote nothing. */
+async function rows(): Promise<number> {
+  const { rows } = await world.data.relational.pool.query<{ n: string }>(
+    `select (select count(*) from character_interactions) + (select count(*) from outbox)
+          + (select count(*) from user_quest_progress) + (select count(*) from memory_passages)
+          + (select count(*) from memory_operations) as n`,
+  );
+  return Number(rows[0]!.n);
+}
+
+async function refused(fn: () => Promise<unknown>, field: string): Promise<void> {
+  let error: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `${field}: accepted`).toBeInstanceOf(Error);
+  const e = error as { code?: string; field?: unknown; message: string };
+  expect(e.code, `${field}: ${e.message}`).toBe('VALIDATION');
+  expect(typeof e.field, `${field}: no field in ${e.message}`).toBe('string');
+  expect((e.field as string).startsWith(field), `${e.field as string} should start with ${field}`).toBe(true);
+  expect(e.message).not.toMatch(/\/src\/|\.ts:\d|postgres(ql)?:\/\//);
+}
+
+describe('bad input the chaos run found', () => {
+  it('refuses a whitespace-only passage (its embedding event would park forever)', async () => {
+    const before = await rows();
+    await refused(
+      () => world.data.memory!.ingest({ character: 'sage', passages: [{ text: ' \n\t ', triples: [] }] }),
+      'input.passages.0.text',
+    );
+    expect(await rows()).toBe(before);
+  });
+
+  it("refuses reconcile({ repair: 'no' }) instead of running the destructive repair", async () => {
+    await refused(() => world.data.reconcile({ repair: 'no' as never }), 'repair');
+    await refused(() => world.data.reconcile(null as never), 'options');
+  });
+
+  it('refuses null options and arguments with VALIDATION, not a TypeError', async () => {
+    const { data } = world;
+    await refused(() => data.relay.drain(null as never), 'relay.drain options');
+    await refused(() => data.relay.settle(null as never), 'relay.settle options');
+    await refused(() => data.analytics!.deleteIds('character_interactions', null as never), 'ids');
+    await refused(() => data.analytics!.similarPairs(null as never, 0.9), 'items');
+    await refused(() => data.analytics!.views.characterPerformance(null as never), 'filter');
+  });
+
+  it('names the field of an invalid character name', async () => {
+    await refused(
+      () =>
+        world.data.flows.characterInteraction({
+          userId: world.users[0]!,
+          character: 'Not A Name!',
+          message: 'hi',
+        }),
+      'character',
+    );
+  });
+
+  it('refuses an idempotency key with a lone surrogate (two such keys would be one)', async () => {
+    await refused(
+      () =>
+        world.data.flows.characterInteraction({
+          userId: world.users[0]!,
+          character: 'sage',
+          message: 'hi',
+          idempotencyKey: 'key-\ud800',
+        }),
+      'idempotencyKey',
+    );
+  });
+});
+
+type EntryPoint = [name: string, field: string, call: (bad: unknown) => Promise<unknown>];
+const b = (bad: unknown) => bad as never;
+const entryPoints = (): EntryPoint[] => {
+  const { data, users, quests } = world;
+  return [
+    [
+      'flows.characterInteraction',
+      'message',
+      (x) => data.flows.characterInteraction({ userId: users[0]!, character: 'sage', message: b(x) }),
+    ],
+    ['flows.characterInteraction (whole input)', '', (x) => data.flows.characterInteraction(b(x))],
+    [
+      'flows.questProgress',
+      'completionData',
+      (x) =>
+        data.flows.questProgress({
+          userId: users[0]!,
+          questId: quests.loops,
+          progress: 10,
+          chapter: 1,
+          completionData: { note: b(x) } as never,
+        }),
+    ],
+    ['flows.memoryConsolidation', 'character', (x) => data.flows.memoryConsolidation({ character: b(x) })],
+    [
+      'memory.ingest',
+      'input',
+      (x) => data.memory!.ingest({ character: 'sage', passages: [{ text: b(x), triples: [] }] }),
+    ],
+    ['memory.retrieve', 'input', (x) => data.memory!.retrieve({ character: 'sage', query: b(x) })],
+    [
+      'bulk.interactions',
+      'rows',
+      (x) =>
+        data.bulk.interactions([
+          { character: 'sage', userId: users[0]!, message: b(x), response: 'r', responseTimeMs: 1 } as never,
+        ]),
+    ],
+    ['reconcile', '', (x) => data.reconcile(b(x))],
+    ['relay.drain', 'relay.drain', (x) => data.relay.drain(b(x))],
+  ];
+};
+
+describe('property: every entry point refuses input no store can hold (1,000 cases each)', () => {
+  it('refuses it at each entry point, writing nothing', async () => {
+    const before = await rows();
+    for (const [name, field, call] of entryPoints()) {
+      await fc.assert(
+        fc.asyncProperty(badInput(), async (bad) => {
+          await refused(() => call(bad.make()), field);
+        }),
+        {
+          numRuns: 1_000,
+          reporter: (out) => {
+            if (out.failed)
+              throw new Error(`${name}: ${out.counterexample?.[0]} ${String(out.errorInstance)}`);
+          },
+        },
+      );
+    }
+    expect(await rows()).toBe(before);
+  });
+});
