@@ -160,7 +160,8 @@ describe('the report from another process', () => {
     expect(shared.relay.parked).toBe(0);
     const upserts = shared.storeCalls.find((c) => c.system === 'qdrant' && c.operation === 'upsert');
     expect(upserts?.count).toBe(countOf(figures.storeCall, (l) => l[0] === 'qdrant' && l[1] === 'upsert'));
-    expect(shared.perMinute.reduce((n, m) => n + m.flowRuns, 0)).toBe(RUNS);
+    // Every flow's runs (the relay may also have started a consolidation meanwhile).
+    expect(shared.perMinute.reduce((n, m) => n + m.flowRuns, 0)).toBe(flows.runs);
   }, 120_000);
 
   it('shows them in the HTML page (headless Chromium) and the text report', async (ctx) => {
@@ -191,7 +192,7 @@ describe('the report from another process', () => {
       const bars = panel.locator('svg[aria-label="flow runs per minute"] rect');
       expect(await bars.count()).toBeGreaterThanOrEqual(1);
       const titles = await bars.evaluateAll((r) => r.map((x) => x.textContent ?? ''));
-      expect(titles.reduce((n, t) => n + Number(/: (\d+) runs/.exec(t)![1]), 0)).toBe(RUNS);
+      expect(titles.reduce((n, t) => n + Number(/: (\d+) runs/.exec(t)![1]), 0)).toBeGreaterThanOrEqual(RUNS);
       expect(await page.locator('#local-engine h3').textContent()).toContain('published by the app');
       const box = await panel.boundingBox();
       expect(box!.width).toBeGreaterThan(600);
