@@ -428,10 +428,11 @@ export async function countStores(data: DataLayer): Promise<SeedSummaryRow[]> {
     rows.push({ store: 'PostgreSQL', what, count: Number(r[0]!.n) });
   }
   let keys = 0;
-  // Cached memory answers (the seed's recalls) aside: transient, and how many depends on history.
-  const cachedAnswers = `${data.config.keyPrefix}{cache:memory}`;
+  // Cached memory answers (the seed's recalls) and the real-time metrics (one key per metric and
+  // minute, so their number depends on the clock) aside: transient, and how many depends on history.
+  const transient = [`${data.config.keyPrefix}{cache:memory}`, `${data.config.keyPrefix}rtm:`];
   for await (const found of ourRedisKeys(data))
-    keys += found.filter((key) => !key.startsWith(cachedAnswers)).length;
+    keys += found.filter((key) => !transient.some((start) => key.startsWith(start))).length;
   rows.push({ store: 'Redis', what: `keys under ${data.config.keyPrefix}`, count: keys });
   const store = data.vectors.store;
   if (store) {

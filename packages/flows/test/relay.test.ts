@@ -289,8 +289,9 @@ describe('outbox relay', () => {
     let flakyCalls = 0;
     const relay = createRelay({
       outbox: relational.outbox,
-      baseDelayMs: 40,
-      maxDelayMs: 80,
+      // Long enough that one drain, however slow the machine, cannot see the retry come due.
+      baseDelayMs: 400,
+      maxDelayMs: 800,
       handlers: {
         flaky: async () => {
           if (++flakyCalls < 3) throw new Error('qdrant timeout');
