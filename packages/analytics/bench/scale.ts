@@ -11,7 +11,11 @@ const SIZES = smoke
   : (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',').map(Number);
 
 const runs = await runAtSizes(
-  { script: 'bench/run.ts', env: (n) => ({ BENCH_ROWS: String(n), BENCH_ANALYSES: '0' }), result: 'analytics.json' },
+  {
+    script: 'bench/run.ts',
+    env: (n) => ({ BENCH_ROWS: String(n), BENCH_ANALYSES: '0' }),
+    result: 'analytics.json',
+  },
   SIZES,
 );
 const series = (path: string) =>
