@@ -10,6 +10,11 @@ import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.
 import { withHotMemories } from './caching/hot-memories.js';
 import { type DataLayerConfig, DEFAULT_POOL_SIZE, loadConfig, resolveLocalPaths } from './config.js';
 import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
+import {
+  type CrossCharacterSearchInput,
+  type CrossCharacterSearchResult,
+  crossCharacterSearch,
+} from './cross-character-search.js';
 import { FlowError, FlowValidationError } from './errors.js';
 import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
@@ -139,6 +144,17 @@ export interface DataLayer {
   bulk: BulkImports;
   /** The HippoRAG memory of the characters (null without a vector store underneath the port). */
   memory: Memory | null;
+  /**
+   * Memories relevant to `query` across several characters (the vectors' `crossCharacterSearch`),
+   * each character's weight adapted to its interactions in the last `usageHours` as the analytics
+   * count them (as of the last `syncAnalytics()`; not adapted in a process opened with `analytics: false`).
+   * @example
+   * const { hits, usage } = await data.crossCharacterSearch('recursion', { characters: ['sage', 'spark'] });
+   */
+  crossCharacterSearch(
+    query: string,
+    options: CrossCharacterSearchInput,
+  ): Promise<CrossCharacterSearchResult>;
   relay: Relay;
   /**
    * The metrics in Prometheus text format (counters and histograms with buckets): this
@@ -463,6 +479,10 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       ingest: trackMemory('memory.ingest', 'ingest', memory.ingest),
       retrieve: trackMemory('memory.retrieve', 'retrieve', memory.retrieve),
     },
+    crossCharacterSearch: track(
+      'crossCharacterSearch',
+      crossCharacterSearch({ vectors: v.store, analytics }),
+    ),
     relay,
     async metrics(metricsOptions = {}) {
       const scope = metricsOptions.scope ?? 'process';
