@@ -8,7 +8,7 @@ import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { withHotMemories } from './caching/hot-memories.js';
-import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
+import { type DataLayerConfig, DEFAULT_POOL_SIZE, loadConfig, resolveLocalPaths } from './config.js';
 import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
 import {
   type CrossCharacterSearchInput,
@@ -37,6 +37,7 @@ import {
   sessionFlows,
 } from './flows/session.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
+import { instrumentPostgresPool } from './metrics/instrument-postgres.js';
 import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
 import { instrumentVectors } from './metrics/store-calls.js';
@@ -249,11 +250,16 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   relaySettings(options.relay ?? {});
   const env = options.env ?? process.env;
   const config = resolveLocalPaths(loadConfig(env, options.config ?? {}), env);
-  const relational = createRelational({ databaseUrl: config.databaseUrl, poolSize: options.poolSize ?? 10 });
+  const relational = createRelational({
+    databaseUrl: config.databaseUrl,
+    poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
+  });
   const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
   let vectors: VectorsPort | undefined;
   let analytics: Analytics | null = null;
   const metrics = createMetricsRecorder(options.metrics === false ? null : cache.realtime);
+  // Every statement, connection wait and hold of the pool becomes a `postgresql` store call.
+  instrumentPostgresPool(relational.pool, metrics);
   try {
     vectors =
       options.vectors ??
