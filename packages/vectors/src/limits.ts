@@ -101,11 +101,16 @@ export function checkFilter(filter: unknown, field: string): Schemas['Filter'] {
 export function stringCharsOver(value: unknown, limit: number): boolean {
   let total = 0;
   const visit = (v: unknown): boolean => {
-    if (typeof v === 'string') return (total += v.length) > limit;
+    if (typeof v === 'string') {
+      total += v.length;
+      return total > limit;
+    }
     if (typeof v !== 'object' || v === null) return false;
     if (Array.isArray(v)) return v.some(visit);
-    for (const [key, item] of Object.entries(v))
-      if ((total += key.length) > limit || visit(item)) return true;
+    for (const [key, item] of Object.entries(v)) {
+      total += key.length;
+      if (total > limit || visit(item)) return true;
+    }
     return false;
   };
   return visit(value);
