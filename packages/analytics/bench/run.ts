@@ -13,6 +13,8 @@ import { createAnalytics } from '../src/index.js';
 import { postgresSource } from '../test/fixtures/sources.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+/** `BENCH_ANALYSES=0` (the scale curve): ingest only, no timed analyses. */
+const ANALYSES = process.env.BENCH_ANALYSES !== '0';
 const USERS = 20_000;
 const QUESTS = 50;
 
@@ -112,13 +114,15 @@ try {
     rows.push({ case: `ingest ${r.rows} ${r.table}`, path: 'ours', stats: single(r.durationMs, r.rows) });
   }
 
-  const analyses: Array<[string, () => Promise<unknown>]> = [
-    ['characterTrends 24 h', () => analytics.characterTrends({ hours: 24, now })],
-    ['characterTrends 30 d', () => analytics.characterTrends({ hours: 720, now })],
-    ['memoryEfficiency 7 d', () => analytics.memoryEfficiency({ days: 7, now })],
-    ['learningEffectiveness', () => analytics.learningEffectiveness({ now })],
-    ['view character_performance', () => analytics.views.characterPerformance()],
-  ];
+  const analyses: Array<[string, () => Promise<unknown>]> = !ANALYSES
+    ? []
+    : [
+        ['characterTrends 24 h', () => analytics.characterTrends({ hours: 24, now })],
+        ['characterTrends 30 d', () => analytics.characterTrends({ hours: 720, now })],
+        ['memoryEfficiency 7 d', () => analytics.memoryEfficiency({ days: 7, now })],
+        ['learningEffectiveness', () => analytics.learningEffectiveness({ now })],
+        ['view character_performance', () => analytics.views.characterPerformance()],
+      ];
   for (const [name, fn] of analyses) {
     rows.push({
       case: name,

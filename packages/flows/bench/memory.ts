@@ -119,9 +119,6 @@ try {
   for (let v = 0; v < graph.graph.nodeCount; v++)
     for (let e = graph.graph.inStart[v]!; e < graph.graph.inStart[v + 1]!; e++)
       edgeObjects.push({ u: graph.graph.inSource[e]!, v, w: graph.graph.inWeight[e]! });
-  const passageEntities: number[][] = graph.passageIds.map((_, p) =>
-    Array.from(graph.mentionEntity.subarray(graph.mentionStart[p]!, graph.mentionStart[p + 1]!)),
-  );
   const rawWalk = (i: number) => {
     const n = graph.graph.nodeCount;
     const seeds = queries[i % queries.length]!;
@@ -145,9 +142,12 @@ try {
       r = next;
       if (change < 1e-10) break;
     }
-    return passageEntities
-      .map((es, idx) => ({ idx, score: es.reduce((s, e) => s + r[e]!, 0) }))
-      .sort((a, b) => b.score - a.score)
+    // Passages are nodes of the graph (after the entities): ranked by their own mass, ties by id.
+    const entityCount = graph.entityIds.length;
+    return graph.passageIds
+      .map((id, idx) => ({ idx, id, score: r[entityCount + idx]! }))
+      .filter((x) => x.score > 0)
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, TOP_K);
   };
 

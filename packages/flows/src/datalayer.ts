@@ -8,8 +8,13 @@ import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { withHotMemories } from './caching/hot-memories.js';
-import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
+import { type DataLayerConfig, DEFAULT_POOL_SIZE, loadConfig, resolveLocalPaths } from './config.js';
 import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
+import {
+  type CrossCharacterSearchInput,
+  type CrossCharacterSearchResult,
+  crossCharacterSearch,
+} from './cross-character-search.js';
 import { FlowError, FlowValidationError } from './errors.js';
 import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
@@ -32,6 +37,7 @@ import {
   sessionFlows,
 } from './flows/session.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
+import { instrumentPostgresPool } from './metrics/instrument-postgres.js';
 import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
 import { instrumentVectors } from './metrics/store-calls.js';
@@ -138,6 +144,17 @@ export interface DataLayer {
   bulk: BulkImports;
   /** The HippoRAG memory of the characters (null without a vector store underneath the port). */
   memory: Memory | null;
+  /**
+   * Memories relevant to `query` across several characters (the vectors' `crossCharacterSearch`),
+   * each character's weight adapted to its interactions in the last `usageHours` as the analytics
+   * count them (as of the last `syncAnalytics()`; not adapted in a process opened with `analytics: false`).
+   * @example
+   * const { hits, usage } = await data.crossCharacterSearch('recursion', { characters: ['sage', 'spark'] });
+   */
+  crossCharacterSearch(
+    query: string,
+    options: CrossCharacterSearchInput,
+  ): Promise<CrossCharacterSearchResult>;
   relay: Relay;
   /**
    * The metrics in Prometheus text format (counters and histograms with buckets): this
@@ -233,11 +250,16 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   relaySettings(options.relay ?? {});
   const env = options.env ?? process.env;
   const config = resolveLocalPaths(loadConfig(env, options.config ?? {}), env);
-  const relational = createRelational({ databaseUrl: config.databaseUrl, poolSize: options.poolSize ?? 10 });
+  const relational = createRelational({
+    databaseUrl: config.databaseUrl,
+    poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
+  });
   const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
   let vectors: VectorsPort | undefined;
   let analytics: Analytics | null = null;
   const metrics = createMetricsRecorder(options.metrics === false ? null : cache.realtime);
+  // Every statement, connection wait and hold of the pool becomes a `postgresql` store call.
+  instrumentPostgresPool(relational.pool, metrics);
   try {
     vectors =
       options.vectors ??
@@ -457,6 +479,10 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       ingest: trackMemory('memory.ingest', 'ingest', memory.ingest),
       retrieve: trackMemory('memory.retrieve', 'retrieve', memory.retrieve),
     },
+    crossCharacterSearch: track(
+      'crossCharacterSearch',
+      crossCharacterSearch({ vectors: v.store, analytics }),
+    ),
     relay,
     async metrics(metricsOptions = {}) {
       const scope = metricsOptions.scope ?? 'process';

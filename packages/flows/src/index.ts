@@ -11,6 +11,7 @@ export {
 } from './bulk/index.js';
 export { questionPattern, questionPatternHash } from './caching/response-cache.js';
 export { type DataLayerConfig, loadConfig } from './config.js';
+export type { CrossCharacterSearchInput, CrossCharacterSearchResult } from './cross-character-search.js';
 export {
   createDataLayer,
   type DataLayer,

@@ -537,6 +537,17 @@ describe('monitor.bottlenecks', () => {
         usage: 0.01,
       },
       cacheHitRatio: 0.99,
+      tuning: {
+        memoryBytes: 2 ** 34,
+        cpus: 4,
+        hostSource: 'test',
+        reservedConnections: 3,
+        sharedBuffersBytes: 2 ** 27,
+        effectiveCacheSizeBytes: 2 ** 32,
+        workMemBytes: 2 ** 22,
+        maintenanceWorkMemBytes: 2 ** 26,
+        poolSize: 10,
+      },
       slowStatements: {
         available: true as const,
         rows: [
