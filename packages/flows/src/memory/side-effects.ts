@@ -97,8 +97,18 @@ export async function applyFreshIngest(
   payloads: MemoryIngestedPayload[],
 ): Promise<number> {
   const character = payloads[0]!.character;
-  const entities: EmbeddedEntity[] = [];
-  for (const payload of payloads) entities.push(...(await embedIngested(deps, payload)).entities);
+  // Two payloads in flight: one's rows are read from PostgreSQL while the other's are embedded
+  // and written (the embedding and the local store's writes take the CPU, the reads wait).
+  const embedded: EmbeddedEntity[][] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < payloads.length) {
+      const i = next++;
+      embedded[i] = (await embedIngested(deps, payloads[i]!)).entities;
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const entities = embedded.flat();
   // The embedder's cache holds these names from the upsert just done: no second embedding.
   const vectors = await deps.vectors.embed(
     'memory_embeddings',
