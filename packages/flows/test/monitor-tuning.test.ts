@@ -131,13 +131,13 @@ describe('tuning rules (pure)', () => {
       redis: {
         ...redis,
         keys: 1000,
-        maxmemoryBytes: 64 * MiB,
+        maxmemoryBytes: 128 * MiB,
         policy: 'volatile-lfu',
         sample: { ...redis.sample, withTtlShare: 0.5 },
       },
     });
-    // Used memory (9 MiB of data) beats the 2 MB estimate; 64 MiB floor; already set: no change.
-    expect(by(mixed, 'redis', 'maxmemory')).toMatchObject({ recommended: '64mb', change: false });
+    // Used memory (9 MiB of data) beats the 2 MB estimate; 256 MiB floor; 128 MiB set is within half: no change.
+    expect(by(mixed, 'redis', 'maxmemory')).toMatchObject({ recommended: '256mb', change: false });
     expect(by(mixed, 'redis', 'maxmemory-policy')).toMatchObject({
       recommended: 'volatile-lfu',
       change: false,

@@ -203,7 +203,7 @@ const KEYS_SAMPLED = 200;
  * MEMORY USAGE and PTTL of up to KEYS_SAMPLED keys (SCAN from the start, a few pages at most):
  * the mean value size and the share of keys that expire, for the maxmemory and policy rules.
  */
-async function sampleKeys(client: RedisClient): Promise<RedisReading['tuning']['sample']> {
+export async function sampleKeys(client: RedisClient): Promise<RedisReading['tuning']['sample']> {
   const keys: string[] = [];
   let cursor = '0';
   for (let page = 0; page < 10 && keys.length < KEYS_SAMPLED; page++) {

@@ -209,14 +209,19 @@ function poolAdvice(p: PostgresTuningInput): TuningAdvice {
   };
 }
 
-/** Room for the data to double before eviction starts, and never less than this. */
+/**
+ * Room for the data to double before eviction starts, and never less than 256 MB: one instance
+ * holds the caches, sessions, streams and metrics, and a development machine's seed, tests and
+ * benchmarks share it (evicting a test's keys would fail it).
+ */
 const REDIS_GROWTH = 2;
-const REDIS_MIN_BYTES = 64 * MB;
+const REDIS_MIN_BYTES = 256 * MB;
 
 function redisAdvice(r: RedisTuningInput): TuningAdvice[] {
   const estimated = r.sample ? r.keys * r.sample.meanBytes : 0;
   const dataset = Math.max(r.usedBytes - r.startupBytes, estimated, 0);
-  const wanted = Math.max(REDIS_MIN_BYTES, (r.startupBytes + dataset) * REDIS_GROWTH);
+  const grown = (r.startupBytes + dataset) * REDIS_GROWTH;
+  const wanted = Math.max(REDIS_MIN_BYTES, grown);
   const capBytes = r.systemMemoryBytes ? r.systemMemoryBytes / 2 : null;
   const bytes = Math.ceil(Math.min(wanted, capBytes ?? wanted) / MB) * MB;
   const recommended = `${bytes / MB}mb`;
@@ -232,7 +237,7 @@ function redisAdvice(r: RedisTuningInput): TuningAdvice[] {
       current: r.maxmemoryBytes ? `${Math.round(r.maxmemoryBytes / MB)}mb` : '0 (no limit)',
       recommended,
       change: far(r.maxmemoryBytes, bytes),
-      rule: `(startup ${human(r.startupBytes)} + data max(used − startup = ${human(Math.max(0, r.usedBytes - r.startupBytes))}, ${sampled})) × ${REDIS_GROWTH} for growth = ${human(wanted)}, at least ${REDIS_MIN_BYTES / MB}mb${capBytes ? `, at most half of ${human(r.systemMemoryBytes!)} (room for the fork of a save)` : ''}`,
+      rule: `(startup ${human(r.startupBytes)} + data max(used − startup = ${human(Math.max(0, r.usedBytes - r.startupBytes))}, ${sampled})) × ${REDIS_GROWTH} for growth = ${human(grown)}, at least ${REDIS_MIN_BYTES / MB}mb${capBytes ? `, at most half of ${human(r.systemMemoryBytes!)} (room for the fork of a save)` : ''}`,
       command: `redis-cli CONFIG SET maxmemory ${recommended}`,
       applies: 'at once (CONFIG REWRITE keeps it across restarts)',
     },
