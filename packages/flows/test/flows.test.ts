@@ -388,6 +388,7 @@ describe('reconcile', () => {
       'memory entities and passages → qdrant memory_embeddings': [1, 1],
       'memory facts (triples) → qdrant knowledge_graph_vectors': [1, 1],
       'interactions → duckdb character_interactions': [0, 1],
+      'interactions → redis response_time samples (23 h)': [0, 0],
     });
     expect(row(report, 'memory facts').sample).toEqual({ missing: [lostFact], orphans: [orphanFact] });
     expect(row(report, 'interactions → qdrant').sample).toEqual({
