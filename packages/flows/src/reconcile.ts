@@ -14,7 +14,7 @@ import type { VectorsPort } from './ports.js';
 export interface DriftRow {
   /** What is compared, e.g. `interactions → qdrant character_memories`. */
   aggregate: string;
-  store: 'qdrant' | 'duckdb';
+  store: 'qdrant' | 'duckdb' | 'redis';
   postgres: number;
   store_count: number;
   /** In PostgreSQL, not in the store, and no pending event on its way (a parked one counts). */
@@ -48,7 +48,30 @@ export interface ReconcileDeps {
   /** Whether the memory graph's outbox handler runs (the data layer has a memory). */
   memoryGraph: boolean;
   kick(): void;
+  /**
+   * The `response_time` samples in Redis (one per interaction, its id the interaction's): the ids
+   * of a character's samples since `from` (null when the backend keeps no ids: RedisTimeSeries),
+   * and writing missing ones back. Without it, samples are not compared.
+   */
+  metricSamples?: {
+    ids(character: string, from: Date): Promise<Set<string> | null>;
+    record(sample: MetricSampleToRecord): Promise<void>;
+  };
 }
+
+/** One interaction's `response_time` sample, as its `interaction.cache` event carries it. */
+export interface MetricSampleToRecord {
+  interactionId: string;
+  character: string;
+  responseTimeMs: number;
+  createdAt: string;
+}
+
+/**
+ * The window of samples compared: inside the series' retention (24 h), with an hour's margin so
+ * a sample aging out while reconcile runs is not taken for lost.
+ */
+const SAMPLE_WINDOW_MS = 23 * 3_600_000;
 
 const diff = (source: Set<string>, store: Set<string>, inFlight: Set<string> = new Set()) => ({
   missing: [...source].filter((id) => !store.has(id) && !inFlight.has(id)).sort(),
@@ -221,7 +244,67 @@ export async function reconcile(
     rows.push(duckRow);
   }
 
+  // Interactions → their response_time samples in Redis. A Redis restarted empty (or a sample
+  // written while it was down whose event then parked) loses them silently otherwise: the flows'
+  // events were applied, and nothing re-applies them.
+  let sampleRow: DriftRow | null = null;
+  let samplesMissing: MetricSampleToRecord[] = [];
+  if (deps.metricSamples) {
+    const from = new Date(Date.now() - SAMPLE_WINDOW_MS);
+    const { rows: events } = await relational.pool.query<MetricSampleToRecord & { in_flight: boolean }>(
+      `select payload ->> 'interactionId' as "interactionId", payload ->> 'character' as character,
+              (payload ->> 'responseTimeMs')::int as "responseTimeMs", payload ->> 'createdAt' as "createdAt",
+              (processed_at is null and parked_at is null) as in_flight
+         from outbox
+        where event_type = $1 and created_at >= $2 and (payload ->> 'createdAt')::timestamptz >= $2`,
+      [EVENT_TYPES.interactionCache, from],
+    );
+    const byCharacter = new Map<string, Array<MetricSampleToRecord & { in_flight: boolean }>>();
+    for (const e of events) {
+      const list = byCharacter.get(e.character) ?? [];
+      list.push(e);
+      byCharacter.set(e.character, list);
+    }
+    let present = 0;
+    let comparable = true;
+    for (const [character, list] of byCharacter) {
+      const ids = await deps.metricSamples.ids(character, from);
+      if (ids === null) {
+        comparable = false;
+        break;
+      }
+      for (const e of list) {
+        if (ids.has(e.interactionId)) present++;
+        else if (!e.in_flight) samplesMissing.push(e);
+      }
+    }
+    if (comparable) {
+      samplesMissing = samplesMissing.map(({ interactionId, character, responseTimeMs, createdAt }) => ({
+        interactionId,
+        character,
+        responseTimeMs,
+        createdAt,
+      }));
+      sampleRow = {
+        aggregate: 'interactions → redis response_time samples (23 h)',
+        store: 'redis',
+        postgres: events.length,
+        store_count: present,
+        missing: samplesMissing.length,
+        // Samples nobody's interaction wrote (the seed's) are not judged.
+        orphans: 0,
+        repaired: null,
+        sample: { missing: sample(samplesMissing.map((m) => m.interactionId).sort()), orphans: [] },
+      };
+      rows.push(sampleRow);
+    } else samplesMissing = [];
+  }
+
   if (repair) {
+    if (sampleRow && deps.metricSamples) {
+      for (const m of samplesMissing) await deps.metricSamples.record(m);
+      sampleRow.repaired = { reemitted: samplesMissing.length, removed: 0 };
+    }
     memoryRow.repaired = {
       reemitted: await reemitMemories(relational, memoryDrift.missing),
       removed: memoryDrift.orphans.length,

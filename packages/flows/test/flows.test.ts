@@ -363,6 +363,7 @@ describe('reconcile', () => {
       'achievement grants → qdrant memory_embeddings': [0, 0],
       'memory entities and passages → qdrant memory_embeddings': [1, 1],
       'interactions → duckdb character_interactions': [0, 1],
+      'interactions → redis response_time samples (23 h)': [0, 0],
     });
     const row = (r: typeof report, aggregate: string) =>
       r.rows.find((x) => x.aggregate.startsWith(aggregate))!;

@@ -37,6 +37,7 @@ export {
   VectorsValidationError,
 } from './errors.js';
 export { isUuid, pointIdFor } from './ids.js';
+export { VECTORS_LIMITS } from './limits.js';
 export type { QdrantClientLike } from './local/index.js';
 export type {
   CharacterMemoryPayload,

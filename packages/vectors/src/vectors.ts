@@ -12,6 +12,7 @@ import { createLocalEmbedder } from './embeddings/local.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 import { type Bm25EncoderOptions, createBm25Encoder } from './embeddings/sparse/bm25.js';
 import { VectorsValidationError } from './errors.js';
+import { checkList, VECTORS_LIMITS } from './limits.js';
 import { createLocalQdrantClient, LocalQdrant, type QdrantClientLike } from './local/index.js';
 import type { CollectionName } from './payloads.js';
 import { SEARCH_PROFILES, type SearchProfile } from './profiles.js';
@@ -329,7 +330,7 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
     crossCharacterSearch: async (query, opts) => crossCharacterSearch(ctx, query, opts),
     embed: async (collection, texts) => {
       const c = checkCollection(collection);
-      if (!Array.isArray(texts)) throw new VectorsValidationError('texts', 'must be an array of strings');
+      checkList(texts, 'texts', VECTORS_LIMITS.embedTexts, 'texts');
       texts.forEach((t, i) => {
         checkText(t, `texts[${i}]`);
       });
