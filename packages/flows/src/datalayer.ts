@@ -38,9 +38,10 @@ import {
 } from './flows/session.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
 import { instrumentPostgresPool } from './metrics/instrument-postgres.js';
+import { instrumentRedis } from './metrics/instrument-redis.js';
 import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
-import { instrumentVectors } from './metrics/store-calls.js';
+import { instrumentAnalytics, instrumentVectors } from './metrics/store-calls.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
 import { LOCAL_VECTORS_DOC } from './monitor/shared-metrics.js';
 import type { PublishedVectorsStats } from './monitor/types.js';
@@ -267,8 +268,10 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   let vectors: VectorsPort | undefined;
   let analytics: Analytics | null = null;
   const metrics = createMetricsRecorder(options.metrics === false ? null : cache.realtime);
-  // Every statement, connection wait and hold of the pool becomes a `postgresql` store call.
+  // Every statement, connection wait and hold of the pool becomes a `postgresql` store call, every
+  // command a `redis` one (DuckDB queries and vector calls below are wrapped the same way).
   instrumentPostgresPool(relational.pool, metrics);
+  instrumentRedis(cache.redis, metrics, config.keyPrefix);
   try {
     vectors =
       options.vectors ??
@@ -276,7 +279,10 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         config,
         metrics.enabled ? { instrument: (s) => instrumentVectors(s, metrics) } : {},
       ));
-    if (options.analytics !== false) analytics = await createAnalytics({ path: config.duckdbPath });
+    if (options.analytics !== false) {
+      const opened = await createAnalytics({ path: config.duckdbPath });
+      analytics = metrics.enabled ? instrumentAnalytics(opened, metrics) : opened;
+    }
   } catch (error) {
     await vectors?.close().catch(() => {});
     await cache.close().catch(() => {});

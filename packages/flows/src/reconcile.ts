@@ -186,34 +186,37 @@ export async function reconcile(
   };
   rows.push(grantRow);
 
-  // The memory graph's entities and passages → their points in Qdrant.
+  // The memory graph's entities and passages → their points in `memory_embeddings`, and its
+  // triples → their fact points in `knowledge_graph_vectors`; both re-emitted as `memory.ingested`.
   let graphRow: DriftRow | null = null;
   let graphDrift: ReturnType<typeof diff> | null = null;
-  const graphRows = new Map<string, { character: string; kind: 'entity' | 'passage' }>();
+  let factRow: DriftRow | null = null;
+  let factDrift: ReturnType<typeof diff> | null = null;
+  const graphRows = new Map<string, GraphRow>();
   if (deps.memoryGraph) {
     const stored = await vectors.storedMemoryGraphIds();
-    const { rows: graph } = await relational.pool.query<{
-      id: string;
-      character: string;
-      kind: 'entity' | 'passage';
-    }>(
+    const storedFacts = await vectors.storedMemoryFactIds();
+    const { rows: graph } = await relational.pool.query<{ id: string } & GraphRow>(
       `select id::text as id, character_context as character, 'entity' as kind from memory_entities
        union all
-       select id::text, character_context, 'passage' from memory_passages`,
+       select id::text, character_context, 'passage' from memory_passages
+       union all
+       select id::text, character_context, 'triple' from memory_triples`,
     );
     for (const r of graph) graphRows.set(r.id, { character: r.character, kind: r.kind });
-    graphDrift = diff(
-      new Set(graphRows.keys()),
-      stored,
-      await inFlight(relational, [
-        { eventType: MEMORY_INGESTED, key: 'entityIds', list: true },
-        { eventType: MEMORY_INGESTED, key: 'passageIds', list: true },
-      ]),
-    );
+    const onTheirWay = await inFlight(relational, [
+      { eventType: MEMORY_INGESTED, key: 'entityIds', list: true },
+      { eventType: MEMORY_INGESTED, key: 'passageIds', list: true },
+      { eventType: MEMORY_INGESTED, key: 'tripleIds', list: true },
+    ]);
+    const ofKind = (kind: GraphRow['kind'][]) =>
+      new Set([...graphRows].filter(([, r]) => kind.includes(r.kind)).map(([id]) => id));
+    graphDrift = diff(ofKind(['entity', 'passage']), stored, onTheirWay);
+    const nodes = graphRows.size - ofKind(['triple']).size;
     graphRow = {
       aggregate: 'memory entities and passages → qdrant memory_embeddings',
       store: 'qdrant',
-      postgres: graphRows.size,
+      postgres: nodes,
       store_count: stored.size,
       missing: graphDrift.missing.length,
       orphans: graphDrift.orphans.length,
@@ -221,6 +224,19 @@ export async function reconcile(
       sample: { missing: sample(graphDrift.missing), orphans: sample(graphDrift.orphans) },
     };
     rows.push(graphRow);
+    const triples = ofKind(['triple']);
+    factDrift = diff(triples, storedFacts, onTheirWay);
+    factRow = {
+      aggregate: 'memory facts (triples) → qdrant knowledge_graph_vectors',
+      store: 'qdrant',
+      postgres: triples.size,
+      store_count: storedFacts.size,
+      missing: factDrift.missing.length,
+      orphans: factDrift.orphans.length,
+      repaired: null,
+      sample: { missing: sample(factDrift.missing), orphans: sample(factDrift.orphans) },
+    };
+    rows.push(factRow);
   }
 
   // Interactions → DuckDB, after bringing it up to date.
@@ -315,10 +331,15 @@ export async function reconcile(
       removed: grantDrift.orphans.length,
     };
     if (grantDrift.orphans.length) await vectors.forgetAchievements(grantDrift.orphans);
-    if (graphRow && graphDrift) {
-      await appendEvents(relational, memoryGraphEvents(graphDrift.missing, graphRows));
+    if (graphRow && graphDrift && factRow && factDrift) {
+      await appendEvents(
+        relational,
+        memoryGraphEvents([...graphDrift.missing, ...factDrift.missing], graphRows),
+      );
       if (graphDrift.orphans.length) await vectors.forgetMemoryGraph(graphDrift.orphans);
+      if (factDrift.orphans.length) await vectors.forgetMemoryFacts(factDrift.orphans);
       graphRow.repaired = { reemitted: graphDrift.missing.length, removed: graphDrift.orphans.length };
+      factRow.repaired = { reemitted: factDrift.missing.length, removed: factDrift.orphans.length };
     }
     if (duckRow && duckDrift && deps.analytics) {
       // Missing rows are older than the watermark (it moved past them): re-ingesting cannot
@@ -350,11 +371,14 @@ async function reemitGrants(relational: Relational, ids: string[]): Promise<numb
   return ids.length;
 }
 
-/** `memory.ingested` events for missing entities and passages, per character, ≤ 1,000 ids each. */
-function memoryGraphEvents(
-  missing: string[],
-  graph: Map<string, { character: string; kind: 'entity' | 'passage' }>,
-): OutboxEventInput[] {
+/** A row of the memory graph, by id: its character and what it is. */
+interface GraphRow {
+  character: string;
+  kind: 'entity' | 'passage' | 'triple';
+}
+
+/** `memory.ingested` events for missing entities, passages and triples, per character, ≤ 1,000 ids each. */
+function memoryGraphEvents(missing: string[], graph: Map<string, GraphRow>): OutboxEventInput[] {
   const byCharacter = new Map<string, string[]>();
   for (const id of missing) {
     const { character } = graph.get(id)!;
@@ -374,6 +398,7 @@ function memoryGraphEvents(
           character,
           entityIds: chunk.filter((id) => graph.get(id)!.kind === 'entity'),
           passageIds: chunk.filter((id) => graph.get(id)!.kind === 'passage'),
+          tripleIds: chunk.filter((id) => graph.get(id)!.kind === 'triple'),
         },
       });
     }
