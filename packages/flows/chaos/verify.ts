@@ -7,7 +7,7 @@ import type { Ack } from './perform.js';
 import { type ChaosWorld, markerOf, type Op } from './plan.js';
 
 export interface StoreCheck {
-  store: 'postgres' | 'qdrant' | 'duckdb';
+  store: 'postgres' | 'qdrant' | 'duckdb' | 'redis';
   what: string;
   /** Writes acknowledged (or derived from them: achievements, entities). */
   expected: number;
@@ -163,6 +163,21 @@ export async function verify(
     );
     out.checks.at(-1)!.duplicated += extra;
   }
+
+  // Each interaction's response_time sample in Redis (its id the interaction's): the ones a Redis
+  // restarted empty lost are found and written back by reconcile's repair.
+  const sampleIds: string[] = [];
+  for (const character of world.characters)
+    for (const s of await data.cache.metrics.samples('response_time', character))
+      if (s.id !== undefined) sampleIds.push(s.id);
+  compare(
+    { store: 'redis', what: 'response_time samples (per interaction)' },
+    ackedIds,
+    tally(sampleIds),
+    out,
+    opOfRow,
+    (k) => inDoubt.has(rowOp.get(k) ?? ''),
+  );
 
   // Quest completions: one completed progress row per acknowledged (user, quest).
   const questOps = acked.flatMap((op) => (op.kind === 'quest' ? [op] : []));

@@ -47,7 +47,7 @@ import type { PublishedVectorsStats } from './monitor/types.js';
 import { coalescedCompletion } from './outbox-completion.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
-import { type ReconcileReport, reconcile } from './reconcile.js';
+import { type MetricSampleToRecord, type ReconcileReport, reconcile } from './reconcile.js';
 import { createRelay, type Relay, type RelayOptions, relaySettings } from './relay.js';
 import { type ResetResult, resetStores } from './reset.js';
 import { type Responder, templateResponder } from './responder.js';
@@ -417,6 +417,21 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     },
   };
 
+  // Reconcile's view of the response_time samples (one per interaction, keyed by its id).
+  const metricSamples = {
+    async ids(character: string, from: Date) {
+      // RedisTimeSeries keys samples by timestamp alone: no ids to compare.
+      if ((await cache.metrics.backend()) === 'timeseries') return null;
+      const samples = await cache.metrics.samples('response_time', character, { from });
+      return new Set(samples.flatMap((s) => (s.id === undefined ? [] : [s.id])));
+    },
+    async record(s: MetricSampleToRecord) {
+      await cache.metrics.record('response_time', s.character, s.responseTimeMs, new Date(s.createdAt), {
+        id: s.interactionId,
+      });
+    },
+  };
+
   const syncAnalytics = async (): Promise<IngestResult[]> => {
     if (!analytics) return [];
     const results = await analytics.ingest.postgres(postgresSource);
@@ -513,6 +528,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
           syncAnalytics,
           memoryGraph: memory !== null,
           kick: () => relay.kick(),
+          metricSamples,
         },
         reconcileOptions,
       ),

@@ -132,6 +132,7 @@ describe('monitor.collect', () => {
       ['memory_embeddings', 0, 'green'],
       ['character_memories', CHARACTERS.length, 'green'],
       ['document_vectors', 0, 'green'],
+      ['knowledge_graph_vectors', 0, 'green'],
     ]);
     const queries = qdrant.search.filter((q) => !q.name.startsWith('strategy:'));
     expect(queries.reduce((n, q) => n + q.count, 0)).toBe(5);

@@ -50,6 +50,7 @@ export type {
   CollectionName,
   CollectionPayloads,
   DocumentVectorPayload,
+  KnowledgeGraphVectorPayload,
   MemoryEmbeddingPayload,
 } from './payloads.js';
 export { type BuiltInProfileName, SEARCH_PROFILES, type SearchProfile } from './profiles.js';

@@ -63,6 +63,7 @@ export interface SearchOptions {
 
 export const DEFAULT_PROFILE: Record<CollectionName, string> = {
   memory_embeddings: 'memory_recall',
+  knowledge_graph_vectors: 'memory_recall',
   character_memories: 'character_context_search',
   document_vectors: 'document_similarity',
 };

@@ -19,13 +19,20 @@ export interface MemoryIngestedPayload {
   character: string;
   entityIds: string[];
   passageIds: string[];
+  /** The new triples (facts for `knowledge_graph_vectors`); absent in events of older releases. */
+  tripleIds?: string[];
 }
 
 const PayloadSchema = z.object({
   character: z.string().min(1),
   entityIds: z.array(z.uuid()),
   passageIds: z.array(z.uuid()),
+  tripleIds: z.array(z.uuid()).optional(),
 });
+
+/** The text a fact is embedded as (dense and BM25) in `knowledge_graph_vectors`. */
+export const factText = (subject: string, predicate: string, object: string) =>
+  `${subject} ${predicate} ${object}`;
 
 /** `entity_type` of the passage points in `memory_embeddings` (the dense fallback searches them). */
 export const PASSAGE_POINT_TYPE = 'passage';
@@ -51,6 +58,7 @@ export interface SideEffectDeps {
 export interface SideEffectResult {
   embeddedEntities: number;
   embeddedPassages: number;
+  embeddedFacts: number;
   synonymEdges: number;
 }
 
@@ -70,7 +78,12 @@ export async function applyMemoryIngested(
   const edges = await searchSynonyms(deps, payload.character, embedded.entities);
   const synonymEdges = await storeSynonymEdges(deps, payload.character, edges);
   await deps.cache?.policies.memory_search_results.invalidateTag(characterTag(payload.character));
-  return { embeddedEntities: embedded.entities.length, embeddedPassages: embedded.passages, synonymEdges };
+  return {
+    embeddedEntities: embedded.entities.length,
+    embeddedPassages: embedded.passages,
+    embeddedFacts: embedded.facts,
+    synonymEdges,
+  };
 }
 
 /**
@@ -84,8 +97,18 @@ export async function applyFreshIngest(
   payloads: MemoryIngestedPayload[],
 ): Promise<number> {
   const character = payloads[0]!.character;
-  const entities: EmbeddedEntity[] = [];
-  for (const payload of payloads) entities.push(...(await embedIngested(deps, payload)).entities);
+  // Two payloads in flight: one's rows are read from PostgreSQL while the other's are embedded
+  // and written (the embedding and the local store's writes take the CPU, the reads wait).
+  const embedded: EmbeddedEntity[][] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < payloads.length) {
+      const i = next++;
+      embedded[i] = (await embedIngested(deps, payloads[i]!)).entities;
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const entities = embedded.flat();
   // The embedder's cache holds these names from the upsert just done: no second embedding.
   const vectors = await deps.vectors.embed(
     'memory_embeddings',
@@ -110,21 +133,39 @@ export interface EmbeddedEntity {
 }
 
 /**
- * Embeds a payload's entities (name) and passages (text) into `memory_embeddings`, skipping rows
- * deleted since (or of another character). Returns the entities embedded.
+ * Embeds a payload's entities (name) and passages (text) into `memory_embeddings`, and its
+ * triples ("subject predicate object") into `knowledge_graph_vectors`, skipping rows deleted
+ * since (or of another character). Returns the entities embedded and the counts.
  */
 export async function embedIngested(
   deps: Pick<SideEffectDeps, 'relational' | 'vectors'>,
   payload: MemoryIngestedPayload,
-): Promise<{ entities: EmbeddedEntity[]; passages: number }> {
+): Promise<{ entities: EmbeddedEntity[]; passages: number; facts: number }> {
   const { relational, vectors } = deps;
   const character = payload.character;
-  const [entities, passages] = await Promise.all([
+  const [entities, passages, facts] = await Promise.all([
     relational.memory.entities(payload.entityIds),
     relational.memory.passages(payload.passageIds),
+    relational.memory.facts(payload.tripleIds ?? []),
   ]);
   const ownEntities = entities.filter((e) => e.character_context === character);
   const ownPassages = passages.filter((p) => p.character_context === character);
+  const ownFacts = facts.filter((f) => f.character_context === character);
+  if (ownFacts.length > 0)
+    await vectors.upsert(
+      'knowledge_graph_vectors',
+      ownFacts.map((f) => ({
+        text: factText(f.subject, f.predicate, f.object),
+        payload: {
+          triple_id: f.id,
+          character_context: character,
+          subject_id: f.subject_id,
+          object_id: f.object_id,
+          passage_id: f.passage_id,
+          predicate: f.predicate,
+        },
+      })),
+    );
   const records: UpsertRecord<'memory_embeddings'>[] = [
     ...ownEntities.map((e) => ({
       text: e.name,
@@ -149,7 +190,11 @@ export async function embedIngested(
     })),
   ];
   if (records.length > 0) await vectors.upsert('memory_embeddings', records);
-  return { entities: ownEntities.map((e) => ({ id: e.id, name: e.name })), passages: ownPassages.length };
+  return {
+    entities: ownEntities.map((e) => ({ id: e.id, name: e.name })),
+    passages: ownPassages.length,
+    facts: ownFacts.length,
+  };
 }
 
 /** Synonyms of each entity among everything the character's memory holds, by one store search each. */
