@@ -89,12 +89,14 @@ export interface VectorsOptions {
  * `createLocalEmbedder`): where questions meet memories (`character_memories`; the vectors eval:
  * hybrid recall@5 0.855 → 0.886, synonyms 0.20 → 0.35), not in `memory_embeddings`, whose entity
  * names feed HippoRAG's synonym edges (with concepts, twice as many edges and the memory eval's
- * recall@5 56.5 → 54.2), nor in `document_vectors` (not measured).
+ * recall@5 56.5 → 54.2), nor in `knowledge_graph_vectors` (the memory graph's facts, measured by the
+ * memory eval with words only) or `document_vectors` (not measured).
  */
 const LOCAL_CONCEPTS: Record<CollectionName, boolean> = {
   memory_embeddings: false,
   character_memories: true,
   document_vectors: false,
+  knowledge_graph_vectors: false,
 };
 
 /** The vectors of MonsterOS: provisioning, writes, searches and the memory search strategies. */
