@@ -15,7 +15,7 @@ import {
   type CrossCharacterSearchResult,
   crossCharacterSearch,
 } from './cross-character-search.js';
-import { FlowError, FlowValidationError } from './errors.js';
+import { FlowError } from './errors.js';
 import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
 import {
@@ -38,9 +38,10 @@ import {
 } from './flows/session.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
 import { instrumentPostgresPool } from './metrics/instrument-postgres.js';
+import { instrumentRedis } from './metrics/instrument-redis.js';
 import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
-import { instrumentVectors } from './metrics/store-calls.js';
+import { instrumentAnalytics, instrumentVectors } from './metrics/store-calls.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
 import { LOCAL_VECTORS_DOC } from './monitor/shared-metrics.js';
 import type { PublishedVectorsStats } from './monitor/types.js';
@@ -214,6 +215,15 @@ const OptionsSchema = z.object({
   }),
 });
 const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
+const MetricsOptions = z.object(
+  { scope: z.enum(['process', 'shared'], { message: "must be 'process' or 'shared'" }).optional() },
+  { message: 'must be an object' },
+);
+/** The monitor's options as a whole (plain data); the monitor checks each field. */
+const MonitorOptionsObject = z.custom<object>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'must be an object',
+);
 const CHARACTER_TTL_MS = 10_000;
 
 /**
@@ -258,8 +268,10 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   let vectors: VectorsPort | undefined;
   let analytics: Analytics | null = null;
   const metrics = createMetricsRecorder(options.metrics === false ? null : cache.realtime);
-  // Every statement, connection wait and hold of the pool becomes a `postgresql` store call.
+  // Every statement, connection wait and hold of the pool becomes a `postgresql` store call, every
+  // command a `redis` one (DuckDB queries and vector calls below are wrapped the same way).
   instrumentPostgresPool(relational.pool, metrics);
+  instrumentRedis(cache.redis, metrics, config.keyPrefix);
   try {
     vectors =
       options.vectors ??
@@ -267,7 +279,10 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         config,
         metrics.enabled ? { instrument: (s) => instrumentVectors(s, metrics) } : {},
       ));
-    if (options.analytics !== false) analytics = await createAnalytics({ path: config.duckdbPath });
+    if (options.analytics !== false) {
+      const opened = await createAnalytics({ path: config.duckdbPath });
+      analytics = metrics.enabled ? instrumentAnalytics(opened, metrics) : opened;
+    }
   } catch (error) {
     await vectors?.close().catch(() => {});
     await cache.close().catch(() => {});
@@ -500,16 +515,14 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     ),
     relay,
     async metrics(metricsOptions = {}) {
-      const scope = metricsOptions.scope ?? 'process';
-      if (scope !== 'process' && scope !== 'shared')
-        throw new FlowValidationError('scope', "must be 'process' or 'shared'");
+      const scope = checkInput(MetricsOptions, metricsOptions, 'options').scope ?? 'process';
       if (scope === 'process') return prometheusText((metric) => cache.realtime.local(metric));
       await cache.realtime.flush();
       return prometheusText((metric) => cache.realtime.totals(metric));
     },
     monitor: (monitorOptions = {}) =>
       createMonitor({
-        ...monitorOptions,
+        ...checkInput(MonitorOptionsObject, monitorOptions, 'options'),
         relational,
         cache,
         realtime: cache.realtime,

@@ -23,7 +23,8 @@ export interface MemoryIngestedPayload {
   tripleIds?: string[];
 }
 
-const PayloadSchema = z.object({
+/** A `memory.ingested` payload (the relay's events, and `memory.applyIngested`'s argument). */
+export const PayloadSchema = z.object({
   character: z.string().min(1),
   entityIds: z.array(z.uuid()),
   passageIds: z.array(z.uuid()),
