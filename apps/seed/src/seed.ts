@@ -338,12 +338,69 @@ async function seedKnowledge(data: DataLayer, set: SeedDataset, options: SeedRun
   phase.done(`${inserted} new passages, ${recalled} recalls, ${set.documents.length} documents`);
 }
 
+/**
+ * Live sessions through the data layer's flows, the way the app drives them, so the caches and
+ * the session backup have real traffic: each learner of a class starts a session with the
+ * character (`sessionStart` preloads their quests into `quest_data`), opens their current quest
+ * (a `quest_data` read: a hit), asks the class's questions in rounds (`characterInteraction`: a
+ * question asked before within 300 s is answered from `character_responses`), then reviews what
+ * the character remembers about the class's questions after the lesson (the interaction flow's
+ * recall: the first learner's review computes it, the others' hit the hot memories) and ends the
+ * session (`sessionEnd`: a `session_summaries` row). Idempotent: every interaction carries an idempotency key (a rerun replays it, writing
+ * nothing) and a summary is written once per session key.
+ */
+async function seedTraffic(data: DataLayer, set: SeedDataset, options: SeedRunOptions) {
+  const phase = options.progress.phase('live sessions', set.trafficInteractions);
+  // After the imports' embeddings: the relay's memory writes would otherwise drop hot memories meanwhile.
+  await data.relay.settle({ timeoutMs: 30 * 60_000 });
+  let cached = 0;
+  let summaries = 0;
+  for (const [c, cls] of set.traffic.entries()) {
+    for (const [k, userId] of cls.learners.entries()) {
+      const sessionId = `seed-${set.seed}-class-${c}-learner-${k}`;
+      const { session } = await data.flows.sessionStart({ userId, character: cls.character, sessionId });
+      const questId = session?.currentQuest;
+      if (questId)
+        await data.cache.policies.quest_data.getOrSet({ questId }, async () => {
+          const [quest] = await data.relational.quests.getByIds([questId]);
+          if (!quest) throw new Error(`quest ${questId} of a live session is missing`);
+          return quest;
+        });
+      for (let round = 0; round < cls.rounds; round++) {
+        const result = await data.flows.characterInteraction({
+          userId,
+          character: cls.character,
+          message: cls.questions[round % cls.questions.length]!,
+          sessionId,
+          idempotencyKey: `${sessionId}-round-${round}`,
+        });
+        if (result.cached) cached++;
+        phase.tick();
+      }
+    }
+    // After the lesson, each learner reviews what the character remembers about the class's
+    // questions (the interaction flow's recall, limit 5): the first review computes it, the
+    // others read it from the hot memories (no memory of the character is written meanwhile).
+    for (const [k, userId] of cls.learners.entries()) {
+      for (const question of cls.questions) await data.vectors.recall(cls.character, question, 5);
+      const sessionId = `seed-${set.seed}-class-${c}-learner-${k}`;
+      if ((await data.flows.sessionEnd({ userId, sessionId })).summary) summaries++;
+    }
+  }
+  phase.done(
+    `${set.traffic.length} classes, ${set.trafficInteractions} interactions (${cached} answered from the response cache), ${summaries} session summaries`,
+  );
+}
+
 const METRIC_STEP_MS = 600_000;
-const METRIC_SAMPLES = 144; // 24 h every 10 minutes
+// 23 h 40 min every 10 minutes: one step of room under a series' 24 h retention (relative to its
+// newest sample), so the response times the live sessions record at the present never push the
+// grid's oldest point out, wherever in its 10 minutes the run starts.
+const METRIC_SAMPLES = 143;
 const STREAM_MESSAGES = 20;
 
 async function seedRedis(data: DataLayer, set: SeedDataset, options: SeedRunOptions) {
-  // The last 24 h of response times on a fixed epoch-aligned 10-minute grid. A sample's value
+  // The last day of response times on a fixed epoch-aligned 10-minute grid. A sample's value
   // comes from its timestamp, and only grid points without a sample are written: a rerun (even
   // one that crossed into the next 10 minutes, or after Ctrl-C) rewrites nothing already there.
   const newest = Math.floor((options.now ?? new Date()).getTime() / METRIC_STEP_MS) * METRIC_STEP_MS;
@@ -405,7 +462,7 @@ async function seedRedis(data: DataLayer, set: SeedDataset, options: SeedRunOpti
       completed: p.completed_at !== null,
     })),
   );
-  phase.done(`${set.characters.length} agent sessions, ${active.length} user sessions, 24 h of metrics`);
+  phase.done(`${set.characters.length} agent sessions, ${active.length} user sessions, a day of metrics`);
 }
 
 /** Counts per store for the closing table (and the idempotency test). */
@@ -422,6 +479,7 @@ export async function countStores(data: DataLayer): Promise<SeedSummaryRow[]> {
     ['memory entities', 'memory_entities'],
     ['memory triples', 'memory_triples'],
     ['memory operations', 'memory_operations'],
+    ['session summaries', 'session_summaries'],
   ];
   for (const [what, table] of pgTables) {
     const { rows: r } = await data.relational.pool.query<{ n: string }>(`select count(*) as n from ${table}`);
@@ -487,6 +545,7 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedSummary> {
     // embeds the interactions: their memories carry them.
     await data.relational.interactions.backfillLearningValues();
     await seedKnowledge(data, set, options);
+    await seedTraffic(data, set, options);
     await seedRedis(data, set, options);
     // The outbox applied (embeddings of the imports, effects the memory left), then the analytics.
     const relay = options.progress.phase('outbox', 1);

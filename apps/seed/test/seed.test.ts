@@ -9,12 +9,15 @@ import { createDataLayer, type DataLayer, type DataLayerOptions } from '@monster
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDataset } from '../src/generate/dataset.js';
 import type { PhaseProgress, ProgressReporter } from '../src/progress.js';
 import { countStores, ENVIRONMENT_KEY, postgresChecksum, runSeed, SeedError } from '../src/seed.js';
 
 const quiet: ProgressReporter = { phase: () => ({ tick() {}, done() {} }) };
 const anchor = new Date('2026-11-20T00:00:00Z');
-const now = new Date('2026-11-20T09:03:00Z');
+// The clock of the metric grid: the present, on the grid (the live sessions' flows record their
+// response times at the real time, just after it).
+const now = new Date(Math.floor(Date.now() / 600_000) * 600_000);
 const TEN_MINUTES = 600_000;
 let db: TestDatabase;
 let dir: string;
@@ -77,10 +80,15 @@ describe('pnpm seed', () => {
     const count = (store: string, what: string) =>
       first.rows.find((r) => r.store === store && r.what === what)!.count;
     expect(count('PostgreSQL', 'character agents')).toBe(12);
-    expect(count('PostgreSQL', 'interactions')).toBe(1_500);
+    // The imported history, and the live sessions' interactions through the flows on top.
+    const { traffic, trafficInteractions: live } = buildDataset({ seed: 7, size: 'small', anchor });
+    expect(live).toBe(24);
+    expect(count('PostgreSQL', 'interactions')).toBe(1_500 + live);
     // Every interaction is a memory in Qdrant and a row in DuckDB.
-    expect(count('Qdrant', 'character_memories')).toBe(1_500);
-    expect(count('DuckDB', 'character_interactions')).toBe(1_500);
+    expect(count('Qdrant', 'character_memories')).toBe(1_500 + live);
+    expect(count('DuckDB', 'character_interactions')).toBe(1_500 + live);
+    // One summary per live session, backed up from Redis at its end.
+    expect(count('PostgreSQL', 'session summaries')).toBe(traffic.reduce((n, t) => n + t.learners.length, 0));
     expect(count('DuckDB', 'memory_operations')).toBe(count('PostgreSQL', 'memory operations'));
     // Real operations of the memory (an ingest and recalls per character), none invented.
     const operations = await withData(
@@ -92,22 +100,37 @@ describe('pnpm seed', () => {
           )
         ).rows,
     );
-    expect(operations.map((r) => r.operation_type)).toEqual(['hipporag_retrieve', 'ingest']);
+    expect(operations.map((r) => r.operation_type)).toEqual([
+      'character_context_search',
+      'hipporag_retrieve',
+      'ingest',
+    ]);
     for (const r of operations) expect(r.named).toBe(true);
+    // The caches the live sessions went through show hits: repeated questions answered from
+    // character_responses, reviews from the hot memories, the preloaded quests read.
+    const namespaces = await withData(async (data) => (await data.cache.stats()).namespaces);
+    // Each class: the first learner's first asking of each of its 2 questions misses, the rest hit.
+    expect(namespaces.character_responses.hits).toBe(live - 2 * traffic.length);
+    expect(namespaces.memory_search_results.hits).toBeGreaterThanOrEqual(
+      traffic.reduce((n, t) => n + (t.learners.length - 1) * t.questions.length, 0),
+    );
+    expect(namespaces.quest_data.hits).toBeGreaterThan(0);
     expect(count('Qdrant', 'memory_embeddings')).toBeGreaterThan(0);
     expect(count('Redis', `keys under ${prefix}`)).toBeGreaterThan(12);
-    expect(count('DuckDB', 'system_metrics')).toBe(12 * 144);
+    // A day of response times on the 10-minute grid, and one per live interaction (its own time).
+    expect(count('DuckDB', 'system_metrics')).toBe(12 * 143 + live);
     const before = await inspect();
 
     await runSeed({ ...base, dataLayer: layer });
     const after = await inspect();
-    // The second run's ingests (nothing new) and recalls are operations too: only their log grows.
+    // The second run's ingests (nothing new) and recalls are operations too: only their log grows
+    // (by all but the live interactions' searches: a rerun replays those, searching nothing).
     const withoutOperations = (rows: typeof before.counts) =>
       rows.filter((r) => !/memory.operations/.test(r.what));
     expect(withoutOperations(after.counts)).toEqual(withoutOperations(before.counts));
     const operationsOf = (rows: typeof before.counts) =>
       rows.find((r) => r.store === 'PostgreSQL' && r.what === 'memory operations')!.count;
-    expect(operationsOf(after.counts)).toBe(2 * operationsOf(before.counts));
+    expect(operationsOf(after.counts)).toBe(2 * operationsOf(before.counts) - live);
     expect(after.checksum).toBe(before.checksum);
 
     // Nothing drifted between the stores.
@@ -130,8 +153,10 @@ describe('pnpm seed', () => {
 
   it('keeps the metric samples already there when rerun ten minutes later, adding the new one', async () => {
     const window = { from: now.getTime() - 24 * 3_600_000, to: now.getTime() };
+    const onGrid = (samples: Array<{ timestamp: number }>) =>
+      samples.filter((s) => s.timestamp % TEN_MINUTES === 0);
     const earlier = await withData((data) => data.cache.metrics.samples('response_time', 'sage', window));
-    expect(earlier.length).toBe(144);
+    expect(onGrid(earlier).length).toBe(143);
     await runSeed({ ...base, now: new Date(now.getTime() + TEN_MINUTES), dataLayer: layer });
     await withData(async (data) => {
       expect(await data.cache.metrics.samples('response_time', 'sage', window)).toEqual(earlier);
@@ -139,7 +164,7 @@ describe('pnpm seed', () => {
         from: window.to + 1,
         to: window.to + TEN_MINUTES,
       });
-      expect(later.length).toBe(1);
+      expect(onGrid(later).length).toBe(1);
     });
   });
 
@@ -163,7 +188,9 @@ describe('pnpm seed', () => {
     expect(asked).toMatch(/Wipe all MonsterOS data/);
     const other = await inspect();
     expect(other.checksum).not.toBe(before.checksum);
-    expect(other.counts.find((r) => r.what === 'interactions')!.count).toBe(1_500);
+    expect(other.counts.find((r) => r.what === 'interactions')!.count).toBe(
+      1_500 + buildDataset({ seed: 8, size: 'small', anchor }).trafficInteractions,
+    );
   });
 
   it('refuses a database that is not ours or not marked as development, writing nothing', async () => {

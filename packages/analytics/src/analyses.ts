@@ -2,7 +2,7 @@
 // only. Each takes its window and an optional `now` (default: the current time).
 import type { Db } from './db.js';
 import { UnknownNameError } from './errors.js';
-import { BucketMinutes, check, Days, Hours, Name, When } from './options.js';
+import { BucketMinutes, check, Days, Hours, Name, OptionsObject, When } from './options.js';
 
 const us = (d: Date) => (BigInt(d.getTime()) * 1000n).toString();
 
@@ -86,6 +86,7 @@ export function analyses(db: Db) {
     async characterTrends(
       options: { hours?: number; now?: Date; character?: string } = {},
     ): Promise<CharacterTrend[]> {
+      check(OptionsObject, options, 'options');
       const hours = check(Hours, options.hours ?? 24, 'hours');
       const now = check(When, options.now ?? new Date(), 'now');
       const character = check(Name.optional(), options.character, 'character');
@@ -157,6 +158,7 @@ export function analyses(db: Db) {
      * const { overall } = await analytics.memoryEfficiency({ days: 7 });
      */
     async memoryEfficiency(options: { days?: number; now?: Date } = {}): Promise<MemoryEfficiency> {
+      check(OptionsObject, options, 'options');
       const days = check(Days, options.days ?? 7, 'days');
       const now = check(When, options.now ?? new Date(), 'now');
       const since = new Date(now.getTime() - days * 86_400_000);
@@ -209,6 +211,7 @@ export function analyses(db: Db) {
     async learningEffectiveness(
       options: { days?: number; now?: Date } = {},
     ): Promise<LearningEffectiveness[]> {
+      check(OptionsObject, options, 'options');
       const days = options.days === undefined ? null : check(Days, options.days, 'days');
       const now = check(When, options.now ?? new Date(), 'now');
       const since = days === null ? null : new Date(now.getTime() - days * 86_400_000);
@@ -255,6 +258,7 @@ export function analyses(db: Db) {
       bucketMinutes?: number;
       now?: Date;
     }): Promise<MetricBucket[]> {
+      check(OptionsObject, options, 'options');
       const hours = check(Hours, options.hours ?? 24, 'hours');
       const bucketMinutes = check(BucketMinutes, options.bucketMinutes ?? 60, 'bucketMinutes');
       const now = check(When, options.now ?? new Date(), 'now');

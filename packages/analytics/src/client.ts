@@ -10,7 +10,7 @@ import {
   type MetricBucket,
 } from './analyses.js';
 import { Db, type QueryTiming } from './db.js';
-import { AnalyticsError, mapOpenError, UnknownNameError, ValidationError } from './errors.js';
+import { AnalyticsError, mapOpenError, UnknownNameError } from './errors.js';
 import { type ExportedTable, exportParquet } from './export.js';
 import { EXTRACTIONS } from './extractions.js';
 import {
@@ -21,7 +21,7 @@ import {
   ingestMetrics,
   ingestTable,
 } from './ingest.js';
-import { type AnalyticsOptions, check, Name, parseOptions, Uuid } from './options.js';
+import { type AnalyticsOptions, check, Name, NameText, parseOptions, Uuid } from './options.js';
 import { type SimilarityItem, type SimilarPair, similarPairs } from './similarity.js';
 import type { MetricsSource, PostgresSource } from './sources.js';
 import { DDL, TABLE_NAMES, type TableName } from './tables.js';
@@ -41,11 +41,26 @@ export type IngestableTable = keyof typeof EXTRACTIONS;
  * Refuses a name that is not one of the ingested tables. An own-key check: `in` would also
  * accept the object's prototype names ('constructor', 'toString').
  */
-function assertIngestable(table: unknown): asserts table is IngestableTable {
-  if (typeof table !== 'string' || !Object.hasOwn(EXTRACTIONS, table)) {
-    throw new UnknownNameError('table', String(table), ingestableTables);
-  }
+/** A string that can be stored (else VALIDATION naming `field`), then one of our tables (else UNKNOWN_NAME). */
+function assertIngestable(table: unknown, field = 'table'): asserts table is IngestableTable {
+  const name = check(NameText, table, field);
+  if (!Object.hasOwn(EXTRACTIONS, name)) throw new UnknownNameError('table', name, ingestableTables);
 }
+
+/** A source handed in: an object with the method ingestion calls (plain data around it, no trap). */
+const sourceWith = (method: string) =>
+  z.custom<object>(
+    (v) =>
+      typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function',
+    `must be an object with a ${method}() method`,
+  );
+const PostgresSourceSchema = sourceWith('copyTo');
+const MetricsSourceSchema = sourceWith('read');
+
+const IngestOptions = z.object(
+  { tables: z.array(NameText, { message: 'must be an array of table names' }).optional() },
+  { message: 'must be an object' },
+);
 
 export interface CharacterPerformanceRow {
   character_name: string;
@@ -229,14 +244,19 @@ export async function createAnalytics(options: AnalyticsOptions = {}): Promise<A
     ingest: {
       async postgres(source, ingestOptions = {}) {
         writable('ingest.postgres');
-        const tables = ingestOptions.tables ?? ingestableTables;
-        for (const t of tables) assertIngestable(t);
+        check(PostgresSourceSchema, source, 'source');
+        const given = check(IngestOptions, ingestOptions, 'options').tables ?? ingestableTables;
+        const tables = given.map((t, i) => {
+          assertIngestable(t, `options.tables.${i}`);
+          return t;
+        });
         const results: IngestResult[] = [];
         for (const t of tables) results.push(await ingestTable(db, source, EXTRACTIONS[t], settings));
         return results;
       },
       async metrics(source) {
         writable('ingest.metrics');
+        check(MetricsSourceSchema, source, 'source');
         return ingestMetrics(db, source, settings);
       },
       watermarks,

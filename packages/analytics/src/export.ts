@@ -2,9 +2,19 @@
 // for other tools and for scale-out (DuckDB or Spark reading the files).
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { type Db, literal, rowsOf } from './db.js';
-import { UnknownNameError, ValidationError } from './errors.js';
+import { UnknownNameError } from './errors.js';
+import { check, NameText, OptionsObject } from './options.js';
 import { TABLE_NAMES, TABLES, type TableName } from './tables.js';
+
+const ExportOptions = OptionsObject.pipe(
+  z.object({
+    directory: z.unknown(),
+    tables: z.array(NameText, { message: 'must be an array of table names' }).optional(),
+  }),
+);
+const Directory = z.string({ message: 'must be a non-empty path' }).min(1, 'must be a non-empty path');
 
 export interface ExportedTable {
   table: TableName;
@@ -20,14 +30,13 @@ export async function exportParquet(
   db: Db,
   options: { directory: string; tables?: readonly string[] },
 ): Promise<ExportedTable[]> {
-  if (typeof options.directory !== 'string' || options.directory.length === 0) {
-    throw new ValidationError('directory', 'must be a non-empty path');
-  }
-  const tables = (options.tables ?? TABLE_NAMES).map((t) => {
+  const valid = check(ExportOptions, options, 'options');
+  const directory = check(Directory, valid.directory, 'directory');
+  const tables = (valid.tables ?? TABLE_NAMES).map((t) => {
     if (!(TABLE_NAMES as readonly string[]).includes(t)) throw new UnknownNameError('table', t, TABLE_NAMES);
     return t as TableName;
   });
-  const root = resolve(options.directory);
+  const root = resolve(directory);
   return db.exclusive(async (connection) => {
     const out: ExportedTable[] = [];
     for (const table of tables) {

@@ -108,6 +108,18 @@ export const BucketMinutes = z
   .max(1440, 'must be at most 1440 minutes (a day)');
 
 /** A UUID in its text form (any version, as PostgreSQL accepts it). */
+/**
+ * An options object as a whole (its fields are checked one by one after): plain data, no NUL or
+ * lone surrogate in its keys or text, not circular, not nested without end, not a throwing proxy.
+ */
+export const OptionsObject = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'must be an object',
+);
+
+/** A table (or metric) name as given: a string that can be stored; whether it exists is checked after. */
+export const NameText = z.string({ message: 'must be a string' });
+
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const Uuid = z.string({ message: 'must be a string' }).regex(UUID_PATTERN, 'must be a UUID');
 /** A character, agent, metric or operation name used as a filter. */

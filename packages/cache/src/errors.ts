@@ -1,5 +1,5 @@
 /** Stable codes of the cache package's errors. */
-export type CacheErrorCode = 'VALIDATION' | 'UNAVAILABLE' | 'TIMEOUT' | 'REDIS';
+export type CacheErrorCode = 'VALIDATION' | 'UNAVAILABLE' | 'TIMEOUT' | 'CONFLICT' | 'REDIS';
 
 /**
  * The base of every error @monsteros/cache throws: a stable `code`, a message naming the field,

@@ -24,18 +24,31 @@ describe('metrics time series', () => {
     await t.cache.metrics.record('response_time', 'sage', 80, base);
     await t.cache.metrics.record('response_time', 'sage', 100, base + 1_000);
     expect(await t.raw.type(`${t.prefix}metrics:response_time:{sage}`)).toBe('zset');
-    expect(await t.cache.metrics.samples('response_time', 'sage', { from: base, to: base + 2_000 })).toEqual([
+    const read = await t.cache.metrics.samples('response_time', 'sage', { from: base, to: base + 2_000 });
+    expect(read.map(({ timestamp, value }) => ({ timestamp, value }))).toEqual([
       { timestamp: base, value: 80 },
       { timestamp: base + 1_000, value: 100 },
       { timestamp: base + 2_000, value: 120 },
     ]);
   });
 
-  it('replaces a sample at the same timestamp (last write wins), like ON_DUPLICATE LAST', async () => {
+  it('keeps every sample of one millisecond (two interactions of one character), none overwriting another', async () => {
     await t.cache.metrics.record('dup', 'sage', 1, base);
     await t.cache.metrics.record('dup', 'sage', 2, base);
-    expect(await t.cache.metrics.samples('dup', 'sage', { from: base, to: base })).toEqual([
-      { timestamp: base, value: 2 },
+    await t.cache.metrics.record('dup', 'sage', 2, base);
+    const samples = await t.cache.metrics.samples('dup', 'sage', { from: base, to: base });
+    expect(samples.map((s) => s.value).sort()).toEqual([1, 2, 2]);
+    expect(new Set(samples.map((s) => s.id)).size).toBe(3);
+  });
+
+  it('records a sample again under its id idempotently (an outbox event applied twice)', async () => {
+    await t.cache.metrics.record('dup_id', 'sage', 5, base, { id: 'interaction-1' });
+    await t.cache.metrics.record('dup_id', 'sage', 7, base, { id: 'interaction-2' });
+    await t.cache.metrics.record('dup_id', 'sage', 5, base, { id: 'interaction-1' });
+    await t.cache.metrics.record('dup_id', 'sage', 6, base, { id: 'interaction-1' });
+    expect(await t.cache.metrics.samples('dup_id', 'sage', { from: base, to: base })).toEqual([
+      { timestamp: base, value: 6, id: 'interaction-1' },
+      { timestamp: base, value: 7, id: 'interaction-2' },
     ]);
   });
 
@@ -111,7 +124,7 @@ describe('metrics time series', () => {
     const s = await t.cache.sessions.agents.get('agent7');
     expect(s).toMatchObject({ status: 'active', metrics: { response_time: 107, satisfaction: 4 } });
     expect(await t.cache.metrics.samples('response_time', 'agent7', { from: base, to: base + 100 })).toEqual([
-      { timestamp: base + 7, value: 107 },
+      { timestamp: base + 7, value: 107, id: expect.any(String) },
     ]);
   });
 

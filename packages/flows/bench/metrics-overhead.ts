@@ -11,6 +11,7 @@ import { type BenchRow, measure, report, type Stats } from '@monsteros/bench-kit
 import { createTestDatabase } from '@monsteros/schema/testing';
 import { createDataLayer, type DataLayer } from '../src/index.js';
 import { createMetricsRecorder } from '../src/metrics/recorder.js';
+import { endSpan, type StoreCall, startStoreCallSpan } from '../src/metrics/tracing.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 4_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
@@ -125,18 +126,34 @@ try {
   const pairRatios = runs.on.map((s, k) => s.opsPerSec / runs.off[k]!.opsPerSec);
   const ratio = on.opsPerSec / off.opsPerSec;
   // The recording itself, measured alone (CPU-bound, so far less sensitive to the machine's load
-  // than the throughput above): the calls the data layer makes for one interaction (its run, its
-  // steps, its two vector store calls), into a cache whose flush runs every 5 s as in the app.
+  // than the throughput above): the records one interaction makes (its run, its steps, and every
+  // store call: PostgreSQL statements, pool waits and holds, Redis commands, vector calls, counted
+  // on a real interaction), each store call with its (no-op) span, into a cache whose flush runs
+  // every 5 s as in the app.
+  const storeCalls = () => layers.on.cache.realtime.local('store_call').reduce((n, s) => n + s.count, 0);
+  const counted = storeCalls();
+  for (let i = 0; i < 20; i++) await call(layers.on, 2_000_000 + i);
+  const callsPerInteraction = Math.round((storeCalls() - counted) / 20);
   const steps = layers.on.recentTimings(1)[0]!.timings;
   const recorder = createMetricsRecorder(layers.on.cache.realtime);
-  const search = { system: 'qdrant' as const, operation: 'search', target: 'character_memories' };
-  const upsert = { system: 'qdrant' as const, operation: 'upsert', target: 'character_memories' };
-  const MICRO = 200_000;
+  const classes: StoreCall[] = [
+    { system: 'postgresql', operation: 'select', target: 'character_agents' },
+    { system: 'postgresql', operation: 'insert', target: 'character_interactions' },
+    { system: 'postgresql', operation: 'acquire', target: 'pool' },
+    { system: 'redis', operation: 'get', target: 'cache:response' },
+    { system: 'redis', operation: 'evalsha', target: 'cache:memory' },
+    { system: 'qdrant', operation: 'search', target: 'character_memories' },
+  ];
+  const MICRO = 50_000;
   const t0 = performance.now();
   for (let i = 0; i < MICRO; i++) {
     recorder.flowRun('characterInteraction', steps, 20 + (i % 7));
-    recorder.storeCall(search, 1.5 + (i % 5), true);
-    recorder.storeCall(upsert, 2 + (i % 3), true);
+    for (let k = 0; k < callsPerInteraction; k++) {
+      const c = classes[k % classes.length]!;
+      const span = startStoreCallSpan(c);
+      recorder.storeCall(c, 1.5 + (k % 5), true);
+      endSpan(span);
+    }
   }
   const recordUs = ((performance.now() - t0) * 1000) / MICRO;
   const offCpuUs = cpu.off / total;
@@ -156,10 +173,11 @@ try {
     },
   ];
   console.log(
-    `recording one interaction's metrics (${steps.length + 1} flow records, 2 store calls): ${recordUs.toFixed(2)} µs of CPU, ${((recordUs / offCpuUs) * 100).toFixed(2)} % of the flow's ${offCpuUs.toFixed(0)} µs CPU per call without recording`,
+    `recording one interaction's metrics (${steps.length + 1} flow records, ${callsPerInteraction} store calls with their spans): ${recordUs.toFixed(2)} µs of CPU, ${((recordUs / offCpuUs) * 100).toFixed(2)} % of the flow's ${offCpuUs.toFixed(0)} µs CPU per call without recording`,
   );
   report('flows-metrics', rows, {
     recordUsPerInteraction: recordUs,
+    storeCallsPerInteraction: callsPerInteraction,
     flowCpuUsPerCall: offCpuUs,
     iterations: ITERATIONS,
     rounds: ROUNDS,

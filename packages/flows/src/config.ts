@@ -132,3 +132,6 @@ export function resolveLocalPaths(
     duckdbPath: local(config.duckdbPath),
   };
 }
+
+/** The PostgreSQL pool size of a data layer when `poolSize` is not given. */
+export const DEFAULT_POOL_SIZE = 10;

@@ -8,14 +8,14 @@ import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { withHotMemories } from './caching/hot-memories.js';
-import { type DataLayerConfig, loadConfig, resolveLocalPaths } from './config.js';
+import { type DataLayerConfig, DEFAULT_POOL_SIZE, loadConfig, resolveLocalPaths } from './config.js';
 import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
 import {
   type CrossCharacterSearchInput,
   type CrossCharacterSearchResult,
   crossCharacterSearch,
 } from './cross-character-search.js';
-import { FlowError, FlowValidationError } from './errors.js';
+import { FlowError } from './errors.js';
 import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
 import {
@@ -37,16 +37,18 @@ import {
   sessionFlows,
 } from './flows/session.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.js';
+import { instrumentPostgresPool } from './metrics/instrument-postgres.js';
+import { instrumentRedis } from './metrics/instrument-redis.js';
 import { prometheusText } from './metrics/prometheus.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
-import { instrumentVectors } from './metrics/store-calls.js';
+import { instrumentAnalytics, instrumentVectors } from './metrics/store-calls.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
 import { LOCAL_VECTORS_DOC } from './monitor/shared-metrics.js';
 import type { PublishedVectorsStats } from './monitor/types.js';
 import { coalescedCompletion } from './outbox-completion.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
-import { type ReconcileReport, reconcile } from './reconcile.js';
+import { type MetricSampleToRecord, type ReconcileReport, reconcile } from './reconcile.js';
 import { createRelay, type Relay, type RelayOptions, relaySettings } from './relay.js';
 import { type ResetResult, resetStores } from './reset.js';
 import { type Responder, templateResponder } from './responder.js';
@@ -213,6 +215,15 @@ const OptionsSchema = z.object({
   }),
 });
 const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
+const MetricsOptions = z.object(
+  { scope: z.enum(['process', 'shared'], { message: "must be 'process' or 'shared'" }).optional() },
+  { message: 'must be an object' },
+);
+/** The monitor's options as a whole (plain data); the monitor checks each field. */
+const MonitorOptionsObject = z.custom<object>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'must be an object',
+);
 const CHARACTER_TTL_MS = 10_000;
 
 /**
@@ -249,11 +260,18 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
   relaySettings(options.relay ?? {});
   const env = options.env ?? process.env;
   const config = resolveLocalPaths(loadConfig(env, options.config ?? {}), env);
-  const relational = createRelational({ databaseUrl: config.databaseUrl, poolSize: options.poolSize ?? 10 });
+  const relational = createRelational({
+    databaseUrl: config.databaseUrl,
+    poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
+  });
   const cache = createCache({ redis: config.redisUrl, prefix: config.keyPrefix });
   let vectors: VectorsPort | undefined;
   let analytics: Analytics | null = null;
   const metrics = createMetricsRecorder(options.metrics === false ? null : cache.realtime);
+  // Every statement, connection wait and hold of the pool becomes a `postgresql` store call, every
+  // command a `redis` one (DuckDB queries and vector calls below are wrapped the same way).
+  instrumentPostgresPool(relational.pool, metrics);
+  instrumentRedis(cache.redis, metrics, config.keyPrefix);
   try {
     vectors =
       options.vectors ??
@@ -261,7 +279,10 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
         config,
         metrics.enabled ? { instrument: (s) => instrumentVectors(s, metrics) } : {},
       ));
-    if (options.analytics !== false) analytics = await createAnalytics({ path: config.duckdbPath });
+    if (options.analytics !== false) {
+      const opened = await createAnalytics({ path: config.duckdbPath });
+      analytics = metrics.enabled ? instrumentAnalytics(opened, metrics) : opened;
+    }
   } catch (error) {
     await vectors?.close().catch(() => {});
     await cache.close().catch(() => {});
@@ -411,6 +432,21 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     },
   };
 
+  // Reconcile's view of the response_time samples (one per interaction, keyed by its id).
+  const metricSamples = {
+    async ids(character: string, from: Date) {
+      // RedisTimeSeries keys samples by timestamp alone: no ids to compare.
+      if ((await cache.metrics.backend()) === 'timeseries') return null;
+      const samples = await cache.metrics.samples('response_time', character, { from });
+      return new Set(samples.flatMap((s) => (s.id === undefined ? [] : [s.id])));
+    },
+    async record(s: MetricSampleToRecord) {
+      await cache.metrics.record('response_time', s.character, s.responseTimeMs, new Date(s.createdAt), {
+        id: s.interactionId,
+      });
+    },
+  };
+
   const syncAnalytics = async (): Promise<IngestResult[]> => {
     if (!analytics) return [];
     const results = await analytics.ingest.postgres(postgresSource);
@@ -479,16 +515,14 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     ),
     relay,
     async metrics(metricsOptions = {}) {
-      const scope = metricsOptions.scope ?? 'process';
-      if (scope !== 'process' && scope !== 'shared')
-        throw new FlowValidationError('scope', "must be 'process' or 'shared'");
+      const scope = checkInput(MetricsOptions, metricsOptions, 'options').scope ?? 'process';
       if (scope === 'process') return prometheusText((metric) => cache.realtime.local(metric));
       await cache.realtime.flush();
       return prometheusText((metric) => cache.realtime.totals(metric));
     },
     monitor: (monitorOptions = {}) =>
       createMonitor({
-        ...monitorOptions,
+        ...checkInput(MonitorOptionsObject, monitorOptions, 'options'),
         relational,
         cache,
         realtime: cache.realtime,
@@ -507,6 +541,7 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
           syncAnalytics,
           memoryGraph: memory !== null,
           kick: () => relay.kick(),
+          metricSamples,
         },
         reconcileOptions,
       ),

@@ -188,8 +188,11 @@ export async function applyInteractionCache(
     cache.pipelines.cacheCharacterStates([
       { name: p.character, status: 'active', currentContext: `user:${p.userId}` },
     ]),
-    // A replay writes the same sample at the same timestamp: last write wins, nothing doubles.
-    cache.metrics.record('response_time', p.character, p.responseTimeMs, new Date(p.createdAt)),
+    // The sample's id is the interaction's: a replay rewrites this sample only, and interactions of
+    // one character in one millisecond keep a sample each.
+    cache.metrics.record('response_time', p.character, p.responseTimeMs, new Date(p.createdAt), {
+      id: p.interactionId,
+    }),
   ]);
 }
 

@@ -75,6 +75,10 @@ export interface VectorsPort {
   storedMemoryGraphIds(): Promise<Set<string>>;
   /** Deletes the points of these entities and passages (orphans). */
   forgetMemoryGraph(ids: string[]): Promise<void>;
+  /** Ids of the memory graph's triples that have a fact point in `knowledge_graph_vectors`. */
+  storedMemoryFactIds(): Promise<Set<string>>;
+  /** Deletes the fact points of these triples (orphans). */
+  forgetMemoryFacts(tripleIds: string[]): Promise<void>;
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   /**
    * Present when the data layer started with Qdrant unreachable: provisions the collections (once

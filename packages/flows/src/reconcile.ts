@@ -14,7 +14,7 @@ import type { VectorsPort } from './ports.js';
 export interface DriftRow {
   /** What is compared, e.g. `interactions → qdrant character_memories`. */
   aggregate: string;
-  store: 'qdrant' | 'duckdb';
+  store: 'qdrant' | 'duckdb' | 'redis';
   postgres: number;
   store_count: number;
   /** In PostgreSQL, not in the store, and no pending event on its way (a parked one counts). */
@@ -48,7 +48,30 @@ export interface ReconcileDeps {
   /** Whether the memory graph's outbox handler runs (the data layer has a memory). */
   memoryGraph: boolean;
   kick(): void;
+  /**
+   * The `response_time` samples in Redis (one per interaction, its id the interaction's): the ids
+   * of a character's samples since `from` (null when the backend keeps no ids: RedisTimeSeries),
+   * and writing missing ones back. Without it, samples are not compared.
+   */
+  metricSamples?: {
+    ids(character: string, from: Date): Promise<Set<string> | null>;
+    record(sample: MetricSampleToRecord): Promise<void>;
+  };
 }
+
+/** One interaction's `response_time` sample, as its `interaction.cache` event carries it. */
+export interface MetricSampleToRecord {
+  interactionId: string;
+  character: string;
+  responseTimeMs: number;
+  createdAt: string;
+}
+
+/**
+ * The window of samples compared: inside the series' retention (24 h), with an hour's margin so
+ * a sample aging out while reconcile runs is not taken for lost.
+ */
+const SAMPLE_WINDOW_MS = 23 * 3_600_000;
 
 const diff = (source: Set<string>, store: Set<string>, inFlight: Set<string> = new Set()) => ({
   missing: [...source].filter((id) => !store.has(id) && !inFlight.has(id)).sort(),
@@ -163,34 +186,37 @@ export async function reconcile(
   };
   rows.push(grantRow);
 
-  // The memory graph's entities and passages → their points in Qdrant.
+  // The memory graph's entities and passages → their points in `memory_embeddings`, and its
+  // triples → their fact points in `knowledge_graph_vectors`; both re-emitted as `memory.ingested`.
   let graphRow: DriftRow | null = null;
   let graphDrift: ReturnType<typeof diff> | null = null;
-  const graphRows = new Map<string, { character: string; kind: 'entity' | 'passage' }>();
+  let factRow: DriftRow | null = null;
+  let factDrift: ReturnType<typeof diff> | null = null;
+  const graphRows = new Map<string, GraphRow>();
   if (deps.memoryGraph) {
     const stored = await vectors.storedMemoryGraphIds();
-    const { rows: graph } = await relational.pool.query<{
-      id: string;
-      character: string;
-      kind: 'entity' | 'passage';
-    }>(
+    const storedFacts = await vectors.storedMemoryFactIds();
+    const { rows: graph } = await relational.pool.query<{ id: string } & GraphRow>(
       `select id::text as id, character_context as character, 'entity' as kind from memory_entities
        union all
-       select id::text, character_context, 'passage' from memory_passages`,
+       select id::text, character_context, 'passage' from memory_passages
+       union all
+       select id::text, character_context, 'triple' from memory_triples`,
     );
     for (const r of graph) graphRows.set(r.id, { character: r.character, kind: r.kind });
-    graphDrift = diff(
-      new Set(graphRows.keys()),
-      stored,
-      await inFlight(relational, [
-        { eventType: MEMORY_INGESTED, key: 'entityIds', list: true },
-        { eventType: MEMORY_INGESTED, key: 'passageIds', list: true },
-      ]),
-    );
+    const onTheirWay = await inFlight(relational, [
+      { eventType: MEMORY_INGESTED, key: 'entityIds', list: true },
+      { eventType: MEMORY_INGESTED, key: 'passageIds', list: true },
+      { eventType: MEMORY_INGESTED, key: 'tripleIds', list: true },
+    ]);
+    const ofKind = (kind: GraphRow['kind'][]) =>
+      new Set([...graphRows].filter(([, r]) => kind.includes(r.kind)).map(([id]) => id));
+    graphDrift = diff(ofKind(['entity', 'passage']), stored, onTheirWay);
+    const nodes = graphRows.size - ofKind(['triple']).size;
     graphRow = {
       aggregate: 'memory entities and passages → qdrant memory_embeddings',
       store: 'qdrant',
-      postgres: graphRows.size,
+      postgres: nodes,
       store_count: stored.size,
       missing: graphDrift.missing.length,
       orphans: graphDrift.orphans.length,
@@ -198,6 +224,19 @@ export async function reconcile(
       sample: { missing: sample(graphDrift.missing), orphans: sample(graphDrift.orphans) },
     };
     rows.push(graphRow);
+    const triples = ofKind(['triple']);
+    factDrift = diff(triples, storedFacts, onTheirWay);
+    factRow = {
+      aggregate: 'memory facts (triples) → qdrant knowledge_graph_vectors',
+      store: 'qdrant',
+      postgres: triples.size,
+      store_count: storedFacts.size,
+      missing: factDrift.missing.length,
+      orphans: factDrift.orphans.length,
+      repaired: null,
+      sample: { missing: sample(factDrift.missing), orphans: sample(factDrift.orphans) },
+    };
+    rows.push(factRow);
   }
 
   // Interactions → DuckDB, after bringing it up to date.
@@ -221,7 +260,67 @@ export async function reconcile(
     rows.push(duckRow);
   }
 
+  // Interactions → their response_time samples in Redis. A Redis restarted empty (or a sample
+  // written while it was down whose event then parked) loses them silently otherwise: the flows'
+  // events were applied, and nothing re-applies them.
+  let sampleRow: DriftRow | null = null;
+  let samplesMissing: MetricSampleToRecord[] = [];
+  if (deps.metricSamples) {
+    const from = new Date(Date.now() - SAMPLE_WINDOW_MS);
+    const { rows: events } = await relational.pool.query<MetricSampleToRecord & { in_flight: boolean }>(
+      `select payload ->> 'interactionId' as "interactionId", payload ->> 'character' as character,
+              (payload ->> 'responseTimeMs')::int as "responseTimeMs", payload ->> 'createdAt' as "createdAt",
+              (processed_at is null and parked_at is null) as in_flight
+         from outbox
+        where event_type = $1 and created_at >= $2 and (payload ->> 'createdAt')::timestamptz >= $2`,
+      [EVENT_TYPES.interactionCache, from],
+    );
+    const byCharacter = new Map<string, Array<MetricSampleToRecord & { in_flight: boolean }>>();
+    for (const e of events) {
+      const list = byCharacter.get(e.character) ?? [];
+      list.push(e);
+      byCharacter.set(e.character, list);
+    }
+    let present = 0;
+    let comparable = true;
+    for (const [character, list] of byCharacter) {
+      const ids = await deps.metricSamples.ids(character, from);
+      if (ids === null) {
+        comparable = false;
+        break;
+      }
+      for (const e of list) {
+        if (ids.has(e.interactionId)) present++;
+        else if (!e.in_flight) samplesMissing.push(e);
+      }
+    }
+    if (comparable) {
+      samplesMissing = samplesMissing.map(({ interactionId, character, responseTimeMs, createdAt }) => ({
+        interactionId,
+        character,
+        responseTimeMs,
+        createdAt,
+      }));
+      sampleRow = {
+        aggregate: 'interactions → redis response_time samples (23 h)',
+        store: 'redis',
+        postgres: events.length,
+        store_count: present,
+        missing: samplesMissing.length,
+        // Samples nobody's interaction wrote (the seed's) are not judged.
+        orphans: 0,
+        repaired: null,
+        sample: { missing: sample(samplesMissing.map((m) => m.interactionId).sort()), orphans: [] },
+      };
+      rows.push(sampleRow);
+    } else samplesMissing = [];
+  }
+
   if (repair) {
+    if (sampleRow && deps.metricSamples) {
+      for (const m of samplesMissing) await deps.metricSamples.record(m);
+      sampleRow.repaired = { reemitted: samplesMissing.length, removed: 0 };
+    }
     memoryRow.repaired = {
       reemitted: await reemitMemories(relational, memoryDrift.missing),
       removed: memoryDrift.orphans.length,
@@ -232,10 +331,15 @@ export async function reconcile(
       removed: grantDrift.orphans.length,
     };
     if (grantDrift.orphans.length) await vectors.forgetAchievements(grantDrift.orphans);
-    if (graphRow && graphDrift) {
-      await appendEvents(relational, memoryGraphEvents(graphDrift.missing, graphRows));
+    if (graphRow && graphDrift && factRow && factDrift) {
+      await appendEvents(
+        relational,
+        memoryGraphEvents([...graphDrift.missing, ...factDrift.missing], graphRows),
+      );
       if (graphDrift.orphans.length) await vectors.forgetMemoryGraph(graphDrift.orphans);
+      if (factDrift.orphans.length) await vectors.forgetMemoryFacts(factDrift.orphans);
       graphRow.repaired = { reemitted: graphDrift.missing.length, removed: graphDrift.orphans.length };
+      factRow.repaired = { reemitted: factDrift.missing.length, removed: factDrift.orphans.length };
     }
     if (duckRow && duckDrift && deps.analytics) {
       // Missing rows are older than the watermark (it moved past them): re-ingesting cannot
@@ -267,11 +371,14 @@ async function reemitGrants(relational: Relational, ids: string[]): Promise<numb
   return ids.length;
 }
 
-/** `memory.ingested` events for missing entities and passages, per character, ≤ 1,000 ids each. */
-function memoryGraphEvents(
-  missing: string[],
-  graph: Map<string, { character: string; kind: 'entity' | 'passage' }>,
-): OutboxEventInput[] {
+/** A row of the memory graph, by id: its character and what it is. */
+interface GraphRow {
+  character: string;
+  kind: 'entity' | 'passage' | 'triple';
+}
+
+/** `memory.ingested` events for missing entities, passages and triples, per character, ≤ 1,000 ids each. */
+function memoryGraphEvents(missing: string[], graph: Map<string, GraphRow>): OutboxEventInput[] {
   const byCharacter = new Map<string, string[]>();
   for (const id of missing) {
     const { character } = graph.get(id)!;
@@ -291,6 +398,7 @@ function memoryGraphEvents(
           character,
           entityIds: chunk.filter((id) => graph.get(id)!.kind === 'entity'),
           passageIds: chunk.filter((id) => graph.get(id)!.kind === 'passage'),
+          tripleIds: chunk.filter((id) => graph.get(id)!.kind === 'triple'),
         },
       });
     }

@@ -326,6 +326,18 @@ export function vectorsPort(vectors: Vectors, recallThreshold?: number): Vectors
       await vectors.deleteBySourceIds('memory_embeddings', ids);
     },
 
+    async storedMemoryFactIds() {
+      const ids = new Set<string>();
+      for await (const p of scroll(undefined, false, vectors.collectionName('knowledge_graph_vectors')))
+        ids.add(String((p.payload as { triple_id?: string } | null)?.triple_id));
+      return ids;
+    },
+
+    async forgetMemoryFacts(tripleIds) {
+      if (!tripleIds.length) return;
+      await vectors.deleteBySourceIds('knowledge_graph_vectors', tripleIds);
+    },
+
     async health() {
       const started = performance.now();
       try {

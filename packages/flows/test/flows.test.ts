@@ -326,6 +326,28 @@ describe('reconcile', () => {
     );
     const lostPassage = graphIds[0]!.id;
     await data.vectors.forgetMemoryGraph([lostPassage]);
+    // A fact whose point was lost, and an orphan fact point.
+    const { rows: tripleIds } = await data.relational.pool.query<{ id: string }>(
+      `select t.id::text from memory_triples t join memory_passages p on p.id = t.passage_id
+        where p.content = 'Grace wrote the first compiler.'`,
+    );
+    const lostFact = tripleIds[0]!.id;
+    expect(await data.vectors.storedMemoryFactIds()).toContain(lostFact);
+    await data.vectors.forgetMemoryFacts([lostFact]);
+    const orphanFact = '4a2b3c4d-5e6f-4789-8abc-def012345678';
+    await data.vectors.store!.upsert('knowledge_graph_vectors', [
+      {
+        text: 'Nobody invented nothing',
+        payload: {
+          triple_id: orphanFact,
+          character_context: 'sage',
+          subject_id: lostPassage,
+          object_id: lostPassage,
+          passage_id: lostPassage,
+          predicate: 'invented',
+        },
+      },
+    ]);
     const orphanPoint = '3f1e2d4c-5b6a-4789-8abc-def012345678';
     await data.vectors.store!.upsert('memory_embeddings', [
       {
@@ -356,16 +378,19 @@ describe('reconcile', () => {
     ]);
 
     const report = await data.reconcile();
+    const row = (r: typeof report, aggregate: string) =>
+      r.rows.find((x) => x.aggregate.startsWith(aggregate))!;
     expect(report.ok).toBe(false);
     const byStore = Object.fromEntries(report.rows.map((r) => [r.aggregate, [r.missing, r.orphans]]));
     expect(byStore).toEqual({
       'interactions → qdrant character_memories': [1, 1],
       'achievement grants → qdrant memory_embeddings': [0, 0],
       'memory entities and passages → qdrant memory_embeddings': [1, 1],
+      'memory facts (triples) → qdrant knowledge_graph_vectors': [1, 1],
       'interactions → duckdb character_interactions': [0, 1],
+      'interactions → redis response_time samples (23 h)': [0, 0],
     });
-    const row = (r: typeof report, aggregate: string) =>
-      r.rows.find((x) => x.aggregate.startsWith(aggregate))!;
+    expect(row(report, 'memory facts').sample).toEqual({ missing: [lostFact], orphans: [orphanFact] });
     expect(row(report, 'interactions → qdrant').sample).toEqual({
       missing: [lost.interactionId],
       orphans: [orphan.interactionId],
@@ -375,11 +400,15 @@ describe('reconcile', () => {
     const repaired = await data.reconcile({ repair: true });
     expect(row(repaired, 'interactions → qdrant').repaired).toEqual({ reemitted: 1, removed: 1 });
     expect(row(repaired, 'memory').repaired).toEqual({ reemitted: 1, removed: 1 });
+    expect(row(repaired, 'memory facts').repaired).toEqual({ reemitted: 1, removed: 1 });
     expect(row(repaired, 'interactions → duckdb').repaired).toEqual({ reemitted: 0, removed: 1 });
     await data.relay.drain();
     const after = await data.reconcile();
     expect(after.ok).toBe(true);
     expect(await data.vectors.storedMemoryGraphIds()).toContain(lostPassage);
+    const facts = await data.vectors.storedMemoryFactIds();
+    expect(facts).toContain(lostFact);
+    expect(facts).not.toContain(orphanFact);
     expect(await data.vectors.storedInteractionIds()).toContain(lost.interactionId);
     expect(formatReconcile(after)).toContain('no drift');
   });

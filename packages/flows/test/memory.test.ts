@@ -75,6 +75,13 @@ const synonymRows = async (character: string) =>
       [character],
     )
   ).rows as Array<{ a: string; b: string; similarity: number }>;
+const factsOf = async (character: string) =>
+  (
+    await vectors.client.count(vectors.collectionName('knowledge_graph_vectors'), {
+      filter: { must: [{ key: 'character_context', match: { value: character } }] },
+      exact: true,
+    })
+  ).count;
 const pending = async () =>
   Number((await relational.pool.query('select count(*) n from outbox where processed_at is null')).rows[0].n);
 
@@ -88,8 +95,9 @@ describe('memory ingest and multi-hop retrieval', () => {
       sideEffects: 'applied',
     });
     expect(ingested.eventIds).toHaveLength(1);
-    // 11 entities + 6 passages embedded; the event was applied inline and completed.
+    // 11 entities + 6 passages embedded, 7 facts; the event was applied inline and completed.
     expect(await pointsOf('sage')).toBe(17);
+    expect(await factsOf('sage')).toBe(7);
     expect(await pending()).toBe(0);
 
     const answer = await memory.retrieve({
@@ -119,7 +127,29 @@ describe('memory ingest and multi-hop retrieval', () => {
     expect(answer.iterations).toBeGreaterThan(0);
   });
 
+  it('links the entities of the best-matching facts by default, each fact once, weighted by its score', async () => {
+    const answer = await memory.retrieve({
+      character: 'sage',
+      query: 'Who built the Crystal Engine?',
+      topK: 2,
+    });
+    expect(answer.mode).toBe('graph');
+    expect(answer.linking).toBe('facts');
+    // "Bob built Crystal Engine" matches best (both its words): its entities at 1; the other
+    // facts naming the Crystal Engine below, and the engine in two facts gets their mean.
+    const byName = new Map(answer.linked.map((l) => [l.name, l]));
+    expect(byName.get('Bob')).toMatchObject({ query: 'Bob built Crystal Engine', similarity: 1 });
+    expect(byName.get('Crystal Engine')!.similarity).toBeLessThan(1);
+    expect(byName.get('Westgate')!.similarity).toBeLessThan(1);
+    expect(byName.has('Alice')).toBe(false);
+    expect(answer.results.map((r) => r.passage.content)).toContain('Bob built the Crystal Engine.');
+    // No fact shares a word with the query: the names found in it link instead (none here: embeddings).
+    const none = await memory.retrieve({ character: 'sage', query: 'Where is the lighthouse?', topK: 2 });
+    expect(none.linking).not.toBe('facts');
+  });
+
   it('links the entity names found in the query when no query entities are given, else the whole query by embedding', async () => {
+    const memory = createMemory({ relational, vectors, cache, queryLinking: 'dictionary' });
     const answer = await memory.retrieve({
       character: 'sage',
       query: 'What did Alice help create?',
@@ -197,18 +227,21 @@ describe('memory ingest at volume', () => {
       triples: [[`keeper ${i}`, 'guards', `relic ${i}`]] as Array<[string, string, string]>,
     }));
     const result = await memory.ingest({ character, passages });
-    // 1200 entities + 600 passages = 1800 new rows.
+    // 1200 entities + 600 passages + 600 triples = 2400 new rows.
     expect(result.entities.inserted).toBe(1200);
-    expect(result.eventIds).toHaveLength(2);
+    expect(result.eventIds).toHaveLength(3);
     expect(result.sideEffects).toBe('applied');
     const payloads = (
       await relational.pool.query(
         `select payload from outbox where aggregate_id = $1 and processed_at is not null order by id`,
         [character],
       )
-    ).rows.map((r) => r.payload as { entityIds: string[]; passageIds: string[] });
-    expect(payloads.map((p) => p.entityIds.length + p.passageIds.length)).toEqual([1000, 800]);
+    ).rows.map((r) => r.payload as { entityIds: string[]; passageIds: string[]; tripleIds: string[] });
+    expect(payloads.map((p) => p.entityIds.length + p.passageIds.length + p.tripleIds.length)).toEqual([
+      1000, 1000, 400,
+    ]);
     expect(await pointsOf(character)).toBe(1800);
+    expect(await factsOf(character)).toBe(600);
     const answer = await memory.retrieve({
       character,
       query: 'keeper 417',
@@ -226,6 +259,7 @@ describe('memory through the outbox', () => {
     const result = await queued.ingest({ character, passages: STORY.slice(0, 2) });
     expect(result.sideEffects).toBe('queued');
     expect(await pointsOf(character)).toBe(0);
+    expect(await factsOf(character)).toBe(0);
 
     // Nothing is embedded yet: no entity links, and the dense fallback finds no passage either.
     const before = await queued.retrieve({ character, query: 'Alice?', queryEntities: ['Alice'] });
@@ -240,6 +274,29 @@ describe('memory through the outbox', () => {
     });
     expect(await relay.drain()).toMatchObject({ applied: 1, parked: 0 });
     expect(await pointsOf(character)).toBe(5);
+    // The facts are kept in step by the same event: one point per triple, ids in the payload.
+    expect(await factsOf(character)).toBe(2);
+    const facts = await vectors.client.scroll(vectors.collectionName('knowledge_graph_vectors'), {
+      filter: { must: [{ key: 'character_context', match: { value: character } }] },
+      with_payload: true,
+    });
+    const { rows: tripleRows } = await relational.pool.query(
+      `select t.id::text, t.passage_id::text, t.subject_id::text, t.object_id::text
+         from memory_triples t where t.character_context = $1`,
+      [character],
+    );
+    expect(
+      facts.points
+        .map((p) => {
+          const f = p.payload as Record<string, string>;
+          return [f.triple_id, f.passage_id, f.subject_id, f.object_id].join(' ');
+        })
+        .sort(),
+    ).toEqual(tripleRows.map((t) => [t.id, t.passage_id, t.subject_id, t.object_id].join(' ')).sort());
+    expect(facts.points.map((p) => (p.payload as { text: string }).text).sort()).toEqual([
+      'Alice mentored Bob',
+      'Bob built Crystal Engine',
+    ]);
 
     // The cached fallback answer was invalidated with the side effects (the graph version did not move).
     const after = await queued.retrieve({ character, query: 'Alice?', queryEntities: ['Alice'] });
@@ -260,6 +317,7 @@ describe('memory through the outbox', () => {
     const version = (await relational.memory.graphVersion(character))!.version;
     await queued.outboxHandlers()[MEMORY_INGESTED]!(event);
     expect(await pointsOf(character)).toBe(5);
+    expect(await factsOf(character)).toBe(2);
     expect((await relational.memory.graphVersion(character))!.version).toBe(version);
   });
 
@@ -291,21 +349,28 @@ describe('memory through the outbox', () => {
 
   it('parks an event whose payload can never be applied', async () => {
     const handler = memoryOutboxHandlers({ relational, vectors })[MEMORY_INGESTED]!;
-    const error = await handler({
-      id: '1',
-      aggregate_type: 'memory',
-      aggregate_id: 'x',
-      event_type: MEMORY_INGESTED,
-      payload: { character: 'x', entityIds: ['not-a-uuid'], passageIds: [] },
-      created_at: new Date(),
-      available_at: new Date(),
-      attempts: 1,
-      last_error: null,
-      processed_at: null,
-      parked_at: null,
-    }).catch((e: unknown) => e);
+    const apply = (payload: Record<string, unknown>) =>
+      handler({
+        id: '1',
+        aggregate_type: 'memory',
+        aggregate_id: 'x',
+        event_type: MEMORY_INGESTED,
+        payload,
+        created_at: new Date(),
+        available_at: new Date(),
+        attempts: 1,
+        last_error: null,
+        processed_at: null,
+        parked_at: null,
+      }).catch((e: unknown) => e);
+    const error = await apply({ character: 'x', entityIds: ['not-a-uuid'], passageIds: [] });
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toContain('entityIds.0');
+    const badFact = await apply({ character: 'x', entityIds: [], passageIds: [], tripleIds: [42] });
+    expect(badFact).toBeInstanceOf(PermanentError);
+    expect((badFact as Error).message).toContain('tripleIds.0');
+    // An event of an older release (no tripleIds) still applies.
+    expect(await apply({ character: 'x', entityIds: [], passageIds: [] })).toBeUndefined();
   });
 });
 
@@ -370,10 +435,10 @@ describe('memory retrieval cache and fallbacks', () => {
       passages: { received: 2, inserted: 2 },
       side_effects: 'applied',
     });
-    expect(retrieve!.result_quality_score).toBe(1); // linked by a name found in the query
+    expect(retrieve!.result_quality_score).toBe(1); // linked by the one matching fact (its score over the best's)
     expect(retrieve!.metadata).toMatchObject({
       mode: 'graph',
-      linking: 'dictionary',
+      linking: 'facts',
       results: 1,
       cached: false,
     });
@@ -418,6 +483,22 @@ describe('memory retrieval cache and fallbacks', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain('down_memory_embeddings');
     await broken.close();
+  });
+
+  it('links the names found in the query when the fact search fails, flags the answer and does not cache it', async () => {
+    // The fact collection failing, the passages' side still up.
+    const factsDown: typeof vectors = Object.create(vectors);
+    factsDown.search = ((collection: string, ...rest: unknown[]) =>
+      collection === 'knowledge_graph_vectors'
+        ? Promise.reject(new Error('knowledge_graph_vectors unreachable'))
+        : (vectors.search as (...args: unknown[]) => unknown)(collection, ...rest)) as typeof vectors.search;
+    const degraded = createMemory({ relational, vectors: factsDown, cache });
+    for (let i = 0; i < 2; i++) {
+      const answer = await degraded.retrieve({ character: 'sage', query: 'Who did Alice mentor?', topK: 2 });
+      expect(answer).toMatchObject({ mode: 'graph', linking: 'dictionary', degraded: true, cached: false });
+      expect(answer.linked.map((l) => l.name)).toEqual(['Alice']);
+      expect(answer.results[0]!.passage.content).toBe('Alice mentored Bob in the old tower.');
+    }
   });
 
   it('falls back to dense passage search, and says so, when no query entity links', async () => {
@@ -473,6 +554,17 @@ describe('memory input', () => {
     expect(() => createMemory({ relational, vectors, damping: 1 })).toThrow(/options\.damping/);
     expect(() => createMemory({ relational, vectors, synonymThreshold: 1.5 })).toThrow(
       /options\.synonymThreshold/,
+    );
+    const linking = 'names' as unknown as 'facts';
+    expect(() => createMemory({ relational, vectors, queryLinking: linking })).toThrow(
+      expect.objectContaining({
+        field: 'options.queryLinking',
+        message: expect.stringMatching(/facts or dictionary/),
+      }),
+    );
+    expect(() => createMemory({ relational, vectors, factTopK: 0 })).toThrow(/options\.factTopK/);
+    expect(() => createMemory({ relational, vectors, factSearch: 'exact' as unknown as 'sparse' })).toThrow(
+      MemoryInputError,
     );
   });
 });

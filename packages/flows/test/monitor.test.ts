@@ -132,6 +132,7 @@ describe('monitor.collect', () => {
       ['memory_embeddings', 0, 'green'],
       ['character_memories', CHARACTERS.length, 'green'],
       ['document_vectors', 0, 'green'],
+      ['knowledge_graph_vectors', 0, 'green'],
     ]);
     const queries = qdrant.search.filter((q) => !q.name.startsWith('strategy:'));
     expect(queries.reduce((n, q) => n + q.count, 0)).toBe(5);
@@ -536,6 +537,17 @@ describe('monitor.bottlenecks', () => {
         usage: 0.01,
       },
       cacheHitRatio: 0.99,
+      tuning: {
+        memoryBytes: 2 ** 34,
+        cpus: 4,
+        hostSource: 'test',
+        reservedConnections: 3,
+        sharedBuffersBytes: 2 ** 27,
+        effectiveCacheSizeBytes: 2 ** 32,
+        workMemBytes: 2 ** 22,
+        maintenanceWorkMemBytes: 2 ** 26,
+        poolSize: 10,
+      },
       slowStatements: {
         available: true as const,
         rows: [

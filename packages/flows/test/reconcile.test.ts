@@ -1,7 +1,7 @@
 // Reconcile beside live writers: a memory written while reconcile reads is never taken for an
 // orphan and removed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVectorsPort, loadConfig, type VectorsPort } from '../src/index.js';
+import { createVectorsPort, loadConfig, type ReconcileReport, type VectorsPort } from '../src/index.js';
 import { createWorld, type World } from './fixtures/world.js';
 
 let world: World;
@@ -68,5 +68,36 @@ describe('reconcile', () => {
     await data.relay.settle({ timeoutMs: 30_000 });
     expect((await data.vectors.storedInteractionIds()).has(interactionId)).toBe(true);
     expect((await data.reconcile()).rows[0]).toMatchObject({ missing: 0, orphans: 0 });
+  });
+
+  it('reports the response_time samples a Redis restarted empty lost, and repair writes them back', async () => {
+    const { data, users, prefix } = world;
+    const ids: string[] = [];
+    for (const message of ['What is a monad?', 'What is a functor?', 'What is a lens?'])
+      ids.push(
+        (await data.flows.characterInteraction({ userId: users[0]!, character: 'spark', message }))
+          .interactionId,
+      );
+    await data.relay.settle({ timeoutMs: 30_000 });
+    const samples = () => data.cache.metrics.samples('response_time', 'spark');
+    const stored = async () => new Set((await samples()).map((s) => s.id));
+    const before = await stored();
+    expect(ids.filter((id) => !before.has(id))).toEqual([]);
+    const row = (report: ReconcileReport) =>
+      report.rows.find((r) => r.aggregate.startsWith('interactions → redis response_time'));
+    expect(row(await data.reconcile())).toMatchObject({ store: 'redis', missing: 0 });
+
+    // As after a restart of Redis without persistence: the series is gone, nothing re-applies it.
+    await (data.cache.redis as import('ioredis').Redis).del(`${prefix}metrics:response_time:{spark}`);
+    const report = await data.reconcile();
+    expect(report.ok).toBe(false);
+    // Every sample of the series had an interaction (this test's and the previous test's).
+    expect(row(report)).toMatchObject({ store: 'redis', missing: before.size });
+    expect(row(report)!.sample.missing).toEqual(expect.arrayContaining(ids));
+
+    const repaired = await data.reconcile({ repair: true });
+    expect(row(repaired)).toMatchObject({ repaired: { reemitted: before.size } });
+    expect(await stored()).toEqual(before);
+    expect(row(await data.reconcile())).toMatchObject({ missing: 0 });
   });
 });

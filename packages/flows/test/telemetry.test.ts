@@ -64,16 +64,31 @@ describe('OpenTelemetry spans', () => {
     expect(step('record interaction').attributes['db.system']).toBe('postgresql');
     expect(step('session context').attributes['db.system']).toBe('redis');
     expect(step('respond').attributes['db.system']).toBeUndefined();
-    // The vector search is a client span under the step that made it, with the db conventions.
-    const search = inTrace.find((s) => parentOf(s) === step('recall memories').spanContext().spanId);
+    // Store calls are client spans under the step that made them, with the db conventions.
+    const under = (name: string, system: string) =>
+      inTrace.filter(
+        (s) => parentOf(s) === step(name).spanContext().spanId && s.attributes['db.system'] === system,
+      );
+    const search = under('recall memories', 'qdrant')[0];
     expect(search?.name).toBe('search character_memories');
     expect(search?.attributes).toMatchObject({
       'db.system': 'qdrant',
       'db.operation.name': 'search',
       'db.collection.name': 'character_memories',
     });
-    const upsert = inTrace.find((s) => parentOf(s) === step('store memory').spanContext().spanId);
+    const upsert = under('store memory', 'qdrant')[0];
     expect(upsert?.attributes).toMatchObject({ 'db.system': 'qdrant', 'db.operation.name': 'upsert' });
+    // The PostgreSQL statements of the pool and the Redis commands, each under its step.
+    expect(under('record interaction', 'postgresql').map((s) => s.name)).toContain(
+      'insert character_interactions',
+    );
+    expect(
+      under('record interaction', 'postgresql').find((s) => s.name === 'insert character_interactions')
+        ?.attributes,
+    ).toMatchObject({ 'db.operation.name': 'insert', 'db.collection.name': 'character_interactions' });
+    const redis = under('session context', 'redis');
+    expect(redis.length).toBeGreaterThan(0);
+    for (const r of redis) expect(r.attributes['db.operation.name']).toEqual(expect.any(String));
     // Children lie within their parents.
     for (const s of inTrace.filter((x) => x !== root)) {
       const parent = inTrace.find((p) => p.spanContext().spanId === parentOf(s))!;
@@ -81,6 +96,32 @@ describe('OpenTelemetry spans', () => {
         parent.startTime[0] * 1e9 + parent.startTime[1],
       );
     }
+  });
+});
+
+describe('store calls', () => {
+  it('records PostgreSQL statements, Redis commands, DuckDB queries and vector calls, and the report reads them', async () => {
+    await world.data.analytics!.characterTrends({ hours: 1 });
+    const classes = world.data.cache.realtime.local('store_call').map((s) => s.labels.slice(0, 3).join(' '));
+    expect(classes).toEqual(
+      expect.arrayContaining([
+        'postgresql insert character_interactions',
+        'postgresql acquire pool',
+        'postgresql hold pool',
+        'duckdb select character_trends',
+        'qdrant search character_memories',
+      ]),
+    );
+    expect(classes.some((c) => c.startsWith('redis '))).toBe(true);
+    // The real-time metrics' own writes are not store calls.
+    expect(classes.some((c) => c.includes('rtm'))).toBe(false);
+    await world.data.cache.realtime.flush();
+    const snapshot = await world.data.monitor({ latencySamples: 1 }).collect();
+    expect(snapshot.shared.status).toBe('ok');
+    const systems = new Set(
+      snapshot.shared.status === 'ok' ? snapshot.shared.storeCalls.map((c) => c.system) : [],
+    );
+    expect([...systems].sort()).toEqual(['duckdb', 'postgresql', 'qdrant', 'redis']);
   });
 });
 

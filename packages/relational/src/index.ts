@@ -32,7 +32,12 @@ export {
   type NewInteraction,
   type RecordedInteraction,
 } from './repositories/interactions.js';
-export { type MemoryRepository, normalizeEntityName } from './repositories/memory.js';
+export {
+  type MemoryFact,
+  type MemoryRepository,
+  normalizeEntityName,
+  type TripleRowInput,
+} from './repositories/memory.js';
 export type { MemoryOperationInput, OperationsRepository } from './repositories/operations.js';
 export type { OutboxBacklog, OutboxRepository, OutboxRow } from './repositories/outbox.js';
 export type { ProgressRepository, ProgressUpdate, QuestProgress } from './repositories/progress.js';

@@ -103,6 +103,31 @@ describe('memory graph bulk ingest', () => {
     expect(await relational.memory.insertTripleRows('ingest-d', [triple, triple])).toBe(1);
     expect(await relational.memory.insertTripleRows('ingest-d', [triple])).toBe(0);
   });
+
+  it('returns the ids of the new triples, and reads triples back as facts with their names', async () => {
+    const { rows: passages } = await relational.memory.upsertPassages('ingest-f', [{ content: 'p1' }]);
+    const { rows: e } = await relational.memory.insertEntities('ingest-f', [
+      { name: 'Ada', entity_type: 'entity' },
+      { name: 'Alan', entity_type: 'entity' },
+    ]);
+    const triple = {
+      subject_id: e[0]!.id,
+      predicate: 'taught',
+      object_id: e[1]!.id,
+      passage_id: passages[0]!.id,
+    };
+    const ids = await relational.memory.insertTriples('ingest-f', [triple, { ...triple, predicate: 'met' }]);
+    expect(ids).toHaveLength(2);
+    expect(await relational.memory.insertTriples('ingest-f', [triple])).toEqual([]);
+    const facts = await relational.memory.facts([...ids, '00000000-0000-4000-8000-000000000000']);
+    expect(facts.map((f) => [f.subject, f.predicate, f.object, f.passage_id]).sort()).toEqual([
+      ['Ada', 'met', 'Alan', passages[0]!.id],
+      ['Ada', 'taught', 'Alan', passages[0]!.id],
+    ]);
+    expect(facts.every((f) => f.character_context === 'ingest-f' && ids.includes(f.id))).toBe(true);
+    const bad = await relational.memory.facts(['nope']).catch((error: unknown) => error);
+    expect((bad as ValidationError).field).toBe('ids.0');
+  });
 });
 
 describe('memory graph versions', () => {

@@ -98,6 +98,24 @@ export const COLLECTION_SPECS: Readonly<Record<CollectionName, CollectionSpec>> 
     sharding: singleNode,
     version: 1,
   },
+  knowledge_graph_vectors: {
+    name: 'knowledge_graph_vectors',
+    description: 'HippoRAG facts: "subject predicate object" of memory_triples rows',
+    dims: 768,
+    distance: 'Cosine',
+    sourceIdField: 'triple_id',
+    characterField: 'character_context',
+    payloadIndexes: {
+      triple_id: 'keyword',
+      character_context: 'keyword',
+      subject_id: 'keyword',
+      object_id: 'keyword',
+      passage_id: 'keyword',
+    },
+    hnsw: { m: 16, ef_construct: 200, full_scan_threshold: 10_000 },
+    sharding: singleNode,
+    version: 1,
+  },
 };
 
 /** The logical collection names, in spec order. */

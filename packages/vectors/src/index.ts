@@ -27,6 +27,12 @@ export {
   termId,
 } from './embeddings/sparse/bm25.js';
 export {
+  type ConceptLexicon,
+  type WeightedConcept,
+  type WordNetLexiconOptions,
+  wordNetLexicon,
+} from './embeddings/wordnet.js';
+export {
   CollectionDriftError,
   EmbeddingDimensionError,
   EmbeddingsError,
@@ -37,12 +43,14 @@ export {
   VectorsValidationError,
 } from './errors.js';
 export { isUuid, pointIdFor } from './ids.js';
+export { VECTORS_LIMITS } from './limits.js';
 export type { QdrantClientLike } from './local/index.js';
 export type {
   CharacterMemoryPayload,
   CollectionName,
   CollectionPayloads,
   DocumentVectorPayload,
+  KnowledgeGraphVectorPayload,
   MemoryEmbeddingPayload,
 } from './payloads.js';
 export { type BuiltInProfileName, SEARCH_PROFILES, type SearchProfile } from './profiles.js';

@@ -45,9 +45,27 @@ export interface DocumentVectorPayload {
   [extra: string]: JsonValue | undefined;
 }
 
+/**
+ * Payload of a `knowledge_graph_vectors` point: one fact (triple) of a character's memory graph,
+ * embedded as "subject predicate object" (HippoRAG 2's fact linking). `triple_id` is the
+ * `memory_triples` row, `passage_id` the passage it was extracted from.
+ */
+export interface KnowledgeGraphVectorPayload {
+  triple_id: string;
+  character_context: MemoryEntity['character_context'];
+  subject_id: MemoryEntity['id'];
+  object_id: MemoryEntity['id'];
+  passage_id: string;
+  predicate: string;
+  /** "subject predicate object": what was embedded. */
+  text?: string;
+  [extra: string]: JsonValue | undefined;
+}
+
 /** The payload type of each MonsterOS collection. */
 export interface CollectionPayloads {
   memory_embeddings: MemoryEmbeddingPayload;
+  knowledge_graph_vectors: KnowledgeGraphVectorPayload;
   character_memories: CharacterMemoryPayload;
   document_vectors: DocumentVectorPayload;
 }
@@ -72,6 +90,15 @@ export const payloadSchemas = {
     timestamp: datetime,
     importance_score: unit,
     name: z.string().optional(),
+    text: z.string().optional(),
+  }),
+  knowledge_graph_vectors: z.looseObject({
+    triple_id: uuid,
+    character_context: nonEmpty,
+    subject_id: uuid,
+    object_id: uuid,
+    passage_id: uuid,
+    predicate: nonEmpty,
     text: z.string().optional(),
   }),
   character_memories: z.looseObject({

@@ -1,8 +1,10 @@
+import { unstorableTextRule } from '@monsteros/schema';
 import type { Schemas } from '@qdrant/js-client-rest';
 import { SPARSE_VECTOR } from './collections.js';
 import { call, type VectorsContext } from './context.js';
 import type { SparseVector } from './embeddings/sparse/bm25.js';
 import { VectorsValidationError } from './errors.js';
+import { checkFilter, VECTORS_LIMITS } from './limits.js';
 import type { CollectionName, CollectionPayloads } from './payloads.js';
 import type { SearchProfile } from './profiles.js';
 import { checkCount, checkText, checkVector } from './validation.js';
@@ -61,6 +63,7 @@ export interface SearchOptions {
 
 export const DEFAULT_PROFILE: Record<CollectionName, string> = {
   memory_embeddings: 'memory_recall',
+  knowledge_graph_vectors: 'memory_recall',
   character_memories: 'character_context_search',
   document_vectors: 'document_similarity',
 };
@@ -87,6 +90,18 @@ export function thresholdOf(profile: SearchProfile, override: number | null | un
   return override;
 }
 
+/** Which kind of query this is, read once (a proxy that throws on the read is refused, naming `query`). */
+function queryShape(query: unknown): 'text' | 'vector' | 'vectors' {
+  if (typeof query !== 'object' || query === null) return 'text';
+  try {
+    if ('vector' in query) return 'vector';
+    if ('vectors' in query) return 'vectors';
+  } catch {
+    throw new VectorsValidationError('query', 'must be plain data (reading it threw)');
+  }
+  throw new VectorsValidationError('query', 'must be a text, { vector } or { vectors }');
+}
+
 /**
  * Embeds a text query once per distinct provider (collections of the same model share one
  * call), or checks a ready vector against each collection's size.
@@ -97,13 +112,27 @@ export async function queryVectors(
   collections: readonly CollectionName[],
 ): Promise<Map<CollectionName, number[]>> {
   const out = new Map<CollectionName, number[]>();
-  if (typeof query === 'object' && query !== null && 'vector' in query) {
-    for (const c of collections) out.set(c, checkVector(query.vector, ctx.specs[c].dims, 'query.vector'));
+  const shape = queryShape(query);
+  if (shape === 'vector' && typeof query === 'object' && 'vector' in query) {
+    let given: unknown;
+    try {
+      given = query.vector;
+    } catch {
+      throw new VectorsValidationError('query.vector', 'must be plain data (reading it threw)');
+    }
+    for (const c of collections) out.set(c, checkVector(given, ctx.specs[c].dims, 'query.vector'));
     return out;
   }
-  if (typeof query === 'object' && query !== null && 'vectors' in query) {
-    for (const c of collections)
-      out.set(c, checkVector(query.vectors?.[c], ctx.specs[c].dims, `query.vectors.${c}`));
+  if (shape === 'vectors' && typeof query === 'object' && 'vectors' in query) {
+    for (const c of collections) {
+      let given: unknown;
+      try {
+        given = query.vectors?.[c];
+      } catch {
+        throw new VectorsValidationError(`query.vectors.${c}`, 'must be plain data (reading it threw)');
+      }
+      out.set(c, checkVector(given, ctx.specs[c].dims, `query.vectors.${c}`));
+    }
     return out;
   }
   const text = checkText(query, 'query');
@@ -242,19 +271,32 @@ export async function candidateLists<C extends CollectionName>(
   );
 }
 
+/** A character name (non-empty, at most `VECTORS_LIMITS.characterChars`), or a validation error naming `field`. */
+export function checkCharacter(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new VectorsValidationError(field, 'must be a non-empty string');
+  if (value.length > VECTORS_LIMITS.characterChars)
+    throw new VectorsValidationError(
+      field,
+      `must be a character name of at most ${VECTORS_LIMITS.characterChars} characters`,
+    );
+  const rule = unstorableTextRule(value);
+  if (rule) throw new VectorsValidationError(field, rule);
+  return value;
+}
+
 /** `{must: [character match, …filter.must], …filter}`: the character condition added to a filter. */
 export function withCharacter(
   ctx: VectorsContext,
   collection: CollectionName,
   characters: readonly string[] | undefined,
-  filter: Schemas['Filter'] | undefined,
+  given: Schemas['Filter'] | undefined,
+  field = 'filter',
 ): Schemas['Filter'] | undefined {
-  if (filter !== undefined && (typeof filter !== 'object' || filter === null || Array.isArray(filter)))
-    throw new VectorsValidationError('filter', 'must be a Qdrant filter object');
+  const filter = given === undefined ? undefined : checkFilter(given, field);
   if (!characters || characters.length === 0) return filter;
   characters.forEach((c, i) => {
-    if (typeof c !== 'string' || c.length === 0)
-      throw new VectorsValidationError(`characters[${i}]`, 'must be a non-empty string');
+    checkCharacter(c, `characters[${i}]`);
   });
   const key = ctx.specs[collection].characterField;
   const condition: Schemas['FieldCondition'] =
@@ -336,7 +378,7 @@ export async function searchCollection<C extends CollectionName>(
   const filter = withCharacter(
     ctx,
     collection,
-    options.character === undefined ? undefined : [options.character],
+    options.character === undefined ? undefined : [checkCharacter(options.character, 'character')],
     options.filter,
   );
   const vectors = await queryVectors(ctx, query, [collection]);

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { COLLECTION_SPECS } from './collections.js';
 import { VectorsValidationError } from './errors.js';
 import { isUuid } from './ids.js';
+import { VECTORS_LIMITS } from './limits.js';
 import type { CollectionName } from './payloads.js';
 
 /** Parses with zod; the first issue becomes a `VectorsValidationError` naming `field.path` and the rule. */
@@ -33,6 +34,8 @@ export function checkCollection(name: unknown, field = 'collection'): Collection
 /** A non-empty text (after trimming), or a validation error. */
 export function checkText(text: unknown, field: string): string {
   if (typeof text !== 'string') throw new VectorsValidationError(field, 'must be a string');
+  if (text.length > VECTORS_LIMITS.textChars)
+    throw new VectorsValidationError(field, `must be at most ${VECTORS_LIMITS.textChars} characters`);
   if (text.trim().length === 0) throw new VectorsValidationError(field, 'must not be empty');
   const rule = unstorableTextRule(text);
   if (rule) throw new VectorsValidationError(field, rule);

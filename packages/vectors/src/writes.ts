@@ -5,6 +5,7 @@ import type { EmbeddingProvider } from './embeddings/provider.js';
 import type { SparseVector } from './embeddings/sparse/bm25.js';
 import { EmbeddingsError, VectorsValidationError } from './errors.js';
 import { pointIdFor } from './ids.js';
+import { checkFilter, checkList, stringCharsOver, VECTORS_LIMITS } from './limits.js';
 import { type CollectionName, type CollectionPayloads, payloadSchemas } from './payloads.js';
 import { checkCount, checkText, checkUuid, checkVector, parseOrThrow } from './validation.js';
 
@@ -45,6 +46,29 @@ export interface UpsertResult {
   pointIds: string[];
 }
 
+/** Chunks of a source row: far more than any document is split into, and point ids stay distinct. */
+const MAX_CHUNK = 1_000_000;
+/** Source ids per delete request (a `match: any` filter of 10,000 UUIDs is ~400 KB). */
+const DELETE_PAGE = 10_000;
+
+/** Consecutive slices of at most `count` items and `bytes` estimated bytes (an item larger than that alone). */
+function batches<T extends { bytes: number }>(items: readonly T[], count: number, bytes: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    if (current.length > 0 && (current.length >= count || size + item.bytes > bytes)) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += item.bytes;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
 /** Checks that a provider answered with one finite vector of the right size per text. */
 export function checkEmbeddings(
   provider: EmbeddingProvider,
@@ -81,7 +105,7 @@ export async function upsertRecords<C extends CollectionName>(
   options: UpsertOptions = {},
 ): Promise<UpsertResult> {
   const spec = ctx.specs[collection];
-  if (!Array.isArray(records)) throw new VectorsValidationError('records', 'must be an array');
+  checkList(records, 'records', VECTORS_LIMITS.upsertRecords, 'records');
   const batchSize = checkCount(options.batchSize ?? ctx.write.batchSize, 'batchSize');
   const concurrency = checkCount(options.concurrency ?? ctx.write.concurrency, 'concurrency', 64);
   const embedder = options.embedder ?? ctx.embedders[collection];
@@ -100,6 +124,8 @@ export async function upsertRecords<C extends CollectionName>(
     vector: number[] | null;
     sparse: SparseVector | null;
     payload: Record<string, unknown>;
+    /** Estimated bytes of the point in a request body, for the batches' size. */
+    bytes: number;
   }> = [];
   const toEmbed: Array<{ index: number; text: string }> = [];
   records.forEach((record, i) => {
@@ -112,18 +138,28 @@ export async function upsertRecords<C extends CollectionName>(
     >;
     const sourceId = checkUuid(record.sourceId ?? payload[spec.sourceIdField], `${field}.sourceId`);
     const chunk = record.chunk ?? 0;
-    if (!Number.isInteger(chunk) || chunk < 0)
-      throw new VectorsValidationError(`${field}.chunk`, 'must be a non-negative integer');
+    if (!Number.isInteger(chunk) || chunk < 0 || chunk > MAX_CHUNK)
+      throw new VectorsValidationError(`${field}.chunk`, `must be an integer from 0 to ${MAX_CHUNK}`);
     let vector: number[] | null = null;
     if (record.vector !== undefined) vector = checkVector(record.vector, dims, `${field}.vector`);
     else if (record.text !== undefined)
       toEmbed.push({ index: i, text: checkText(record.text, `${field}.text`) });
     else throw new VectorsValidationError(field, 'needs a text to embed or a vector');
     if (record.text !== undefined && payload.text === undefined) payload.text = record.text;
+    const payloadBytes = stringCharsOver(payload, VECTORS_LIMITS.payloadBytes)
+      ? Number.POSITIVE_INFINITY
+      : Buffer.byteLength(JSON.stringify(payload));
+    if (payloadBytes > VECTORS_LIMITS.payloadBytes)
+      throw new VectorsValidationError(
+        `${field}.payload`,
+        `must be at most ${VECTORS_LIMITS.payloadBytes} bytes as JSON (with the text)`,
+      );
     // The sparse vector encodes the embedded text (or, for a ready vector, the payload's text).
     const sparseText = record.text ?? sparseTextOf(payload);
     const sparse = sparseText === undefined ? null : ctx.bm25.encodeDocument(sparseText);
-    points.push({ id: pointIdFor(collection, sourceId, chunk), vector, sparse, payload });
+    // A dense component takes up to ~24 bytes as JSON, a sparse one ~30.
+    const bytes = payloadBytes + 24 * dims + 30 * (sparse?.indices.length ?? 0) + 64;
+    points.push({ id: pointIdFor(collection, sourceId, chunk), vector, sparse, payload, bytes });
   });
 
   if (toEmbed.length > 0) {
@@ -141,8 +177,8 @@ export async function upsertRecords<C extends CollectionName>(
   }
 
   const tasks: Array<() => Promise<void>> = [];
-  for (let i = 0; i < points.length; i += batchSize) {
-    const batch: Schemas['PointStruct'][] = points.slice(i, i + batchSize).map((p) => ({
+  for (const slice of batches(points, batchSize, VECTORS_LIMITS.requestBytes)) {
+    const batch: Schemas['PointStruct'][] = slice.map((p) => ({
       id: p.id,
       vector: { '': p.vector!, ...(p.sparse ? { [SPARSE_VECTOR]: p.sparse } : {}) },
       payload: p.payload,
@@ -168,16 +204,18 @@ export async function deleteBySourceIds(
   collection: CollectionName,
   sourceIds: readonly string[],
 ): Promise<void> {
-  if (!Array.isArray(sourceIds)) throw new VectorsValidationError('sourceIds', 'must be an array of UUIDs');
+  checkList(sourceIds, 'sourceIds', VECTORS_LIMITS.sourceIds, 'UUIDs');
   const ids = sourceIds.map((id, i) => checkUuid(id, `sourceIds[${i}]`));
-  if (ids.length === 0) return;
   const target = ctx.alias(collection);
-  await call(`delete from ${target}`, () =>
-    ctx.client.delete(target, {
-      wait: true,
-      filter: { must: [{ key: ctx.specs[collection].sourceIdField, match: { any: ids } }] },
-    }),
-  );
+  for (let i = 0; i < ids.length; i += DELETE_PAGE) {
+    const page = ids.slice(i, i + DELETE_PAGE);
+    await call(`delete from ${target}`, () =>
+      ctx.client.delete(target, {
+        wait: true,
+        filter: { must: [{ key: ctx.specs[collection].sourceIdField, match: { any: page } }] },
+      }),
+    );
+  }
 }
 
 const hasCondition = (filter: Schemas['Filter']): boolean =>
@@ -192,7 +230,8 @@ export async function deleteByFilter(
   collection: CollectionName,
   filter: Schemas['Filter'],
 ): Promise<void> {
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter) || !hasCondition(filter))
+  checkFilter(filter, 'filter');
+  if (!hasCondition(filter))
     throw new VectorsValidationError(
       'filter',
       'must have at least one condition (an empty filter would delete every point)',

@@ -22,6 +22,12 @@ describe.each(backends)('provisioning ($name)', ({ make }) => {
       ['memory_embeddings', `${prefix}memory_embeddings`, `${prefix}memory_embeddings__v1`, true],
       ['character_memories', `${prefix}character_memories`, `${prefix}character_memories__v1`, true],
       ['document_vectors', `${prefix}document_vectors`, `${prefix}document_vectors__v1`, true],
+      [
+        'knowledge_graph_vectors',
+        `${prefix}knowledge_graph_vectors`,
+        `${prefix}knowledge_graph_vectors__v1`,
+        true,
+      ],
     ]);
     const info = await vectors.client.getCollection(`${prefix}memory_embeddings`);
     expect(info.config.params.vectors).toEqual({ size: 768, distance: 'Cosine' });
@@ -48,6 +54,16 @@ describe.each(backends)('provisioning ($name)', ({ make }) => {
     expect(Object.keys(docs.payload_schema).sort()).toEqual(
       Object.keys(COLLECTION_SPECS.document_vectors.payloadIndexes).sort(),
     );
+    const facts = await vectors.client.getCollection(`${prefix}knowledge_graph_vectors`);
+    expect(facts.config.params.vectors).toEqual({ size: 768, distance: 'Cosine' });
+    expect(facts.config.params.sparse_vectors).toMatchObject({ bm25: { modifier: 'idf' } });
+    expect(Object.keys(facts.payload_schema).sort()).toEqual([
+      'character_context',
+      'object_id',
+      'passage_id',
+      'subject_id',
+      'triple_id',
+    ]);
   });
 
   it('is idempotent: a second run creates nothing and adds no index', async () => {
@@ -56,6 +72,7 @@ describe.each(backends)('provisioning ($name)', ({ make }) => {
     await vectors.ensureCollections();
     const again = await vectors.ensureCollections();
     expect(again.map((r) => [r.created, r.indexesAdded, r.indexMismatches])).toEqual([
+      [false, [], []],
       [false, [], []],
       [false, [], []],
       [false, [], []],
@@ -71,9 +88,10 @@ describe.each(backends)('provisioning ($name)', ({ make }) => {
         `${prefix}memory_embeddings__v1`,
         `${prefix}character_memories__v1`,
         `${prefix}document_vectors__v1`,
+        `${prefix}knowledge_graph_vectors__v1`,
       ]);
     const { aliases } = await instances[0]!.client.getAliases();
-    expect(aliases.filter((a) => a.alias_name.startsWith(prefix)).length).toBe(3);
+    expect(aliases.filter((a) => a.alias_name.startsWith(prefix)).length).toBe(4);
     const info = await instances[0]!.client.getCollection(`${prefix}character_memories`);
     expect(Object.keys(info.payload_schema).length).toBe(5);
   });
@@ -184,6 +202,7 @@ describe('provisioning over a local data directory', () => {
         ['memory_embeddings__v1', false, 0],
         ['character_memories__v1', false, 0],
         ['document_vectors__v1', false, 0],
+        ['knowledge_graph_vectors__v1', false, 0],
       ]);
       await second.close();
     } finally {

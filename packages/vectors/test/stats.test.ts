@@ -14,6 +14,7 @@ describe.each(backends)('stats ($name)', ({ make }) => {
       ['memory_embeddings', 'missing', null],
       ['character_memories', 'missing', null],
       ['document_vectors', 'missing', null],
+      ['knowledge_graph_vectors', 'missing', null],
     ]);
     await vectors.ensureCollections();
     await vectors.upsert(
@@ -37,6 +38,7 @@ describe.each(backends)('stats ($name)', ({ make }) => {
       ['memory_embeddings', `${prefix}memory_embeddings__v1`, 3, 'green'],
       ['character_memories', `${prefix}character_memories__v1`, 0, 'green'],
       ['document_vectors', `${prefix}document_vectors__v1`, 0, 'green'],
+      ['knowledge_graph_vectors', `${prefix}knowledge_graph_vectors__v1`, 0, 'green'],
     ]);
     // memory_recall: one search + two hippoRag lists; document_similarity: one search.
     expect(Object.fromEntries(Object.entries(stats.latency).map(([k, v]) => [k, v.count]))).toEqual({
@@ -49,7 +51,7 @@ describe.each(backends)('stats ($name)', ({ make }) => {
     // the start-up dimension probe once.
     expect(stats.embeddings.map((e) => [e.provider, e.misses, e.hits])).toEqual([
       ['local-hash-v2/768', 5, 2],
-      ['local-hash-v2/384', 2, 0],
+      ['local-hash-v3+wordnet-3.1-nouns/2/2/384', 2, 0],
       ['local-hash-v2/1024', 1, 0],
     ]);
   });

@@ -18,6 +18,8 @@ export interface SizeSpec {
   interactions: number;
   passagesPerCharacter: number;
   documentsPerCategory: number;
+  /** Live sessions through the flows: classes (one character each), learners per class, rounds of questions. */
+  traffic: { classes: number; learners: number; rounds: number };
 }
 
 export const SIZES: Record<SeedSize, SizeSpec> = {
@@ -27,6 +29,7 @@ export const SIZES: Record<SeedSize, SizeSpec> = {
     interactions: 1_500,
     passagesPerCharacter: 6,
     documentsPerCategory: 1,
+    traffic: { classes: 2, learners: 3, rounds: 4 },
   },
   default: {
     users: 2_000,
@@ -34,6 +37,7 @@ export const SIZES: Record<SeedSize, SizeSpec> = {
     interactions: 40_000,
     passagesPerCharacter: 24,
     documentsPerCategory: 4,
+    traffic: { classes: 4, learners: 4, rounds: 4 },
   },
   large: {
     users: 20_000,
@@ -41,6 +45,7 @@ export const SIZES: Record<SeedSize, SizeSpec> = {
     interactions: 400_000,
     passagesPerCharacter: 80,
     documentsPerCategory: 12,
+    traffic: { classes: 8, learners: 5, rounds: 6 },
   },
 };
 
@@ -103,6 +108,18 @@ export interface SeedInteraction {
   created_at: Date;
 }
 
+/**
+ * One class of live traffic: learners with a quest in progress, each in a session with the
+ * character, asking its questions in rounds (question `round % questions.length`): repeats hit
+ * the response cache, the session start preloads their quests.
+ */
+export interface SeedTrafficClass {
+  character: string;
+  learners: string[];
+  questions: string[];
+  rounds: number;
+}
+
 export interface SeedPassage {
   character: string;
   text: string;
@@ -131,6 +148,10 @@ export interface SeedDataset {
   /** Interactions are generated lazily in order: the large size has hundreds of thousands. */
   interactions(): Generator<SeedInteraction>;
   interactionCount: number;
+  /** Live sessions run through the flows after the imports (their interactions come on top of interactionCount). */
+  traffic: SeedTrafficClass[];
+  /** The interactions the traffic records: classes × learners × rounds. */
+  trafficInteractions: number;
 }
 
 const ADJECTIVES = [
@@ -363,6 +384,29 @@ function makeProgress(rng: Random, users: SeedUser[], quests: SeedQuest[], ancho
   return rows;
 }
 
+/** Classes of live traffic: the most active characters, learners with a quest in progress. */
+function makeTraffic(
+  rng: Random,
+  progress: SeedProgress[],
+  topicsByCharacter: Map<string, string[]>,
+  spec: SizeSpec['traffic'],
+): SeedTrafficClass[] {
+  const learning = [...new Set(progress.filter((p) => p.completed_at === null).map((p) => p.user_id))];
+  return Array.from({ length: spec.classes }, (_, c) => {
+    const character = ROSTER[c % ROSTER.length]!;
+    const topics = rng.sample(topicsByCharacter.get(character.name)!, 2);
+    return {
+      character: character.name,
+      learners: Array.from(
+        { length: Math.min(spec.learners, learning.length) },
+        (_, k) => learning[(c * spec.learners + k) % learning.length]!,
+      ),
+      questions: topics.map((t, k) => MESSAGES[(c + k) % MESSAGES.length]!.replace('{t}', t)),
+      rounds: spec.rounds,
+    };
+  });
+}
+
 function interactionCounts(dataset: Pick<SeedDataset, 'interactions'>): Map<string, number> {
   const counts = new Map<string, number>();
   for (const i of dataset.interactions()) counts.set(i.user_id, (counts.get(i.user_id) ?? 0) + 1);
@@ -536,7 +580,11 @@ export function buildDataset(options: { seed: number; size: SeedSize; anchor?: D
     documents: makeDocuments(root.fork('documents'), spec.documentsPerCategory),
     interactions,
     interactionCount: spec.interactions,
+    traffic: [],
+    trafficInteractions: 0,
   };
+  dataset.traffic = makeTraffic(root.fork('traffic'), progress, topicsByCharacter, spec.traffic);
+  dataset.trafficInteractions = dataset.traffic.reduce((n, t) => n + t.learners.length * t.rounds, 0);
   dataset.grants = grantAchievements(achievements, progress, quests, interactionCounts(dataset), anchor);
   return dataset;
 }

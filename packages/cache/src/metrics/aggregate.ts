@@ -6,6 +6,11 @@ export interface MetricSample {
   /** Milliseconds since the epoch. */
   timestamp: number;
   value: number;
+  /**
+   * The sample's id (given to `record`, else generated). Absent with RedisTimeSeries, which keys
+   * samples by timestamp alone, and on samples written before ids existed.
+   */
+  id?: string;
 }
 
 /** One aggregated bucket: `timestamp` is the bucket's start (aligned to the epoch, like TS.RANGE). */

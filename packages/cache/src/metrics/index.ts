@@ -1,10 +1,13 @@
 // Metrics time series `metrics:{metric_type}:{agent_name}`: RedisTimeSeries (TS.*) when the
 // module is loaded, else a sorted set per series with the same API, retention and results
-// (Lua keeps TS's semantics: ON_DUPLICATE LAST, retention relative to the newest sample).
-
+// (retention relative to the newest sample). Every sample is kept: two in one millisecond are two
+// samples (with TS, the second moves to the next free millisecond), and the core structures key
+// each sample by an id, so recording it again (an outbox event applied twice) is idempotent.
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { type BatchCommand, sendBatch } from '../batch.js';
 import type { Availability, ScriptedClient, ScriptedPipeline } from '../connection.js';
+import { CacheError } from '../errors.js';
 import type { KeyBuilders } from '../keys.js';
 import { type AgentSessionPatch, agentSessionFields } from '../sessions.js';
 import { check, KeyPart, PositiveInt } from '../validation.js';
@@ -42,9 +45,17 @@ export interface AgentMetricsUpdate {
 export interface Metrics {
   /**
    * Adds one sample; false when it is older than the retention window (like TS.ADD refusing it).
-   * @example await cache.metrics.record('response_time', 'sage', 182);
+   * Samples never overwrite each other: `options.id` names this one (default: a new random id),
+   * so recording the same id again replaces only it (idempotent re-application).
+   * @example await cache.metrics.record('response_time', 'sage', 182, Date.now(), { id: interactionId });
    */
-  record(metricType: string, agent: string, value: number, timestamp?: number | Date): Promise<boolean>;
+  record(
+    metricType: string,
+    agent: string,
+    value: number,
+    timestamp?: number | Date,
+    options?: { id?: string },
+  ): Promise<boolean>;
   /**
    * Raw samples in a time range, oldest first.
    * @example await cache.metrics.samples('response_time', 'sage', { from: Date.now() - 3_600_000 });
@@ -73,6 +84,14 @@ const Timestamp = z.union([
   z.date({ message: 'must be milliseconds or a Date' }),
 ]);
 const ms = (t: number | Date) => (t instanceof Date ? t.getTime() : t);
+const RecordOptions = z.object(
+  { id: KeyPart.max(200, 'must be at most 200 characters').optional() },
+  { message: 'must be an object' },
+);
+/** A sample id of 16 hex characters: unique enough among one series' samples of one millisecond. */
+const newSampleId = () => randomBytes(8).toString('hex');
+/** Tries of the next millisecond when RedisTimeSeries already holds a sample at the timestamp. */
+const TS_SHIFTS = 1_000;
 const AggregateQuerySchema = z.object({
   from: Timestamp.optional(),
   to: Timestamp.optional(),
@@ -149,9 +168,13 @@ export function createMetrics({
     const members = (await availability.run('read metric samples', () =>
       client.zrangebyscore(key, from, to),
     )) as string[];
+    // `ts:value:id` (`ts:value` before sample ids existed).
     return members.map((m) => {
       const colon = m.indexOf(':');
-      return { timestamp: Number(m.slice(0, colon)), value: Number(m.slice(colon + 1)) };
+      const second = m.indexOf(':', colon + 1);
+      const timestamp = Number(m.slice(0, colon));
+      if (second < 0) return { timestamp, value: Number(m.slice(colon + 1)) };
+      return { timestamp, value: Number(m.slice(colon + 1, second)), id: m.slice(second + 1) };
     });
   }
 
@@ -161,6 +184,8 @@ export function createMetrics({
     key: string,
     t: number,
     value: number,
+    id: string,
+    onDuplicate: 'LAST' | 'BLOCK' = 'LAST',
   ) {
     if (kind === 'timeseries') {
       return pipeline.call(
@@ -171,32 +196,41 @@ export function createMetrics({
         'RETENTION',
         String(retentionMs),
         'ON_DUPLICATE',
-        'LAST',
+        onDuplicate,
       );
     }
-    return pipeline.mosMetricAdd(key, String(t), String(value), String(retentionMs));
+    return pipeline.mosMetricAdd(key, String(t), String(value), String(retentionMs), id);
   }
 
   return {
-    async record(metricType, agent, value, timestamp) {
+    async record(metricType, agent, value, timestamp, options = {}) {
       const key = seriesKey(metricType, agent);
       const v = check(Value, value, 'value');
       const t = timestamp === undefined ? Date.now() : ms(check(Timestamp, timestamp, 'timestamp'));
+      const id = check(RecordOptions, options, 'options').id ?? newSampleId();
       const kind = await detect();
-      try {
+      if (kind === 'core') {
         const reply = await availability.run(
           'record metric',
-          () => addTo(client, kind, key, t, v) as Promise<unknown>,
+          () => addTo(client, kind, key, t, v, id) as Promise<unknown>,
         );
-        return kind === 'timeseries' ? true : reply === 1;
-      } catch (error) {
-        if (
-          kind === 'timeseries' &&
-          /older than (the )?retention/i.test(String((error as Error).cause ?? error))
-        )
-          return false;
-        throw error;
+        return reply === 1;
       }
+      // RedisTimeSeries keys samples by timestamp: a taken millisecond moves the sample to the next.
+      for (let shift = 0; shift < TS_SHIFTS; shift++) {
+        try {
+          await availability.run(
+            'record metric',
+            () => addTo(client, kind, key, t + shift, v, id, 'BLOCK') as Promise<unknown>,
+          );
+          return true;
+        } catch (error) {
+          const text = String((error as Error).cause ?? error);
+          if (/older than (the )?retention/i.test(text)) return false;
+          if (!/BLOCK|duplicate/i.test(text)) throw error;
+        }
+      }
+      throw new CacheError('CONFLICT', `record metric: ${TS_SHIFTS} samples already at ${t} ms and after`);
     },
     samples,
     async range(metricType, agent, query) {
@@ -245,13 +279,14 @@ export function createMetrics({
           for (const [metricType] of metrics) args.push(keys.metric(metricType, u.agent));
           args.push(ttl, retention, String(u.t), String(u.fields.length / 2), ...u.fields);
           for (const [, value] of metrics) args.push(String(value));
+          args.push(newSampleId());
           commands.push((p) => p.mosAgentUpdate(...args));
           continue;
         }
         commands.push((p) => p.mosSessionWrite(sessionKey, ttl, 'upsert', ...u.fields));
         for (const [metricType, value] of metrics) {
           const key = keys.metric(metricType, u.agent);
-          commands.push((p) => addTo(p, kind, key, u.t, value));
+          commands.push((p) => addTo(p, kind, key, u.t, value, ''));
         }
       }
       await sendBatch(client, availability, 'bulk agent metrics update', commands);

@@ -122,6 +122,11 @@ export const TuningSchema = z
       .optional(),
     passageFusion: z.enum(['dbsf', 'rrf'], { message: 'must be dbsf or rrf' }).optional(),
     nodeSpecificity: z.boolean({ message: 'must be true or false' }).optional(),
+    queryLinking: z.enum(['facts', 'dictionary'], { message: 'must be facts or dictionary' }).optional(),
+    factTopK: count(100).optional(),
+    factSearch: z
+      .enum(['hybrid', 'sparse', 'dense'], { message: 'must be hybrid, sparse or dense' })
+      .optional(),
     maxGraphs: count(10_000).optional(),
     sideEffects: z.enum(['inline', 'outbox'], { message: 'must be inline or outbox' }).optional(),
   })

@@ -1,5 +1,9 @@
 // Linking a query to its character's graph, with no LLM:
-// - `dictionary` (default, no `queryEntities`): the graph's entity names found in the query
+// - `facts` (default, no `queryEntities`; HippoRAG 2's fact linking without its LLM filter): the
+//   query's best-matching facts of `knowledge_graph_vectors` (BM25 over "subject predicate object"
+//   by default), deduplicated, the `factTopK` best kept; each fact's subject and object are linked
+//   with the fact's score divided by the best one's (an entity in several facts: the mean);
+// - `dictionary` (no fact matches, or the fact search failed): the graph's entity names found in the query
 //   (`createEntityDictionary`: normalized, leftmost-longest, whole words, no overlaps), the
 //   dictionary built once per graph version and shared by every retrieval of it;
 // - `embedding`: the caller's `queryEntities`, each to its nearest entity embedding; or, when no
@@ -13,15 +17,18 @@ import type { RetrieveInput } from './input.js';
 import { ENTITIES_ONLY } from './side-effects.js';
 
 /** How a retrieval linked its query to the graph. */
-export type Linking = 'dictionary' | 'embedding' | 'exact-name';
+export type Linking = 'facts' | 'dictionary' | 'embedding' | 'exact-name';
 
 /** A query entity linked to a graph node. */
 export interface LinkedEntity {
-  /** The query entity, the name found in the query, or the whole query, that was linked. */
+  /** The query entity, the name found in the query, the whole query, or the fact, that was linked. */
   query: string;
   entityId: string;
   name: string;
-  /** 1 for a name found in the query or named exactly; the embedding similarity otherwise. */
+  /**
+   * 1 for a name found in the query or named exactly; the fact's score over the best fact's
+   * (facts); the embedding similarity otherwise.
+   */
   similarity: number;
 }
 
@@ -29,14 +36,23 @@ export interface LinkerTuning {
   entityLinkThreshold: number;
   queryLinkThreshold: number;
   queryLinkTopK: number;
+  /** `facts` (default) or `dictionary`: how a query without `queryEntities` links first. */
+  queryLinking: 'facts' | 'dictionary';
+  /** Facts whose entities are linked. Default 5 (HippoRAG 2's). */
+  factTopK: number;
+  /** How facts are matched to the query. Default `sparse` (BM25). */
+  factSearch: 'sparse' | 'hybrid' | 'dense';
+}
+
+/** What linking found; `degraded` when the fact search failed and a weaker linking was used. */
+export interface LinkResult {
+  linked: LinkedEntity[];
+  linking: Linking;
+  degraded?: boolean;
 }
 
 export interface Linker {
-  link(
-    graph: CharacterGraph,
-    character: string,
-    input: RetrieveInput,
-  ): Promise<{ linked: LinkedEntity[]; linking: Linking }>;
+  link(graph: CharacterGraph, character: string, input: RetrieveInput): Promise<LinkResult>;
 }
 
 const byStrength = (a: LinkedEntity, b: LinkedEntity) =>
@@ -98,10 +114,54 @@ export function createLinker(vectors: Pick<Vectors, 'search'>, tuning: LinkerTun
     return linked.sort(byStrength);
   }
 
+  /** Entities of the query's best facts (see the file comment); empty when no fact matches. */
+  async function byFacts(graph: CharacterGraph, character: string, query: string): Promise<LinkedEntity[]> {
+    const hits = await vectors.search('knowledge_graph_vectors', query, {
+      character,
+      mode: tuning.factSearch,
+      scoreThreshold: tuning.factSearch === 'sparse' ? null : tuning.queryLinkThreshold,
+      // The same fact extracted from several passages is several points: room to deduplicate.
+      limit: tuning.factTopK * 4,
+    });
+    const seenFacts = new Set<string>();
+    const top = hits
+      .filter((h) => {
+        const key = `${h.payload.subject_id}|${h.payload.predicate}|${h.payload.object_id}`;
+        return h.score > 0 && !seenFacts.has(key) && seenFacts.add(key);
+      })
+      .slice(0, tuning.factTopK);
+    const best = top[0]?.score ?? 0;
+    const byNode = new Map<number, { sum: number; count: number; fact: string }>();
+    for (const hit of top) {
+      const score = hit.score / best;
+      for (const id of [hit.payload.subject_id, hit.payload.object_id]) {
+        const node = graph.indexOf.get(id);
+        // A fact of an entity not in this graph version (an ingest under way) links nothing.
+        if (node === undefined) continue;
+        const entry = byNode.get(node);
+        if (entry) {
+          entry.sum += score;
+          entry.count++;
+        } else byNode.set(node, { sum: score, count: 1, fact: hit.payload.text ?? '' });
+      }
+    }
+    return [...byNode].map(([node, e]) => linkedNode(graph, e.fact, node, e.sum / e.count)).sort(byStrength);
+  }
+
   return {
     async link(graph, character, input) {
       const texts = input.queryEntities ?? [];
       if (texts.length === 0) {
+        let degraded = false;
+        if (tuning.queryLinking === 'facts') {
+          try {
+            const linked = await byFacts(graph, character, input.query);
+            if (linked.length > 0) return { linked, linking: 'facts' };
+          } catch {
+            // The vector store failed: the names found in the query still link (flagged below).
+            degraded = true;
+          }
+        }
         const seen = new Set<number>();
         const found = dictionaryOf(graph)
           .find(input.query)
@@ -111,6 +171,7 @@ export function createLinker(vectors: Pick<Vectors, 'search'>, tuning: LinkerTun
           return {
             linked: found.map(({ name, node }) => linkedNode(graph, name, node, 1)).sort(byStrength),
             linking: 'dictionary',
+            ...(degraded ? { degraded } : {}),
           };
         return { linked: await byEmbedding(graph, character, [input.query], false), linking: 'embedding' };
       }

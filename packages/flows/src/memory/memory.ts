@@ -25,7 +25,7 @@ import {
   RetrieveInputSchema,
   TuningSchema,
 } from './input.js';
-import { createLinker, type LinkedEntity, type Linking } from './link.js';
+import { createLinker, type LinkedEntity, type Linking, type LinkResult } from './link.js';
 import { type MemoryOperationEntry, recordMemoryOperation } from './operations.js';
 import { personalizedPageRank } from './ppr.js';
 import {
@@ -36,6 +36,7 @@ import {
   MEMORY_INGESTED,
   type MemoryIngestedPayload,
   PASSAGES_ONLY,
+  PayloadSchema,
   type SideEffectDeps,
   type SideEffectResult,
 } from './side-effects.js';
@@ -63,8 +64,8 @@ export interface MemoryOptions {
   denseThreshold?: number;
   /**
    * Reset probability of a passage node per unit of its (min-max normalized) text match to the
-   * query, beside the linked entities' (HippoRAG 2's passage node weight, 0.05). Default 0 until passage
-   * search is lexical + dense: the dense-only local embedder's match lowers recall (see the README).
+   * query, beside the linked entities' (HippoRAG 2's passage node weight). Default 0.05, HippoRAG 2's
+   * (measured in the README; 0 leaves passages to the graph alone).
    */
   passageNodeWeight?: number;
   /** Passages found by their text whose nodes get reset probability. Default 100. */
@@ -79,6 +80,16 @@ export interface MemoryOptions {
   passageFusion?: 'dbsf' | 'rrf';
   /** Weight each linked node by 1 / (passages mentioning it), as HippoRAG does. Default true. */
   nodeSpecificity?: boolean;
+  /**
+   * How a query without `queryEntities` links to the graph first: `facts` (its best-matching
+   * facts' entities, HippoRAG 2) or `dictionary` (entity names found in it). Default `facts`;
+   * either falls back to the next (dictionary, then embeddings) when it links nothing.
+   */
+  queryLinking?: 'facts' | 'dictionary';
+  /** Facts whose subject and object are linked (`queryLinking: 'facts'`). Default 5 (HippoRAG 2). */
+  factTopK?: number;
+  /** How facts are matched to the query: `sparse` (BM25, default), `hybrid` or `dense`. */
+  factSearch?: 'sparse' | 'hybrid' | 'dense';
   /** Character graphs kept in process. Default 16. */
   maxGraphs?: number;
   /**
@@ -207,6 +218,9 @@ function resolveTuning(options: MemoryOptions) {
       passageSearch: options.passageSearch,
       passageFusion: options.passageFusion,
       nodeSpecificity: options.nodeSpecificity,
+      queryLinking: options.queryLinking,
+      factTopK: options.factTopK,
+      factSearch: options.factSearch,
       maxGraphs: options.maxGraphs,
       sideEffects: options.sideEffects,
     },
@@ -220,11 +234,14 @@ function resolveTuning(options: MemoryOptions) {
     queryLinkThreshold: t.queryLinkThreshold ?? 0.3,
     queryLinkTopK: t.queryLinkTopK ?? 3,
     denseThreshold: t.denseThreshold ?? 0.1,
-    passageNodeWeight: t.passageNodeWeight ?? 0,
+    passageNodeWeight: t.passageNodeWeight ?? 0.05,
     passageCandidates: t.passageCandidates ?? 100,
     passageSearch: t.passageSearch ?? 'sparse',
     passageFusion: t.passageFusion ?? 'dbsf',
     nodeSpecificity: t.nodeSpecificity ?? true,
+    queryLinking: t.queryLinking ?? 'facts',
+    factTopK: t.factTopK ?? 5,
+    factSearch: t.factSearch ?? 'sparse',
     maxGraphs: t.maxGraphs ?? 16,
     sideEffects: t.sideEffects ?? 'inline',
   };
@@ -280,6 +297,9 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.passageSearch,
     tuning.passageFusion,
     tuning.nodeSpecificity,
+    tuning.queryLinking,
+    tuning.factTopK,
+    tuning.factSearch,
   ]);
 
   async function ingestRows(input: IngestInput): Promise<IngestResult> {
@@ -322,19 +342,25 @@ export function createMemory(options: MemoryOptions): Memory {
           passage_id: passageRows.rows[i]!.id,
         })),
       );
-      let insertedTriples = 0;
+      const newTriples: string[] = [];
       for (let i = 0; i < triples.length; i += TRIPLE_BATCH)
-        insertedTriples += await tx.memory.insertTripleRows(character, triples.slice(i, i + TRIPLE_BATCH));
+        newTriples.push(...(await tx.memory.insertTriples(character, triples.slice(i, i + TRIPLE_BATCH))));
 
+      // Events of at most EVENT_ROWS new rows: entities first, then passages, then triples (facts).
       const payloads: MemoryIngestedPayload[] = [];
       const newEntities = entityRows.insertedIds;
       const newPassages = passageRows.insertedIds;
-      for (let e = 0, p = 0; e < newEntities.length || p < newPassages.length; ) {
+      for (
+        let e = 0, p = 0, t = 0;
+        e < newEntities.length || p < newPassages.length || t < newTriples.length;
+      ) {
         const entityIds = newEntities.slice(e, e + EVENT_ROWS);
         const passageIds = newPassages.slice(p, p + EVENT_ROWS - entityIds.length);
+        const tripleIds = newTriples.slice(t, t + EVENT_ROWS - entityIds.length - passageIds.length);
         e += entityIds.length;
         p += passageIds.length;
-        payloads.push({ character, entityIds, passageIds });
+        t += tripleIds.length;
+        payloads.push({ character, entityIds, passageIds, tripleIds });
       }
       const eventIds =
         payloads.length === 0
@@ -353,7 +379,7 @@ export function createMemory(options: MemoryOptions): Memory {
         eventIds,
         insertedPassages: newPassages.length,
         insertedEntities: newEntities.length,
-        insertedTriples,
+        insertedTriples: newTriples.length,
       };
     });
 
@@ -366,11 +392,6 @@ export function createMemory(options: MemoryOptions): Memory {
       sideEffects: written.payloads.length === 0 ? 'none' : 'queued',
       synonymEdges: 0,
     };
-    if (written.insertedTriples > 0 && written.payloads.length === 0) {
-      // New triples between existing entities and passages: nothing to embed, and the graph version
-      // moved (so cached answers are unreachable); dropping them frees the space. Never fails the ingest.
-      await cache?.policies.memory_search_results.invalidateTag(characterTag(character)).catch(() => {});
-    }
     if (written.payloads.length === 0 || tuning.sideEffects === 'outbox') return result;
     let i = 0;
     try {
@@ -435,8 +456,8 @@ export function createMemory(options: MemoryOptions): Memory {
         (error: unknown) => ({ hits: [], error }),
       );
     const weighted = tuning.passageNodeWeight > 0;
-    const [{ linked, linking }, early] = await Promise.all([
-      graph ? linker.link(graph, character, input) : { linked: [], linking: 'embedding' as const },
+    const [{ linked, linking, degraded: linkDegraded }, early] = await Promise.all([
+      graph ? linker.link(graph, character, input) : ({ linked: [], linking: 'embedding' } as LinkResult),
       weighted ? searchText(Math.max(topK, tuning.passageCandidates)) : null,
     ]);
     const text =
@@ -444,7 +465,7 @@ export function createMemory(options: MemoryOptions): Memory {
     // The vector store failed: an answer from the graph alone when the query linked without it
     // (flagged `degraded`, never cached); otherwise the store's error.
     if (text.error !== null && (linking === 'embedding' || linked.length === 0)) throw text.error;
-    const degraded = text.error !== null || linking === 'exact-name';
+    const degraded = text.error !== null || linking === 'exact-name' || linkDegraded === true;
     if (!graph || linked.length === 0) {
       return {
         ...base,
@@ -531,7 +552,7 @@ export function createMemory(options: MemoryOptions): Memory {
     const queryHash = createHash('sha256')
       .update(
         JSON.stringify([
-          'hipporag-v2',
+          'hipporag-v3',
           character,
           version,
           valid.query,
@@ -630,7 +651,8 @@ export function createMemory(options: MemoryOptions): Memory {
     ingest,
     retrieve,
     searchPassages,
-    applyIngested: (payload) => applyMemoryIngested(deps, payload),
+    // Checked as a whole first: a bad payload is a MemoryInputError naming it, not the repository's `ids`.
+    applyIngested: async (payload) => applyMemoryIngested(deps, check(PayloadSchema, payload, 'payload')),
     outboxHandlers: () => handlersFor(deps),
     graphStats: () => graphs.stats(),
     forgetGraphs: () => graphs.invalidate(),

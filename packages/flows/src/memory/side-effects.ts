@@ -19,13 +19,21 @@ export interface MemoryIngestedPayload {
   character: string;
   entityIds: string[];
   passageIds: string[];
+  /** The new triples (facts for `knowledge_graph_vectors`); absent in events of older releases. */
+  tripleIds?: string[];
 }
 
-const PayloadSchema = z.object({
+/** A `memory.ingested` payload (the relay's events, and `memory.applyIngested`'s argument). */
+export const PayloadSchema = z.object({
   character: z.string().min(1),
   entityIds: z.array(z.uuid()),
   passageIds: z.array(z.uuid()),
+  tripleIds: z.array(z.uuid()).optional(),
 });
+
+/** The text a fact is embedded as (dense and BM25) in `knowledge_graph_vectors`. */
+export const factText = (subject: string, predicate: string, object: string) =>
+  `${subject} ${predicate} ${object}`;
 
 /** `entity_type` of the passage points in `memory_embeddings` (the dense fallback searches them). */
 export const PASSAGE_POINT_TYPE = 'passage';
@@ -51,6 +59,7 @@ export interface SideEffectDeps {
 export interface SideEffectResult {
   embeddedEntities: number;
   embeddedPassages: number;
+  embeddedFacts: number;
   synonymEdges: number;
 }
 
@@ -70,7 +79,12 @@ export async function applyMemoryIngested(
   const edges = await searchSynonyms(deps, payload.character, embedded.entities);
   const synonymEdges = await storeSynonymEdges(deps, payload.character, edges);
   await deps.cache?.policies.memory_search_results.invalidateTag(characterTag(payload.character));
-  return { embeddedEntities: embedded.entities.length, embeddedPassages: embedded.passages, synonymEdges };
+  return {
+    embeddedEntities: embedded.entities.length,
+    embeddedPassages: embedded.passages,
+    embeddedFacts: embedded.facts,
+    synonymEdges,
+  };
 }
 
 /**
@@ -84,17 +98,22 @@ export async function applyFreshIngest(
   payloads: MemoryIngestedPayload[],
 ): Promise<number> {
   const character = payloads[0]!.character;
-  const entities: EmbeddedEntity[] = [];
-  for (const payload of payloads) entities.push(...(await embedIngested(deps, payload)).entities);
-  // The embedder's cache holds these names from the upsert just done: no second embedding.
-  const vectors = await deps.vectors.embed(
-    'memory_embeddings',
-    entities.map((e) => e.name),
-  );
+  // Two payloads in flight: one's rows are read from PostgreSQL while the other's are embedded
+  // and written (the embedding and the local store's writes take the CPU, the reads wait).
+  const embedded: EmbeddedEntity[][] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < payloads.length) {
+      const i = next++;
+      embedded[i] = (await embedIngested(deps, payloads[i]!)).entities;
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const entities = embedded.flat();
   const edges =
     batchSynonyms(
       entities.map((e) => e.id),
-      vectors,
+      entities.map((e) => e.vector),
       deps.synonymThreshold,
       deps.synonymNeighbors,
     ) ?? (await searchSynonyms(deps, character, entities));
@@ -103,31 +122,60 @@ export async function applyFreshIngest(
   return stored;
 }
 
-/** An entity embedded by `embedIngested`. */
+/** An entity embedded by `embedIngested`, with its vector (the synonym search's input). */
 export interface EmbeddedEntity {
   id: string;
   name: string;
+  vector: Float32Array;
 }
 
 /**
- * Embeds a payload's entities (name) and passages (text) into `memory_embeddings`, skipping rows
- * deleted since (or of another character). Returns the entities embedded.
+ * Embeds a payload's entities (name) and passages (text) into `memory_embeddings`, and its
+ * triples ("subject predicate object") into `knowledge_graph_vectors`, skipping rows deleted
+ * since (or of another character). Returns the entities embedded and the counts.
  */
 export async function embedIngested(
   deps: Pick<SideEffectDeps, 'relational' | 'vectors'>,
   payload: MemoryIngestedPayload,
-): Promise<{ entities: EmbeddedEntity[]; passages: number }> {
+): Promise<{ entities: EmbeddedEntity[]; passages: number; facts: number }> {
   const { relational, vectors } = deps;
   const character = payload.character;
-  const [entities, passages] = await Promise.all([
+  const [entities, passages, facts] = await Promise.all([
     relational.memory.entities(payload.entityIds),
     relational.memory.passages(payload.passageIds),
+    relational.memory.facts(payload.tripleIds ?? []),
   ]);
   const ownEntities = entities.filter((e) => e.character_context === character);
   const ownPassages = passages.filter((p) => p.character_context === character);
+  const ownFacts = facts.filter((f) => f.character_context === character);
+  if (ownFacts.length > 0)
+    await vectors.upsert(
+      'knowledge_graph_vectors',
+      ownFacts.map((f) => ({
+        text: factText(f.subject, f.predicate, f.object),
+        payload: {
+          triple_id: f.id,
+          character_context: character,
+          subject_id: f.subject_id,
+          object_id: f.object_id,
+          passage_id: f.passage_id,
+          predicate: f.predicate,
+        },
+      })),
+    );
+  // Entity names embedded here, not inside the upsert: their vectors are returned for the synonym
+  // search (an embedding cache smaller than one ingest would otherwise embed them twice).
+  const entityVectors =
+    ownEntities.length > 0
+      ? await vectors.embed(
+          'memory_embeddings',
+          ownEntities.map((e) => e.name),
+        )
+      : [];
   const records: UpsertRecord<'memory_embeddings'>[] = [
-    ...ownEntities.map((e) => ({
+    ...ownEntities.map((e, i) => ({
       text: e.name,
+      vector: entityVectors[i]!,
       payload: {
         entity_id: e.id,
         entity_type: e.entity_type,
@@ -149,7 +197,11 @@ export async function embedIngested(
     })),
   ];
   if (records.length > 0) await vectors.upsert('memory_embeddings', records);
-  return { entities: ownEntities.map((e) => ({ id: e.id, name: e.name })), passages: ownPassages.length };
+  return {
+    entities: ownEntities.map((e, i) => ({ id: e.id, name: e.name, vector: entityVectors[i]! })),
+    passages: ownPassages.length,
+    facts: ownFacts.length,
+  };
 }
 
 /** Synonyms of each entity among everything the character's memory holds, by one store search each. */

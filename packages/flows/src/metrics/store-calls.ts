@@ -1,5 +1,6 @@
 // Store calls, classed (vector search and upsert, DuckDB query, PostgreSQL query, Redis
 // command): each is timed into the real-time metrics and runs in an OpenTelemetry client span.
+import type { Analytics } from '@monsteros/analytics';
 import type { Vectors } from '@monsteros/vectors';
 import type { MetricsRecorder } from './recorder.js';
 import { type StoreCall, storeCallSpan } from './tracing.js';
@@ -54,5 +55,48 @@ export function instrumentVectors(vectors: Vectors, metrics: MetricsRecorder): V
       timedStoreCall(metrics, qdrant('search', 'character_memories'), () =>
         vectors.crossCharacterSearch(query, options),
       ),
+  };
+}
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The same Analytics with its queries timed as `duckdb` store calls: ingestion (`ingest`,
+ * target the source), the views and analyses (`select`, target the view or analysis in snake
+ * case), deletes and exports. Its health and stats (the monitor's reads) are left out.
+ * @example
+ * const analytics = instrumentAnalytics(await createAnalytics({ path }), metrics);
+ * await analytics.characterTrends({ hours: 24 }); // store_call duckdb␟select␟character_trends␟ok
+ */
+export function instrumentAnalytics(analytics: Analytics, metrics: MetricsRecorder): Analytics {
+  const duck = (operation: string, target: string) => ({ system: 'duckdb' as const, operation, target });
+  const timed =
+    <A extends unknown[], R>(operation: string, target: string, run: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      timedStoreCall(metrics, duck(operation, target), () => run(...args));
+  const a = analytics;
+  return {
+    ...a,
+    path: a.path,
+    readOnly: a.readOnly,
+    ingest: {
+      postgres: timed('ingest', 'postgres', a.ingest.postgres),
+      metrics: timed('ingest', 'metrics', a.ingest.metrics),
+      watermarks: timed('select', 'ingest_watermarks', a.ingest.watermarks),
+    },
+    views: {
+      characterPerformance: timed('select', 'character_performance', a.views.characterPerformance),
+      memoryPerformance: timed('select', 'memory_performance', a.views.memoryPerformance),
+      learningAnalytics: timed('select', 'learning_analytics', a.views.learningAnalytics),
+    },
+    characterTrends: timed('select', snake('characterTrends'), a.characterTrends),
+    memoryEfficiency: timed('select', snake('memoryEfficiency'), a.memoryEfficiency),
+    learningEffectiveness: timed('select', snake('learningEffectiveness'), a.learningEffectiveness),
+    metricBuckets: timed('select', snake('metricBuckets'), a.metricBuckets),
+    ids: timed('select', 'ids', a.ids),
+    deleteIds: timed('delete', 'ids', a.deleteIds),
+    similarPairs: timed('select', snake('similarPairs'), a.similarPairs),
+    exportParquet: timed('export', 'parquet', a.exportParquet),
+    reset: timed('delete', 'all', a.reset),
   };
 }

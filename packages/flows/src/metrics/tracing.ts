@@ -75,14 +75,9 @@ export function endSpan(span: Span, error?: unknown, degraded = false): void {
   span.end();
 }
 
-/**
- * Runs one store call in a client span named `<operation> <target>` (the convention's span
- * name), under the active span.
- * @example
- * const hits = await storeCallSpan({ system: 'qdrant', operation: 'search', target: 'character_memories' }, () => vectors.search(…));
- */
-export async function storeCallSpan<T>(call: StoreCall, run: () => Promise<T>): Promise<T> {
-  const span = tracer().startSpan(call.target ? `${call.operation} ${call.target}` : call.operation, {
+/** Starts the client span of one store call (ended by the caller with `endSpan`), under the active span. */
+export function startStoreCallSpan(call: StoreCall): Span {
+  return tracer().startSpan(call.target ? `${call.operation} ${call.target}` : call.operation, {
     kind: SpanKind.CLIENT,
     attributes: {
       'db.system': call.system,
@@ -90,6 +85,16 @@ export async function storeCallSpan<T>(call: StoreCall, run: () => Promise<T>): 
       ...(call.target ? { 'db.collection.name': call.target } : {}),
     },
   });
+}
+
+/**
+ * Runs one store call in a client span named `<operation> <target>` (the convention's span
+ * name), under the active span.
+ * @example
+ * const hits = await storeCallSpan({ system: 'qdrant', operation: 'search', target: 'character_memories' }, () => vectors.search(…));
+ */
+export async function storeCallSpan<T>(call: StoreCall, run: () => Promise<T>): Promise<T> {
+  const span = startStoreCallSpan(call);
   try {
     const out = await context.with(trace.setSpan(context.active(), span), run);
     span.end();

@@ -10,7 +10,7 @@ import { type Analytics, createAnalytics } from '@monsteros/analytics';
 import { createCache } from '@monsteros/cache';
 import { createRelational } from '@monsteros/relational';
 import { createVectors, type Vectors } from '@monsteros/vectors';
-import { type DataLayerConfig, loadConfig, resolveLocalPaths } from '../config.js';
+import { type DataLayerConfig, DEFAULT_POOL_SIZE, loadConfig, resolveLocalPaths } from '../config.js';
 import { FlowError } from '../errors.js';
 import { MonitorConfigError } from './errors.js';
 import { createMonitor } from './monitor.js';
@@ -173,7 +173,16 @@ export async function openReportStores(
       'QDRANT_URL is unset (embedded local mode, whose files the app owns): pass --local-vectors when no app runs';
   }
   return {
-    stores: { relational, cache, analytics, vectors, realtime: cache.realtime, notConfigured },
+    stores: {
+      relational,
+      cache,
+      analytics,
+      vectors,
+      realtime: cache.realtime,
+      notConfigured,
+      // The report's own pool is small; the advice is about the app's (createDataLayer's default).
+      appPoolSize: DEFAULT_POOL_SIZE,
+    },
     async close() {
       await Promise.allSettled([analytics?.close(), vectors?.close(), cache.close(), relational.close()]);
     },

@@ -1,5 +1,6 @@
 // Reads every store in parallel. A store that is down or slow gives an `unavailable` reading
 // with the reason, never a failed collection: the report is most needed when something is down.
+import { availableParallelism, totalmem } from 'node:os';
 import type { RedisClient } from '@monsteros/cache';
 import { summarize } from './latency.js';
 import {
@@ -85,11 +86,50 @@ async function redisRoundTrip(cache: MonitorStores['cache']): Promise<number> {
   return health.roundTripMs;
 }
 
+const PG_UNITS: Record<string, number> = { '8kB': 8192, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, B: 1 };
+
+/** The server's RAM and CPUs: /proc read by the server (superuser or pg_read_server_files), else this host when the server is local. */
+async function postgresHost(
+  relational: MonitorStores['relational'],
+): Promise<{ memoryBytes: number | null; cpus: number | null; hostSource: string }> {
+  try {
+    const { rows } = await relational.pool.query<{ meminfo: string; cpus: number }>(
+      `select pg_read_file('/proc/meminfo', 0, 256) as meminfo,
+              (select count(*)::int from regexp_matches(pg_read_file('/proc/cpuinfo'), '^processor', 'gn')) as cpus`,
+    );
+    const kb = /MemTotal:\s+(\d+)\s*kB/.exec(rows[0]?.meminfo ?? '')?.[1];
+    if (kb)
+      return {
+        memoryBytes: Number(kb) * 1024,
+        cpus: rows[0]!.cpus || null,
+        hostSource: "the server's /proc",
+      };
+  } catch {}
+  const options =
+    (relational.pool as { options?: { host?: string; connectionString?: string } }).options ?? {};
+  let host = options.host;
+  try {
+    host ??= options.connectionString ? new URL(options.connectionString).hostname : undefined;
+  } catch {}
+  if (!host || /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)$/.test(host) || host.startsWith('/'))
+    return {
+      memoryBytes: totalmem(),
+      cpus: availableParallelism(),
+      hostSource: 'this host: the server is local',
+    };
+  return {
+    memoryBytes: null,
+    cpus: null,
+    hostSource: 'the server is remote and /proc is not readable: grant pg_read_server_files to read it',
+  };
+}
+
 async function readPostgres(
   relational: MonitorStores['relational'],
   latencies: number[],
+  appPoolSize: number | undefined,
 ): Promise<PostgresReading> {
-  const [stats, server] = await Promise.all([
+  const [stats, server, settings, host] = await Promise.all([
     relational.stats(),
     relational.pool.query<{
       shared_buffers: string;
@@ -106,8 +146,19 @@ async function readPostgres(
               (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as server_total,
               pg_database_size(current_database()) as size`,
     ),
+    relational.pool.query<{ name: string; setting: string; unit: string | null }>(
+      `select name, setting, unit from pg_settings
+        where name in ('shared_buffers', 'effective_cache_size', 'work_mem', 'maintenance_work_mem',
+                       'superuser_reserved_connections')`,
+    ),
+    postgresHost(relational),
   ]);
   const row = server.rows[0]!;
+  const setting = (name: string) => {
+    const s = settings.rows.find((r) => r.name === name);
+    return s ? Number(s.setting) * (s.unit ? (PG_UNITS[s.unit] ?? 1) : 1) : 0;
+  };
+  const poolSize = appPoolSize ?? (relational.pool as { options?: { max?: number } }).options?.max ?? 10;
   return {
     latency: summarize(latencies, true),
     database: {
@@ -127,6 +178,15 @@ async function readPostgres(
       usage: row.max_connections ? row.server_total / row.max_connections : 0,
     },
     cacheHitRatio: stats.cacheHitRatio,
+    tuning: {
+      ...host,
+      reservedConnections: setting('superuser_reserved_connections'),
+      sharedBuffersBytes: setting('shared_buffers'),
+      effectiveCacheSizeBytes: setting('effective_cache_size'),
+      workMemBytes: setting('work_mem'),
+      maintenanceWorkMemBytes: setting('maintenance_work_mem'),
+      poolSize,
+    },
     slowStatements: stats.slowStatements,
     lockWaits: stats.lockWaits,
     tables: stats.tables,
@@ -135,6 +195,41 @@ async function readPostgres(
 
 function infoField(info: string, name: string): string | undefined {
   return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+}
+
+const KEYS_SAMPLED = 200;
+
+/**
+ * MEMORY USAGE and PTTL of up to KEYS_SAMPLED keys (SCAN from the start, a few pages at most):
+ * the mean value size and the share of keys that expire, for the maxmemory and policy rules.
+ */
+export async function sampleKeys(client: RedisClient): Promise<RedisReading['tuning']['sample']> {
+  const keys: string[] = [];
+  let cursor = '0';
+  for (let page = 0; page < 10 && keys.length < KEYS_SAMPLED; page++) {
+    const [next, found] = await client.scan(cursor, 'COUNT', 100);
+    keys.push(...found);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  const sampled = keys.slice(0, KEYS_SAMPLED);
+  if (sampled.length === 0) return null;
+  const pipeline = client.pipeline();
+  for (const key of sampled) pipeline.memory('USAGE', key).pttl(key);
+  const replies = (await pipeline.exec()) ?? [];
+  let bytes = 0;
+  let sized = 0;
+  let expiring = 0;
+  for (let i = 0; i < sampled.length; i++) {
+    const usage = replies[2 * i]?.[1];
+    const ttl = replies[2 * i + 1]?.[1];
+    if (typeof usage === 'number') {
+      bytes += usage;
+      sized++;
+    }
+    if (typeof ttl === 'number' && ttl >= 0) expiring++;
+  }
+  return sized ? { keys: sized, meanBytes: bytes / sized, withTtlShare: expiring / sampled.length } : null;
 }
 
 async function readRedis(cache: MonitorStores['cache'], latencies: number[]): Promise<RedisReading> {
@@ -161,7 +256,13 @@ async function readRedis(cache: MonitorStores['cache'], latencies: number[]): Pr
     invalidations: s.invalidations,
   }));
   const reads = namespaces.reduce((sum, n) => sum + n.hits + n.misses, 0);
+  const systemMemory = Number(infoField(infos[0] ?? '', 'total_system_memory') ?? 0);
   return {
+    tuning: {
+      startupBytes: total('used_memory_startup'),
+      systemMemoryBytes: systemMemory > 0 ? systemMemory : null,
+      sample: client.isCluster ? null : await sampleKeys(client),
+    },
     latency: summarize(latencies, true),
     memory: stats.memory,
     totalKeys: client.isCluster ? null : await client.dbsize(),
@@ -237,6 +338,7 @@ async function readDuckdb(analytics: NonNullable<MonitorStores['analytics']>): P
     memoryLimitBytes: limit,
     memoryUsage: limit ? stats.memoryUsedBytes / limit : null,
     buffer: { ...stats.buffer, byTag: { ...stats.buffer.byTag } },
+    host: { memoryBytes: totalmem(), cpus: availableParallelism() },
     rows: { ...stats.rows },
     // The monitor's own reads (health, stats, watermarks) are not the analytics workload.
     queries: stats.queries.filter((q) => !MONITOR_QUERIES.has(q.name)).sort((a, b) => b.p99Ms - a.p99Ms),
@@ -352,7 +454,9 @@ export async function collectSnapshot(
   const figures = shared instanceof Error ? null : shared;
   const [postgres, redis, qdrantOwn, duckdb, outbox, flowsOwn] = await Promise.all([
     reading('PostgreSQL', timeoutMs, () =>
-      pgSamples instanceof Error ? Promise.reject(pgSamples) : readPostgres(stores.relational, pgSamples),
+      pgSamples instanceof Error
+        ? Promise.reject(pgSamples)
+        : readPostgres(stores.relational, pgSamples, stores.appPoolSize),
     ),
     reading('Redis', timeoutMs, () =>
       redisSamples instanceof Error ? Promise.reject(redisSamples) : readRedis(stores.cache, redisSamples),

@@ -318,6 +318,13 @@ ${localEngineHtmlPanel(report)}
       : '<div class="allclear"><i>✓</i>Nothing to change now. Keep the report running to catch drift early.</div>'
   }</div></section>
 
+<section id="tuning"><h2>Tuning</h2><div class="panel"><table><tr><th>store</th><th>setting</th><th>now</th><th>rule gives</th><th>rule (with the numbers)</th><th>command</th></tr>${report.tuning
+    .map(
+      (t) =>
+        `<tr class="${t.change ? 'change' : 'ok'}"><td>${esc(t.store)}</td><td><code>${esc(t.setting)}</code></td><td class="num">${esc(t.current)}</td><td class="num"><strong>${esc(t.recommended)}</strong>${t.change ? ' ▲' : ' ✓'}</td><td>${esc(t.rule)}</td><td><code>${esc(t.command)}</code><br><span class="basis">${esc(t.applies)}</span></td></tr>`,
+    )
+    .join('')}</table></div></section>
+
 <section id="monitoring-setup"><h2>Monitoring Setup</h2><div class="panel">${report.monitoring
     .map(
       (m) =>

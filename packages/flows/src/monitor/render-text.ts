@@ -224,6 +224,28 @@ export function renderTextReport(report: MonitorReport, options: TextReportOptio
     if (step.because.length > 3) out.push(dim(`       … and ${step.because.length - 3} more`));
   }
 
+  if (report.tuning.length) {
+    out.push(
+      '',
+      bold(
+        '  Tuning (computed from the servers\' memory, CPUs, connections and data; README "Tuning rules")',
+      ),
+    );
+    out.push(
+      ...table(
+        report.tuning.map((t) => [
+          t.change ? yellow('▲') : green('✔'),
+          `${t.store} ${t.setting}`,
+          t.current,
+          '→',
+          bold(t.recommended),
+          dim(t.change ? t.command : 'as the rule gives'),
+        ]),
+        '  ',
+      ),
+    );
+  }
+
   section('Monitoring Setup');
   for (const item of report.monitoring) {
     out.push(`  ${item.state === 'ok' ? green('✔') : yellow('✖')} ${bold(item.item)}`);

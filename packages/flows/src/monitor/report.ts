@@ -7,6 +7,7 @@ import { duckdbCacheFigures } from './duckdb-cache.js';
 import { bytes, count, ms, pct } from './format.js';
 import { type Finding, findBottlenecks } from './rules.js';
 import { THRESHOLD_NAMES, THRESHOLD_SPECS, type ThresholdName, type Thresholds } from './thresholds.js';
+import { computeTuning, type TuningAdvice, type TuningInput } from './tuning.js';
 import type { MonitoredStore, MonitorSnapshot, MonitorStores, Reading } from './types.js';
 
 /** One hour of one character, from the analytics views. */
@@ -61,8 +62,10 @@ export interface PlanStep {
   severity: Finding['severity'];
   store: MonitoredStore;
   action: string;
-  /** The findings this step answers. */
+  /** The findings this step answers (or the tuning rule, with its numbers). */
   because: string[];
+  /** The exact command, for a tuning step. */
+  command?: string;
 }
 
 /** An item of "Monitoring Setup". */
@@ -82,6 +85,8 @@ export interface MonitorReport {
   status: StoreStatus[];
   integration: IntegrationRecommendation[];
   plan: PlanStep[];
+  /** Every tuned setting with the rule's value and command (those to change are also plan steps). */
+  tuning: TuningAdvice[];
   monitoring: SetupItem[];
 }
 
@@ -280,7 +285,58 @@ function integration(s: MonitorSnapshot): IntegrationRecommendation[] {
   return out;
 }
 
-function plan(findings: Finding[]): PlanStep[] {
+/** The tuning rules' inputs from a snapshot: each store that answered. */
+export function tuningInput(s: MonitorSnapshot): TuningInput {
+  const pg = s.postgres;
+  const r = s.redis;
+  const d = s.duckdb;
+  return {
+    postgres:
+      pg.status === 'ok'
+        ? {
+            memoryBytes: pg.tuning.memoryBytes,
+            cpus: pg.tuning.cpus,
+            hostSource: pg.tuning.hostSource,
+            maxConnections: pg.database.settings.maxConnections,
+            reservedConnections: pg.tuning.reservedConnections,
+            sharedBuffersBytes: pg.tuning.sharedBuffersBytes,
+            effectiveCacheSizeBytes: pg.tuning.effectiveCacheSizeBytes,
+            workMemBytes: pg.tuning.workMemBytes,
+            maintenanceWorkMemBytes: pg.tuning.maintenanceWorkMemBytes,
+            pool: {
+              size: pg.tuning.poolSize,
+              measured: s.shared.status === 'ok' ? s.shared.postgresPool : null,
+            },
+          }
+        : null,
+    redis:
+      r.status === 'ok' && r.totalKeys !== null
+        ? {
+            usedBytes: r.memory.usedBytes,
+            startupBytes: r.tuning.startupBytes,
+            systemMemoryBytes: r.tuning.systemMemoryBytes,
+            maxmemoryBytes: r.memory.maxmemoryBytes,
+            policy: r.memory.evictionPolicy,
+            keys: r.totalKeys,
+            sample: r.tuning.sample,
+          }
+        : null,
+    duckdb:
+      d.status === 'ok'
+        ? {
+            memoryBytes: d.host.memoryBytes,
+            cpus: d.host.cpus,
+            memoryLimitBytes: d.memoryLimitBytes,
+            memoryLimit: d.memoryLimit,
+            threads: d.buffer.threads,
+            databaseBytes: d.buffer.databaseBytes,
+            spilledBytes: d.buffer.temporaryStorageBytes,
+          }
+        : null,
+  };
+}
+
+function plan(findings: Finding[], tuning: TuningAdvice[]): PlanStep[] {
   // One step per rule and subject-less action: ten slow statements are one step, not ten.
   const steps = new Map<string, Omit<PlanStep, 'order'>>();
   for (const f of findings) {
@@ -290,9 +346,22 @@ function plan(findings: Finding[]): PlanStep[] {
     step.because.push(f.subject ? `${f.subject}: ${f.issue}` : f.issue);
     steps.set(key, step);
   }
-  return [...steps.values()]
-    .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1))
-    .map((step, i) => ({ order: i + 1, ...step }));
+  // Then the settings the tuning rules would change, each with its numbers and command.
+  const tuned: Array<Omit<PlanStep, 'order'>> = tuning
+    .filter((t) => t.change)
+    .map((t) => ({
+      severity: 'warning',
+      store: t.store,
+      action: `set ${t.setting} to ${t.recommended} (now ${t.current}), ${t.applies}: ${t.command}`,
+      because: [t.rule],
+      command: t.command,
+    }));
+  return [
+    ...[...steps.values()].sort((a, b) =>
+      a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1,
+    ),
+    ...tuned,
+  ].map((step, i) => ({ order: i + 1, ...step }));
 }
 
 function monitoringSetup(s: MonitorSnapshot): SetupItem[] {
@@ -467,6 +536,7 @@ export async function buildReport(
   const snapshot = await collectSnapshot(stores, settings);
   const trends = await readTrends(stores, settings.trendHours, settings.timeoutMs);
   const findings = findBottlenecks(snapshot, thresholds);
+  const tuning = computeTuning(tuningInput(snapshot));
   return {
     generatedAt: new Date().toISOString(),
     snapshot,
@@ -475,7 +545,8 @@ export async function buildReport(
     trends,
     status: statusLines(snapshot, findings),
     integration: integration(snapshot),
-    plan: plan(findings),
+    plan: plan(findings, tuning),
+    tuning,
     monitoring: monitoringSetup(snapshot),
   };
 }

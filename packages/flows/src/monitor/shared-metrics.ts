@@ -48,6 +48,24 @@ export interface SharedMinute {
   relayEvents: number;
 }
 
+/**
+ * The PostgreSQL pools of every process in the busiest minute of the window (by connection
+ * time held): by Little's law, the connections held on average are the time held over the
+ * minute, and the callers waiting the time waited over the minute.
+ */
+export interface PoolMeasure {
+  /** ISO start of the busiest minute. */
+  minute: string;
+  /** Connections in use on average over that minute (Σ hold ms / 60,000). */
+  heldConcurrency: number;
+  /** Callers waiting for a connection on average over that minute (Σ acquire ms / 60,000). */
+  waitingConcurrency: number;
+  /** Checkouts in that minute, their mean and p95 wait (ms). */
+  acquires: number;
+  waitMeanMs: number;
+  waitP95Ms: number;
+}
+
 /** Everything every process recorded over the last `windowMinutes`. */
 export interface SharedReading {
   windowMinutes: number;
@@ -63,6 +81,8 @@ export interface SharedReading {
     events: RelayEventReading[];
   };
   perMinute: SharedMinute[];
+  /** null before any pooled PostgreSQL checkout in the window. */
+  postgresPool: PoolMeasure | null;
 }
 
 /** Everything read from Redis for one snapshot: the summaries, and the flows/Qdrant readings built on them. */
@@ -180,6 +200,37 @@ function flowsFrom(runs: readonly RealtimeMinute[], steps: readonly RealtimeMinu
   return { runs: flows.reduce((n, f) => n + f.count, 0), flows, steps: stepsOut };
 }
 
+/** The busiest minute of the pools' checkouts (see PoolMeasure), null without any. */
+export function poolMeasure(calls: readonly RealtimeMinute[]): PoolMeasure | null {
+  let best: PoolMeasure | null = null;
+  let bestHeld = -1;
+  for (const m of calls) {
+    const pool = m.series.filter((s) => s.labels[0] === 'postgresql' && s.labels[2] === 'pool');
+    const hold = merge(
+      [{ minute: m.minute, series: pool.filter((s) => s.labels[1] === 'hold') }],
+      () => [],
+    ).get('');
+    const wait = merge(
+      [{ minute: m.minute, series: pool.filter((s) => s.labels[1] === 'acquire') }],
+      () => [],
+    ).get('');
+    if (!hold && !wait) continue;
+    const held = hold?.sum ?? 0;
+    if (held <= bestHeld) continue;
+    bestHeld = held;
+    const w = wait ? summary(wait) : null;
+    best = {
+      minute: new Date(m.minute).toISOString(),
+      heldConcurrency: held / 60_000,
+      waitingConcurrency: (wait?.sum ?? 0) / 60_000,
+      acquires: wait?.count ?? 0,
+      waitMeanMs: w?.meanMs ?? 0,
+      waitP95Ms: w?.p95Ms ?? 0,
+    };
+  }
+  return best;
+}
+
 /**
  * Reads the last `windowMinutes` of every real-time metric and summarizes them.
  * @example
@@ -280,7 +331,15 @@ export async function readSharedFigures(
     }));
   const lastMinute = perMinute.at(-1)?.minute ?? null;
   return {
-    reading: { windowMinutes, lastMinute, storeCalls, memoryOps, relay, perMinute },
+    reading: {
+      windowMinutes,
+      lastMinute,
+      storeCalls,
+      memoryOps,
+      relay,
+      perMinute,
+      postgresPool: poolMeasure(calls!),
+    },
     flows: flowsFrom(runs!, steps!),
     search,
   };

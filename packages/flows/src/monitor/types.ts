@@ -42,6 +42,11 @@ export interface MonitorStores {
    * relay and memory figures of the whole app, preferred to `timings` when they hold any run.
    */
   realtime?: RealtimeSource | null;
+  /**
+   * The PostgreSQL pool size of the app's processes, for the pool advice. Default: the pool of
+   * `relational` (right when the monitor runs inside the app, as `data.monitor()` does).
+   */
+  appPoolSize?: number;
   /** Why an absent source is absent, shown in the report instead of the generic reason. */
   notConfigured?: Partial<Record<'analytics' | 'vectors' | 'relay' | 'timings' | 'realtime', string>>;
 }
@@ -84,6 +89,19 @@ export interface PostgresReading {
   };
   /** Share of block reads served from shared buffers (0..1), null before any read. */
   cacheHitRatio: number | null;
+  /** What the tuning rules need: the server's host and memory settings in bytes, this process's pool size. */
+  tuning: {
+    /** The server's RAM and CPUs (from /proc through pg_read_file, else this host when the server is local). */
+    memoryBytes: number | null;
+    cpus: number | null;
+    hostSource: string;
+    reservedConnections: number;
+    sharedBuffersBytes: number;
+    effectiveCacheSizeBytes: number;
+    workMemBytes: number;
+    maintenanceWorkMemBytes: number;
+    poolSize: number;
+  };
   slowStatements: RelationalStats['slowStatements'];
   lockWaits: RelationalStats['lockWaits'];
   tables: RelationalStats['tables'];
@@ -101,6 +119,13 @@ export interface RedisReading {
   /** Hit rate over every namespace's reads, null before any read. */
   hitRate: number | null;
   namespaces: CacheNamespaceReading[];
+  /** What the tuning rules need: INFO memory figures and a sample of keys (MEMORY USAGE, PTTL). */
+  tuning: {
+    startupBytes: number;
+    systemMemoryBytes: number | null;
+    /** null on a cluster or an empty database. */
+    sample: { keys: number; meanBytes: number; withTtlShare: number } | null;
+  };
   server: {
     version: string;
     connectedClients: number;
@@ -152,6 +177,8 @@ export interface DuckdbReading {
   memoryUsage: number | null;
   /** Cache efficiency: the buffer manager's table blocks in memory vs the data, spill, threads. */
   buffer: DuckdbBufferStats;
+  /** RAM and CPUs of this host (DuckDB runs in this process). */
+  host: { memoryBytes: number; cpus: number };
   rows: Record<string, number>;
   queries: QueryTiming[];
   ingestion: Array<{

@@ -23,11 +23,17 @@ export class LocalQdrantError extends Error {
   override readonly name: string = 'LocalQdrantError';
   readonly status: number;
   readonly code: LocalQdrantErrorCode;
+  /**
+   * The request field the error names, in Qdrant's path syntax (`points[0].vector.?.indices`,
+   * `query.?`), when it names one; Qdrant's own answer carries it in the message only.
+   */
+  readonly field: string | undefined;
 
-  constructor(status: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(status: number, message: string, options?: { cause?: unknown; field?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.code = codeOfStatus(status);
+    this.field = options?.field;
   }
 
   /** The body Qdrant answers with for this error, the same `data` an `ApiError` of the official client carries. */
@@ -40,13 +46,16 @@ export class LocalQdrantError extends Error {
 export const collectionNotFound = (name: string) =>
   new LocalQdrantError(404, `Not found: Collection \`${name}\` doesn't exist!`);
 
+/** The field a detail starts with (`points[0].vector.?.indices[2]: …`), if it starts with one. */
+const fieldOf = (detail: string): string | undefined => /^([A-Za-z_$][\w$.?[\]]*): /.exec(detail)?.[1];
+
 /** 400 for a request whose JSON does not fit the schema (Qdrant: "Format error in JSON body"). */
 export const formatError = (detail: string) =>
-  new LocalQdrantError(400, `Format error in JSON body: ${detail}`);
+  new LocalQdrantError(400, `Format error in JSON body: ${detail}`, { field: fieldOf(detail) });
 
 /** 422 for a well-formed request that breaks a validation rule (Qdrant: "Validation error in JSON body"). */
 export const validationError = (detail: string) =>
-  new LocalQdrantError(422, `Validation error in JSON body: [${detail}]`);
+  new LocalQdrantError(422, `Validation error in JSON body: [${detail}]`, { field: fieldOf(detail) });
 
 /** 422 for a path parameter that breaks a rule (a collection name too long, or with `/`). */
 export const pathValidationError = (detail: string) =>
@@ -57,7 +66,13 @@ export const queryValidationError = (detail: string) =>
   new LocalQdrantError(422, `Validation error in query parameters: [${detail}]`);
 
 /** 400 for a request that is well formed but wrong for the collection (Qdrant: "Wrong input"). */
-export const wrongInput = (detail: string) => new LocalQdrantError(400, `Wrong input: ${detail}`);
+export const wrongInput = (detail: string) => {
+  // "Not existing vector name error: <name>": the field is the vector of that name.
+  const vector = /^Not existing vector name error: (.*)$/.exec(detail)?.[1];
+  return new LocalQdrantError(400, `Wrong input: ${detail}`, {
+    ...(vector === undefined ? {} : { field: `vector.${vector}` }),
+  });
+};
 
 /** 400 for a request Qdrant rejects as a bad request. */
 export const badRequest = (detail: string) => new LocalQdrantError(400, `Bad request: ${detail}`);

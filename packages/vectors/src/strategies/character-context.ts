@@ -2,8 +2,10 @@ import type { Schemas } from '@qdrant/js-client-rest';
 import { call, type VectorsContext } from '../context.js';
 import type { SparseVector } from '../embeddings/sparse/bm25.js';
 import { VectorsValidationError } from '../errors.js';
+import { checkList, VECTORS_LIMITS } from '../limits.js';
 import {
   candidateStage,
+  checkCharacter,
   checkFusion,
   checkMode,
   type FusionMethod,
@@ -17,7 +19,7 @@ import {
   type VectorQuery,
   withCharacter,
 } from '../search.js';
-import { checkCount } from '../validation.js';
+import { checkCount, checkText } from '../validation.js';
 
 /** Options of `characterContextSearch`. */
 export interface CharacterContextOptions {
@@ -124,8 +126,9 @@ export async function characterContextSearch(
   const started = performance.now();
   if (typeof options !== 'object' || options === null)
     throw new VectorsValidationError('options', 'must be an object');
-  if (typeof options.character !== 'string' || options.character.length === 0)
+  if (options.character === undefined || options.character === '')
     throw new VectorsValidationError('character', 'is required');
+  checkCharacter(options.character, 'character');
   const limit = checkCount(options.limit ?? 10, 'limit');
   const candidates = checkCount(options.candidates ?? Math.max(50, limit * 5), 'candidates');
   const decayRate = options.decayRate ?? 0.1;
@@ -154,6 +157,10 @@ export async function characterContextSearch(
       !options.memoryTypes.every((t) => typeof t === 'string')
     )
       throw new VectorsValidationError('memoryTypes', 'must be a non-empty array of strings when given');
+    checkList(options.memoryTypes, 'memoryTypes', VECTORS_LIMITS.memoryTypes, 'memory types');
+    options.memoryTypes.forEach((t, i) => {
+      checkText(t, `memoryTypes[${i}]`);
+    });
     filter = {
       ...filter,
       must: [

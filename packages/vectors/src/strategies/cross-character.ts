@@ -1,5 +1,6 @@
 import type { VectorsContext } from '../context.js';
 import { VectorsValidationError } from '../errors.js';
+import { checkList, VECTORS_LIMITS } from '../limits.js';
 import type { CollectionPayloads } from '../payloads.js';
 import {
   candidateLists,
@@ -97,6 +98,7 @@ export async function crossCharacterSearch(
     throw new VectorsValidationError('options', 'must be an object');
   if (!Array.isArray(options.characters) || options.characters.length === 0)
     throw new VectorsValidationError('characters', 'must be a non-empty array of character names');
+  checkList(options.characters, 'characters', VECTORS_LIMITS.characters, 'characters');
   const characters = [...new Set(options.characters)];
   const limit = checkCount(options.limit ?? 10, 'limit');
   const candidates = checkCount(options.candidates ?? limit * 3, 'candidates');

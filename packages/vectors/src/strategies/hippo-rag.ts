@@ -4,6 +4,7 @@ import { VectorsValidationError } from '../errors.js';
 import type { CollectionPayloads } from '../payloads.js';
 import {
   candidateLists,
+  checkCharacter,
   type FusionMethod,
   profileOf,
   type RetrievalMode,
@@ -167,9 +168,12 @@ export async function hippoRagMemorySearch(
       throw new VectorsValidationError(`weights.${c}`, 'must be a non-negative number');
   const profile = profileOf(ctx, options.profile ?? 'memory_recall', 'memory_embeddings');
   const threshold = thresholdOf(profile, options.scoreThreshold);
-  const characters = options.character === undefined ? undefined : [options.character];
+  const characters =
+    options.character === undefined ? undefined : [checkCharacter(options.character, 'character')];
   const collections: MemoryCollection[] = ['memory_embeddings', 'character_memories'];
-  const filters = collections.map((c) => withCharacter(ctx, c, characters, options.filters?.[c]));
+  const filters = collections.map((c) =>
+    withCharacter(ctx, c, characters, options.filters?.[c], `filters.${c}`),
+  );
   const rerank = options.rerank ?? false;
   if (
     rerank !== false &&

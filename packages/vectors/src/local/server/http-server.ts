@@ -16,7 +16,7 @@ export interface LocalQdrantServerOptions {
   host?: string;
   /** Port; 0 picks a free one. Default 6333, Qdrant's REST port. */
   port?: number;
-  /** Largest accepted request body in bytes. Default 64 MiB. */
+  /** Largest accepted request body in bytes (413 beyond). Default 32 MiB, as Qdrant's `service.max_request_size_mb`. */
   maxBodyBytes?: number;
   /**
    * Key for full access (Qdrant's `service.api_key`), checked against the `api-key` header or
@@ -67,7 +67,7 @@ async function handle(
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const target = req.url ?? '/';
-  // The key is checked before the body is read: a refused client does not get to upload 64 MiB.
+  // The key is checked before the body is read: a refused client does not get to upload 32 MiB.
   const refusal = auth(method, new URL(target, 'http://localhost').pathname, req.headers);
   if (refusal) {
     req.resume();
@@ -96,7 +96,7 @@ export async function startLocalQdrantServer(
 ): Promise<LocalQdrantServer> {
   const owned = options.engine === undefined;
   const engine = options.engine ?? (await LocalQdrant.open(options.path ?? ':memory:'));
-  const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
+  const maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host) && !options.apiKey && !options.readOnlyApiKey) {
     if (owned) await engine.close();

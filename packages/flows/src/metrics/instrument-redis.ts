@@ -1,0 +1,117 @@
+// Redis store calls, recorded where ioredis sends every command (`sendCommand`, pipelines and
+// Lua scripts included): `redis <command> <key family>`, one in-memory update of the real-time
+// metrics and one client span each. Left out: blocking reads (their time is waiting, not work) and
+// the real-time metrics' own writes (recording them would feed the metrics with themselves).
+import type { RedisClient } from '@monsteros/cache';
+import type { MetricsRecorder } from './recorder.js';
+import { endSpan, type StoreCall, startStoreCallSpan } from './tracing.js';
+
+const BLOCKING = new Set([
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'blmove',
+  'blmpop',
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+  'xread',
+  'xreadgroup',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'monitor',
+  'wait',
+]);
+
+/** Commands whose first argument is not a key: their family is empty. */
+const KEYLESS = new Set([
+  'ping',
+  'info',
+  'config',
+  'dbsize',
+  'scan',
+  'script',
+  'client',
+  'select',
+  'time',
+  'memory',
+]);
+
+/** Commands whose keys follow a script (sha or body) and a key count. */
+const SCRIPTED = new Set(['evalsha', 'eval', 'evalsha_ro', 'eval_ro', 'fcall', 'fcall_ro']);
+
+interface SentCommand {
+  name: string;
+  args: unknown[];
+  promise: Promise<unknown>;
+}
+
+/**
+ * The family of a key, as `db.collection.name`: the prefix dropped, then the hash tag's content
+ * (`{cache:response}`), else the key up to its hash tag or its last part.
+ * @example
+ * keyFamily('mos:{cache:response}:sage:3f…', 'mos:')  // 'cache:response'
+ * keyFamily('mos:agent:session:{sage}', 'mos:')        // 'agent:session'
+ * keyFamily('mos:user:progress:0b1…', 'mos:')          // 'user:progress'
+ */
+export function keyFamily(key: string, prefix: string): string {
+  const k = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+  if (k.startsWith('{')) {
+    const end = k.indexOf('}');
+    return end > 0 ? k.slice(1, end) : k;
+  }
+  const tag = k.indexOf('{');
+  if (tag > 0) return k.slice(0, tag).replace(/:$/, '');
+  const last = k.lastIndexOf(':');
+  return last > 0 ? k.slice(0, last) : k;
+}
+
+function keyOf(name: string, args: unknown[]): unknown {
+  if (KEYLESS.has(name)) return undefined;
+  return SCRIPTED.has(name) ? (Number(args[1]) > 0 ? args[2] : undefined) : args[0];
+}
+
+const asText = (v: unknown) =>
+  typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('latin1') : undefined;
+
+const instrumented = new WeakSet<object>();
+
+/**
+ * Instruments an ioredis client (standalone or Cluster) in place: each command becomes a `redis`
+ * store call of `metrics` and a span. Idempotent; a no-op when recording is off.
+ * @example
+ * instrumentRedis(cache.redis, metrics, 'mos:');
+ * // mos:rtm:{store_call}:m:<minute> gains redis␟get␟cache:response␟ok, redis␟evalsha␟cache:quest␟ok, …
+ */
+export function instrumentRedis(client: RedisClient, metrics: MetricsRecorder, prefix: string): void {
+  if (!metrics.enabled || instrumented.has(client)) return;
+  instrumented.add(client);
+  const ownMetrics = `${prefix}rtm:`;
+  const target = client as unknown as { sendCommand: (command: SentCommand, ...rest: unknown[]) => unknown };
+  const send = target.sendCommand.bind(client);
+  target.sendCommand = (command: SentCommand, ...rest: unknown[]) => {
+    const name = command.name?.toLowerCase?.() ?? '';
+    if (BLOCKING.has(name)) return send(command, ...rest);
+    const key = asText(keyOf(name, command.args));
+    if (key?.startsWith(ownMetrics)) return send(command, ...rest);
+    const call: StoreCall = key
+      ? { system: 'redis', operation: name, target: keyFamily(key, prefix) }
+      : { system: 'redis', operation: name };
+    const span = startStoreCallSpan(call);
+    const started = performance.now();
+    command.promise.then(
+      () => {
+        metrics.storeCall(call, performance.now() - started, true);
+        endSpan(span);
+      },
+      (error: unknown) => {
+        metrics.storeCall(call, performance.now() - started, false);
+        endSpan(span, error);
+      },
+    );
+    return send(command, ...rest);
+  };
+}
