@@ -15,7 +15,7 @@ import {
   type CrossCharacterSearchResult,
   crossCharacterSearch,
 } from './cross-character-search.js';
-import { FlowError, FlowValidationError } from './errors.js';
+import { FlowError } from './errors.js';
 import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
 import {
@@ -215,6 +215,15 @@ const OptionsSchema = z.object({
   }),
 });
 const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
+const MetricsOptions = z.object(
+  { scope: z.enum(['process', 'shared'], { message: "must be 'process' or 'shared'" }).optional() },
+  { message: 'must be an object' },
+);
+/** The monitor's options as a whole (plain data); the monitor checks each field. */
+const MonitorOptionsObject = z.custom<object>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'must be an object',
+);
 const CHARACTER_TTL_MS = 10_000;
 
 /**
@@ -506,16 +515,14 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     ),
     relay,
     async metrics(metricsOptions = {}) {
-      const scope = metricsOptions.scope ?? 'process';
-      if (scope !== 'process' && scope !== 'shared')
-        throw new FlowValidationError('scope', "must be 'process' or 'shared'");
+      const scope = checkInput(MetricsOptions, metricsOptions, 'options').scope ?? 'process';
       if (scope === 'process') return prometheusText((metric) => cache.realtime.local(metric));
       await cache.realtime.flush();
       return prometheusText((metric) => cache.realtime.totals(metric));
     },
     monitor: (monitorOptions = {}) =>
       createMonitor({
-        ...monitorOptions,
+        ...checkInput(MonitorOptionsObject, monitorOptions, 'options'),
         relational,
         cache,
         realtime: cache.realtime,

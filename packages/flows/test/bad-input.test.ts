@@ -4,6 +4,13 @@
 import { badInput } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  createDataLayer,
+  loadConfig,
+  questionPattern,
+  questionPatternHash,
+} from '../src/index.js';
 import { createWorld, type World } from './fixtures/world.js';
 
 let world: World;
@@ -127,26 +134,99 @@ const entryPoints = (): EntryPoint[] => {
     ],
     ['reconcile', '', (x) => data.reconcile(b(x))],
     ['relay.drain', 'relay.drain', (x) => data.relay.drain(b(x))],
+    // The entry points the first round of properties left out.
+    ['createDataLayer options', 'options', (x) => createDataLayer(b(x))],
+    [
+      'createDataLayer config',
+      'options.config',
+      (x) => createDataLayer({ env: {}, config: { keyPrefix: b(x) }, relayWorker: false }),
+    ],
+    ['flows.sessionStart', '', (x) => data.flows.sessionStart(b(x))],
+    [
+      'flows.sessionStart sessionId',
+      'sessionId',
+      (x) => data.flows.sessionStart({ userId: users[0]!, character: 'sage', sessionId: b(x) }),
+    ],
+    ['flows.sessionEnd', '', (x) => data.flows.sessionEnd(b(x))],
+    [
+      'flows.sessionEnd sessionId',
+      'sessionId',
+      (x) => data.flows.sessionEnd({ userId: users[0]!, sessionId: b(x) }),
+    ],
+    ['bulk.achievementGrants', 'rows', (x) => data.bulk.achievementGrants(b(x))],
+    [
+      'bulk.achievementGrants context',
+      'rows',
+      (x) =>
+        data.bulk.achievementGrants([
+          {
+            id: '00000000-0000-4000-8000-0000000000a1',
+            userId: users[0]!,
+            achievementId: '00000000-0000-4000-8000-0000000000a2',
+            awardedAt: new Date(),
+            context: { note: b(x) },
+          },
+        ]),
+    ],
+    ['relay.settle', 'relay.settle', (x) => data.relay.settle(b(x))],
+    ['relay.retryParked', 'ids', (x) => data.relay.retryParked(b(x))],
+    ['recentTimings', 'limit', (x) => Promise.resolve().then(() => data.recentTimings(b(x)))],
+    ['metrics', '', (x) => data.metrics(b(x))],
+    ['monitor', '', (x) => Promise.resolve().then(() => data.monitor(b(x)))],
+    [
+      'memory.searchPassages',
+      'input',
+      (x) => data.memory!.searchPassages({ character: 'sage', query: b(x) }),
+    ],
+    ['memory.applyIngested', 'payload', (x) => data.memory!.applyIngested(b(x))],
+    ['questionPattern', 'message', async (x) => questionPattern(b(x))],
+    ['questionPatternHash', 'message', async (x) => questionPatternHash(b(x))],
   ];
 };
 
 describe('property: every entry point refuses input no store can hold (1,000 cases each)', () => {
   it('refuses it at each entry point, writing nothing', async () => {
     const before = await rows();
+    const failures: string[] = [];
     for (const [name, field, call] of entryPoints()) {
-      await fc.assert(
-        fc.asyncProperty(badInput(), async (bad) => {
-          await refused(() => call(bad.make()), field);
+      await fc
+        .assert(
+          fc.asyncProperty(badInput(), async (bad) => {
+            await refused(() => call(bad.make()), field);
+          }),
+          { numRuns: Number(process.env.BAD_INPUT_RUNS ?? 1_000) },
+        )
+        .catch((error: unknown) => {
+          // Every entry point runs; all the failures are reported together.
+          failures.push(`${name}: ${String(error).split('\n').slice(0, 12).join(' ').slice(0, 600)}`);
+        });
+    }
+    expect(failures).toEqual([]);
+    expect(await rows()).toBe(before);
+  });
+});
+
+describe('property: loadConfig refuses overrides and environments that are not plain data (1,000 cases each)', () => {
+  it('throws a ConfigError naming the variable or override', () => {
+    const cases: Array<[string, (bad: unknown) => unknown]> = [
+      ['config', (x) => loadConfig({}, b(x))],
+      ['config', (x) => loadConfig({}, { duckdbPath: b(x) })],
+      ['', (x) => loadConfig(b(x), {})],
+    ];
+    for (const [field, call] of cases) {
+      fc.assert(
+        fc.property(badInput(), (bad) => {
+          let error: unknown;
+          try {
+            call(bad.make());
+          } catch (e) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(ConfigError);
+          expect((error as ConfigError).field.startsWith(field)).toBe(true);
         }),
-        {
-          numRuns: 1_000,
-          reporter: (out) => {
-            if (out.failed)
-              throw new Error(`${name}: ${out.counterexample?.[0]} ${String(out.errorInstance)}`);
-          },
-        },
+        { numRuns: Number(process.env.BAD_INPUT_RUNS ?? 1_000) },
       );
     }
-    expect(await rows()).toBe(before);
   });
 });

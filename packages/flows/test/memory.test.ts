@@ -485,6 +485,22 @@ describe('memory retrieval cache and fallbacks', () => {
     await broken.close();
   });
 
+  it('links the names found in the query when the fact search fails, flags the answer and does not cache it', async () => {
+    // The fact collection failing, the passages' side still up.
+    const factsDown: typeof vectors = Object.create(vectors);
+    factsDown.search = ((collection: string, ...rest: unknown[]) =>
+      collection === 'knowledge_graph_vectors'
+        ? Promise.reject(new Error('knowledge_graph_vectors unreachable'))
+        : (vectors.search as (...args: unknown[]) => unknown)(collection, ...rest)) as typeof vectors.search;
+    const degraded = createMemory({ relational, vectors: factsDown, cache });
+    for (let i = 0; i < 2; i++) {
+      const answer = await degraded.retrieve({ character: 'sage', query: 'Who did Alice mentor?', topK: 2 });
+      expect(answer).toMatchObject({ mode: 'graph', linking: 'dictionary', degraded: true, cached: false });
+      expect(answer.linked.map((l) => l.name)).toEqual(['Alice']);
+      expect(answer.results[0]!.passage.content).toBe('Alice mentored Bob in the old tower.');
+    }
+  });
+
   it('falls back to dense passage search, and says so, when no query entity links', async () => {
     const answer = await memory.retrieve({
       character: 'sage',

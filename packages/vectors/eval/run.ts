@@ -62,28 +62,47 @@ interface Scores {
   ndcg10: number;
   n: number;
 }
-const modes: Array<{ label: string; mode: RetrievalMode; fusion?: FusionMethod; v1?: boolean }> = [
-  ...(url ? [] : [{ label: 'dense, v1 embedder', mode: 'dense' as const, v1: true }]),
+type Baseline = 'v1' | 'v2';
+const modes: Array<{ label: string; mode: RetrievalMode; fusion?: FusionMethod; baseline?: Baseline }> = [
+  ...(url
+    ? []
+    : [
+        { label: 'dense, v1 embedder', mode: 'dense' as const, baseline: 'v1' as const },
+        { label: 'dense, v2 embedder', mode: 'dense' as const, baseline: 'v2' as const },
+        {
+          label: 'hybrid RRF, v2 embedder',
+          mode: 'hybrid' as const,
+          fusion: 'rrf' as const,
+          baseline: 'v2' as const,
+        },
+      ]),
   { label: 'dense', mode: 'dense' },
   { label: 'sparse (BM25)', mode: 'sparse' },
   { label: 'hybrid RRF (default)', mode: 'hybrid', fusion: 'rrf' },
   { label: 'hybrid DBSF', mode: 'hybrid', fusion: 'dbsf' },
 ];
 const kinds = [...new Set(queries.map((q) => q.kind))];
-// The embedder before this round (stop words kept) in a collection of its own, for the "before" row.
-const v1 = await createVectors({
-  qdrant: { local: ':memory:' },
-  embeddings: { providers: { character_memories: createLocalEmbedder({ dims: 384, stopWords: false }) } },
-});
+// The earlier built-in embedders, each in a store of its own, for the "before" rows: v1 kept stop
+// words, v2 had no concepts (WordNet synsets and hypernyms).
+const baselines = {} as Record<Baseline, typeof vectors>;
 if (!url) {
-  await v1.ensureCollections();
-  await v1.upsert('character_memories', records);
+  for (const [name, options] of [
+    ['v1', { stopWords: false, concepts: false }],
+    ['v2', { concepts: false }],
+  ] as const) {
+    baselines[name] = await createVectors({
+      qdrant: { local: ':memory:' },
+      embeddings: { providers: { character_memories: createLocalEmbedder({ dims: 384, ...options }) } },
+    });
+    await baselines[name].ensureCollections();
+    await baselines[name].upsert('character_memories', records);
+  }
 }
 const results: Record<string, { all: Scores; byKind: Record<string, Scores> }> = {};
 for (const m of modes) {
   const per: Array<{ kind: string; recall: number; ndcg: number }> = [];
   for (const q of queries) {
-    const hits = await (m.v1 ? v1 : vectors).search('character_memories', q.text, {
+    const hits = await (m.baseline ? baselines[m.baseline] : vectors).search('character_memories', q.text, {
       character: q.character,
       limit: 10,
       scoreThreshold: null,
@@ -156,4 +175,4 @@ writeFileSync(
 );
 console.log(`\nwritten ${join(dir, 'vectors-eval.json')}`);
 await vectors.close();
-await v1.close();
+for (const store of Object.values(baselines)) await store.close();

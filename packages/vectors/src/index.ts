@@ -27,6 +27,12 @@ export {
   termId,
 } from './embeddings/sparse/bm25.js';
 export {
+  type ConceptLexicon,
+  type WeightedConcept,
+  type WordNetLexiconOptions,
+  wordNetLexicon,
+} from './embeddings/wordnet.js';
+export {
   CollectionDriftError,
   EmbeddingDimensionError,
   EmbeddingsError,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wordNetLexicon } from '../src/embeddings/wordnet.js';
 import {
   createLocalEmbedder,
   createOpenAIEmbeddings,
@@ -52,6 +53,35 @@ describe('local embedder', () => {
     // A text of stop words only still gets a vector from them.
     const [only] = await createLocalEmbedder({ dims: 8 }).embed(['what is it']);
     expect(norm(only!)).toBeCloseTo(1, 6);
+  });
+
+  it('makes nouns WordNet relates (one synset, hyponym and hypernym) close, which words alone cannot', async () => {
+    const lexicon = wordNetLexicon();
+    expect(lexicon).not.toBeNull();
+    // One synset (car, automobile), a hyponym and its hypernym (puppy → dog), a plural (morphy).
+    const pairs = [
+      ['the automobile would not start', 'my car would not start'],
+      ['a puppy in the yard', 'a dog in the yard'],
+    ];
+    const withConcepts = createLocalEmbedder({ dims: 1024 });
+    const wordsOnly = createLocalEmbedder({ dims: 1024, concepts: false });
+    expect(withConcepts.id).toBe('local-hash-v3+wordnet-3.1-nouns/2/2/1024');
+    expect(wordsOnly.id).toBe('local-hash-v2/1024');
+    for (const [a, b] of pairs) {
+      const [x, y] = await withConcepts.embed([a!, b!]);
+      const [x2, y2] = await wordsOnly.embed([a!, b!]);
+      expect(dot(x!, y!), `${a} ~ ${b}`).toBeGreaterThan(dot(x2!, y2!) + 0.1);
+    }
+    const concepts = (term: string) => new Map(lexicon!.concepts(term));
+    const car = concepts('car');
+    expect(concepts('cars')).toEqual(car);
+    // The first sense of "car" and of "automobile" is one synset, weighing 1 in each.
+    expect([...concepts('automobile')].some(([c, w]) => w === 1 && car.get(c) === 1)).toBe(true);
+    // A dog is a puppy's hypernym: the puppy's concepts hold the dog's first sense at half weight.
+    const dog = [...concepts('dog')].find(([, w]) => w === 1)![0];
+    expect(concepts('puppy').get(dog)).toBe(0.5);
+    expect(lexicon!.concepts('zxqv')).toEqual([]);
+    expect(lexicon!.concepts('ドラゴン')).toEqual([]);
   });
 
   it('gives text without letters or digits a vector of its own', async () => {

@@ -51,7 +51,7 @@ describe.each(backends)('stats ($name)', ({ make }) => {
     // the start-up dimension probe once.
     expect(stats.embeddings.map((e) => [e.provider, e.misses, e.hits])).toEqual([
       ['local-hash-v2/768', 5, 2],
-      ['local-hash-v2/384', 2, 0],
+      ['local-hash-v3+wordnet-3.1-nouns/2/2/384', 2, 0],
       ['local-hash-v2/1024', 1, 0],
     ]);
   });

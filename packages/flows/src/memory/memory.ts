@@ -36,6 +36,7 @@ import {
   MEMORY_INGESTED,
   type MemoryIngestedPayload,
   PASSAGES_ONLY,
+  PayloadSchema,
   type SideEffectDeps,
   type SideEffectResult,
 } from './side-effects.js';
@@ -650,7 +651,8 @@ export function createMemory(options: MemoryOptions): Memory {
     ingest,
     retrieve,
     searchPassages,
-    applyIngested: (payload) => applyMemoryIngested(deps, payload),
+    // Checked as a whole first: a bad payload is a MemoryInputError naming it, not the repository's `ids`.
+    applyIngested: async (payload) => applyMemoryIngested(deps, check(PayloadSchema, payload, 'payload')),
     outboxHandlers: () => handlersFor(deps),
     graphStats: () => graphs.stats(),
     forgetGraphs: () => graphs.invalidate(),

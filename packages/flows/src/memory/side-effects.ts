@@ -23,7 +23,8 @@ export interface MemoryIngestedPayload {
   tripleIds?: string[];
 }
 
-const PayloadSchema = z.object({
+/** A `memory.ingested` payload (the relay's events, and `memory.applyIngested`'s argument). */
+export const PayloadSchema = z.object({
   character: z.string().min(1),
   entityIds: z.array(z.uuid()),
   passageIds: z.array(z.uuid()),
@@ -109,15 +110,10 @@ export async function applyFreshIngest(
   };
   await Promise.all([worker(), worker()]);
   const entities = embedded.flat();
-  // The embedder's cache holds these names from the upsert just done: no second embedding.
-  const vectors = await deps.vectors.embed(
-    'memory_embeddings',
-    entities.map((e) => e.name),
-  );
   const edges =
     batchSynonyms(
       entities.map((e) => e.id),
-      vectors,
+      entities.map((e) => e.vector),
       deps.synonymThreshold,
       deps.synonymNeighbors,
     ) ?? (await searchSynonyms(deps, character, entities));
@@ -126,10 +122,11 @@ export async function applyFreshIngest(
   return stored;
 }
 
-/** An entity embedded by `embedIngested`. */
+/** An entity embedded by `embedIngested`, with its vector (the synonym search's input). */
 export interface EmbeddedEntity {
   id: string;
   name: string;
+  vector: Float32Array;
 }
 
 /**
@@ -166,9 +163,19 @@ export async function embedIngested(
         },
       })),
     );
+  // Entity names embedded here, not inside the upsert: their vectors are returned for the synonym
+  // search (an embedding cache smaller than one ingest would otherwise embed them twice).
+  const entityVectors =
+    ownEntities.length > 0
+      ? await vectors.embed(
+          'memory_embeddings',
+          ownEntities.map((e) => e.name),
+        )
+      : [];
   const records: UpsertRecord<'memory_embeddings'>[] = [
-    ...ownEntities.map((e) => ({
+    ...ownEntities.map((e, i) => ({
       text: e.name,
+      vector: entityVectors[i]!,
       payload: {
         entity_id: e.id,
         entity_type: e.entity_type,
@@ -191,7 +198,7 @@ export async function embedIngested(
   ];
   if (records.length > 0) await vectors.upsert('memory_embeddings', records);
   return {
-    entities: ownEntities.map((e) => ({ id: e.id, name: e.name })),
+    entities: ownEntities.map((e, i) => ({ id: e.id, name: e.name, vector: entityVectors[i]! })),
     passages: ownPassages.length,
     facts: ownFacts.length,
   };
