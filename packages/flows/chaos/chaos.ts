@@ -17,7 +17,15 @@ import {
 import { freePort, PrivatePostgres, PrivateQdrant, PrivateRedis } from '../test/fixtures/processes.js';
 import type { AppSettings } from './app.js';
 import { type Ack, type Outcome, perform, runPool } from './perform.js';
-import { createChaosWorld, FAULT_KINDS, type FaultKind, type Op, planOps, type Sizes } from './plan.js';
+import {
+  type ChaosWorld,
+  createChaosWorld,
+  FAULT_KINDS,
+  type FaultKind,
+  type Op,
+  planOps,
+  type Sizes,
+} from './plan.js';
 import { type StoreCheck, verify } from './verify.js';
 
 export interface ChaosOptions extends Sizes {
@@ -32,6 +40,12 @@ export interface ChaosOptions extends Sizes {
   seed: number;
   /** How long one operation is retried before the client gives up. Default 120,000 ms. */
   opDeadlineMs: number;
+  /**
+   * After the checks, damage the stores on purpose (a Qdrant point deleted, an interaction row
+   * doubled, a row nobody wrote) and check again: the checks must see each (the test's proof that
+   * they can fail). Default false.
+   */
+  selfCheck?: boolean;
   log(line: string): void;
 }
 
@@ -61,6 +75,8 @@ export interface ChaosReport {
   reconcile: { before: ReconcileReport; after: ReconcileReport };
   outbox: { pending: number; parked: number };
   settleMs: number;
+  /** With `selfCheck`: what the checks found after the deliberate damage. */
+  selfCheck?: { lost: number; duplicated: number; unexplained: number };
 }
 
 export const DEFAULTS: Omit<ChaosOptions, 'log'> = {
@@ -226,6 +242,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       row.lost = [...verification.lostOps].filter((id) => ids.has(id)).length;
       row.duplicated = [...verification.duplicatedOps].filter((id) => ids.has(id)).length;
     }
+    const selfCheck = o.selfCheck ? await damageAndCheck(data, world, ops, acks) : undefined;
     const acceptable = (label: string) => / (UNAVAILABLE|TIMEOUT)$/.test(label);
     const ok =
       verification.checks.every((c) => c.lost === 0 && c.duplicated === 0 && c.unexplained === 0) &&
@@ -242,6 +259,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       reconcile: { before, after },
       outbox: { pending: backlog.pending, parked: backlog.parked },
       settleMs,
+      ...(selfCheck ? { selfCheck } : {}),
     };
   } finally {
     cleanup();
@@ -249,6 +267,33 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     await data?.close().catch(() => {});
     await servers.stop();
   }
+}
+
+/**
+ * Damages the stores the way a defect would: one acknowledged interaction's point deleted from
+ * Qdrant (lost), another's row doubled in PostgreSQL (duplicated), and a row nobody acknowledged
+ * (unexplained); then checks again and sums what the checks found.
+ */
+async function damageAndCheck(
+  data: DataLayer,
+  world: ChaosWorld,
+  ops: readonly Op[],
+  acks: ReadonlyMap<string, Ack>,
+): Promise<{ lost: number; duplicated: number; unexplained: number }> {
+  const acked = ops.filter((op) => op.kind === 'interaction' && acks.has(op.id));
+  const [first, second] = [acks.get(acked[0]!.id)!, acks.get(acked[1]!.id)!];
+  await data.vectors.forget([first.interactionId!]);
+  await data.relational.pool.query(
+    `insert into character_interactions (character_id, user_id, message, response, response_time_ms)
+     select character_id, user_id, message, response, response_time_ms from character_interactions where id = $1
+     union all
+     select character_id, user_id, 'chaos nobody: a row no call wrote', response, response_time_ms
+       from character_interactions where id = $1`,
+    [second.interactionId],
+  );
+  const again = await verify(data, world, ops, acks);
+  const sum = (k: 'lost' | 'duplicated' | 'unexplained') => again.checks.reduce((n, c) => n + c[k], 0);
+  return { lost: sum('lost'), duplicated: sum('duplicated'), unexplained: sum('unexplained') };
 }
 
 /** Waits until `done()` reaches `target` or `finished` resolves. */

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { joinInputPath, parseInput } from '@monsteros/schema';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -67,6 +68,12 @@ const url = (protocols: string[]) =>
     `must be a URL with scheme ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`,
   );
 
+/** `overrides` as a whole: an object of plain data (each value is checked by ConfigSchema). */
+const Overrides = z.custom<object>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'must be an object',
+);
+
 const ConfigSchema = z.object({
   databaseUrl: url(['postgres:', 'postgresql:']),
   redisUrl: url(['redis:', 'rediss:']),
@@ -96,9 +103,22 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<DataLayerConfig> = {},
 ): DataLayerConfig {
+  // Plain data only: a circular, endlessly nested or throwing `overrides` (or `env`) is a
+  // ConfigError naming it, not a TypeError or a silently ignored value.
+  const plain = parseInput(Overrides, overrides);
+  if (!plain.ok) throw new ConfigError(joinInputPath('config', plain.problem.path), plain.problem.rule);
+  const plainEnv = parseInput(Overrides, env);
+  if (!plainEnv.ok) throw new ConfigError(joinInputPath('env', plainEnv.problem.path), plainEnv.problem.rule);
   const raw: Record<string, string | undefined> = {};
   for (const [key, variable] of Object.entries(ENV) as Array<[keyof DataLayerConfig, string]>) {
-    const fromEnv = env[variable];
+    let fromEnv: unknown;
+    try {
+      fromEnv = env[variable];
+    } catch {
+      throw new ConfigError('env', 'must be plain data (reading it threw)');
+    }
+    if (fromEnv !== undefined && typeof fromEnv !== 'string')
+      throw new ConfigError(variable, 'must be a string');
     raw[key] =
       overrides[key] ?? (fromEnv === '' ? undefined : fromEnv) ?? DEFAULTS[key as keyof typeof DEFAULTS];
   }

@@ -40,11 +40,14 @@ export class FlowValidationError extends FlowError {
 /** The configuration is invalid: names the variable and the rule. */
 export class ConfigError extends FlowError {
   override readonly name = 'ConfigError';
+  /** The variable (or `config.<key>` override) at fault, under the name every validation error uses. */
+  readonly field: string;
   constructor(
     readonly variable: string,
-    rule: string,
+    readonly rule: string,
   ) {
     super('CONFIG', `${variable}: ${rule}`);
+    this.field = variable;
   }
 }
 

@@ -4,6 +4,8 @@
 // responder does not run. The LRU keeps the frequent patterns; a rare one is evicted first.
 import { createHash } from 'node:crypto';
 import type { Cache, CachedCharacterResponse } from '@monsteros/cache';
+import { unstorableTextRule } from '@monsteros/schema';
+import { FlowValidationError } from '../errors.js';
 
 /**
  * The question pattern of a message: Unicode-normalized (NFKC), lower case, punctuation dropped,
@@ -12,6 +14,9 @@ import type { Cache, CachedCharacterResponse } from '@monsteros/cache';
  * questionPattern('  What is RECURSION?! ') // 'what is recursion'
  */
 export function questionPattern(message: string): string {
+  if (typeof message !== 'string') throw new FlowValidationError('message', 'must be a string');
+  const unstorable = unstorableTextRule(message);
+  if (unstorable) throw new FlowValidationError('message', unstorable);
   return message
     .normalize('NFKC')
     .toLowerCase()
