@@ -198,7 +198,7 @@ describe.each(backends)('hybrid retrieval ($name)', ({ make }) => {
     const expected = bm25.encodeDocument(text, spec.bm25.avgDocLength);
     expect(spec.bm25.avgDocLength).not.toBe(8);
     expect(sparse.indices).toEqual(expected.indices);
-    sparse.values.forEach((v, i) => expect(v).toBeCloseTo(expected.values[i]!, 5));
+    for (const [i, v] of sparse.values.entries()) expect(v).toBeCloseTo(expected.values[i]!, 5);
     expect(sparse.values[0]).not.toBeCloseTo(bm25.encodeDocument(text).values[0]!, 3);
     // Recorded in the new version: a second start re-encodes nothing.
     const again = await vectors.ensureCollections();
