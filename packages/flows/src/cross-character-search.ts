@@ -45,13 +45,20 @@ const Window = z.object({
  * character's interactions in the window, then runs the vectors strategy with that usage.
  * @example
  * const { hits, usage } = await data.crossCharacterSearch('recursion', { characters: ['sage', 'spark'] });
- * // usage: { sage: 42, spark: 3 } → sage's memories weigh 43/23 ≈ 1.87, spark's 4/23 ≈ 0.17 (× 2 characters / total)
+ * // usage: { sage: 42, spark: 3 } → sage's memories weigh 43·2/47 ≈ 1.83, spark's 4·2/47 ≈ 0.17
  */
 export function crossCharacterSearch(deps: { vectors: Vectors | null; analytics: Analytics | null }) {
   return async (query: string, input: CrossCharacterSearchInput): Promise<CrossCharacterSearchResult> => {
-    if (typeof input !== 'object' || input === null)
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
       throw new FlowValidationError('options', 'must be an object');
-    const { usageHours: hoursIn, now: nowIn, ...options } = input;
+    let hoursIn: unknown;
+    let nowIn: unknown;
+    let options: Omit<CrossCharacterSearchInput, 'usageHours' | 'now'>;
+    try {
+      ({ usageHours: hoursIn, now: nowIn, ...options } = input);
+    } catch {
+      throw new FlowValidationError('options', 'must be plain data (reading it threw)');
+    }
     const { usageHours, now } = checkInput(
       Window,
       { usageHours: hoursIn ?? 168, now: nowIn ?? new Date() },

@@ -2,6 +2,8 @@
 // each character's weight is adapted from its interactions in the window as the analytics count
 // them (imported interactions with their own ids, embedded by the relay, synced into DuckDB).
 import { randomUUID } from 'node:crypto';
+import { badInput } from '@monsteros/schema/testing';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowValidationError, type InteractionImport } from '../src/index.js';
 import { createWorld, type World } from './fixtures/world.js';
@@ -123,5 +125,27 @@ describe('data.crossCharacterSearch', () => {
       field: 'weights.sage',
     });
     await expect(search(null)).rejects.toMatchObject({ field: 'options' });
+  });
+
+  it('property: input no store can hold is a validation error naming the field (1,000 cases each)', async () => {
+    const search = world.data.crossCharacterSearch;
+    const cases: Array<[field: string, call: (bad: unknown) => Promise<unknown>]> = [
+      ['query', (x) => search(x as string, { characters: ['sage'], usageHours: 0 })],
+      ['characters', (x) => search('recursion', { characters: ['sage', x as string] })],
+      ['', (x) => search('recursion', x as { characters: string[] })],
+      ['weights.sage', (x) => search('recursion', { characters: ['sage'], weights: { sage: x as number } })],
+    ];
+    for (const [field, call] of cases)
+      await fc.assert(
+        fc.asyncProperty(badInput(), async (bad) => {
+          const error = await call(bad.make()).then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(error, String(bad)).toBeInstanceOf(FlowValidationError);
+          expect((error as FlowValidationError).field.startsWith(field)).toBe(true);
+        }),
+        { numRuns: 1_000 },
+      );
   });
 });

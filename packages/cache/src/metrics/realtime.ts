@@ -190,7 +190,12 @@ export function createRealtimeMetrics(deps: RealtimeDeps): RealtimeMetrics {
   let flushing: Promise<void> | null = null;
   let closed = false;
 
-  function cellFor(minute: number, metric: string, labels: readonly string[]): Cell | undefined {
+  function cellFor(
+    minute: number,
+    metric: string,
+    labels: readonly string[],
+    set: string = labels.length === 1 ? labels[0]! : labels.join(LABEL_SEP),
+  ): Cell | undefined {
     let byMetric = pendingCells.get(minute);
     if (!byMetric) {
       byMetric = new Map();
@@ -201,7 +206,6 @@ export function createRealtimeMetrics(deps: RealtimeDeps): RealtimeMetrics {
       bySet = new Map();
       byMetric.set(metric, bySet);
     }
-    const set = labels.length === 1 ? labels[0]! : labels.join(LABEL_SEP);
     let cell = bySet.get(set);
     if (!cell) {
       if (bySet.size >= maxSeries) return undefined;
@@ -327,7 +331,9 @@ export function createRealtimeMetrics(deps: RealtimeDeps): RealtimeMetrics {
         throw new ValidationError('value', 'must be a finite number of at least 0');
       if (closed) return;
       const minute = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
-      const cell = cellFor(minute, metric, labels);
+      // The label set's key, built once for the pending and the local aggregates (the hot path).
+      const set = labels.length === 1 ? labels[0]! : labels.join(LABEL_SEP);
+      const cell = cellFor(minute, metric, labels, set);
       if (!cell) {
         dropped++;
         return;
@@ -342,7 +348,6 @@ export function createRealtimeMetrics(deps: RealtimeDeps): RealtimeMetrics {
         localSets = new Map();
         localCells.set(metric, localSets);
       }
-      const set = labels.length === 1 ? labels[0]! : labels.join(LABEL_SEP);
       let own = localSets.get(set);
       if (!own) {
         if (localSets.size >= maxSeries) return;

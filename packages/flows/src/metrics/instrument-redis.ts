@@ -79,6 +79,24 @@ const asText = (v: unknown) =>
 
 const instrumented = new WeakSet<object>();
 
+/** The classes seen, one object each (their labels are then built once); bounded. */
+const CLASSES_KEPT = 2_000;
+const classes = new Map<string, StoreCall>();
+
+function classOf(name: string, family: string | undefined): StoreCall {
+  const id = family === undefined ? name : `${name}\u0000${family}`;
+  let call = classes.get(id);
+  if (!call) {
+    call =
+      family === undefined
+        ? { system: 'redis', operation: name }
+        : { system: 'redis', operation: name, target: family };
+    if (classes.size >= CLASSES_KEPT) classes.clear();
+    classes.set(id, call);
+  }
+  return call;
+}
+
 /**
  * Instruments an ioredis client (standalone or Cluster) in place: each command becomes a `redis`
  * store call of `metrics` and a span. Idempotent; a no-op when recording is off.
@@ -97,9 +115,7 @@ export function instrumentRedis(client: RedisClient, metrics: MetricsRecorder, p
     if (BLOCKING.has(name)) return send(command, ...rest);
     const key = asText(keyOf(name, command.args));
     if (key?.startsWith(ownMetrics)) return send(command, ...rest);
-    const call: StoreCall = key
-      ? { system: 'redis', operation: name, target: keyFamily(key, prefix) }
-      : { system: 'redis', operation: name };
+    const call = classOf(name, key === undefined ? undefined : keyFamily(key, prefix));
     const span = startStoreCallSpan(call);
     const started = performance.now();
     command.promise.then(

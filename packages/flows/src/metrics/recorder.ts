@@ -40,6 +40,22 @@ function runOutcome(timings: readonly StepTiming[]): 'ok' | 'partial' | 'failed'
   return outcome;
 }
 
+const labelsOf = new WeakMap<StoreCall, readonly [string[], string[]]>();
+
+/** The label values of a store call class and outcome, built once per class object (hot path). */
+function storeCallLabels(call: StoreCall, ok: boolean): string[] {
+  let pair = labelsOf.get(call);
+  if (!pair) {
+    const base = [call.system, call.operation, call.target ?? ''];
+    pair = [
+      [...base, 'ok'],
+      [...base, 'error'],
+    ];
+    labelsOf.set(call, pair);
+  }
+  return pair[ok ? 0 : 1];
+}
+
 /**
  * The recorder over the cache's real-time metrics, or a no-op one (`null`).
  * @example
@@ -62,7 +78,7 @@ export function createMetricsRecorder(realtime: RealtimeMetrics | null): Metrics
       for (const t of timings) record('flow_step', [flow, t.step, t.store, t.outcome], t.ms);
     },
     storeCall(call, ms, ok) {
-      record('store_call', [call.system, call.operation, call.target ?? '', ok ? 'ok' : 'error'], ms);
+      record('store_call', storeCallLabels(call, ok), ms);
     },
     relayRound(ms, ok) {
       record('relay_round', [ok ? 'ok' : 'error'], ms);

@@ -2,13 +2,24 @@
 // (a tracer provider, and a context manager so store calls nest under their step). Attribute
 // names follow the semantic conventions for databases (`db.system`, `db.operation.name`,
 // `db.collection.name`).
-import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  type Span,
+  SpanKind,
+  type SpanOptions,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { StepStore } from '../pipeline.js';
 
 /** The instrumentation scope of every MonsterOS span. */
 export const TRACER_NAME = '@monsteros/flows';
 
-const tracer = () => trace.getTracer(TRACER_NAME);
+// One proxy tracer: it finds the SDK's tracer once the app registers a provider (before or after
+// this module loads); asking the API for it on every store call would allocate a proxy each time.
+const proxy = trace.getTracer(TRACER_NAME);
+const tracer = () => proxy;
 
 /** `db.system` of a step's store (null for the responder and plain computation). */
 export const DB_SYSTEM: Record<StepStore, string | null> = {
@@ -75,16 +86,27 @@ export function endSpan(span: Span, error?: unknown, degraded = false): void {
   span.end();
 }
 
+const spanOptions = new WeakMap<StoreCall, { name: string; options: SpanOptions }>();
+
 /** Starts the client span of one store call (ended by the caller with `endSpan`), under the active span. */
 export function startStoreCallSpan(call: StoreCall): Span {
-  return tracer().startSpan(call.target ? `${call.operation} ${call.target}` : call.operation, {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      'db.system': call.system,
-      'db.operation.name': call.operation,
-      ...(call.target ? { 'db.collection.name': call.target } : {}),
-    },
-  });
+  // Name and attributes built once per class object (the instrumentations reuse them): hot path.
+  let built = spanOptions.get(call);
+  if (!built) {
+    built = {
+      name: call.target ? `${call.operation} ${call.target}` : call.operation,
+      options: {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system': call.system,
+          'db.operation.name': call.operation,
+          ...(call.target ? { 'db.collection.name': call.target } : {}),
+        },
+      },
+    };
+    spanOptions.set(call, built);
+  }
+  return tracer().startSpan(built.name, built.options);
 }
 
 /**

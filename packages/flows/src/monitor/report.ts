@@ -394,7 +394,7 @@ function monitoringSetup(s: MonitorSnapshot): SetupItem[] {
             item: 'Redis maxmemory',
             state: 'missing',
             detail:
-              'no limit: memory usage cannot be judged and Redis grows until the OS kills it; CONFIG SET maxmemory <size> and maxmemory-policy allkeys-lfu',
+              'no limit: memory usage cannot be judged and Redis grows until the OS kills it; "Tuning" gives maxmemory and the policy computed from the keys held (pnpm services up sets them on a local Redis)',
           },
     );
   }
