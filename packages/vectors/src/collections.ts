@@ -158,8 +158,17 @@ export function sparseTextOf(payload: Record<string, unknown>): string | undefin
   return typeof text === 'string' && text.length > 0 ? text : undefined;
 }
 
-/** The body of Qdrant's PUT /collections/{name} for a spec. */
-export function createCollectionBody(spec: CollectionSpec, dims = spec.dims) {
+/**
+ * The collection metadata key holding the id of the embedding model its dense vectors come from
+ * (`EmbeddingProvider.id`); `ensureCollections` compares it with the configured model.
+ */
+export const EMBEDDING_MODEL_KEY = 'embedding_model';
+
+/**
+ * The body of Qdrant's PUT /collections/{name} for a spec; `model` (the embedding model's id) is
+ * recorded in the metadata when known.
+ */
+export function createCollectionBody(spec: CollectionSpec, dims = spec.dims, model: string | null = null) {
   return {
     vectors: { size: dims, distance: spec.distance },
     sparse_vectors: SPARSE_VECTOR_PARAMS,
@@ -167,6 +176,9 @@ export function createCollectionBody(spec: CollectionSpec, dims = spec.dims) {
     shard_number: spec.sharding.shard_number,
     replication_factor: spec.sharding.replication_factor,
     write_consistency_factor: spec.sharding.write_consistency_factor,
-    metadata: { monsteros_collection: spec.name },
+    metadata: {
+      monsteros_collection: spec.name,
+      ...(model === null ? {} : { [EMBEDDING_MODEL_KEY]: model }),
+    },
   };
 }
