@@ -1,7 +1,11 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import {
+  avgDocLengthOf,
+  BM25_ENCODING_KEY,
+  bm25EncodingOf,
   type CollectionSpec,
   createCollectionBody,
+  LEGACY_BM25_LENGTHS,
   type PayloadIndexSpec,
   SPARSE_VECTOR,
   sparseTextOf,
@@ -34,8 +38,9 @@ export interface EnsuredCollection {
    */
   specVersionPending: number | null;
   /**
-   * Set when the live collection had no sparse vector and was migrated: every point copied into
-   * `to` (a new version) with its sparse vector encoded from the payload text, then the alias
+   * Set when the live collection had no sparse vector, or sparse vectors encoded with other
+   * document lengths than the spec's `bm25` (its metadata's `monsteros_bm25`), and was migrated:
+   * every point copied into `to` (a new version) with its sparse vector encoded from the payload text, then the alias
    * switched. `from` is kept (drop it with `dropVersion` once satisfied). `withoutText`: points
    * with no payload text, copied with their dense vector only.
    */
@@ -77,6 +82,8 @@ async function ensurePhysical(
   indexesAdded: string[];
   indexMismatches: EnsuredCollection['indexMismatches'];
   hasSparse: boolean;
+  /** How its sparse vectors were encoded (`bm25EncodingOf`), from its metadata. */
+  bm25Encoding: string;
 }> {
   let created = false;
   if (!(await exists(ctx, physical))) {
@@ -114,14 +121,23 @@ async function ensurePhysical(
     indexesAdded.push(field);
   }
   const sparse = info.config.params.sparse_vectors as Record<string, unknown> | null | undefined;
-  return { created, indexesAdded, indexMismatches, hasSparse: sparse?.[SPARSE_VECTOR] !== undefined };
+  const metadata = (info.config as { metadata?: Record<string, unknown> | null }).metadata;
+  const recorded = metadata?.[BM25_ENCODING_KEY];
+  return {
+    created,
+    indexesAdded,
+    indexMismatches,
+    hasSparse: sparse?.[SPARSE_VECTOR] !== undefined,
+    bm25Encoding: typeof recorded === 'string' ? recorded : bm25EncodingOf(LEGACY_BM25_LENGTHS),
+  };
 }
 
 /** Points copied per page by a sparse migration. */
 const MIGRATION_PAGE = 500;
 
 /**
- * Copies a collection without a sparse vector into a new version that has one, re-encoding each
+ * Copies a collection without a sparse vector (or with an older BM25 encoding) into a new version
+ * that has one as the spec encodes it, re-encoding each
  * point's sparse vector from its payload text (dense vectors and payloads copied as they are,
  * same point ids), then moves the alias. Idempotent: a rerun rewrites the same points.
  */
@@ -158,7 +174,9 @@ async function migrateToSparse(
         id: p.id,
         vector: {
           ...(dense ? { '': dense } : {}),
-          ...(text === undefined ? {} : { [SPARSE_VECTOR]: ctx.bm25.encodeDocument(text) }),
+          ...(text === undefined
+            ? {}
+            : { [SPARSE_VECTOR]: ctx.bm25.encodeDocument(text, avgDocLengthOf(spec.bm25, payload)) }),
         },
         payload,
       };
@@ -227,7 +245,7 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
       }
     }
     try {
-      const { hasSparse, ...result } = await ensurePhysical(ctx, spec, target, spec.dims);
+      const { hasSparse, bm25Encoding, ...result } = await ensurePhysical(ctx, spec, target, spec.dims);
       if (createdAlias) {
         try {
           const physical = target;
@@ -242,9 +260,10 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
           target = (await aliasMap(ctx)).get(alias) ?? target;
         }
       }
-      // A collection from before sparse vectors (behind the alias) moves to a new version that has them.
+      // A collection from before sparse vectors (behind the alias) moves to a new version that has
+      // them; one whose sparse vectors were encoded with other document lengths, to a re-encoded one.
       let migrated: EnsuredCollection['migrated'] = null;
-      if (!hasSparse && target !== alias) {
+      if ((!hasSparse || bm25Encoding !== bm25EncodingOf(spec.bm25)) && target !== alias) {
         migrated = await migrateToSparse(ctx, spec, target, spec.dims);
         target = migrated.to;
       }
