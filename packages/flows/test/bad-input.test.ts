@@ -1,7 +1,7 @@
 // Bad input at the data layer's public entry points: a typed VALIDATION error naming the field,
 // and nothing written to PostgreSQL. Examples for each defect found, then fast-check properties
 // (1,000 cases per entry point).
-import { badInput } from '@monsteros/schema/testing';
+import { badInput, refusalProblem } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -36,12 +36,7 @@ async function refused(fn: () => Promise<unknown>, field: string): Promise<void>
   } catch (e) {
     error = e;
   }
-  expect(error, `${field}: accepted`).toBeInstanceOf(Error);
-  const e = error as { code?: string; field?: unknown; message: string };
-  expect(e.code, `${field}: ${e.message}`).toBe('VALIDATION');
-  expect(typeof e.field, `${field}: no field in ${e.message}`).toBe('string');
-  expect((e.field as string).startsWith(field), `${e.field as string} should start with ${field}`).toBe(true);
-  expect(e.message).not.toMatch(/\/src\/|\.ts:\d|postgres(ql)?:\/\//);
+  expect(refusalProblem(error, field)).toBeNull();
 }
 
 describe('bad input the chaos run found', () => {

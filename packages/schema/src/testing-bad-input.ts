@@ -80,3 +80,22 @@ export function badInput(): fc.Arbitrary<BadInput> {
     throwingProxy(),
   );
 }
+
+/**
+ * Why `error` is not the refusal bad input deserves, or null when it is: a typed `VALIDATION`
+ * error whose `field` (a string) starts with `field`, and whose message carries no source path,
+ * code location or connection string.
+ * @example
+ * let error: unknown;
+ * try { await api.get(bad.make()); } catch (e) { error = e; }
+ * expect(refusalProblem(error, 'options')).toBeNull();
+ */
+export function refusalProblem(error: unknown, field: string): string | null {
+  if (!(error instanceof Error)) return `${field}: accepted (no error thrown)`;
+  const e = error as Error & { code?: unknown; field?: unknown };
+  if (e.code !== 'VALIDATION') return `${field}: ${String(e.code)} ${e.name}: ${e.message.slice(0, 200)}`;
+  if (typeof e.field !== 'string') return `${field}: no field in ${e.message.slice(0, 200)}`;
+  if (!e.field.startsWith(field)) return `${e.field.slice(0, 100)} should start with ${field}`;
+  if (/\/src\/|\.ts:\d|postgres(ql)?:\/\//.test(e.message)) return `${field}: the message leaks ${e.message}`;
+  return null;
+}

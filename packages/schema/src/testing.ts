@@ -123,6 +123,7 @@ export {
   badInput,
   circular,
   deeplyNested,
+  refusalProblem,
   throwingProxy,
   unstorableText,
 } from './testing-bad-input.js';

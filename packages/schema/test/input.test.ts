@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { findUnstorable, MAX_INPUT_DEPTH, parseInput } from '../src/input.js';
+import { refusalProblem } from '../src/testing-bad-input.js';
 
 function nested(depth: number): unknown {
   let v: unknown = 'leaf';
@@ -101,5 +102,28 @@ describe('parseInput', () => {
     expect(parseInput(schema, { name: '\ud800' })).toMatchObject({ ok: false, problem: { path: ['name'] } });
     expect(parseInput(schema, throwing)).toMatchObject({ ok: false, problem: { path: [] } });
     expect(parseInput(schema, { name: 'abc' })).toEqual({ ok: true, data: { name: 'abc' } });
+  });
+});
+
+describe('refusalProblem, the test kit check of a refused bad input', () => {
+  const refusal = Object.assign(new Error('options.path: must not contain NUL (U+0000)'), {
+    code: 'VALIDATION',
+    field: 'options.path',
+  });
+  it('accepts a VALIDATION error whose field starts with the expected one', () => {
+    expect(refusalProblem(refusal, 'options')).toBeNull();
+  });
+  it('reports no error, another code, a missing or other field, and a leaking message', () => {
+    expect(refusalProblem(undefined, 'options')).toMatch(/accepted/);
+    expect(refusalProblem(new TypeError('x.normalize is not a function'), 'options')).toMatch(/TypeError/);
+    expect(refusalProblem(Object.assign(new Error('m'), { code: 'VALIDATION' }), 'options')).toMatch(
+      /no field/,
+    );
+    expect(refusalProblem(refusal, 'config')).toMatch(/should start with config/);
+    const leaking = Object.assign(new Error('at /repo/src/a.ts:12 postgresql://u:p@h/db'), {
+      code: 'VALIDATION',
+      field: 'options',
+    });
+    expect(refusalProblem(leaking, 'options')).toMatch(/leaks/);
   });
 });

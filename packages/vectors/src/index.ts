@@ -3,6 +3,7 @@
 // The embedded Qdrant-compatible local mode is `@monsteros/vectors/local`.
 
 export {
+  type Bm25LengthSpec,
   COLLECTION_NAMES,
   COLLECTION_SPECS,
   type CollectionOverride,

@@ -1,8 +1,12 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import {
+  avgDocLengthOf,
+  BM25_ENCODING_KEY,
+  bm25EncodingOf,
   type CollectionSpec,
   createCollectionBody,
   EMBEDDING_MODEL_KEY,
+  LEGACY_BM25_LENGTHS,
   type PayloadIndexSpec,
   SPARSE_VECTOR,
   sparseTextOf,
@@ -37,8 +41,9 @@ export interface EnsuredCollection {
    */
   specVersionPending: number | null;
   /**
-   * Set when the live collection had no sparse vector and was migrated: every point copied into
-   * `to` (a new version) with its sparse vector encoded from the payload text, then the alias
+   * Set when the live collection had no sparse vector, or sparse vectors encoded with other
+   * document lengths than the spec's `bm25` (its metadata's `monsteros_bm25`), and was migrated:
+   * every point copied into `to` (a new version) with its sparse vector encoded from the payload text, then the alias
    * switched. `from` is kept (drop it with `dropVersion` once satisfied). `withoutText`: points
    * with no payload text, copied with their dense vector only.
    */
@@ -110,6 +115,8 @@ async function ensurePhysical(
   indexMismatches: EnsuredCollection['indexMismatches'];
   hasSparse: boolean;
   recordedModel: string | null;
+  /** How its sparse vectors were encoded (`bm25EncodingOf`), from its metadata. */
+  bm25Encoding: string;
 }> {
   let created = false;
   if (!(await exists(ctx, physical))) {
@@ -147,12 +154,15 @@ async function ensurePhysical(
     indexesAdded.push(field);
   }
   const sparse = info.config.params.sparse_vectors as Record<string, unknown> | null | undefined;
+  const metadata = (info.config as { metadata?: Record<string, unknown> | null }).metadata;
+  const recorded = metadata?.[BM25_ENCODING_KEY];
   return {
     created,
     indexesAdded,
     indexMismatches,
     hasSparse: sparse?.[SPARSE_VECTOR] !== undefined,
     recordedModel: recordedModelOf(info),
+    bm25Encoding: typeof recorded === 'string' ? recorded : bm25EncodingOf(LEGACY_BM25_LENGTHS),
   };
 }
 
@@ -194,7 +204,8 @@ async function copyPages(
 }
 
 /**
- * Copies a collection without a sparse vector into a new version that has one, re-encoding each
+ * Copies a collection without a sparse vector (or with an older BM25 encoding) into a new version
+ * that has one as the spec encodes it, re-encoding each
  * point's sparse vector from its payload text (dense vectors and payloads copied as they are,
  * same point ids), then moves the alias. Idempotent: a rerun rewrites the same points.
  */
@@ -222,7 +233,9 @@ async function migrateToSparse(
         id: p.id,
         vector: {
           ...(dense ? { '': dense } : {}),
-          ...(text === undefined ? {} : { [SPARSE_VECTOR]: ctx.bm25.encodeDocument(text) }),
+          ...(text === undefined
+            ? {}
+            : { [SPARSE_VECTOR]: ctx.bm25.encodeDocument(text, avgDocLengthOf(spec.bm25, payload)) }),
         },
         payload,
       };
@@ -286,7 +299,7 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
     }
     const model = ctx.embedders[spec.name].model;
     try {
-      const { hasSparse, recordedModel, ...result } = await ensurePhysical(
+      const { hasSparse, bm25Encoding, recordedModel, ...result } = await ensurePhysical(
         ctx,
         spec,
         target,
@@ -319,9 +332,10 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
         );
         modelRecorded = true;
       }
-      // A collection from before sparse vectors (behind the alias) moves to a new version that has them.
+      // A collection from before sparse vectors (behind the alias) moves to a new version that has
+      // them; one whose sparse vectors were encoded with other document lengths, to a re-encoded one.
       let migrated: EnsuredCollection['migrated'] = null;
-      if (!hasSparse && target !== alias) {
+      if ((!hasSparse || bm25Encoding !== bm25EncodingOf(spec.bm25)) && target !== alias) {
         migrated = await migrateToSparse(ctx, spec, target, spec.dims, model);
         target = migrated.to;
       }
@@ -458,7 +472,10 @@ export async function reembed(ctx: VectorsContext, name: CollectionName): Promis
       );
     return rows.map((r, i) => ({
       id: r.id,
-      vector: { '': Array.from(dense[i]!), [SPARSE_VECTOR]: ctx.bm25.encodeDocument(r.text) },
+      vector: {
+        '': Array.from(dense[i]!),
+        [SPARSE_VECTOR]: ctx.bm25.encodeDocument(r.text, avgDocLengthOf(spec.bm25, r.payload)),
+      },
       payload: r.payload,
     }));
   });

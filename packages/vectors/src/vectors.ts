@@ -82,7 +82,10 @@ export interface VectorsOptions {
   write?: { batchSize?: number; concurrency?: number };
   /** Recent latencies kept per profile for `stats()`. Default 1,000. */
   latencyWindow?: number;
-  /** Settings of the BM25 sparse encoder of every collection (`createBm25Encoder`). */
+  /**
+   * Settings of the BM25 sparse encoder of every collection (`createBm25Encoder`). Without
+   * `avgDocLength`, each collection's points are encoded with their spec's (`CollectionSpec.bm25`).
+   */
   sparse?: Bm25EncoderOptions;
 }
 
@@ -226,8 +229,13 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
   for (const name of Object.keys(parsed.embeddings?.providers ?? {}))
     checkCollection(name, `options.embeddings.providers.${name}`);
   const prefix = parsed.collectionPrefix ?? '';
+  // A given `sparse.avgDocLength` replaces every collection's own (`CollectionSpec.bm25`).
+  const avgDocLength = options.sparse?.avgDocLength;
   const specs = Object.fromEntries(
-    COLLECTION_NAMES.map((name) => [name, resolveSpec(name, options.collections?.[name])]),
+    COLLECTION_NAMES.map((name) => {
+      const spec = resolveSpec(name, options.collections?.[name]);
+      return [name, avgDocLength === undefined ? spec : { ...spec, bm25: { avgDocLength } }];
+    }),
   ) as Record<CollectionName, CollectionSpec>;
 
   const cacheSize = options.embeddings?.cacheSize ?? 10_000;

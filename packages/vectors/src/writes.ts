@@ -1,5 +1,5 @@
 import type { Schemas } from '@qdrant/js-client-rest';
-import { SPARSE_VECTOR, sparseTextOf } from './collections.js';
+import { avgDocLengthOf, SPARSE_VECTOR, sparseTextOf } from './collections.js';
 import { call, runBounded, type VectorsContext } from './context.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 import type { SparseVector } from './embeddings/sparse/bm25.js';
@@ -156,7 +156,10 @@ export async function upsertRecords<C extends CollectionName>(
       );
     // The sparse vector encodes the embedded text (or, for a ready vector, the payload's text).
     const sparseText = record.text ?? sparseTextOf(payload);
-    const sparse = sparseText === undefined ? null : ctx.bm25.encodeDocument(sparseText);
+    const sparse =
+      sparseText === undefined
+        ? null
+        : ctx.bm25.encodeDocument(sparseText, avgDocLengthOf(spec.bm25, payload));
     // A dense component takes up to ~24 bytes as JSON, a sparse one ~30.
     const bytes = payloadBytes + 24 * dims + 30 * (sparse?.indices.length ?? 0) + 64;
     points.push({ id: pointIdFor(collection, sourceId, chunk), vector, sparse, payload, bytes });

@@ -66,5 +66,7 @@ describe('BM25 sparse encoder', () => {
     expect(() => createBm25Encoder({ b: 1.5 })).toThrow(VectorsValidationError);
     expect(() => createBm25Encoder({ k1: Number.NaN })).toThrow(/k1/);
     expect(() => createBm25Encoder({ avgDocLength: 0 })).toThrow(/avgDocLength/);
+    expect(() => createBm25Encoder().encodeDocument('a text', 0)).toThrow(/avgDocLength/);
+    expect(() => createBm25Encoder().encodeDocument('a text', Number.NaN)).toThrow(/avgDocLength/);
   });
 });

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CharacterMemoryPayload, createBm25Encoder, SPARSE_VECTOR, type Vectors } from '../src/index.js';
+import { createCollectionBody } from '../src/collections.js';
+import {
+  type CharacterMemoryPayload,
+  COLLECTION_SPECS,
+  createBm25Encoder,
+  SPARSE_VECTOR,
+  type Vectors,
+} from '../src/index.js';
 import { backends, uniquePrefix } from './support/backends.js';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
@@ -148,5 +155,53 @@ describe.each(backends)('hybrid retrieval ($name)', ({ make }) => {
     });
     expect(hits.length).toBeGreaterThan(0);
     expect(hits.every((h) => h.payload.text?.includes('recursion'))).toBe(true);
+  });
+
+  it("re-encodes a collection whose sparse vectors used other document lengths than its spec's", async () => {
+    const prefix = uniquePrefix('reencode');
+    const vectors = await backend.open({ collectionPrefix: prefix });
+    opened.push(vectors);
+    const alias = `${prefix}knowledge_graph_vectors`;
+    const legacy = `${alias}__v1`;
+    // What the previous release created: sparse vectors at 8 terms for every point, no encoding recorded.
+    const spec = COLLECTION_SPECS.knowledge_graph_vectors;
+    const { metadata: _, ...body } = createCollectionBody(spec);
+    await vectors.client.createCollection(legacy, body);
+    await vectors.client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: legacy } }],
+    });
+    const text = 'Alice mentored Bob in Paris after the war';
+    await vectors.client.upsert(legacy, {
+      wait: true,
+      points: [
+        {
+          id: randomUUID(),
+          vector: {
+            '': Array.from({ length: 768 }, (_, d) => Math.cos(d)),
+            [SPARSE_VECTOR]: bm25.encodeDocument(text),
+          },
+          payload: { triple_id: randomUUID(), character_context: 'sage', text },
+        },
+      ],
+    });
+    const ensured = await vectors.ensureCollections();
+    expect(ensured.find((e) => e.name === 'knowledge_graph_vectors')!.migrated).toEqual({
+      from: legacy,
+      to: `${alias}__v2`,
+      points: 1,
+      withoutText: 0,
+    });
+    // The collections whose spec keeps the original 8 terms were created fresh: nothing to re-encode.
+    expect(ensured.find((e) => e.name === 'character_memories')!.migrated).toBeNull();
+    const [point] = (await vectors.client.scroll(alias, { limit: 10, with_vector: true })).points;
+    const sparse = (point!.vector as Record<string, { indices: number[]; values: number[] }>)[SPARSE_VECTOR]!;
+    const expected = bm25.encodeDocument(text, spec.bm25.avgDocLength);
+    expect(spec.bm25.avgDocLength).not.toBe(8);
+    expect(sparse.indices).toEqual(expected.indices);
+    for (const [i, v] of sparse.values.entries()) expect(v).toBeCloseTo(expected.values[i]!, 5);
+    expect(sparse.values[0]).not.toBeCloseTo(bm25.encodeDocument(text).values[0]!, 3);
+    // Recorded in the new version: a second start re-encodes nothing.
+    const again = await vectors.ensureCollections();
+    expect(again.find((e) => e.name === 'knowledge_graph_vectors')!.migrated).toBeNull();
   });
 });

@@ -43,8 +43,12 @@ export interface Bm25EncoderOptions {
 export interface Bm25Encoder {
   /** The terms of a text, in order, as they are hashed (lower-cased, stop words out, stemmed). */
   tokenize(text: string): string[];
-  /** A stored text: each term weighted by BM25's saturated, length-normalized term frequency. */
-  encodeDocument(text: string): SparseVector;
+  /**
+   * A stored text: each term weighted by BM25's saturated, length-normalized term frequency.
+   * `avgDocLength` (default the encoder's) is the average length of the texts it is ranked
+   * against: a collection's or one kind of point's (passages, facts, names).
+   */
+  encodeDocument(text: string, avgDocLength?: number): SparseVector;
   /** A query: each distinct term with weight 1 (the collection's IDF weighs them at search time). */
   encodeQuery(text: string): SparseVector;
 }
@@ -99,14 +103,16 @@ export function createBm25Encoder(options: Bm25EncoderOptions = {}): Bm25Encoder
     return terms;
   };
 
-  const encodeDocument = (text: string): SparseVector => {
+  const encodeDocument = (text: string, avgLength = avgDocLength): SparseVector => {
+    if (avgLength !== avgDocLength && !(Number.isFinite(avgLength) && avgLength > 0))
+      throw new VectorsValidationError('avgDocLength', 'must be a finite number greater than 0');
     const terms = tokenize(text);
     const tf = new Map<number, number>();
     for (const term of terms) {
       const id = termId(term);
       tf.set(id, (tf.get(id) ?? 0) + 1);
     }
-    const norm = k1 * (1 - b + (b * terms.length) / avgDocLength);
+    const norm = k1 * (1 - b + (b * terms.length) / avgLength);
     const weights = new Map<number, number>();
     for (const [id, f] of tf) weights.set(id, (f * (k1 + 1)) / (f + norm));
     return toSparse(weights);
