@@ -381,9 +381,12 @@ export async function searchCollection<C extends CollectionName>(
     options.character === undefined ? undefined : [checkCharacter(options.character, 'character')],
     options.filter,
   );
-  const vectors = await queryVectors(ctx, query, [collection]);
+  // A sparse search of a text uses its words only: the text is not embedded.
+  let vectors: Map<CollectionName, number[]> | null = null;
+  if (mode === 'sparse' && typeof query === 'string') checkText(query, 'query');
+  else vectors = await queryVectors(ctx, query, [collection]);
   if (mode === 'dense')
-    return nearest(ctx, collection, vectors.get(collection)!, {
+    return nearest(ctx, collection, vectors!.get(collection)!, {
       profile,
       threshold,
       limit,
@@ -392,7 +395,7 @@ export async function searchCollection<C extends CollectionName>(
   const stage = candidateStage({
     mode,
     fusion,
-    vector: vectors.get(collection)!,
+    vector: vectors?.get(collection) ?? [],
     sparse: sparseQuery(ctx, query),
     filter,
     hnswEf: profile.hnswEf,

@@ -126,6 +126,24 @@ describe.each(backends)('writes ($name)', ({ make }) => {
     expect(embedder.calls.slice(1)).toEqual([[shared, 'another memory']]);
   });
 
+  it('embeds nothing for a sparse search of a text (its words are the whole query)', async () => {
+    const embedder = countingEmbedder(384);
+    const vectors = await open('sparse-embeds', {
+      embeddings: { providers: { character_memories: embedder } },
+    });
+    await vectors.upsert('character_memories', [{ text: 'the dragon sleeps', payload: memory() }]);
+    const calls = embedder.calls.length;
+    const hits = await vectors.search('character_memories', 'dragon', { mode: 'sparse' });
+    expect(hits.map((h) => h.payload.text)).toEqual(['the dragon sleeps']);
+    expect(embedder.calls).toHaveLength(calls);
+    expect((await validationError(vectors.search('character_memories', '', { mode: 'sparse' }))).field).toBe(
+      'query',
+    );
+    // Hybrid still embeds the text.
+    await vectors.search('character_memories', 'dragon', { mode: 'hybrid' });
+    expect(embedder.calls.slice(calls)).toEqual([['dragon']]);
+  });
+
   it('deletes every chunk of a source by its id, and by filter', async () => {
     const vectors = await open('delete');
     const doc = randomUUID();
