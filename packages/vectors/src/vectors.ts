@@ -13,6 +13,7 @@ import type { EmbeddingProvider } from './embeddings/provider.js';
 import { type Bm25EncoderOptions, createBm25Encoder } from './embeddings/sparse/bm25.js';
 import { VectorsValidationError } from './errors.js';
 import { checkList, VECTORS_LIMITS } from './limits.js';
+import { acceptsFloatArrays } from './local/client.js';
 import { createLocalQdrantClient, LocalQdrant, type QdrantClientLike } from './local/index.js';
 import type { CollectionName } from './payloads.js';
 import { SEARCH_PROFILES, type SearchProfile } from './profiles.js';
@@ -291,6 +292,7 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
 
   const ctx: VectorsContext = {
     client,
+    floatArrays: acceptsFloatArrays(client),
     specs,
     profiles: { ...SEARCH_PROFILES, ...parsed.profiles },
     embedders,
