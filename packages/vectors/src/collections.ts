@@ -209,8 +209,17 @@ export function bm25EncodingOf(spec: Bm25LengthSpec): string {
   return `avgdl=${spec.avgDocLength}${kinds}`;
 }
 
-/** The body of Qdrant's PUT /collections/{name} for a spec. */
-export function createCollectionBody(spec: CollectionSpec, dims = spec.dims) {
+/**
+ * The collection metadata key holding the id of the embedding model its dense vectors come from
+ * (`EmbeddingProvider.model`, else its `id`); `ensureCollections` compares it with the configured model.
+ */
+export const EMBEDDING_MODEL_KEY = 'embedding_model';
+
+/**
+ * The body of Qdrant's PUT /collections/{name} for a spec; `model` (the embedding model) is
+ * recorded in the metadata when known.
+ */
+export function createCollectionBody(spec: CollectionSpec, dims = spec.dims, model: string | null = null) {
   return {
     vectors: { size: dims, distance: spec.distance },
     sparse_vectors: SPARSE_VECTOR_PARAMS,
@@ -218,6 +227,10 @@ export function createCollectionBody(spec: CollectionSpec, dims = spec.dims) {
     shard_number: spec.sharding.shard_number,
     replication_factor: spec.sharding.replication_factor,
     write_consistency_factor: spec.sharding.write_consistency_factor,
-    metadata: { monsteros_collection: spec.name, [BM25_ENCODING_KEY]: bm25EncodingOf(spec.bm25) },
+    metadata: {
+      monsteros_collection: spec.name,
+      [BM25_ENCODING_KEY]: bm25EncodingOf(spec.bm25),
+      ...(model === null ? {} : { [EMBEDDING_MODEL_KEY]: model }),
+    },
   };
 }

@@ -10,6 +10,8 @@ import type { LatencyRecorder } from './stats.js';
 /** What the parts of a `Vectors` instance share. Internal. */
 export interface VectorsContext {
   client: QdrantClientLike;
+  /** The client is the local engine in process: dense vectors go to it as `Float32Array`s, uncopied. */
+  floatArrays: boolean;
   specs: Record<CollectionName, CollectionSpec>;
   profiles: Record<string, SearchProfile>;
   embedders: Record<CollectionName, CachedEmbeddingProvider>;

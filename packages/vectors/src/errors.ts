@@ -102,6 +102,51 @@ export class EmbeddingDimensionError extends VectorsError {
   }
 }
 
+/**
+ * A collection's points were embedded by another model than the one configured for it now (same
+ * size, so nothing else notices): comparing new queries with them would rank by noise. Raised by
+ * `ensureCollections` (after ensuring the others), which never re-embeds on its own: run
+ * `vectors.reembed(name)` once, or configure the recorded model again.
+ */
+export class EmbeddingModelChangedError extends VectorsError {
+  override readonly name = 'EmbeddingModelChangedError';
+  constructor(
+    readonly collection: string,
+    /** The model recorded in the collection's metadata (what its points were embedded with). */
+    readonly recorded: string,
+    /** The model configured for it now. */
+    readonly configured: string,
+  ) {
+    super(
+      'DRIFT',
+      `collection ${collection} was embedded by ${recorded} but is configured with ${configured}; ` +
+        `run vectors.reembed() on it to re-embed its points into a new version and switch the alias, ` +
+        `or configure ${recorded} again`,
+    );
+  }
+}
+
+/**
+ * `reembed` refused to start: some points of the collection have no `payload.text` to embed with
+ * the new model (written as ready vectors). Nothing was written; rewrite or delete those points.
+ */
+export class ReembedTextMissingError extends VectorsError {
+  override readonly name = 'ReembedTextMissingError';
+  constructor(
+    readonly collection: string,
+    readonly recorded: string | null,
+    readonly configured: string,
+    /** Points without `payload.text`. */
+    readonly withoutText: number,
+  ) {
+    super(
+      'VALIDATION',
+      `collection ${collection}: ${withoutText} point(s) have no payload.text, so they cannot be re-embedded ` +
+        `from ${recorded ?? 'an unrecorded model'} to ${configured}; rewrite them with their text (or delete them) first`,
+    );
+  }
+}
+
 /** Qdrant (or the local mode) refused or failed a request; `status` is its HTTP status when it answered. */
 export class QdrantRequestError extends VectorsError {
   override readonly name = 'QdrantRequestError';

@@ -8,6 +8,7 @@ export {
   COLLECTION_SPECS,
   type CollectionOverride,
   type CollectionSpec,
+  EMBEDDING_MODEL_KEY,
   type PayloadIndexSpec,
   type ShardingSpec,
   SPARSE_VECTOR,
@@ -36,8 +37,10 @@ export {
 export {
   CollectionDriftError,
   EmbeddingDimensionError,
+  EmbeddingModelChangedError,
   EmbeddingsError,
   QdrantRequestError,
+  ReembedTextMissingError,
   type VectorConfig,
   VectorsError,
   type VectorsErrorCode,
@@ -55,7 +58,7 @@ export type {
   MemoryEmbeddingPayload,
 } from './payloads.js';
 export { type BuiltInProfileName, SEARCH_PROFILES, type SearchProfile } from './profiles.js';
-export type { EnsuredCollection } from './provisioning.js';
+export type { EnsuredCollection, ReembedResult } from './provisioning.js';
 export type {
   AnyVectorHit,
   FusionMethod,

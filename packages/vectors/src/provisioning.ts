@@ -5,6 +5,7 @@ import {
   bm25EncodingOf,
   type CollectionSpec,
   createCollectionBody,
+  EMBEDDING_MODEL_KEY,
   LEGACY_BM25_LENGTHS,
   type PayloadIndexSpec,
   SPARSE_VECTOR,
@@ -15,7 +16,9 @@ import type { CachedEmbeddingProvider } from './embeddings/cache.js';
 import {
   CollectionDriftError,
   EmbeddingDimensionError,
+  EmbeddingModelChangedError,
   EmbeddingsError,
+  ReembedTextMissingError,
   VectorsError,
   VectorsValidationError,
 } from './errors.js';
@@ -45,11 +48,38 @@ export interface EnsuredCollection {
    * with no payload text, copied with their dense vector only.
    */
   migrated: { from: string; to: string; points: number; withoutText: number } | null;
+  /** The embedding model recorded in the live collection's metadata (the configured one). */
+  model: string;
+  /**
+   * True when the live collection had no recorded model (created by older code) and the
+   * configured one was recorded now, without re-embedding: its points are assumed to come from it.
+   */
+  modelRecorded: boolean;
+}
+
+/** What `reembed` did: every point of `from` embedded again into `to`, then the alias switched. */
+export interface ReembedResult {
+  name: CollectionName;
+  /** The physical collection the alias pointed to before (kept; drop it with `dropVersion`). */
+  from: string;
+  /** The new version, now behind the alias. */
+  to: string;
+  /** The model `from` recorded (null when it recorded none). */
+  fromModel: string | null;
+  /** The configured model, recorded in `to`. */
+  toModel: string;
+  points: number;
 }
 
 const indexType = (spec: PayloadIndexSpec): string => (typeof spec === 'string' ? spec : spec.type);
 
 const isConflict = (e: unknown) => e instanceof VectorsError && e.code === 'CONFLICT';
+
+function recordedModelOf(info: Schemas['CollectionInfo']): string | null {
+  const meta = info.config.metadata as Record<string, unknown> | null | undefined;
+  const model = meta?.[EMBEDDING_MODEL_KEY];
+  return typeof model === 'string' && model.length > 0 ? model : null;
+}
 
 function vectorConfigOf(info: Schemas['CollectionInfo']): { size: number; distance: string } | null {
   const v = info.config.params.vectors as { size?: unknown; distance?: unknown } | undefined;
@@ -77,11 +107,14 @@ async function ensurePhysical(
   spec: CollectionSpec,
   physical: string,
   dims: number,
+  /** The embedding model recorded in the metadata if this call creates the collection. */
+  model: string | null,
 ): Promise<{
   created: boolean;
   indexesAdded: string[];
   indexMismatches: EnsuredCollection['indexMismatches'];
   hasSparse: boolean;
+  recordedModel: string | null;
   /** How its sparse vectors were encoded (`bm25EncodingOf`), from its metadata. */
   bm25Encoding: string;
 }> {
@@ -89,7 +122,7 @@ async function ensurePhysical(
   if (!(await exists(ctx, physical))) {
     try {
       await call(`create collection ${physical}`, () =>
-        ctx.client.createCollection(physical, createCollectionBody(spec, dims)),
+        ctx.client.createCollection(physical, createCollectionBody(spec, dims, model)),
       );
       created = true;
     } catch (error) {
@@ -128,12 +161,47 @@ async function ensurePhysical(
     indexesAdded,
     indexMismatches,
     hasSparse: sparse?.[SPARSE_VECTOR] !== undefined,
+    recordedModel: recordedModelOf(info),
     bm25Encoding: typeof recorded === 'string' ? recorded : bm25EncodingOf(LEGACY_BM25_LENGTHS),
   };
 }
 
-/** Points copied per page by a sparse migration. */
+/** Points copied per page by a migration. */
 const MIGRATION_PAGE = 500;
+
+type ScrolledPoint = Schemas['ScoredPoint'] | Schemas['Record'];
+
+/**
+ * Scrolls every point of `from` (payload, vectors when `withVector`), turns each page into points
+ * with `convert` and upserts them into `to`. Returns how many points were copied.
+ */
+async function copyPages(
+  ctx: VectorsContext,
+  from: string,
+  to: string,
+  withVector: boolean,
+  convert: (points: ScrolledPoint[]) => Promise<Schemas['PointStruct'][]> | Schemas['PointStruct'][],
+): Promise<number> {
+  let points = 0;
+  let offset: Schemas['ExtendedPointId'] | undefined;
+  for (;;) {
+    const page = await call(`scroll ${from}`, () =>
+      ctx.client.scroll(from, {
+        limit: MIGRATION_PAGE,
+        with_payload: true,
+        with_vector: withVector,
+        ...(offset === undefined ? {} : { offset }),
+      }),
+    );
+    const batch = page.points.length > 0 ? await convert(page.points) : [];
+    if (batch.length > 0)
+      await call(`upsert into ${to}`, () => ctx.client.upsert(to, { wait: true, points: batch }));
+    points += batch.length;
+    const next = page.next_page_offset;
+    if (next === null || next === undefined) return points;
+    offset = next as Schemas['ExtendedPointId'];
+  }
+}
 
 /**
  * Copies a collection without a sparse vector (or with an older BM25 encoding) into a new version
@@ -146,24 +214,15 @@ async function migrateToSparse(
   spec: CollectionSpec,
   from: string,
   dims: number,
+  model: string,
 ): Promise<NonNullable<EnsuredCollection['migrated']>> {
   const fromVersion = Number(/__v(\d+)$/.exec(from)?.[1] ?? 0);
   const version = Math.max(spec.version, fromVersion + 1);
   const to = ctx.physical(spec.name, version);
-  await ensurePhysical(ctx, spec, to, dims);
-  let points = 0;
+  await ensurePhysical(ctx, spec, to, dims, model);
   let withoutText = 0;
-  let offset: Schemas['ExtendedPointId'] | undefined;
-  for (;;) {
-    const page = await call(`scroll ${from}`, () =>
-      ctx.client.scroll(from, {
-        limit: MIGRATION_PAGE,
-        with_payload: true,
-        with_vector: true,
-        ...(offset === undefined ? {} : { offset }),
-      }),
-    );
-    const batch: Schemas['PointStruct'][] = page.points.map((p) => {
+  const points = await copyPages(ctx, from, to, true, (page) =>
+    page.map((p) => {
       const payload = (p.payload ?? {}) as Record<string, unknown>;
       const text = sparseTextOf(payload);
       if (text === undefined) withoutText++;
@@ -180,14 +239,8 @@ async function migrateToSparse(
         },
         payload,
       };
-    });
-    if (batch.length > 0)
-      await call(`upsert into ${to}`, () => ctx.client.upsert(to, { wait: true, points: batch }));
-    points += batch.length;
-    const next = page.next_page_offset;
-    if (next === null || next === undefined) break;
-    offset = next as Schemas['ExtendedPointId'];
-  }
+    }),
+  );
   await switchVersion(ctx, spec.name, version);
   return { from, to, points, withoutText };
 }
@@ -231,7 +284,7 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
   await checkEmbedders(ctx);
   const aliases = await aliasMap(ctx);
   const out: EnsuredCollection[] = [];
-  let drift: CollectionDriftError | null = null;
+  let drift: CollectionDriftError | EmbeddingModelChangedError | null = null;
   for (const spec of Object.values(ctx.specs)) {
     const alias = ctx.alias(spec.name);
     let target = aliases.get(alias);
@@ -244,8 +297,15 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
         createdAlias = true;
       }
     }
+    const model = ctx.embedders[spec.name].model;
     try {
-      const { hasSparse, bm25Encoding, ...result } = await ensurePhysical(ctx, spec, target, spec.dims);
+      const { hasSparse, bm25Encoding, recordedModel, ...result } = await ensurePhysical(
+        ctx,
+        spec,
+        target,
+        spec.dims,
+        model,
+      );
       if (createdAlias) {
         try {
           const physical = target;
@@ -260,11 +320,23 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
           target = (await aliasMap(ctx)).get(alias) ?? target;
         }
       }
+      // Points embedded by another model than the configured one: refuse (reembed migrates).
+      if (recordedModel !== null && recordedModel !== model)
+        throw new EmbeddingModelChangedError(target, recordedModel, model);
+      // No recorded model (created before models were recorded): assume the configured one made it.
+      let modelRecorded = false;
+      if (recordedModel === null) {
+        const physical = target;
+        await call(`record the embedding model of ${physical}`, () =>
+          ctx.client.updateCollection(physical, { metadata: { [EMBEDDING_MODEL_KEY]: model } }),
+        );
+        modelRecorded = true;
+      }
       // A collection from before sparse vectors (behind the alias) moves to a new version that has
       // them; one whose sparse vectors were encoded with other document lengths, to a re-encoded one.
       let migrated: EnsuredCollection['migrated'] = null;
       if ((!hasSparse || bm25Encoding !== bm25EncodingOf(spec.bm25)) && target !== alias) {
-        migrated = await migrateToSparse(ctx, spec, target, spec.dims);
+        migrated = await migrateToSparse(ctx, spec, target, spec.dims, model);
         target = migrated.to;
       }
       const version = /__v(\d+)$/.exec(target)?.[1];
@@ -275,9 +347,12 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
         ...result,
         specVersionPending: version !== undefined && Number(version) < spec.version ? spec.version : null,
         migrated,
+        model,
+        modelRecorded,
       });
     } catch (error) {
-      if (!(error instanceof CollectionDriftError)) throw error;
+      if (!(error instanceof CollectionDriftError) && !(error instanceof EmbeddingModelChangedError))
+        throw error;
       drift ??= error;
     }
   }
@@ -294,13 +369,14 @@ export async function createVersion(
   name: CollectionName,
   version: number,
   dims: number,
+  model: string | null = null,
 ): Promise<string> {
   if (!Number.isInteger(version) || version < 1)
     throw new VectorsValidationError('version', 'must be a positive integer');
   if (!Number.isInteger(dims) || dims < 1 || dims > 65_536)
     throw new VectorsValidationError('dims', 'must be an integer from 1 to 65536');
   const physical = ctx.physical(name, version);
-  await ensurePhysical(ctx, ctx.specs[name], physical, dims);
+  await ensurePhysical(ctx, ctx.specs[name], physical, dims, model);
   return physical;
 }
 
@@ -345,4 +421,64 @@ export async function dropVersion(
       `${physical} is live behind ${alias}; switch to another version first`,
     );
   return call(`drop collection ${physical}`, () => ctx.client.deleteCollection(physical));
+}
+
+/**
+ * Re-embeds every point of a collection with its configured model: counts the points without
+ * `payload.text` first (any → `ReembedTextMissingError`, nothing written), creates a new version
+ * (the first free `__v<n>` above the live one and at least the spec's) recording the model, copies
+ * every point page by page (500) with the same id and payload, its dense vector embedded from
+ * `payload.text` and its sparse vector encoded from it, then switches the alias. The old version
+ * is kept. Returns null when the live collection already records the configured model.
+ */
+export async function reembed(ctx: VectorsContext, name: CollectionName): Promise<ReembedResult | null> {
+  const spec = ctx.specs[name];
+  const provider = ctx.embedders[name];
+  const alias = ctx.alias(name);
+  const from = (await aliasMap(ctx)).get(alias);
+  if (from === undefined)
+    throw new VectorsValidationError(
+      'collection',
+      (await exists(ctx, alias))
+        ? `${alias} is a collection, not an alias; re-embedding needs versions behind an alias`
+        : `${alias} does not exist; ensureCollections first`,
+    );
+  const info = await call(`read collection ${from}`, () => ctx.client.getCollection(from));
+  const fromModel = recordedModelOf(info);
+  if (fromModel === provider.model) return null;
+  const missing = await call(`count points without text in ${from}`, () =>
+    ctx.client.count(from, { exact: true, filter: { must: [{ is_empty: { key: 'text' } }] } }),
+  );
+  if (missing.count > 0) throw new ReembedTextMissingError(from, fromModel, provider.model, missing.count);
+  let version = Math.max(spec.version, Number(/__v(\d+)$/.exec(from)?.[1] ?? 0) + 1);
+  while (await exists(ctx, ctx.physical(name, version))) version++;
+  const to = ctx.physical(name, version);
+  await ensurePhysical(ctx, spec, to, spec.dims, provider.model);
+  const points = await copyPages(ctx, from, to, false, async (page) => {
+    const rows = page.map((p) => {
+      const payload = (p.payload ?? {}) as Record<string, unknown>;
+      const text = payload.text;
+      // Counted above; a point written meanwhile without text stops the run before the switch.
+      if (typeof text !== 'string' || text.length === 0)
+        throw new ReembedTextMissingError(from, fromModel, provider.model, 1);
+      return { id: p.id, payload, text };
+    });
+    const dense = await provider.embed(rows.map((r) => r.text));
+    if (dense.length !== rows.length || dense.some((v) => v.length !== spec.dims))
+      throw new EmbeddingsError(
+        provider.id,
+        'DIMENSION',
+        `returned ${dense.length} vectors for ${rows.length} texts, or not of size ${spec.dims}`,
+      );
+    return rows.map((r, i) => ({
+      id: r.id,
+      vector: {
+        '': Array.from(dense[i]!),
+        [SPARSE_VECTOR]: ctx.bm25.encodeDocument(r.text, avgDocLengthOf(spec.bm25, r.payload)),
+      },
+      payload: r.payload,
+    }));
+  });
+  await switchVersion(ctx, name, version);
+  return { name, from, to, fromModel, toModel: provider.model, points };
 }

@@ -44,19 +44,27 @@ export function checkText(text: unknown, field: string): string {
 
 /** A vector of `dims` finite numbers, returned as a plain array for the JSON body. */
 export function checkVector(vector: unknown, dims: number, field: string): number[] {
+  const v = checkVectorLike(vector, dims, field);
+  return Array.isArray(v) ? [...v] : Array.from(v);
+}
+
+/** `checkVector` without the copy: the caller's array (number[], Float32Array, Float64Array) itself. */
+export function checkVectorLike(
+  vector: unknown,
+  dims: number,
+  field: string,
+): number[] | Float32Array | Float64Array {
   if (!(Array.isArray(vector) || vector instanceof Float32Array || vector instanceof Float64Array))
     throw new VectorsValidationError(field, 'must be an array of numbers');
   const v = vector as ArrayLike<number>;
   if (v.length !== dims)
     throw new VectorsValidationError(field, `must have ${dims} dimensions, got ${v.length}`);
-  const out = new Array<number>(v.length);
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
     if (typeof x !== 'number' || !Number.isFinite(x))
       throw new VectorsValidationError(`${field}[${i}]`, 'must be a finite number (no NaN or Infinity)');
-    out[i] = x;
   }
-  return out;
+  return vector as number[] | Float32Array | Float64Array;
 }
 
 /** A UUID, or a validation error. */

@@ -13,6 +13,7 @@ import type { EmbeddingProvider } from './embeddings/provider.js';
 import { type Bm25EncoderOptions, createBm25Encoder } from './embeddings/sparse/bm25.js';
 import { VectorsValidationError } from './errors.js';
 import { checkList, VECTORS_LIMITS } from './limits.js';
+import { acceptsFloatArrays } from './local/client.js';
 import { createLocalQdrantClient, LocalQdrant, type QdrantClientLike } from './local/index.js';
 import type { CollectionName } from './payloads.js';
 import { SEARCH_PROFILES, type SearchProfile } from './profiles.js';
@@ -21,6 +22,8 @@ import {
   dropVersion,
   type EnsuredCollection,
   ensureCollections,
+  type ReembedResult,
+  reembed,
   switchVersion,
 } from './provisioning.js';
 import { type SearchOptions, searchCollection, type VectorHit, type VectorQuery } from './search.js';
@@ -111,7 +114,18 @@ export interface Vectors {
   /** The alias a collection is read and written through (`<prefix><name>`). */
   collectionName(name: CollectionName): string;
   ensureCollections(): Promise<EnsuredCollection[]>;
-  createVersion(name: CollectionName, version: number, options?: { dims?: number }): Promise<string>;
+  /**
+   * Re-embeds a collection with its configured model into a new version and switches the alias
+   * (the fix of `EmbeddingModelChangedError`); null when it already records that model.
+   * @example await vectors.reembed('character_memories');
+   */
+  reembed(name: CollectionName): Promise<ReembedResult | null>;
+  /** `model`: the `model` (else `id`) of the provider that will fill it, recorded in its metadata. */
+  createVersion(
+    name: CollectionName,
+    version: number,
+    options?: { dims?: number; model?: string },
+  ): Promise<string>;
   switchVersion(name: CollectionName, version: number): Promise<void>;
   dropVersion(name: CollectionName, version: number): Promise<boolean>;
   upsert<C extends CollectionName>(
@@ -278,6 +292,7 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
 
   const ctx: VectorsContext = {
     client,
+    floatArrays: acceptsFloatArrays(client),
     specs,
     profiles: { ...SEARCH_PROFILES, ...parsed.profiles },
     embedders,
@@ -336,8 +351,21 @@ export async function createVectors(options: VectorsOptions): Promise<Vectors> {
     client,
     collectionName: (name) => ctx.alias(checkCollection(name)),
     ensureCollections: async () => ensureCollections(ctx),
-    createVersion: async (name, version, opts) =>
-      createVersion(ctx, checkCollection(name), version, opts?.dims ?? specs[checkCollection(name)].dims),
+    reembed: async (name) => reembed(ctx, checkCollection(name)),
+    createVersion: async (name, version, opts) => {
+      if (opts?.model !== undefined && (typeof opts.model !== 'string' || opts.model.length === 0))
+        throw new VectorsValidationError(
+          'model',
+          'must be a non-empty string (the model of an EmbeddingProvider, else its id)',
+        );
+      return createVersion(
+        ctx,
+        checkCollection(name),
+        version,
+        opts?.dims ?? specs[checkCollection(name)].dims,
+        opts?.model ?? null,
+      );
+    },
     switchVersion: async (name, version) => switchVersion(ctx, checkCollection(name), version),
     dropVersion: async (name, version) => dropVersion(ctx, checkCollection(name), version),
     upsert: async (collection, records, opts) => {

@@ -7,7 +7,7 @@ import { EmbeddingsError, VectorsValidationError } from './errors.js';
 import { pointIdFor } from './ids.js';
 import { checkFilter, checkList, stringCharsOver, VECTORS_LIMITS } from './limits.js';
 import { type CollectionName, type CollectionPayloads, payloadSchemas } from './payloads.js';
-import { checkCount, checkText, checkUuid, checkVector, parseOrThrow } from './validation.js';
+import { checkCount, checkText, checkUuid, checkVectorLike, parseOrThrow } from './validation.js';
 
 /** One source row to write: its payload, and either the text to embed or a ready vector. */
 export interface UpsertRecord<C extends CollectionName> {
@@ -121,7 +121,8 @@ export async function upsertRecords<C extends CollectionName>(
 
   const points: Array<{
     id: string;
-    vector: number[] | null;
+    /** As given or embedded (`Float32Array`); copied into a `number[]` only for an HTTP client's JSON. */
+    vector: number[] | Float32Array | Float64Array | null;
     sparse: SparseVector | null;
     payload: Record<string, unknown>;
     /** Estimated bytes of the point in a request body, for the batches' size. */
@@ -140,8 +141,8 @@ export async function upsertRecords<C extends CollectionName>(
     const chunk = record.chunk ?? 0;
     if (!Number.isInteger(chunk) || chunk < 0 || chunk > MAX_CHUNK)
       throw new VectorsValidationError(`${field}.chunk`, `must be an integer from 0 to ${MAX_CHUNK}`);
-    let vector: number[] | null = null;
-    if (record.vector !== undefined) vector = checkVector(record.vector, dims, `${field}.vector`);
+    let vector: number[] | Float32Array | Float64Array | null = null;
+    if (record.vector !== undefined) vector = checkVectorLike(record.vector, dims, `${field}.vector`);
     else if (record.text !== undefined)
       toEmbed.push({ index: i, text: checkText(record.text, `${field}.text`) });
     else throw new VectorsValidationError(field, 'needs a text to embed or a vector');
@@ -175,18 +176,22 @@ export async function upsertRecords<C extends CollectionName>(
     const vectors = await embedder.embed(texts);
     checkEmbeddings(embedder, texts, vectors);
     toEmbed.forEach((t, j) => {
-      points[t.index]!.vector = Array.from(vectors[j]!);
+      points[t.index]!.vector = vectors[j]!;
     });
   }
 
+  // The local engine in process takes the float arrays as they are (it copies them into its own
+  // store); JSON needs plain arrays, made one batch at a time.
+  const wire = (v: number[] | Float32Array | Float64Array): number[] =>
+    ctx.floatArrays || Array.isArray(v) ? (v as number[]) : Array.from(v);
   const tasks: Array<() => Promise<void>> = [];
   for (const slice of batches(points, batchSize, VECTORS_LIMITS.requestBytes)) {
-    const batch: Schemas['PointStruct'][] = slice.map((p) => ({
-      id: p.id,
-      vector: { '': p.vector!, ...(p.sparse ? { [SPARSE_VECTOR]: p.sparse } : {}) },
-      payload: p.payload,
-    }));
     tasks.push(async () => {
+      const batch: Schemas['PointStruct'][] = slice.map((p) => ({
+        id: p.id,
+        vector: { '': wire(p.vector!), ...(p.sparse ? { [SPARSE_VECTOR]: p.sparse } : {}) },
+        payload: p.payload,
+      }));
       await call(`upsert into ${target}`, () =>
         ctx.client.upsert(target, { wait: options.wait ?? true, points: batch }),
       );

@@ -84,6 +84,34 @@ describe.each(backends)('writes ($name)', ({ make }) => {
     expect(stored?.payload).toEqual({ ...records[3]!.payload, text: 'memory number 3' });
   });
 
+  it('stores float-array and plain vectors alike, in process uncopied and over HTTP as JSON arrays', async () => {
+    const vectors = await open('floats');
+    const dense = (seed: number) => Float32Array.from({ length: 384 }, (_, d) => Math.sin(seed + d));
+    const plain = Array.from(dense(2));
+    const records = [
+      { vector: dense(1), payload: memory(), text: 'a float32 vector' },
+      { vector: plain, payload: memory(), text: 'a plain vector' },
+      { vector: Float64Array.from(dense(3)), payload: memory(), text: 'a float64 vector' },
+    ];
+    const { pointIds } = await vectors.upsert('character_memories', records);
+    const stored = await vectors.client.retrieve(vectors.collectionName('character_memories'), {
+      ids: pointIds,
+      with_vector: true,
+    });
+    const byId = new Map(stored.map((p) => [p.id, (p.vector as Record<string, number[]>)['']!]));
+    const unit = (v: ArrayLike<number>) => {
+      const norm = Math.hypot(...Array.from(v));
+      return Array.from(v, (x) => x / norm);
+    };
+    for (const [i, id] of pointIds.entries()) {
+      const got = byId.get(id)!;
+      expect(Array.isArray(got)).toBe(true);
+      for (const [d, x] of unit(records[i]!.vector).entries()) expect(got[d]).toBeCloseTo(x, 5);
+    }
+    // The caller's arrays are left as they were.
+    expect(plain).toEqual(Array.from(dense(2)));
+  });
+
   it('embeds each distinct text once, through the in-process cache', async () => {
     const embedder = countingEmbedder(384);
     const vectors = await open('cache', { embeddings: { providers: { character_memories: embedder } } });

@@ -10,6 +10,8 @@ export interface EmbeddingCacheStats {
 
 /** A provider whose repeated texts are embedded once. */
 export interface CachedEmbeddingProvider extends EmbeddingProvider {
+  /** The wrapped provider's `model`, else its `id`. */
+  readonly model: string;
   cacheStats(): EmbeddingCacheStats;
 }
 
@@ -39,6 +41,7 @@ export function withEmbeddingCache(
 
   return {
     id: provider.id,
+    model: provider.model ?? provider.id,
     dims: provider.dims,
     cacheStats: () => ({ hits, misses, size: lru.size, maxEntries }),
     async embed(texts) {

@@ -183,6 +183,8 @@ export function createOpenAIEmbeddings(options: OpenAIEmbeddingsOptions): Embedd
 
   return {
     id,
+    // The model served (and its size), wherever it is served from: moving the server is no change.
+    model: `openai-compatible ${options.model}/${dims}`,
     dims,
     async embed(texts) {
       const out: Float32Array[] = [];

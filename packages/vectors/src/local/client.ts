@@ -63,6 +63,17 @@ function ack<T extends { status: string }>(result: T, wait: unknown): T {
 const waitOf = (args: object | undefined, fallback: boolean): unknown =>
   (args as { wait?: unknown } | undefined)?.wait ?? fallback;
 
+/** The clients made by `createLocalQdrantClient`. */
+const inProcessClients = new WeakSet<object>();
+
+/**
+ * Whether a client is the local engine in process, which takes dense vectors as `Float32Array`s
+ * (no copy into a `number[]`); an HTTP client needs plain arrays for JSON.
+ */
+export function acceptsFloatArrays(client: object): boolean {
+  return inProcessClients.has(client);
+}
+
 /**
  * Wraps a `LocalQdrant` in the official client's method signatures, so code written for
  * `@qdrant/js-client-rest` runs in process against the local engine (no server, no sockets).
@@ -143,5 +154,6 @@ export function createLocalQdrantClient(engine: LocalQdrant): QdrantClientLike {
     searchMatrixOffsets: (name: string, args?: Args<'searchMatrixOffsets'>[1]) =>
       engine.searchMatrixOffsets(name, bodyOf(args) as never),
   };
+  inProcessClients.add(client);
   return client as unknown as { [M in QdrantClientMethod]: (...args: Args<M>) => Result<M> };
 }

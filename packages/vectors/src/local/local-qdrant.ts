@@ -11,7 +11,7 @@ import { comparePointIds, type PointId, parsePointId } from './engine/ids.js';
 import { cloneJson, type Payload, parsePath } from './engine/json-path.js';
 import { matrixOffsets, matrixPairs } from './engine/matrix.js';
 import { decodeOp, encodeOp, type Op } from './engine/ops.js';
-import { checkDense, type QueryStage, runQuery, storeFor } from './engine/query.js';
+import { checkDense, isFloatArray, type QueryStage, runQuery, storeFor } from './engine/query.js';
 import { parseWithPayload, parseWithVector, renderRecord, renderScored } from './engine/render.js';
 import { type SearchRequest, searchStage } from './engine/search-request.js';
 import { parseSparse } from './engine/sparse-index.js';
@@ -487,7 +487,7 @@ export class LocalQdrant {
     const multi = Array.isArray(vector) ? col.multi.get('') : undefined;
     if (Array.isArray(vector) && multi) {
       vectors[''] = multi.prepare(vector, `${where}.vector`, false);
-    } else if (Array.isArray(vector)) {
+    } else if (Array.isArray(vector) || isFloatArray(vector)) {
       const store = storeFor(col, '');
       vectors[''] = store.prepare(checkDense(vector, store, `${where}.vector`));
     } else if (isObject(vector)) {

@@ -49,8 +49,9 @@ export function storeFor(col: Collection, using: string | null | undefined): Vec
 }
 
 /** Checks a dense vector: numbers only, finite, of the store's dimension. */
-export function checkDense(v: unknown, store: VectorStore, where: string): number[] {
-  if (!Array.isArray(v)) throw formatError(`${where}: expected an array of numbers`);
+export function checkDense(v: unknown, store: VectorStore, where: string): ArrayLike<number> {
+  // In process, float arrays are taken as they are (no copy into a number[] first).
+  if (!Array.isArray(v) && !isFloatArray(v)) throw formatError(`${where}: expected an array of numbers`);
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
     if (typeof x !== 'number')
@@ -60,8 +61,12 @@ export function checkDense(v: unknown, store: VectorStore, where: string): numbe
   }
   if (v.length !== store.dim)
     throw wrongInput(`Vector dimension error: expected dim: ${store.dim}, got ${v.length}`);
-  return v as number[];
+  return v;
 }
+
+/** A `Float32Array` or `Float64Array`: what an in-process caller may pass as a dense vector. */
+export const isFloatArray = (v: unknown): v is Float32Array | Float64Array =>
+  v instanceof Float32Array || v instanceof Float64Array;
 
 function resolveVector(col: Collection, input: unknown, store: VectorStore, using: string): Float32Array {
   if (typeof input === 'number' || typeof input === 'string') {
