@@ -15,7 +15,8 @@ import { postgresSource } from '../test/fixtures/sources.js';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** `BENCH_ANALYSES=0` (the scale curve): ingest only, no timed analyses. */
 const ANALYSES = process.env.BENCH_ANALYSES !== '0';
-const USERS = 20_000;
+/** 20k users at 1M interactions (50 each, and 50 quest completions each); fewer below, same ratio. */
+const USERS = Math.max(10, Math.min(20_000, Math.round(ROWS / 50)));
 const QUESTS = 50;
 
 const db = await createTestDatabase({ label: 'analytics_bench' });

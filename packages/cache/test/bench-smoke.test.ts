@@ -1,22 +1,16 @@
 // The benches are run by hand (minutes, on a quiet machine); this runs each script on tiny sizes
 // (`--smoke`) so that they cannot rot: they start, reach every case and write their table.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runSmoke } from '@monsteros/bench-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'cache-bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function smoke(script: string, result: string): Promise<Array<{ case: string; path: string }>> {
-  await run(process.execPath, ['--import', 'tsx', script, '--smoke'], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, BENCH_RESULTS_DIR: dir },
-    timeout: 120_000,
-  });
+  await runSmoke(join(import.meta.dirname, '..'), script, dir, 120_000);
   return (
     JSON.parse(readFileSync(join(dir, result), 'utf8')) as { rows: Array<{ case: string; path: string }> }
   ).rows;

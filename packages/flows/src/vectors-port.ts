@@ -39,16 +39,16 @@ export interface VectorsPortOptions {
   instrument?: (vectors: Vectors) => Vectors;
 }
 
-/** Builds the vectors store from the configuration and wraps it as the flows' port. */
 /** The id of the consolidated memory whose first (smallest) interaction id is `interactionId`. */
 export function consolidatedPointId(interactionId: string): string {
   return pointIdFor('character_memories', interactionId, 1);
 }
 
-export async function createVectorsPort(
-  config: DataLayerConfig,
-  options: VectorsPortOptions = {},
-): Promise<VectorsPort> {
+/**
+ * The `createVectors` options of a configuration: Qdrant (QDRANT_URL, else the local mode) and the
+ * embeddings server's models (EMBEDDINGS_URL), as the data layer and `pnpm db:reembed` use them.
+ */
+export function vectorsOptionsOf(config: DataLayerConfig): VectorsOptions {
   let embeddings: VectorsOptions['embeddings'];
   if (config.embeddingsUrl) {
     // One model per collection (EMBEDDINGS_MODEL, or the collection's override), each asked for
@@ -69,13 +69,20 @@ export async function createVectorsPort(
       },
     };
   }
-  const vectors = await createVectors({
+  return {
     qdrant: config.qdrantUrl
       ? { url: config.qdrantUrl, ...(config.qdrantApiKey ? { apiKey: config.qdrantApiKey } : {}) }
       : { local: config.localVectorsPath },
     ...(embeddings ? { embeddings } : {}),
-    ...options.vectors,
-  });
+  };
+}
+
+/** Builds the vectors store from the configuration and wraps it as the flows' port. */
+export async function createVectorsPort(
+  config: DataLayerConfig,
+  options: VectorsPortOptions = {},
+): Promise<VectorsPort> {
+  const vectors = await createVectors({ ...vectorsOptionsOf(config), ...options.vectors });
   const provisioning = lazyProvisioning(() => vectors.ensureCollections().then(() => {}));
   try {
     await provisioning.ensure();

@@ -120,7 +120,7 @@ export class EmbeddingModelChangedError extends VectorsError {
     super(
       'DRIFT',
       `collection ${collection} was embedded by ${recorded} but is configured with ${configured}; ` +
-        `run vectors.reembed() on it to re-embed its points into a new version and switch the alias, ` +
+        `run vectors.reembed(name) (pnpm db:reembed <name> for the data layer) to re-embed its points into a new version and switch the alias, ` +
         `or configure ${recorded} again`,
     );
   }

@@ -1,21 +1,14 @@
 // The quantization bench and the scale curve are run by hand; this runs them on tiny sizes
 // (`--smoke`) so that they cannot rot: they start, measure both stores and write their results.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runSmoke } from '@monsteros/bench-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'vectors-bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const smoke = (script: string) =>
-  run(process.execPath, ['--import', 'tsx', script, '--smoke'], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, BENCH_RESULTS_DIR: dir },
-    timeout: 120_000,
-  });
+const smoke = (script: string) => runSmoke(join(import.meta.dirname, '..'), script, dir);
 
 describe('bench scripts (smoke)', () => {
   it('runs the quantization bench: exact, int8 with rescoring and int8 estimates', async () => {

@@ -1,6 +1,7 @@
 // The benchmark harness of MonsterOS Data. Each package's bench/*.bench.ts measures our path
 // and the raw baseline in the same run with `measure`, then `report` prints one table (p50,
 // p99, ops/s, ratio to the baseline) and writes the same rows as JSON to bench-results/.
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -124,6 +125,28 @@ export function resultsDir(): string {
  * prove the script still runs (CI); its figures mean nothing.
  */
 export const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+
+/**
+ * Runs one bench script of a package with `--smoke` (the smoke tests' way to keep benches from
+ * rotting), its results written to `resultsDir`; rejects with the script's stderr when it fails.
+ * @example await runSmoke(join(import.meta.dirname, '..'), 'bench/scale.ts', tmp);
+ */
+export function runSmoke(
+  packageDir: string,
+  script: string,
+  resultsDir: string,
+  timeoutMs = 180_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, '--smoke'],
+      { cwd: packageDir, env: { ...process.env, BENCH_RESULTS_DIR: resultsDir }, timeout: timeoutMs },
+      (error, _stdout, stderr) =>
+        error ? reject(new Error(`${script} --smoke: ${stderr || error.message}`)) : resolve(),
+    );
+  });
+}
 
 /**
  * Measures several paths of one case in interleaved rounds (path 1, path 2, …, then again), so
