@@ -115,8 +115,8 @@ async function ensurePhysical(
   indexMismatches: EnsuredCollection['indexMismatches'];
   hasSparse: boolean;
   recordedModel: string | null;
-  /** How its sparse vectors were encoded (`bm25EncodingOf`), from its metadata. */
-  bm25Encoding: string;
+  /** How its sparse vectors were encoded (`bm25EncodingOf`), from its metadata; null when unknown. */
+  bm25Encoding: string | null;
 }> {
   let created = false;
   if (!(await exists(ctx, physical))) {
@@ -162,7 +162,16 @@ async function ensurePhysical(
     indexMismatches,
     hasSparse: sparse?.[SPARSE_VECTOR] !== undefined,
     recordedModel: recordedModelOf(info),
-    bm25Encoding: typeof recorded === 'string' ? recorded : bm25EncodingOf(LEGACY_BM25_LENGTHS),
+    // Our collections always had metadata: one without the key predates it (8 terms). One with no
+    // metadata at all (made by hand, or a server that keeps none) is not re-encoded now: on a server
+    // that keeps none it could not be recorded and would repeat at every start; elsewhere the
+    // embedding model recorded below gives it metadata, and the next start re-encodes it once.
+    bm25Encoding:
+      typeof recorded === 'string'
+        ? recorded
+        : metadata && Object.keys(metadata).length > 0
+          ? bm25EncodingOf(LEGACY_BM25_LENGTHS)
+          : null,
   };
 }
 
@@ -335,7 +344,8 @@ export async function ensureCollections(ctx: VectorsContext): Promise<EnsuredCol
       // A collection from before sparse vectors (behind the alias) moves to a new version that has
       // them; one whose sparse vectors were encoded with other document lengths, to a re-encoded one.
       let migrated: EnsuredCollection['migrated'] = null;
-      if ((!hasSparse || bm25Encoding !== bm25EncodingOf(spec.bm25)) && target !== alias) {
+      const reencode = bm25Encoding !== null && bm25Encoding !== bm25EncodingOf(spec.bm25);
+      if ((!hasSparse || reencode) && target !== alias) {
         migrated = await migrateToSparse(ctx, spec, target, spec.dims, model);
         target = migrated.to;
       }

@@ -165,8 +165,11 @@ describe.each(backends)('hybrid retrieval ($name)', ({ make }) => {
     const legacy = `${alias}__v1`;
     // What the previous release created: sparse vectors at 8 terms for every point, no encoding recorded.
     const spec = COLLECTION_SPECS.knowledge_graph_vectors;
-    const { metadata: _, ...body } = createCollectionBody(spec);
-    await vectors.client.createCollection(legacy, body);
+    const body = createCollectionBody(spec);
+    await vectors.client.createCollection(legacy, {
+      ...body,
+      metadata: { monsteros_collection: spec.name },
+    });
     await vectors.client.updateCollectionAliases({
       actions: [{ create_alias: { alias_name: alias, collection_name: legacy } }],
     });
@@ -203,5 +206,30 @@ describe.each(backends)('hybrid retrieval ($name)', ({ make }) => {
     // Recorded in the new version: a second start re-encodes nothing.
     const again = await vectors.ensureCollections();
     expect(again.find((e) => e.name === 'knowledge_graph_vectors')!.migrated).toBeNull();
+  });
+
+  it('re-encodes a sparse collection with no metadata at all only once it has metadata', async () => {
+    const prefix = uniquePrefix('nometa');
+    const vectors = await backend.open({ collectionPrefix: prefix });
+    opened.push(vectors);
+    const alias = `${prefix}knowledge_graph_vectors`;
+    const { metadata: _, ...body } = createCollectionBody(COLLECTION_SPECS.knowledge_graph_vectors);
+    await vectors.client.createCollection(`${alias}__v1`, body);
+    await vectors.client.updateCollectionAliases({
+      actions: [{ create_alias: { alias_name: alias, collection_name: `${alias}__v1` } }],
+    });
+    const ensured = await vectors.ensureCollections();
+    expect(ensured.find((e) => e.name === 'knowledge_graph_vectors')).toMatchObject({
+      collection: `${alias}__v1`,
+      migrated: null,
+      modelRecorded: true,
+    });
+    // Now it has metadata (the model) without an encoding: the original one, re-encoded once.
+    const second = await vectors.ensureCollections();
+    expect(second.find((e) => e.name === 'knowledge_graph_vectors')!.migrated).toMatchObject({
+      to: `${alias}__v2`,
+    });
+    const third = await vectors.ensureCollections();
+    expect(third.find((e) => e.name === 'knowledge_graph_vectors')!.migrated).toBeNull();
   });
 });
