@@ -1,6 +1,6 @@
 // Bad input at every public entry point: a ValidationError naming the field, and no statement
 // sent. Examples for each defect found, then fast-check properties (1,000 cases per entry point).
-import { badInput, createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
+import { badInput, createTestDatabase, refusalProblem, type TestDatabase } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,13 +35,11 @@ async function refused(fn: () => Promise<unknown>, field: string): Promise<Valid
   } catch (e) {
     error = e;
   }
-  expect(error, `${field} accepted`).toBeInstanceOf(ValidationError);
-  const v = error as ValidationError;
-  expect(v.code).toBe('VALIDATION');
-  expect(v.field.startsWith(field), `${v.field} should start with ${field}`).toBe(true);
-  expect(v.message).not.toMatch(/\/src\/|\.ts:|at .*\(/);
+  expect(refusalProblem(error, field)).toBeNull();
+  expect(error).toBeInstanceOf(ValidationError);
+  expect((error as Error).message).not.toMatch(/\/src\/|\.ts:|at .*\(/);
   expect(queries()).toBe(before);
-  return v;
+  return error as ValidationError;
 }
 
 describe('text PostgreSQL cannot hold is refused, never changed', () => {
