@@ -9,7 +9,7 @@
 //   the 50k entity embeddings, version check, PPR, scoring, passage rows), warm graph; without a
 //   Redis cache, and a repeated query answered from Redis.
 // BENCH_ENTITIES, BENCH_EDGES, BENCH_ITERATIONS narrow a run.
-import { type BenchRow, measure, report } from '@monsteros/bench-kit';
+import { type BenchRow, measure, report, seededRandom as rng } from '@monsteros/bench-kit';
 import { createCache } from '@monsteros/cache';
 import { createRelational } from '@monsteros/relational';
 import { createTestDatabase } from '@monsteros/schema/testing';
@@ -25,18 +25,6 @@ const SYNONYMS = Math.round(ENTITIES / 10);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 50);
 const TOP_K = 10;
 const CHARACTER = 'bench-sage';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const db = await createTestDatabase({ label: 'flows_memory_bench' });
 const relational = createRelational({ databaseUrl: db.url, poolSize: 4, statementTimeoutMs: 600_000 });

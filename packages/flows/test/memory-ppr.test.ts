@@ -2,6 +2,8 @@
 // dense Google matrix of the same walk, iterated to a fixed point, and (for one case) the exact
 // solution of the linear system. Hand-built graphs: paths, weights, parallel edges, self-loops,
 // dangling and isolated nodes, directed edges, and a random graph.
+
+import { seededRandom as rng } from '@monsteros/bench-kit';
 import { describe, expect, it } from 'vitest';
 import { FlowError } from '../src/errors.js';
 import { personalizedPageRank } from '../src/memory/ppr.js';
@@ -85,18 +87,6 @@ function expectClose(actual: ArrayLike<number>, expected: number[], tolerance = 
     if (Math.abs(actual[i]! - expected[i]!) > tolerance)
       throw new Error(`node ${i}: got ${actual[i]}, expected ${expected[i]} (±${tolerance})`);
   }
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so the random graph is the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('personalized PageRank', () => {

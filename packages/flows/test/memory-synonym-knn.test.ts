@@ -1,18 +1,8 @@
 // Synonym edges of a fresh ingest computed in process: the same edges as comparing every pair.
+
+import { seededRandom as rng } from '@monsteros/bench-kit';
 import { describe, expect, it } from 'vitest';
 import { batchSynonyms } from '../src/memory/synonym-knn.js';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Unit vectors with `nonZero` signed entries among `dims`; every third one a near-copy of the previous. */
 function sparseVectors(count: number, dims: number, nonZero: number, seed: number): Float32Array[] {

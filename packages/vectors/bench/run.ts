@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BenchRow, measure, report } from '@monsteros/bench-kit';
+import { type BenchRow, measure, seededRandom as random, report } from '@monsteros/bench-kit';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { createMemory, dotKernel } from '../src/local/engine/dot-kernel.js';
 import { LocalQdrant, startLocalQdrantServer } from '../src/local/index.js';
@@ -24,18 +24,6 @@ const BATCH = 1_000;
 const HTTP_UPSERT_POINTS = 10_000;
 const DURABLE_UPSERT_POINTS = 10_000;
 const K = 10;
-
-/** A small deterministic generator (mulberry32) so every run searches the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unitVectors(count: number, dim: number, seed: number): Float32Array {
   const next = random(seed);

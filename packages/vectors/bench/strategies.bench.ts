@@ -5,7 +5,7 @@
 // precomputed vector. Score thresholds are off so every case does its full work on synthetic text.
 // BENCH_CHARACTERS (default 3) and BENCH_STRATEGY_SEARCHES (default 200) resize a run.
 import { randomUUID } from 'node:crypto';
-import { type BenchRow, measure, report } from '@monsteros/bench-kit';
+import { type BenchRow, measure, seededRandom as random, report } from '@monsteros/bench-kit';
 import {
   type CharacterMemoryPayload,
   createLocalEmbedder,
@@ -19,18 +19,6 @@ const SEARCHES = Number(process.env.BENCH_STRATEGY_SEARCHES ?? 200);
 const QUERIES = 100;
 const LIMIT = 10;
 const CHARACTERS = ['sage', 'ember', 'frost', 'moss', 'quill', 'tide'].slice(0, CHARACTER_COUNT);
-
-/** mulberry32: the same data on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'dragon pass tower river forest quest riddle sword shield map lantern crystal village elder ' +

@@ -4,6 +4,8 @@
 // with question words and inflected forms, bare topic words, names, and synonyms the memory does
 // not contain. Every text is a template filled by a seeded generator.
 
+import { seededRandom as random } from '@monsteros/bench-kit';
+
 /** A topic: its content words (each memory uses two) and, per word, a synonym a user might say instead. */
 interface Topic {
   name: string;
@@ -234,18 +236,6 @@ export interface EvalQuery {
   target: number;
   /** Other memories of the same topic and character (gain 1). */
   related: number[];
-}
-
-/** mulberry32. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
