@@ -494,7 +494,12 @@ export async function countStores(data: DataLayer): Promise<SeedSummaryRow[]> {
   rows.push({ store: 'Redis', what: `keys under ${data.config.keyPrefix}`, count: keys });
   const store = data.vectors.store;
   if (store) {
-    for (const name of ['character_memories', 'memory_embeddings', 'document_vectors'] as const) {
+    for (const name of [
+      'character_memories',
+      'memory_embeddings',
+      'knowledge_graph_vectors',
+      'document_vectors',
+    ] as const) {
       const { count } = await store.client.count(store.collectionName(name), { exact: true });
       rows.push({ store: 'Qdrant', what: name, count });
     }

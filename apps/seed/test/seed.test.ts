@@ -146,7 +146,12 @@ describe('pnpm seed', () => {
     const run = await runSeed({ ...base, dataLayer: fresh });
     const count = (rows: typeof run.rows, what: string) =>
       rows.find((r) => r.store === 'Qdrant' && r.what === what)!.count;
-    for (const what of ['character_memories', 'memory_embeddings', 'document_vectors'])
+    for (const what of [
+      'character_memories',
+      'memory_embeddings',
+      'knowledge_graph_vectors',
+      'document_vectors',
+    ])
       expect(count(run.rows, what)).toBe(count(seeded.counts, what));
     await withData(async (data) => expect((await data.reconcile()).ok).toBe(true), fresh);
   });
