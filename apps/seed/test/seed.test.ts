@@ -116,6 +116,8 @@ describe('pnpm seed', () => {
     );
     expect(namespaces.quest_data.hits).toBeGreaterThan(0);
     expect(count('Qdrant', 'memory_embeddings')).toBeGreaterThan(0);
+    // One fact point per triple of the memory graph.
+    expect(count('Qdrant', 'knowledge_graph_vectors')).toBe(count('PostgreSQL', 'memory triples'));
     expect(count('Redis', `keys under ${prefix}`)).toBeGreaterThan(12);
     // A day of response times on the 10-minute grid, and one per live interaction (its own time).
     expect(count('DuckDB', 'system_metrics')).toBe(12 * 143 + live);
