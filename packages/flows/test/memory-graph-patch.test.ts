@@ -90,7 +90,9 @@ function expectSameGraph(patched: CharacterGraph, full: CharacterGraph, random: 
   );
   const personalization = (graph: CharacterGraph) => {
     const p = new Map<number, number>();
-    seeds.forEach((id, i) => p.set(graph.indexOf.get(id)!, 1 + i));
+    seeds.forEach((id, i) => {
+      p.set(graph.indexOf.get(id)!, 1 + i);
+    });
     if (full.passageIds.length > 0)
       p.set(graph.entityIds.length + graph.passageIndex.get(full.passageIds[0]!)!, 0.05);
     return p;

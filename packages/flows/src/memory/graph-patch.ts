@@ -73,9 +73,8 @@ export function patchCharacterGraph(
     const o = indexOf.get(triples.object[i]!);
     if (s === undefined || o === undefined) return null;
     const p = passageOf(triples.passage[i]!);
-    let set = mentioned.get(p);
-    if (!set) mentioned.set(p, (set = new Set()));
-    set.add(s).add(o);
+    const set = mentioned.get(p) ?? new Set<number>();
+    mentioned.set(p, set.add(s).add(o));
   }
   const passageCount = passageIds.length;
   const entityPassages = new Int32Array(n2);
@@ -107,8 +106,8 @@ export function patchCharacterGraph(
     if (s === o) continue;
     const [x, y] = s < o ? [s, o] : [o, s];
     const key = `${x} ${y}`;
-    let pair = pairs.get(key);
-    if (!pair) pairs.set(key, (pair = { x, y, before: new Set(), after: new Set() }));
+    const pair = pairs.get(key) ?? { x, y, before: new Set<string>(), after: new Set<string>() };
+    pairs.set(key, pair);
     pair.after.add(pairTriples.passage[i]!);
     if (!pairTriples.added[i]) pair.before.add(pairTriples.passage[i]!);
   }
