@@ -40,47 +40,50 @@ export function patchCharacterGraph(
   // Entities: appended after the old ones.
   const n = graph.entityIds.length;
   const k = entities.ids.length;
-  const indexOf = new Map(graph.indexOf);
-  for (let i = 0; i < k; i++) {
-    if (indexOf.has(entities.ids[i]!)) return null;
-    indexOf.set(entities.ids[i]!, n + i);
-  }
+  const indexOf = graph.indexOf.extend(entities.ids);
+  if (!indexOf) return null;
   const n2 = n + k;
-  const entityIds = graph.entityIds.concat(entities.ids);
-  const entityNames = graph.entityNames.concat(entities.names);
+  const entityIds = k === 0 ? graph.entityIds : graph.entityIds.concat(entities.ids);
+  const entityNames = k === 0 ? graph.entityNames : graph.entityNames.concat(entities.names);
 
-  // Passages: the old ones keep their index, new ones (first named by a new triple) are appended.
+  // Triples as node indices; passages first named by a new triple are appended.
   const oldPassages = graph.passageIds.length;
-  let passageIds = graph.passageIds;
-  let passageIndex = graph.passageIndex;
-  const passageOf = (id: string): number => {
-    const p = passageIndex.get(id);
-    if (p !== undefined) return p;
-    if (passageIds === graph.passageIds) {
-      passageIds = graph.passageIds.slice();
-      passageIndex = new Map(graph.passageIndex);
-    }
-    passageIndex.set(id, passageIds.length);
-    passageIds.push(id);
-    return passageIds.length - 1;
-  };
-
-  // Passage -> entities it newly mentions.
-  const mentioned = new Map<number, Set<number>>();
   const t = triples.subject.length;
+  const subjects = new Int32Array(t);
+  const objects = new Int32Array(t);
+  const newPassageIds: string[] = [];
+  const newPassage = new Map<string, number>();
+  const passageOf = new Int32Array(t);
   for (let i = 0; i < t; i++) {
     const s = indexOf.get(triples.subject[i]!);
     const o = indexOf.get(triples.object[i]!);
     if (s === undefined || o === undefined) return null;
-    const p = passageOf(triples.passage[i]!);
-    const set = mentioned.get(p) ?? new Set<number>();
-    mentioned.set(p, set.add(s).add(o));
+    subjects[i] = s;
+    objects[i] = o;
+    const id = triples.passage[i]!;
+    let p = graph.passageIndex.get(id) ?? newPassage.get(id);
+    if (p === undefined) {
+      p = oldPassages + newPassageIds.length;
+      newPassage.set(id, p);
+      newPassageIds.push(id);
+    }
+    passageOf[i] = p;
   }
+  const passageIndex = graph.passageIndex.extend(newPassageIds);
+  if (!passageIndex) return null;
+  const passageIds = newPassageIds.length === 0 ? graph.passageIds : graph.passageIds.concat(newPassageIds);
   const passageCount = passageIds.length;
+
+  // Passage -> entities it newly mentions (mention lists sorted by entity, as a full build's).
+  const mentioned = new Map<number, Set<number>>();
+  for (let i = 0; i < t; i++) {
+    const p = passageOf[i]!;
+    const set = mentioned.get(p) ?? new Set<number>();
+    mentioned.set(p, set.add(subjects[i]!).add(objects[i]!));
+  }
   const entityPassages = new Int32Array(n2);
   entityPassages.set(graph.entityPassages);
-  // New mention lists (sorted by entity, as a full build gives them).
-  const newMentions = new Map<number, number[]>();
+  const newMentions = new Map<number, { list: number[]; added: number[] }>();
   for (const [p, set] of mentioned) {
     const before =
       p < oldPassages ? graph.mentionEntity.subarray(graph.mentionStart[p]!, graph.mentionStart[p + 1]!) : [];
@@ -88,10 +91,7 @@ export function patchCharacterGraph(
     const added = [...set].filter((e) => !had.has(e));
     if (added.length === 0) continue;
     for (const e of added) entityPassages[e]!++;
-    newMentions.set(
-      p,
-      [...before, ...added].sort((a, b) => a - b),
-    );
+    newMentions.set(p, { list: [...before, ...added].sort((a, b) => a - b), added });
   }
 
   // Relation edges: each pair's weight is the number of distinct passages it co-occurs in.
@@ -129,33 +129,40 @@ export function patchCharacterGraph(
     synonymEdges++;
     connect.add(a, b, w);
   }
-  for (const [p, list] of newMentions) {
-    const had = new Set(
-      p < oldPassages ? graph.mentionEntity.subarray(graph.mentionStart[p]!, graph.mentionStart[p + 1]!) : [],
-    );
-    for (const e of list) if (!had.has(e)) connect.add(n2 + p, e, 1);
-  }
+  for (const [p, { added }] of newMentions) for (const e of added) connect.add(n2 + p, e, 1);
 
-  // Mention CSR by passage.
+  // Mention CSR by passage: the old one copied in blocks between the passages that changed.
   const mentionStart = new Int32Array(passageCount + 1);
   let mentionTotal = graph.mentionEntity.length;
-  for (const [p, list] of newMentions)
-    mentionTotal += list.length - (p < oldPassages ? graph.mentionStart[p + 1]! - graph.mentionStart[p]! : 0);
+  for (const { added } of newMentions.values()) mentionTotal += added.length;
   const mentionEntity = new Int32Array(mentionTotal);
-  for (let p = 0, at = 0; p < passageCount; p++) {
-    mentionStart[p] = at;
-    const list = newMentions.get(p);
-    if (list) {
-      mentionEntity.set(list, at);
-      at += list.length;
-    } else if (p < oldPassages) {
-      const from = graph.mentionStart[p]!;
-      const to = graph.mentionStart[p + 1]!;
-      mentionEntity.set(graph.mentionEntity.subarray(from, to), at);
-      at += to - from;
-    }
-    mentionStart[p + 1] = at;
+  const changed = [...newMentions.keys()].sort((a, b) => a - b);
+  let at = 0;
+  let p = 0;
+  const copyOld = (until: number) => {
+    // Old passages p .. until - 1, unchanged: their entries and starts shifted by `at - from`.
+    const last = Math.min(until, oldPassages);
+    if (p >= last) return;
+    const from = graph.mentionStart[p]!;
+    const to = graph.mentionStart[last]!;
+    mentionEntity.set(graph.mentionEntity.subarray(from, to), at);
+    const shift = at - from;
+    for (let q = p; q < last; q++) mentionStart[q + 1] = graph.mentionStart[q + 1]! + shift;
+    at += to - from;
+    p = last;
+  };
+  for (const c of changed) {
+    copyOld(c);
+    // New passages between: no mentions yet.
+    for (; p < c; p++) mentionStart[p + 1] = at;
+    const { list } = newMentions.get(c)!;
+    mentionEntity.set(list, at);
+    at += list.length;
+    mentionStart[c + 1] = at;
+    p = c + 1;
   }
+  copyOld(passageCount);
+  for (; p < passageCount; p++) mentionStart[p + 1] = at;
 
   const sparse = patchSparseGraph(graph.graph, n, k, passageCount - oldPassages, strengthen, connect);
   if (!sparse) return null;
@@ -191,47 +198,75 @@ function patchSparseGraph(
   strengthen: Additions,
   connect: Additions,
 ): SparseGraph | null {
-  const nodeCount = old.nodeCount + k + extraPassages;
-  const oldRow = (v: number) => (v < n ? v : v >= n + k ? v - k : -1); // -1: a new entity
-  const remap = (u: number) => (u < n ? u : u + k);
   const oldNodes = old.nodeCount;
+  const nodeCount = oldNodes + k + extraPassages;
   const added = connect.x.length;
-  // Count the entries per new row.
-  const start = new Int32Array(nodeCount + 1);
-  for (let v = 0; v < nodeCount; v++) {
-    const r = oldRow(v);
-    if (r >= 0 && r < oldNodes) start[v + 1] = old.inStart[r + 1]! - old.inStart[r]!;
-  }
+  // Entries added per row.
+  const extra = new Int32Array(nodeCount);
   for (let i = 0; i < added; i++) {
-    const x = connect.x[i]!;
-    const y = connect.y[i]!;
-    start[y + 1]!++;
-    if (x !== y) start[x + 1]!++;
+    extra[connect.y[i]!]!++;
+    if (connect.x[i] !== connect.y[i]) extra[connect.x[i]!]!++;
   }
-  for (let v = 0; v < nodeCount; v++) start[v + 1]! += start[v]!;
+  const rows = [...new Set([...connect.x, ...connect.y])].sort((a, b) => a - b);
+  // Row starts: old row lengths (old row r is new row r below n, r + k from n on) plus the extras.
+  const start = new Int32Array(nodeCount + 1);
+  const oldStart = old.inStart;
+  for (let v = 0; v < nodeCount; v++) {
+    const r = v < n ? v : v - k;
+    const length = v < n || (v >= n + k && r < oldNodes) ? oldStart[r + 1]! - oldStart[r]! : 0;
+    start[v + 1] = start[v]! + length + extra[v]!;
+  }
   const entryCount = start[nodeCount]!;
   const inSource = new Int32Array(entryCount);
   const inWeight = new Float64Array(entryCount);
   const outWeight = new Float64Array(nodeCount);
-  const fill = new Int32Array(nodeCount);
-  // Old entries, sources renumbered.
-  for (let v = 0; v < nodeCount; v++) {
-    const r = oldRow(v);
-    let at = start[v]!;
-    if (r >= 0 && r < oldNodes) {
-      const from = old.inStart[r]!;
-      const to = old.inStart[r + 1]!;
-      if (k === 0) inSource.set(old.inSource.subarray(from, to), at);
-      else for (let e = from; e < to; e++) inSource[at + e - from] = remap(old.inSource[e]!);
-      inWeight.set(old.inWeight.subarray(from, to), at);
-      outWeight[v] = old.outWeight[r]!;
-      at += to - from;
+  outWeight.set(old.outWeight.subarray(0, n), 0);
+  outWeight.set(old.outWeight.subarray(n), n + k);
+  // Old entries in blocks of rows with no additions (contiguous in both layouts), renumbered.
+  const copyRows = (fromRow: number, toRow: number) => {
+    // New rows fromRow .. toRow - 1, all old ones on the same side of the inserted entities.
+    if (fromRow >= toRow) return;
+    const r0 = fromRow < n ? fromRow : fromRow - k;
+    const r1 = toRow <= n ? toRow : toRow - k;
+    const from = oldStart[r0]!;
+    const to = oldStart[r1]!;
+    const into = start[fromRow]!;
+    inWeight.set(old.inWeight.subarray(from, to), into);
+    if (k === 0) inSource.set(old.inSource.subarray(from, to), into);
+    else
+      for (let e = from, j = into; e < to; e++, j++) {
+        const u = old.inSource[e]!;
+        inSource[j] = u < n ? u : u + k;
+      }
+  };
+  const fill = new Int32Array(rows.length); // where each row with additions continues
+  let row = 0;
+  // Segments: [0, n) and [n + k, n + k + oldNodes - n) hold old rows; new entity and passage rows are empty.
+  const segments: Array<[number, number]> = [
+    [0, n],
+    [n + k, oldNodes + k],
+  ];
+  for (const [lo, hi] of segments) {
+    let from = lo;
+    for (; row < rows.length && rows[row]! < hi; row++) {
+      const v = rows[row]!;
+      if (v < lo) {
+        fill[row] = start[v]!;
+        continue;
+      }
+      copyRows(from, v + 1);
+      const r = v < n ? v : v - k;
+      fill[row] = start[v]! + oldStart[r + 1]! - oldStart[r]!;
+      from = v + 1;
     }
-    fill[v] = at;
+    copyRows(from, hi);
   }
+  for (; row < rows.length; row++) fill[row] = start[rows[row]!]!;
+  const rowAt = new Map(rows.map((v, i) => [v, i]));
   // Existing pairs gaining co-occurrences: the weight goes on one entry of the pair each way.
   const bump = (row: number, source: number, w: number) => {
-    for (let e = start[row]!; e < fill[row]!; e++)
+    const end = rowAt.has(row) ? fill[rowAt.get(row)!]! : start[row + 1]!;
+    for (let e = start[row]!; e < end; e++)
       if (inSource[e] === source) {
         inWeight[e]! += w;
         return true;
@@ -252,12 +287,12 @@ function patchSparseGraph(
     const x = connect.x[i]!;
     const y = connect.y[i]!;
     const w = connect.w[i]!;
-    let at = fill[y]!++;
+    let at = fill[rowAt.get(y)!]!++;
     inSource[at] = x;
     inWeight[at] = w;
     outWeight[x]! += w;
     if (x !== y) {
-      at = fill[x]!++;
+      at = fill[rowAt.get(x)!]!++;
       inSource[at] = y;
       inWeight[at] = w;
       outWeight[y]! += w;

@@ -128,6 +128,7 @@ export const TuningSchema = z
       .enum(['hybrid', 'sparse', 'dense'], { message: 'must be hybrid, sparse or dense' })
       .optional(),
     maxGraphs: count(10_000).optional(),
+    incrementalGraphs: z.boolean({ message: 'must be true or false' }).optional(),
     sideEffects: z.enum(['inline', 'outbox'], { message: 'must be inline or outbox' }).optional(),
   })
   .strict();

@@ -93,6 +93,11 @@ export interface MemoryOptions {
   /** Character graphs kept in process. Default 16. */
   maxGraphs?: number;
   /**
+   * A held graph moves to a new version by patching it with the rows inserted since (the
+   * `memory_graph_changes` log) rather than a whole reload. Default true; false always reloads.
+   */
+  incrementalGraphs?: boolean;
+  /**
    * `inline` (default): apply an ingest's side effects right after its commit (and complete its
    * outbox event); the relay redoes them only if that failed. `outbox`: leave them to the relay.
    */
@@ -222,6 +227,7 @@ function resolveTuning(options: MemoryOptions) {
       factTopK: options.factTopK,
       factSearch: options.factSearch,
       maxGraphs: options.maxGraphs,
+      incrementalGraphs: options.incrementalGraphs,
       sideEffects: options.sideEffects,
     },
     'options',
@@ -243,6 +249,7 @@ function resolveTuning(options: MemoryOptions) {
     factTopK: t.factTopK ?? 5,
     factSearch: t.factSearch ?? 'sparse',
     maxGraphs: t.maxGraphs ?? 16,
+    incrementalGraphs: t.incrementalGraphs ?? true,
     sideEffects: t.sideEffects ?? 'inline',
   };
 }
@@ -281,7 +288,10 @@ export function createMemory(options: MemoryOptions): Memory {
   const { relational, vectors, cache } = options;
   const deps = sideEffectDeps(options);
   const source = relationalGraphSource(relational);
-  const graphs = createGraphCache(source, { maxCharacters: tuning.maxGraphs });
+  const graphs = createGraphCache(
+    tuning.incrementalGraphs ? source : { version: source.version, snapshot: source.snapshot },
+    { maxCharacters: tuning.maxGraphs },
+  );
   const linker = createLinker(vectors, tuning);
   const record = (entry: MemoryOperationEntry) =>
     recordMemoryOperation(relational, entry, options.onOperationRecordError);
