@@ -44,6 +44,9 @@ export {
   type Pipelines,
   type UserProgressUpdate,
 } from './pipelines.js';
+export type { GetOrSetOptions, SetOptions } from './policies/call-arguments.js';
+export type { CachePolicy } from './policies/create-policy.js';
+export type { LocalPolicyCounters } from './policies/local-counters.js';
 export {
   type CachedCharacterResponse,
   type CachedMemorySearch,
@@ -55,8 +58,7 @@ export {
   type NamespaceValue,
   type PolicyConfig,
   type PolicyOverrides,
-} from './policies/config.js';
-export type { CachePolicy, GetOrSetOptions, LocalPolicyCounters, SetOptions } from './policies/policy.js';
+} from './policies/namespaces.js';
 export type { AgentSession, AgentSessionPatch, Sessions, UserSession, UserSessionPatch } from './sessions.js';
 export {
   AGENT_GROUPS,
