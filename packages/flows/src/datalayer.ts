@@ -16,7 +16,6 @@ import {
   crossCharacterSearch,
 } from './cross-character-search.js';
 import { FlowError } from './errors.js';
-import { flowHandlers } from './events.js';
 import { checkInput } from './flows/common.js';
 import {
   type ConsolidationInput,
@@ -45,11 +44,12 @@ import { instrumentAnalytics, instrumentVectors } from './metrics/store-calls.js
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
 import { LOCAL_VECTORS_DOC } from './monitor/shared-metrics.js';
 import type { PublishedVectorsStats } from './monitor/types.js';
-import { coalescedCompletion } from './outbox-completion.js';
+import { coalescedCompletion } from './outbox/completion.js';
+import { flowHandlers } from './outbox/events.js';
+import { createRelay, type Relay, type RelayOptions, relaySettings } from './outbox/relay.js';
 import type { StepTiming } from './pipeline.js';
 import type { VectorsPort } from './ports.js';
 import { type MetricSampleToRecord, type ReconcileReport, reconcile } from './reconcile.js';
-import { createRelay, type Relay, type RelayOptions, relaySettings } from './relay.js';
 import { type ResetResult, resetStores } from './reset.js';
 import { type Responder, templateResponder } from './responder.js';
 import { createVectorsPort } from './vectors-port.js';

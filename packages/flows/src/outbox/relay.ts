@@ -7,7 +7,7 @@
 // if a worker dies between applying and completing it.
 import type { OutboxBacklog, OutboxRepository, OutboxRow } from '@monsteros/relational';
 import { findUnstorable, joinInputPath } from '@monsteros/schema';
-import { FlowError, FlowValidationError } from './errors.js';
+import { FlowError, FlowValidationError } from '../errors.js';
 
 /** Applies one event's side effects. Throw to retry later; throw PermanentError to park now. */
 export type OutboxHandler = (event: OutboxRow) => Promise<void>;

@@ -6,7 +6,7 @@ import type { Cache } from '@monsteros/cache';
 import type { OutboxRow } from '@monsteros/relational';
 import type { OutboxEventInput } from '@monsteros/schema';
 import { z } from 'zod';
-import type { AchievementToStore, MemoryToStore, VectorsPort } from './ports.js';
+import type { AchievementToStore, MemoryToStore, VectorsPort } from '../ports.js';
 import { type OutboxHandler, PermanentError } from './relay.js';
 
 export const EVENT_TYPES = {

@@ -1,6 +1,6 @@
 // What `pnpm db:outbox` shows: the backlog and the parked events with their last errors.
 import type { OutboxBacklog, Relational } from '@monsteros/relational';
-import { FlowValidationError } from './errors.js';
+import { FlowValidationError } from '../errors.js';
 
 /** A parked event: it kept failing, and waits for `relay.retryParked` (or `pnpm db:outbox --retry-parked`). */
 export interface ParkedEvent {

@@ -2,7 +2,7 @@
 // (all, or `--id N …`) and applies them now; `--work` runs the relay worker until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { createDataLayer } from '../datalayer.js';
-import { formatOutboxStatus, outboxStatus } from '../outbox-admin.js';
+import { formatOutboxStatus, outboxStatus } from './admin.js';
 
 const USAGE = `usage: pnpm db:outbox [--retry-parked [--id N …]] [--work] [--json]
   (no flag)       the backlog and the parked events with their last errors
