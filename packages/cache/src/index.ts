@@ -1,6 +1,9 @@
 // @monsteros/cache: the Redis side of MonsterOS. Namespace caches with per-namespace policies
 // (LRU/LFU/TTL/write-through, enforced by Lua), sessions, agent message streams, metrics time
 // series, stats and health, on ioredis; every multi-key operation stays in one hash slot.
+
+export type { ValueFormat } from './codec.js';
+export type { ConnectionOptions, RedisClient } from './connection.js';
 export {
   type Cache,
   type CacheHealth,
@@ -8,9 +11,7 @@ export {
   type CacheStats,
   createCache,
   type NamespaceStats,
-} from './cache.js';
-export type { ValueFormat } from './codec.js';
-export type { ConnectionOptions, RedisClient } from './connection.js';
+} from './create-cache.js';
 export {
   CacheError,
   type CacheErrorCode,

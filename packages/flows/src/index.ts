@@ -11,14 +11,14 @@ export {
 } from './bulk/index.js';
 export { questionPattern, questionPatternHash } from './caching/response-cache.js';
 export { type DataLayerConfig, loadConfig } from './config.js';
-export type { CrossCharacterSearchInput, CrossCharacterSearchResult } from './cross-character-search.js';
 export {
   createDataLayer,
   type DataLayer,
   type DataLayerHealth,
   type DataLayerOptions,
   type FlowTimingRecord,
-} from './datalayer.js';
+} from './create-data-layer.js';
+export type { CrossCharacterSearchInput, CrossCharacterSearchResult } from './cross-character-search.js';
 export { ConfigError, FlowError, type FlowErrorCode, FlowValidationError, StepError } from './errors.js';
 export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
 export type { InteractionInput, InteractionResult } from './flows/interaction.js';

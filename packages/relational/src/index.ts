@@ -7,7 +7,7 @@ export {
   type Relational,
   type RelationalOptions,
   type TransactionScope,
-} from './client.js';
+} from './create-relational.js';
 export {
   CheckViolationError,
   ConflictError,

@@ -14,6 +14,7 @@ export {
   type ShardingSpec,
   SPARSE_VECTOR,
 } from './collections.js';
+export { createVectors, type QdrantTarget, type Vectors, type VectorsOptions } from './create-vectors.js';
 export {
   type CachedEmbeddingProvider,
   type EmbeddingCacheStats,
@@ -87,5 +88,4 @@ export {
   type MemorySearchHit,
   reciprocalRankFusion,
 } from './strategies/hippo-rag.js';
-export { createVectors, type QdrantTarget, type Vectors, type VectorsOptions } from './vectors.js';
 export type { UpsertOptions, UpsertRecord, UpsertResult } from './writes.js';

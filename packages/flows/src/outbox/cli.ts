@@ -1,7 +1,7 @@
 // `pnpm db:outbox`: the outbox's backlog and parked events; `--retry-parked` releases parked events
 // (all, or `--id N …`) and applies them now; `--work` runs the relay worker until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
-import { createDataLayer } from '../datalayer.js';
+import { createDataLayer } from '../create-data-layer.js';
 import { formatOutboxStatus, outboxStatus } from './admin.js';
 
 const USAGE = `usage: pnpm db:outbox [--retry-parked [--id N …]] [--work] [--json]
