@@ -8,13 +8,18 @@ import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { withHotMemories } from './caching/hot-memories.js';
-import { type DataLayerConfig, DEFAULT_POOL_SIZE, loadConfig, resolveLocalPaths } from './config.js';
 import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
 import {
   type CrossCharacterSearchInput,
   type CrossCharacterSearchResult,
   crossCharacterSearch,
 } from './cross-character-search.js';
+import {
+  type DataLayerConfig,
+  DEFAULT_POOL_SIZE,
+  loadConfig,
+  resolveLocalPaths,
+} from './data-layer-config.js';
 import { FlowError } from './errors.js';
 import { checkInput } from './flows/common.js';
 import {

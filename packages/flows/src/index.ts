@@ -10,7 +10,6 @@ export {
   MAX_IMPORT_ROWS,
 } from './bulk/index.js';
 export { questionPattern, questionPatternHash } from './caching/response-cache.js';
-export { type DataLayerConfig, loadConfig } from './config.js';
 export {
   createDataLayer,
   type DataLayer,
@@ -19,6 +18,7 @@ export {
   type FlowTimingRecord,
 } from './create-data-layer.js';
 export type { CrossCharacterSearchInput, CrossCharacterSearchResult } from './cross-character-search.js';
+export { type DataLayerConfig, loadConfig } from './data-layer-config.js';
 export { ConfigError, FlowError, type FlowErrorCode, FlowValidationError, StepError } from './errors.js';
 export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
 export type { InteractionInput, InteractionResult } from './flows/interaction.js';

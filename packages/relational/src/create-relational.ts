@@ -14,7 +14,6 @@ import { type Db, kyselyOnConnection } from './db.js';
 import { mapDatabaseError, RelationalError, SerializationError, UnavailableError } from './errors.js';
 import { type AchievementsRepository, achievementsRepository } from './repositories/achievements.js';
 import { type CharactersRepository, charactersRepository } from './repositories/characters.js';
-import { type ConfigRepository, configRepository } from './repositories/config.js';
 import { type InteractionsRepository, interactionsRepository } from './repositories/interactions.js';
 import { type MemoryRepository, memoryRepository } from './repositories/memory.js';
 import { type OperationsRepository, operationsRepository } from './repositories/operations.js';
@@ -22,6 +21,7 @@ import { type OutboxRepository, outboxRepository } from './repositories/outbox.j
 import { type ProgressRepository, progressRepository } from './repositories/progress.js';
 import { type ActiveQuest, type QuestsRepository, questsRepository } from './repositories/quests.js';
 import { type SessionsRepository, sessionsRepository } from './repositories/sessions.js';
+import { type ConfigRepository, configRepository } from './repositories/system-config.js';
 import { type UsersRepository, usersRepository } from './repositories/users.js';
 import { DATA_TABLES, resetTables } from './reset.js';
 import { type RelationalStats, readStats } from './stats.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
 import { createDataLayer, type DataLayerOptions } from '../src/create-data-layer.js';
+import { loadConfig } from '../src/data-layer-config.js';
 import { ConfigError } from '../src/errors.js';
 import { createWorld, type World } from './fixtures/world.js';
 
