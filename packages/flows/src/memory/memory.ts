@@ -90,6 +90,12 @@ export interface MemoryOptions {
   factTopK?: number;
   /** How facts are matched to the query: `sparse` (BM25, default), `hybrid` or `dense`. */
   factSearch?: 'sparse' | 'hybrid' | 'dense';
+  /**
+   * Which facts `facts` linking takes: `named` (default), only the facts naming a named entity of
+   * the query (a proper noun or a date found in it by the graph's names), each such entity's best
+   * in turn (no such fact: all facts); `none`, the query's best facts of all (HippoRAG 2's).
+   */
+  factAnchoring?: 'named' | 'none';
   /** Character graphs kept in process. Default 16. */
   maxGraphs?: number;
   /**
@@ -226,6 +232,7 @@ function resolveTuning(options: MemoryOptions) {
       queryLinking: options.queryLinking,
       factTopK: options.factTopK,
       factSearch: options.factSearch,
+      factAnchoring: options.factAnchoring,
       maxGraphs: options.maxGraphs,
       incrementalGraphs: options.incrementalGraphs,
       sideEffects: options.sideEffects,
@@ -248,6 +255,7 @@ function resolveTuning(options: MemoryOptions) {
     queryLinking: t.queryLinking ?? 'facts',
     factTopK: t.factTopK ?? 5,
     factSearch: t.factSearch ?? 'sparse',
+    factAnchoring: t.factAnchoring ?? 'named',
     maxGraphs: t.maxGraphs ?? 16,
     incrementalGraphs: t.incrementalGraphs ?? true,
     sideEffects: t.sideEffects ?? 'inline',
@@ -310,6 +318,7 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.queryLinking,
     tuning.factTopK,
     tuning.factSearch,
+    tuning.factAnchoring,
   ]);
 
   async function ingestRows(input: IngestInput): Promise<IngestResult> {
