@@ -37,6 +37,7 @@ export {
   type RealtimeMinute,
   type RealtimeRange,
   type RealtimeSeries,
+  type RealtimeSeriesRecorder,
 } from './metrics/realtime.js';
 export {
   type CharacterState,
