@@ -116,6 +116,8 @@ describe('pnpm seed', () => {
     );
     expect(namespaces.quest_data.hits).toBeGreaterThan(0);
     expect(count('Qdrant', 'memory_embeddings')).toBeGreaterThan(0);
+    // One fact point per triple of the memory graph.
+    expect(count('Qdrant', 'knowledge_graph_vectors')).toBe(count('PostgreSQL', 'memory triples'));
     expect(count('Redis', `keys under ${prefix}`)).toBeGreaterThan(12);
     // A day of response times on the 10-minute grid, and one per live interaction (its own time).
     expect(count('DuckDB', 'system_metrics')).toBe(12 * 143 + live);
@@ -146,7 +148,12 @@ describe('pnpm seed', () => {
     const run = await runSeed({ ...base, dataLayer: fresh });
     const count = (rows: typeof run.rows, what: string) =>
       rows.find((r) => r.store === 'Qdrant' && r.what === what)!.count;
-    for (const what of ['character_memories', 'memory_embeddings', 'document_vectors'])
+    for (const what of [
+      'character_memories',
+      'memory_embeddings',
+      'knowledge_graph_vectors',
+      'document_vectors',
+    ])
       expect(count(run.rows, what)).toBe(count(seeded.counts, what));
     await withData(async (data) => expect((await data.reconcile()).ok).toBe(true), fresh);
   });

@@ -21,7 +21,7 @@ export {
   type LearningAnalyticsRow,
   type MemoryPerformanceRow,
   type Watermark,
-} from './client.js';
+} from './create-analytics.js';
 export type { QueryTiming } from './db.js';
 export {
   AnalyticsError,

@@ -1,6 +1,9 @@
 // @monsteros/cache: the Redis side of MonsterOS. Namespace caches with per-namespace policies
 // (LRU/LFU/TTL/write-through, enforced by Lua), sessions, agent message streams, metrics time
 // series, stats and health, on ioredis; every multi-key operation stays in one hash slot.
+
+export type { ValueFormat } from './codec.js';
+export type { ConnectionOptions, RedisClient } from './connection.js';
 export {
   type Cache,
   type CacheHealth,
@@ -8,9 +11,7 @@ export {
   type CacheStats,
   createCache,
   type NamespaceStats,
-} from './cache.js';
-export type { ValueFormat } from './codec.js';
-export type { ConnectionOptions, RedisClient } from './connection.js';
+} from './create-cache.js';
 export {
   CacheError,
   type CacheErrorCode,
@@ -45,6 +46,9 @@ export {
   type Pipelines,
   type UserProgressUpdate,
 } from './pipelines.js';
+export type { GetOrSetOptions, SetOptions } from './policies/call-arguments.js';
+export type { CachePolicy } from './policies/create-policy.js';
+export type { LocalPolicyCounters } from './policies/local-counters.js';
 export {
   type CachedCharacterResponse,
   type CachedMemorySearch,
@@ -56,8 +60,7 @@ export {
   type NamespaceValue,
   type PolicyConfig,
   type PolicyOverrides,
-} from './policies/config.js';
-export type { CachePolicy, GetOrSetOptions, LocalPolicyCounters, SetOptions } from './policies/policy.js';
+} from './policies/namespaces.js';
 export type { AgentSession, AgentSessionPatch, Sessions, UserSession, UserSessionPatch } from './sessions.js';
 export {
   AGENT_GROUPS,

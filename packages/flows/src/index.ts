@@ -10,17 +10,16 @@ export {
   MAX_IMPORT_ROWS,
 } from './bulk/index.js';
 export { questionPattern, questionPatternHash } from './caching/response-cache.js';
-export { type DataLayerConfig, loadConfig } from './config.js';
-export type { CrossCharacterSearchInput, CrossCharacterSearchResult } from './cross-character-search.js';
 export {
   createDataLayer,
   type DataLayer,
   type DataLayerHealth,
   type DataLayerOptions,
   type FlowTimingRecord,
-} from './datalayer.js';
+} from './create-data-layer.js';
+export type { CrossCharacterSearchInput, CrossCharacterSearchResult } from './cross-character-search.js';
+export { type DataLayerConfig, loadConfig } from './data-layer-config.js';
 export { ConfigError, FlowError, type FlowErrorCode, FlowValidationError, StepError } from './errors.js';
-export { EVENT_TYPES, flowHandlers } from './events.js';
 export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
 export type { InteractionInput, InteractionResult } from './flows/interaction.js';
 export type { QuestProgressInput, QuestProgressResult } from './flows/quest.js';
@@ -32,7 +31,17 @@ export type {
 } from './flows/session.js';
 export * from './memory/index.js';
 export * from './monitor/index.js';
-export { formatOutboxStatus, type OutboxStatus, outboxStatus, type ParkedEvent } from './outbox-admin.js';
+export { formatOutboxStatus, type OutboxStatus, outboxStatus, type ParkedEvent } from './outbox/admin.js';
+export { EVENT_TYPES, flowHandlers } from './outbox/events.js';
+export {
+  createRelay,
+  type DrainResult,
+  type OutboxHandler,
+  PermanentError,
+  type Relay,
+  type RelayOptions,
+  type RelayStats,
+} from './outbox/relay.js';
 export {
   Pipeline,
   type PipelineResult,
@@ -50,15 +59,6 @@ export type {
   VectorsPort,
 } from './ports.js';
 export { type DriftRow, formatReconcile, type ReconcileReport, reconcile } from './reconcile.js';
-export {
-  createRelay,
-  type DrainResult,
-  type OutboxHandler,
-  PermanentError,
-  type Relay,
-  type RelayOptions,
-  type RelayStats,
-} from './relay.js';
 export type { ResetResult } from './reset.js';
 export { type Responder, type ResponderInput, templateResponder } from './responder.js';
 export { createVectorsPort, type VectorsPortOptions, vectorsPort } from './vectors-port.js';

@@ -6,9 +6,9 @@ import type { Relational } from '@monsteros/relational';
 import type { OutboxEventInput } from '@monsteros/schema';
 import { z } from 'zod';
 import { BULK_EVENT_TYPES, embedEvents } from './bulk/embed-events.js';
-import { EVENT_TYPES } from './events.js';
 import { checkInput } from './flows/common.js';
 import { MEMORY_INGESTED } from './memory/side-effects.js';
+import { EVENT_TYPES } from './outbox/events.js';
 import type { VectorsPort } from './ports.js';
 
 export interface DriftRow {

@@ -10,7 +10,7 @@ import {
   type Vectors,
   type VectorsOptions,
 } from '@monsteros/vectors';
-import type { DataLayerConfig } from './config.js';
+import type { DataLayerConfig } from './data-layer-config.js';
 import type { StoredMemory, VectorsPort } from './ports.js';
 
 const SCROLL_PAGE = 1_000;

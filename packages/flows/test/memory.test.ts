@@ -12,7 +12,7 @@ import { type FlowError, FlowValidationError } from '../src/errors.js';
 import { MemoryInputError } from '../src/memory/input.js';
 import { createMemory, type Memory, memoryOutboxHandlers } from '../src/memory/memory.js';
 import { MEMORY_INGESTED } from '../src/memory/side-effects.js';
-import { createRelay, PermanentError } from '../src/relay.js';
+import { createRelay, PermanentError } from '../src/outbox/relay.js';
 
 let db: TestDatabase;
 let relational: Relational;

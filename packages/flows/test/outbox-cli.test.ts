@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowValidationError, outboxStatus } from '../src/index.js';
 
-const cli = fileURLToPath(new URL('../src/cli/outbox.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../src/outbox/cli.ts', import.meta.url));
 let db: TestDatabase;
 let pool: pg.Pool;
 let dir: string;

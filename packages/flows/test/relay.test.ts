@@ -3,7 +3,7 @@
 import { createRelational, type OutboxRow, type Relational } from '@monsteros/relational';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRelay, PermanentError, type RelayOptions } from '../src/relay.js';
+import { createRelay, PermanentError, type RelayOptions } from '../src/outbox/relay.js';
 
 let db: TestDatabase;
 let relational: Relational;

@@ -7,7 +7,7 @@ export {
   type Relational,
   type RelationalOptions,
   type TransactionScope,
-} from './client.js';
+} from './create-relational.js';
 export {
   CheckViolationError,
   ConflictError,
@@ -23,7 +23,6 @@ export {
 } from './errors.js';
 export type { AchievementsRepository, NewAchievement } from './repositories/achievements.js';
 export type { CharactersRepository, NewCharacter } from './repositories/characters.js';
-export type { ConfigEntry, ConfigRepository } from './repositories/config.js';
 export {
   type InteractionCursor,
   type InteractionPage,
@@ -43,5 +42,6 @@ export type { OutboxBacklog, OutboxRepository, OutboxRow } from './repositories/
 export type { ProgressRepository, ProgressUpdate, QuestProgress } from './repositories/progress.js';
 export type { ActiveQuest, NewQuest, QuestsRepository } from './repositories/quests.js';
 export type { SessionSummaryInput, SessionsRepository } from './repositories/sessions.js';
+export type { ConfigEntry, ConfigRepository } from './repositories/system-config.js';
 export type { NewUser, UserOverview, UsersRepository } from './repositories/users.js';
 export type { RelationalStats } from './stats.js';

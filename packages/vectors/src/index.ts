@@ -1,7 +1,8 @@
 // @monsteros/vectors: MonsterOS collections (specs, provisioning, versions behind aliases),
 // writes with deterministic ids, search profiles, the memory search strategies, and embeddings.
-// The embedded Qdrant-compatible local mode is `@monsteros/vectors/local`.
+// The embedded Qdrant-compatible engine it can run on is its own package, `@monsteros/qdrant-local`.
 
+export type { EngineTelemetry, QdrantClientLike } from '@monsteros/qdrant-local';
 export {
   type Bm25LengthSpec,
   COLLECTION_NAMES,
@@ -13,6 +14,7 @@ export {
   type ShardingSpec,
   SPARSE_VECTOR,
 } from './collections.js';
+export { createVectors, type QdrantTarget, type Vectors, type VectorsOptions } from './create-vectors.js';
 export {
   type CachedEmbeddingProvider,
   type EmbeddingCacheStats,
@@ -48,7 +50,6 @@ export {
 } from './errors.js';
 export { isUuid, pointIdFor } from './ids.js';
 export { VECTORS_LIMITS } from './limits.js';
-export type { QdrantClientLike } from './local/index.js';
 export type {
   CharacterMemoryPayload,
   CollectionName,
@@ -87,5 +88,4 @@ export {
   type MemorySearchHit,
   reciprocalRankFusion,
 } from './strategies/hippo-rag.js';
-export { createVectors, type QdrantTarget, type Vectors, type VectorsOptions } from './vectors.js';
 export type { UpsertOptions, UpsertRecord, UpsertResult } from './writes.js';

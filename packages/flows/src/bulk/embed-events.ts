@@ -4,9 +4,9 @@
 import type { Relational } from '@monsteros/relational';
 import type { OutboxEventInput } from '@monsteros/schema';
 import { z } from 'zod';
-import { parse } from '../events.js';
+import { parse } from '../outbox/events.js';
+import type { OutboxHandler } from '../outbox/relay.js';
 import type { VectorsPort } from '../ports.js';
-import type { OutboxHandler } from '../relay.js';
 
 export const BULK_EVENT_TYPES = {
   interactionsEmbed: 'interactions.embed',

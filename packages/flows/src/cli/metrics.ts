@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCache, type RealtimeMetrics } from '@monsteros/cache';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../data-layer-config.js';
 import { FlowValidationError } from '../errors.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from '../metrics/prometheus.js';
 

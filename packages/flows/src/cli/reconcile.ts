@@ -1,7 +1,7 @@
 // `pnpm db:reconcile [--repair] [--json]`: compares Qdrant and DuckDB with PostgreSQL and reports
 // drift; --repair re-emits what is missing (applied by the relay before exit) and removes orphans.
 import { parseArgs } from 'node:util';
-import { createDataLayer } from '../datalayer.js';
+import { createDataLayer } from '../create-data-layer.js';
 import { formatReconcile } from '../reconcile.js';
 
 const { values } = parseArgs({

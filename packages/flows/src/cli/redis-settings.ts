@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCache, type RedisClient } from '@monsteros/cache';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../data-layer-config.js';
 import { sampleKeys } from '../monitor/collect.js';
 import { computeTuning, type RedisTuningInput, type TuningAdvice } from '../monitor/tuning.js';
 

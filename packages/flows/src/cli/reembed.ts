@@ -4,7 +4,7 @@
 // before the services start (writes meanwhile may miss the new version; db:reconcile repairs).
 import { parseArgs } from 'node:util';
 import { COLLECTION_NAMES, type CollectionName, createVectors } from '@monsteros/vectors';
-import { loadConfig, resolveLocalPaths } from '../config.js';
+import { loadConfig, resolveLocalPaths } from '../data-layer-config.js';
 import { vectorsOptionsOf } from '../vectors-port.js';
 
 const { values, positionals } = parseArgs({

@@ -9,7 +9,7 @@ import { interactionRequestHash, NotFoundError, type Relational } from '@monster
 import { type CharacterAgent, CharacterNameSchema } from '@monsteros/schema';
 import { z } from 'zod';
 import { cachedResponse, questionPatternHash } from '../caching/response-cache.js';
-import { applyInteractionCache, type InteractionCachePayload, interactionEvents } from '../events.js';
+import { applyInteractionCache, type InteractionCachePayload, interactionEvents } from '../outbox/events.js';
 import { part, pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
 import type { MemoryToStore, RecalledMemory, VectorsPort } from '../ports.js';
 import type { Responder } from '../responder.js';

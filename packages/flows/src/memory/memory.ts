@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Cache, CachedMemorySearch } from '@monsteros/cache';
 import { normalizeEntityName, type Relational } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
-import type { OutboxHandler } from '../relay.js';
+import type { OutboxHandler } from '../outbox/relay.js';
 import { scorePassages } from './character-graph.js';
 import { createGraphCache, type GraphCacheStats, relationalGraphSource } from './graph-cache.js';
 import {

@@ -8,7 +8,7 @@ import type { Cache } from '@monsteros/cache';
 import type { OutboxRow, Relational } from '@monsteros/relational';
 import type { UpsertRecord, Vectors } from '@monsteros/vectors';
 import { z } from 'zod';
-import { type OutboxHandler, PermanentError } from '../relay.js';
+import { type OutboxHandler, PermanentError } from '../outbox/relay.js';
 import { batchSynonyms, type SynonymCandidate } from './synonym-knn.js';
 
 /** The event an ingest appends (one per at most 1,000 new rows), aggregate `memory` / character. */

@@ -10,7 +10,12 @@ import { type Analytics, createAnalytics } from '@monsteros/analytics';
 import { createCache } from '@monsteros/cache';
 import { createRelational } from '@monsteros/relational';
 import { createVectors, type Vectors } from '@monsteros/vectors';
-import { type DataLayerConfig, DEFAULT_POOL_SIZE, loadConfig, resolveLocalPaths } from '../config.js';
+import {
+  type DataLayerConfig,
+  DEFAULT_POOL_SIZE,
+  loadConfig,
+  resolveLocalPaths,
+} from '../data-layer-config.js';
 import { FlowError } from '../errors.js';
 import { MonitorConfigError } from './errors.js';
 import { createMonitor } from './monitor.js';
