@@ -90,6 +90,12 @@ export interface MemoryOptions {
   factTopK?: number;
   /** How facts are matched to the query: `sparse` (BM25, default), `hybrid` or `dense`. */
   factSearch?: 'sparse' | 'hybrid' | 'dense';
+  /**
+   * Which facts `facts` linking takes: `named` (default), only the facts naming a named entity of
+   * the query (a proper noun or a date found in it by the graph's names), each such entity's best
+   * in turn (no such fact: all facts); `none`, the query's best facts of all (HippoRAG 2's).
+   */
+  factAnchoring?: 'named' | 'none';
   /** Character graphs kept in process. Default 16. */
   maxGraphs?: number;
   /**
@@ -221,6 +227,7 @@ function resolveTuning(options: MemoryOptions) {
       queryLinking: options.queryLinking,
       factTopK: options.factTopK,
       factSearch: options.factSearch,
+      factAnchoring: options.factAnchoring,
       maxGraphs: options.maxGraphs,
       sideEffects: options.sideEffects,
     },
@@ -242,6 +249,7 @@ function resolveTuning(options: MemoryOptions) {
     queryLinking: t.queryLinking ?? 'facts',
     factTopK: t.factTopK ?? 5,
     factSearch: t.factSearch ?? 'sparse',
+    factAnchoring: t.factAnchoring ?? 'named',
     maxGraphs: t.maxGraphs ?? 16,
     sideEffects: t.sideEffects ?? 'inline',
   };
@@ -300,6 +308,7 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.queryLinking,
     tuning.factTopK,
     tuning.factSearch,
+    tuning.factAnchoring,
   ]);
 
   async function ingestRows(input: IngestInput): Promise<IngestResult> {
