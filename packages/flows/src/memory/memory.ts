@@ -99,6 +99,11 @@ export interface MemoryOptions {
   /** Character graphs kept in process. Default 16. */
   maxGraphs?: number;
   /**
+   * A held graph moves to a new version by patching it with the rows inserted since (the
+   * `memory_graph_changes` log) rather than a whole reload. Default true; false always reloads.
+   */
+  incrementalGraphs?: boolean;
+  /**
    * `inline` (default): apply an ingest's side effects right after its commit (and complete its
    * outbox event); the relay redoes them only if that failed. `outbox`: leave them to the relay.
    */
@@ -229,6 +234,7 @@ function resolveTuning(options: MemoryOptions) {
       factSearch: options.factSearch,
       factAnchoring: options.factAnchoring,
       maxGraphs: options.maxGraphs,
+      incrementalGraphs: options.incrementalGraphs,
       sideEffects: options.sideEffects,
     },
     'options',
@@ -251,6 +257,7 @@ function resolveTuning(options: MemoryOptions) {
     factSearch: t.factSearch ?? 'sparse',
     factAnchoring: t.factAnchoring ?? 'named',
     maxGraphs: t.maxGraphs ?? 16,
+    incrementalGraphs: t.incrementalGraphs ?? true,
     sideEffects: t.sideEffects ?? 'inline',
   };
 }
@@ -289,7 +296,10 @@ export function createMemory(options: MemoryOptions): Memory {
   const { relational, vectors, cache } = options;
   const deps = sideEffectDeps(options);
   const source = relationalGraphSource(relational);
-  const graphs = createGraphCache(source, { maxCharacters: tuning.maxGraphs });
+  const graphs = createGraphCache(
+    tuning.incrementalGraphs ? source : { version: source.version, snapshot: source.snapshot },
+    { maxCharacters: tuning.maxGraphs },
+  );
   const linker = createLinker(vectors, tuning);
   const record = (entry: MemoryOperationEntry) =>
     recordMemoryOperation(relational, entry, options.onOperationRecordError);
