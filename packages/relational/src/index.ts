@@ -33,6 +33,8 @@ export {
 } from './repositories/interactions.js';
 export {
   type MemoryFact,
+  type MemoryGraphChanges,
+  type MemoryGraphChangesRefusal,
   type MemoryRepository,
   normalizeEntityName,
   type TripleRowInput,
