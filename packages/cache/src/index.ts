@@ -38,6 +38,7 @@ export {
   type RealtimeMinute,
   type RealtimeRange,
   type RealtimeSeries,
+  type RealtimeSeriesRecorder,
 } from './metrics/realtime.js';
 export {
   type CharacterState,

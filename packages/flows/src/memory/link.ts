@@ -14,7 +14,6 @@
 import { normalizeEntityName } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
 import type { CharacterGraph } from './character-graph.js';
-import { createEntityDictionary, type EntityDictionary } from './entity-mentions.js';
 import type { RetrieveInput } from './input.js';
 import { ENTITIES_ONLY } from './side-effects.js';
 
@@ -83,15 +82,8 @@ const byStrength = (a: LinkedEntity, b: LinkedEntity) =>
  * const { linked, linking } = await createLinker(vectors, tuning).link(graph, 'sage', { character: 'sage', query: 'Who taught Alan?' });
  */
 export function createLinker(vectors: Pick<Vectors, 'search'>, tuning: LinkerTuning): Linker {
-  const dictionaries = new WeakMap<CharacterGraph, EntityDictionary<number>>();
-  const dictionaryOf = (graph: CharacterGraph) => {
-    let dictionary = dictionaries.get(graph);
-    if (!dictionary) {
-      dictionary = createEntityDictionary(graph.entityNames.map((name, node) => [name, node] as const));
-      dictionaries.set(graph, dictionary);
-    }
-    return dictionary;
-  };
+  // Built once per graph version (a patched version extends its predecessor's: `graph-patch.ts`).
+  const dictionaryOf = (graph: CharacterGraph) => graph.dictionary();
   const exactNames = new WeakMap<CharacterGraph, Map<string, number>>();
   const exactNameOf = (graph: CharacterGraph) => {
     let byName = exactNames.get(graph);
