@@ -61,6 +61,9 @@ export interface Linker {
   link(graph: CharacterGraph, character: string, input: RetrieveInput): Promise<LinkResult>;
 }
 
+/** Named entities of one query whose facts are searched (one search each), in query order: as many as `queryEntities` takes. */
+const MAX_ANCHORS = 32;
+
 /** A name with a capital letter: a proper noun as the extractor wrote it. */
 const UPPER = /\p{Lu}/u;
 
@@ -165,7 +168,7 @@ export function createLinker(vectors: Pick<Vectors, 'search'>, tuning: LinkerTun
                       : [],
                 ),
             ),
-          ]
+          ].slice(0, MAX_ANCHORS)
         : [];
     const [all, ...anchored] = await Promise.all([
       factHits(graph, character, query),
