@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { unstorableTextRule } from '@monsteros/schema';
 import { CORRUPT, decodeValue, type EncodedText, encodeForWrite } from '../codec.js';
 import type { Availability, ScriptedClient } from '../connection.js';
-import { ValidationError } from '../errors.js';
+import { CacheValidationError } from '../errors.js';
 import { escapeKeyPart, type NamespaceKeys } from '../keys.js';
 import { check, checkCacheValue, Tag, TtlSeconds } from '../validation.js';
 import {
@@ -63,7 +63,7 @@ export interface CachePolicy<K, V> {
   get(key: K): Promise<V | undefined>;
   /**
    * Writes an entry, evicting by the strategy when the namespace is full. Returns false when
-   * Redis was unavailable (the write is skipped and counted); bad input throws ValidationError.
+   * Redis was unavailable (the write is skipped and counted); bad input throws CacheValidationError.
    * @example await cache.policies.quest_data.set({ questId }, quest);
    */
   set(key: K, value: V, options?: SetOptions): Promise<boolean>;
@@ -110,15 +110,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function validateKeyPart(value: unknown, field: string): string {
   // Hand-written rather than zod: this runs on every hit, and the bench holds it to raw GET speed.
-  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
-  if (value.length === 0) throw new ValidationError(field, 'must not be empty');
-  if (value.length > 512) throw new ValidationError(field, 'must be at most 512 characters');
+  if (typeof value !== 'string') throw new CacheValidationError(field, 'must be a string');
+  if (value.length === 0) throw new CacheValidationError(field, 'must not be empty');
+  if (value.length > 512) throw new CacheValidationError(field, 'must be at most 512 characters');
   const escaped = escapeKeyPart(value);
   // Only a part with characters outside [A-Za-z0-9_.-] can hold NUL or a lone surrogate (which
   // UTF-8 would turn into U+FFFD, making two distinct keys one).
   if (escaped !== value) {
     const rule = unstorableTextRule(value);
-    if (rule) throw new ValidationError(field, rule);
+    if (rule) throw new CacheValidationError(field, rule);
   }
   return escaped;
 }
@@ -207,7 +207,7 @@ export function createPolicy<N extends NamespaceName>(
   }
 
   function memberOf(key: K): string {
-    if (typeof key !== 'object' || key === null) throw new ValidationError('key', 'must be an object');
+    if (typeof key !== 'object' || key === null) throw new CacheValidationError('key', 'must be an object');
     const record = key as Record<string, unknown>;
     let member = '';
     for (let i = 0; i < shape.parts.length; i++) {
@@ -216,7 +216,7 @@ export function createPolicy<N extends NamespaceName>(
       try {
         value = record[part];
       } catch {
-        throw new ValidationError(`key.${part}`, 'must be plain data (reading it threw)');
+        throw new CacheValidationError(`key.${part}`, 'must be plain data (reading it threw)');
       }
       member += (i === 0 ? '' : ':') + validateKeyPart(value, `key.${part}`);
     }
@@ -242,14 +242,17 @@ export function createPolicy<N extends NamespaceName>(
   }
   function tagsOf(options: SetOptions | undefined): string[] {
     if (options?.tags === undefined) return [];
-    if (!Array.isArray(options.tags)) throw new ValidationError('tags', 'must be an array of strings');
+    if (!Array.isArray(options.tags)) throw new CacheValidationError('tags', 'must be an array of strings');
     return options.tags.map((t, i) => escapeKeyPart(check(Tag, t, `tags[${i}]`)));
   }
   function swrSecondsOf(options: GetOrSetOptions | undefined): number {
     if (options?.staleWhileRevalidateSeconds === undefined) return config.staleWhileRevalidateSeconds;
     const s = options.staleWhileRevalidateSeconds;
     if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
-      throw new ValidationError('staleWhileRevalidateSeconds', 'must be a number of seconds, not negative');
+      throw new CacheValidationError(
+        'staleWhileRevalidateSeconds',
+        'must be a number of seconds, not negative',
+      );
     }
     return s;
   }
@@ -575,7 +578,7 @@ export function createPolicy<N extends NamespaceName>(
 
   async function getOrSet(key: K, loader: () => Promise<V>, options?: GetOrSetOptions): Promise<V> {
     const member = memberOf(key);
-    if (typeof loader !== 'function') throw new ValidationError('loader', 'must be a function');
+    if (typeof loader !== 'function') throw new CacheValidationError('loader', 'must be a function');
     const swrSeconds = swrSecondsOf(options);
     if (options !== undefined) {
       ttlMsOf(options, swrSeconds);
@@ -624,7 +627,8 @@ export function createPolicy<N extends NamespaceName>(
     options?: SetOptions,
   ): Promise<void> {
     const member = memberOf(key);
-    if (typeof writeSource !== 'function') throw new ValidationError('writeSource', 'must be a function');
+    if (typeof writeSource !== 'function')
+      throw new CacheValidationError('writeSource', 'must be a function');
     const ttlMs = ttlMsOf(options, 0);
     const tags = tagsOf(options);
     // Serialize first: a value the cache cannot hold is refused before the source changes.
