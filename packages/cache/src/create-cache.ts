@@ -13,6 +13,8 @@ import { keyBuilders, NAMESPACE_KEY_BASE, namespaceKeys } from './keys.js';
 import { createMetrics, type Metrics, type MetricsBackend } from './metrics/index.js';
 import { createRealtimeMetrics, type RealtimeMetrics } from './metrics/realtime.js';
 import { createPipelines, type Pipelines } from './pipelines.js';
+import { type CachePolicy, createPolicy } from './policies/create-policy.js';
+import type { LocalPolicyCounters } from './policies/local-counters.js';
 import {
   assertNamespace,
   type CacheNamespaces,
@@ -20,9 +22,8 @@ import {
   type NamespaceName,
   type PolicyOverrides,
   resolvePolicies,
-} from './policies/config.js';
+} from './policies/namespaces.js';
 import { startTracking, type Tracking } from './policies/near-cache.js';
-import { type CachePolicy, createPolicy, type LocalPolicyCounters } from './policies/policy.js';
 import { deleteOwnKeys } from './reset.js';
 import { createSessions, type Sessions } from './sessions.js';
 import { createStreams, type Streams } from './streams.js';

@@ -40,6 +40,7 @@ export {
   type RealtimeMinute,
   type RealtimeRange,
   type RealtimeSeries,
+  type RealtimeSeriesRecorder,
 } from './metrics/realtime.js';
 export {
   type CharacterState,
@@ -47,6 +48,9 @@ export {
   type Pipelines,
   type UserProgressUpdate,
 } from './pipelines.js';
+export type { GetOrSetOptions, SetOptions } from './policies/call-arguments.js';
+export type { CachePolicy } from './policies/create-policy.js';
+export type { LocalPolicyCounters } from './policies/local-counters.js';
 export {
   type CachedCharacterResponse,
   type CachedMemorySearch,
@@ -58,8 +62,7 @@ export {
   type NamespaceValue,
   type PolicyConfig,
   type PolicyOverrides,
-} from './policies/config.js';
-export type { CachePolicy, GetOrSetOptions, LocalPolicyCounters, SetOptions } from './policies/policy.js';
+} from './policies/namespaces.js';
 export type { AgentSession, AgentSessionPatch, Sessions, UserSession, UserSessionPatch } from './sessions.js';
 export {
   AGENT_GROUPS,

@@ -78,6 +78,29 @@ describe('real-time metrics (per-minute aggregates)', () => {
     expect(total).toMatchObject({ labels: [], count: 2, sum: 3 });
   });
 
+  it('records through a resolved series as record() does, across flushes, and checks its input once', async () => {
+    const r = t.cache.realtime;
+    const search = r.series('resolved', ['qdrant', 'search', 'ok']);
+    search.record(2);
+    r.record('resolved', ['qdrant', 'search', 'ok'], 3);
+    await r.flush();
+    // After a flush took the pending aggregates, the series records into new ones.
+    search.record(40);
+    expect(r.pending().series).toBe(1);
+    await r.flush();
+    const [total] = await r.totals('resolved');
+    expect(total).toMatchObject({ labels: ['qdrant', 'search', 'ok'], count: 3, sum: 45 });
+    const buckets = new Map(total!.buckets.map((b) => [b.le, b.count]));
+    expect(buckets.get(REALTIME_BUCKETS_MS.find((b) => b >= 40)!)).toBe(1);
+    expect(r.local('resolved')).toEqual([
+      expect.objectContaining({ labels: ['qdrant', 'search', 'ok'], count: 3 }),
+    ]);
+    expect(() => r.series('Bad Name', [])).toThrow(/metric/);
+    expect(() => r.series('resolved', ['a\u001eb'])).toThrow(/labels\.0/);
+    expect(() => search.record(Number.POSITIVE_INFINITY)).toThrow(/value: must be a finite number/);
+    expect(r.pending().series).toBe(0);
+  });
+
   it('flushes what is pending on close', async () => {
     const c = createCache({ redis: REDIS_URL, prefix: t.prefix, realtime: { flushMs: 3_600_000 } });
     c.realtime.record('on_close', ['x'], 5);

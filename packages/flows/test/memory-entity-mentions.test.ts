@@ -39,6 +39,23 @@ describe('entity dictionary', () => {
     expect(dictionary.find('Who is the mayor?')).toEqual([]);
   });
 
+  it('flags the mentions the query writes capitalized or as a number, its first word aside', () => {
+    const found = createEntityDictionary<number>([
+      ['Ada', 1],
+      ['city hall', 2],
+      ['1900', 3],
+      ['York', 4],
+    ]).find('York asked whether ada saw City hall in 1900 or the city hall, Ada?');
+    expect(found.map((m) => [m.name, m.named])).toEqual([
+      ['york', false],
+      ['ada', false],
+      ['city hall', true],
+      ['1900', true],
+      ['city hall', false],
+      ['ada', true],
+    ]);
+  });
+
   it('finds nothing in a query without words', () => {
     expect(dictionary.find('?!  ')).toEqual([]);
   });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
-import type { EngineTelemetry } from '@monsteros/vectors/local';
+import type { EngineTelemetry } from '@monsteros/vectors';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReport } from '../src/monitor/cli.js';

@@ -35,6 +35,8 @@ export {
 } from './repositories/interactions.js';
 export {
   type MemoryFact,
+  type MemoryGraphChanges,
+  type MemoryGraphChangesRefusal,
   type MemoryRepository,
   normalizeEntityName,
   type TripleRowInput,

@@ -4,8 +4,8 @@
 // Baseline in the same run: a brute-force dot product of the weighted query with every stored sparse
 // vector. BENCH_SPARSE_SEARCHES (default 300) resizes a run.
 import { type BenchRow, measure, report } from '@monsteros/bench-kit';
+import { createLocalQdrantClient, LocalQdrant } from '@monsteros/qdrant-local';
 import { createBm25Encoder, type SparseVector } from '../src/index.js';
-import { createLocalQdrantClient, LocalQdrant } from '../src/local/index.js';
 
 const DOCS = Number(process.env.BENCH_SPARSE_DOCS ?? 100_000);
 const SEARCHES = Number(process.env.BENCH_SPARSE_SEARCHES ?? 300);

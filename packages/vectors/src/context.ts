@@ -1,8 +1,8 @@
+import type { QdrantClientLike } from '@monsteros/qdrant-local';
 import type { CollectionSpec } from './collections.js';
 import type { CachedEmbeddingProvider } from './embeddings/cache.js';
 import type { Bm25Encoder } from './embeddings/sparse/bm25.js';
 import { mapQdrantError } from './errors.js';
-import type { QdrantClientLike } from './local/index.js';
 import type { CollectionName } from './payloads.js';
 import type { SearchProfile } from './profiles.js';
 import type { LatencyRecorder } from './stats.js';

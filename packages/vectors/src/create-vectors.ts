@@ -1,3 +1,9 @@
+import {
+  acceptsFloatArrays,
+  createLocalQdrantClient,
+  LocalQdrant,
+  type QdrantClientLike,
+} from '@monsteros/qdrant-local';
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { z } from 'zod';
 import {
@@ -13,8 +19,6 @@ import type { EmbeddingProvider } from './embeddings/provider.js';
 import { type Bm25EncoderOptions, createBm25Encoder } from './embeddings/sparse/bm25.js';
 import { VectorsValidationError } from './errors.js';
 import { checkList, VECTORS_LIMITS } from './limits.js';
-import { acceptsFloatArrays } from './local/client.js';
-import { createLocalQdrantClient, LocalQdrant, type QdrantClientLike } from './local/index.js';
 import type { CollectionName } from './payloads.js';
 import { SEARCH_PROFILES, type SearchProfile } from './profiles.js';
 import {
@@ -59,7 +63,7 @@ export type QdrantTarget =
       /** Per-request timeout in milliseconds. Default 30,000. */
       timeoutMs?: number;
     }
-  /** The embedded local mode, in memory or over a data directory (see `@monsteros/vectors/local`). */
+  /** The embedded local mode, in memory or over a data directory (see `@monsteros/qdrant-local`). */
   | { local: ':memory:' | (string & {}) }
   /** Any client with the official client's methods (e.g. `createLocalQdrantClient(engine)`); not closed by `close()`. */
   | { client: QdrantClientLike };

@@ -1,7 +1,8 @@
 // @monsteros/vectors: MonsterOS collections (specs, provisioning, versions behind aliases),
 // writes with deterministic ids, search profiles, the memory search strategies, and embeddings.
-// The embedded Qdrant-compatible local mode is `@monsteros/vectors/local`.
+// The embedded Qdrant-compatible engine it can run on is its own package, `@monsteros/qdrant-local`.
 
+export type { EngineTelemetry, QdrantClientLike } from '@monsteros/qdrant-local';
 export {
   type Bm25LengthSpec,
   COLLECTION_NAMES,
@@ -49,7 +50,6 @@ export {
 } from './errors.js';
 export { isUuid, pointIdFor } from './ids.js';
 export { VECTORS_LIMITS } from './limits.js';
-export type { QdrantClientLike } from './local/index.js';
 export type {
   CharacterMemoryPayload,
   CollectionName,

@@ -1,4 +1,4 @@
-import type { EngineTelemetry } from './local/engine/telemetry.js';
+import type { EngineTelemetry } from '@monsteros/qdrant-local';
 
 /** Latency percentiles of recent calls (milliseconds). */
 export interface LatencySummary {

@@ -3,6 +3,7 @@
 // nothing written. Examples of the size limits first, then fast-check properties (1,000 cases per
 // entry point), then the local engine's sparse vectors (Qdrant's own statuses, with the field).
 import { randomUUID } from 'node:crypto';
+import { createLocalQdrantClient, LocalQdrant, LocalQdrantError } from '@monsteros/qdrant-local';
 import { badInput } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,6 @@ import {
   type Vectors,
   VectorsValidationError,
 } from '../src/index.js';
-import { createLocalQdrantClient, LocalQdrant, LocalQdrantError } from '../src/local/index.js';
 
 const RUNS = 1_000;
 const DIMS = 8;

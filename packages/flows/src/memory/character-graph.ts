@@ -4,6 +4,7 @@
 // entity lists, and how many passages mention each entity (node specificity). Built from the raw
 // triples with typed-array sorts: no object or string key per triple.
 import type { MemoryRepository } from '@monsteros/relational';
+import { IdIndex } from './id-index.js';
 import { buildSparseGraph, type SparseGraph } from './sparse-graph.js';
 
 /** What `relational.memory.loadGraphSnapshot` returns: the graph in columnar rows. */
@@ -17,8 +18,8 @@ export interface CharacterGraph {
   /** Node index -> entity id / name (ordered by id). */
   entityIds: string[];
   entityNames: string[];
-  /** Entity id -> node index. */
-  indexOf: Map<string, number>;
+  /** Entity id -> node index (shared with the graph's later versions: `IdIndex`). */
+  indexOf: IdIndex;
   /** Entity nodes are `0 .. entityCount - 1`; passage p is node `entityCount + p`. */
   graph: SparseGraph;
   relationEdges: number;
@@ -26,7 +27,7 @@ export interface CharacterGraph {
   /** Passage index -> passage id. */
   passageIds: string[];
   /** Passage id -> passage index. */
-  passageIndex: Map<string, number>;
+  passageIndex: IdIndex;
   /** Entities of passage p: `mentionEntity[mentionStart[p] .. mentionStart[p + 1]]`. */
   mentionStart: Int32Array;
   mentionEntity: Int32Array;
@@ -44,8 +45,7 @@ export interface CharacterGraph {
 export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnapshot): CharacterGraph {
   const { entityIds, entityNames, triples, synonyms } = snapshot;
   const n = entityIds.length;
-  const indexOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) indexOf.set(entityIds[i]!, i);
+  const indexOf = IdIndex.of(entityIds);
 
   // Triples as node and passage indices (passages numbered in order of first mention).
   const t = triples.subject.length;
@@ -151,7 +151,7 @@ export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnap
     relationEdges,
     synonymEdges,
     passageIds,
-    passageIndex,
+    passageIndex: IdIndex.adopt(passageIndex),
     mentionStart,
     mentionEntity: mentionEntity.subarray(0, k),
     entityPassages,

@@ -2,7 +2,9 @@
 // names are (`normalizeEntityName`: case, accents, punctuation and spacing ignored) and cut into
 // words; from left to right, the longest name that starts at a word and ends at a word is taken,
 // and the scan resumes after it (leftmost-longest, no overlaps, never inside a word). Names made
-// only of stop words ("the", "who") are not indexed: they say nothing about the query.
+// only of stop words ("the", "who") are not indexed: they say nothing about the query. A mention
+// is `named` when the query writes one of its words capitalized or as a number, the first word of
+// the query aside (capitalized by the sentence): the usual sign of a proper noun or a date.
 import { normalizeEntityName } from '@monsteros/relational';
 
 /** A name found in the query, with the values (graph nodes) indexed under it. */
@@ -12,6 +14,11 @@ export interface EntityMention<T> {
   /** Word offset of the match in the normalized query. */
   word: number;
   values: T[];
+  /**
+   * Whether the query writes a word of it capitalized or as a number (its first word aside): a
+   * proper noun or a date ("Brand" in "the author of Brand"), not a common noun ("country").
+   */
+  named: boolean;
 }
 
 /** A dictionary of normalized entity names, built once per graph version. */
@@ -20,6 +27,9 @@ export interface EntityDictionary<T> {
   readonly size: number;
   find(query: string): EntityMention<T>[];
 }
+
+/** A word that starts with a capital letter or a digit. */
+const CAPITALIZED = /^[\p{Lu}\p{Lt}\p{N}]/u;
 
 /** Longest name indexed, in words: a longer one can never be a mention worth the scan. */
 const MAX_WORDS = 16;
@@ -37,7 +47,7 @@ const STOP_WORDS = new Set(
  * Builds the dictionary from (name, value) pairs; several values may share a normalized name.
  * @example
  * const dictionary = createEntityDictionary([['Alice', 0], ['Crystal Engine', 1]]);
- * dictionary.find('Who built the crystal engine?'); // [{ name: 'crystal engine', word: 3, values: [1] }]
+ * dictionary.find('Who built the Crystal Engine?'); // [{ name: 'crystal engine', word: 3, values: [1], named: true }]
  */
 export function createEntityDictionary<T>(entries: Iterable<readonly [string, T]>): EntityDictionary<T> {
   const byName = new Map<string, T[]>();
@@ -55,11 +65,28 @@ export function createEntityDictionary<T>(entries: Iterable<readonly [string, T]
   return {
     size: byName.size,
     find(query) {
-      // Word by word: the names' normalization, without its 200-character cut of the whole text.
-      const words = query
-        .split(/\s+/)
-        .flatMap((word) => normalizeEntityName(word).split(' '))
-        .filter((word) => word.length > 0);
+      // Word by word: the names' normalization, without its 200-character cut of the whole text;
+      // beside each word whether the query writes it capitalized or as a number.
+      const words: string[] = [];
+      const cased: boolean[] = [];
+      for (const token of query.split(/\s+/)) {
+        const parts = normalizeEntityName(token)
+          .split(' ')
+          .filter((word) => word.length > 0);
+        const surface = token
+          .normalize('NFKD')
+          .replace(/\p{M}/gu, '')
+          .replace(/[^\p{L}\p{N}]+/gu, ' ')
+          .trim()
+          .split(' ')
+          .filter((word) => word.length > 0);
+        // Case folding that changed the word count (rare letters): read as not capitalized.
+        const aligned = surface.length === parts.length;
+        parts.forEach((word, j) => {
+          cased.push(words.length > 0 && aligned && CAPITALIZED.test(surface[j]!));
+          words.push(word);
+        });
+      }
       const found: EntityMention<T>[] = [];
       for (let i = 0; i < words.length; ) {
         let matched = 0;
@@ -67,7 +94,7 @@ export function createEntityDictionary<T>(entries: Iterable<readonly [string, T]
           const name = length === 1 ? words[i]! : words.slice(i, i + length).join(' ');
           const values = byName.get(name);
           if (values) {
-            found.push({ name, word: i, values });
+            found.push({ name, word: i, values, named: cased.slice(i, i + length).some(Boolean) });
             matched = length;
             break;
           }

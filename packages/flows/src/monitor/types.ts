@@ -3,8 +3,7 @@
 import type { Analytics, DuckdbBufferStats, QueryTiming } from '@monsteros/analytics';
 import type { Cache, CacheStats, NamespaceStats } from '@monsteros/cache';
 import type { OutboxBacklog, Relational, RelationalStats } from '@monsteros/relational';
-import type { Vectors } from '@monsteros/vectors';
-import type { EngineTelemetry } from '@monsteros/vectors/local';
+import type { EngineTelemetry, Vectors } from '@monsteros/vectors';
 import type { RelayStats } from '../outbox/relay.js';
 import type { StepStore, StepTiming } from '../pipeline.js';
 import type { RealtimeSource, SharedReading } from './shared-metrics.js';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createVectors, type Vectors, type VectorsOptions } from '../../src/index.js';
 import {
   createLocalQdrantClient,
   LocalQdrant,
   type LocalQdrantServer,
   startLocalQdrantServer,
-} from '../../src/local/index.js';
+} from '@monsteros/qdrant-local';
+import { createVectors, type Vectors, type VectorsOptions } from '../../src/index.js';
 
 /** How a test reaches Qdrant: the local engine in process, or its REST server through the official client. */
 export interface Backend {

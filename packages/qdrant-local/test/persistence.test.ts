@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { appendFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { QdrantClient } from '@qdrant/js-client-rest';
+import { describe, expect, it } from 'vitest';
+import { LocalQdrant, startLocalQdrantServer } from '../src/index.js';
+import { dataDirs, simulateCrash } from './support/data-dirs.js';
+
+const dataDir = dataDirs('mos-local-qdrant-');
+
+const vector = (i: number) => [Math.cos(i), Math.sin(i), 1, i % 3];
+
+async function seed(engine: LocalQdrant, name: string, count: number): Promise<void> {
+  await engine.createCollection(name, { vectors: { size: 4, distance: 'Dot' }, hnsw_config: { m: 8 } });
+  await engine.upsertPoints(name, {
+    points: Array.from({ length: count }, (_, i) => ({
+      id: i + 1,
+      vector: vector(i + 1),
+      payload: { i: i + 1, even: i % 2 === 1 },
+    })),
+  });
+  await engine.createPayloadIndex(name, { field_name: 'i', field_schema: 'integer' });
+  await engine.deletePoints(name, { filter: { must: [{ key: 'i', range: { gt: count - 2 } }] } });
+  await engine.setPayload(name, { points: [1], payload: { note: 'kept' } });
+  await engine.updateCollectionAliases({
+    actions: [{ create_alias: { collection_name: name, alias_name: `${name}_alias` } }],
+  });
+}
+
+async function expectSeeded(engine: LocalQdrant, name: string, count: number): Promise<void> {
+  expect(await engine.countPoints(name)).toEqual({ count: count - 2 });
+  const [one] = await engine.retrievePoints(name, { ids: [1], with_vector: true });
+  expect(one!.payload).toEqual({ i: 1, even: false, note: 'kept' });
+  (one!.vector as number[]).forEach((x, d) => {
+    expect(x).toBeCloseTo(vector(1)[d]!, 6);
+  });
+  const info = await engine.getCollection(`${name}_alias`);
+  expect(info.config.hnsw_config.m).toBe(8);
+  expect(info.payload_schema.i).toMatchObject({ data_type: 'integer', points: count - 2 });
+  const hits = await engine.queryPoints(name, { query: [1, 0, 0, 0], limit: 1 });
+  const best = Array.from({ length: count - 2 }, (_, i) => i + 1).sort(
+    (a, b) => Math.cos(b) - Math.cos(a),
+  )[0];
+  expect(hits.points[0]!.id).toBe(best);
+}
+
+describe('local mode persistence', () => {
+  it('keeps collections, points, payload, indexes and aliases across a clean restart', async () => {
+    const dir = await dataDir();
+    const first = await LocalQdrant.open(dir);
+    await seed(first, 'memories', 40);
+    await first.close();
+    // The directory lock is gone with the engine.
+    expect((await readdir(dir)).sort()).toEqual(['snapshot.bin', 'wal.log']);
+    expect((await stat(join(dir, 'wal.log'))).size).toBe(0);
+
+    const second = await LocalQdrant.open(dir);
+    await expectSeeded(second, 'memories', 40);
+    await second.close();
+  });
+
+  it('replays the log of an engine that was never closed', async () => {
+    const dir = await dataDir();
+    const crashed = await LocalQdrant.open(dir);
+    await seed(crashed, 'memories', 25);
+    await simulateCrash(dir);
+    const reopened = await LocalQdrant.open(dir);
+    await expectSeeded(reopened, 'memories', 25);
+    await reopened.close();
+  });
+
+  it('folds the log into a snapshot past its size limit and recovers from both', async () => {
+    const dir = await dataDir();
+    const engine = await LocalQdrant.open(dir, { compactAfterBytes: 4096 });
+    await seed(engine, 'memories', 30);
+    for (let i = 0; i < 20; i++) await engine.setPayload('memories', { points: [2], payload: { round: i } });
+    expect((await stat(join(dir, 'snapshot.bin'))).size).toBeGreaterThan(0);
+    expect((await stat(join(dir, 'wal.log'))).size).toBeLessThan(4096 + 1024);
+    await simulateCrash(dir);
+    const reopened = await LocalQdrant.open(dir);
+    await expectSeeded(reopened, 'memories', 30);
+    expect((await reopened.retrievePoints('memories', { ids: [2] }))[0]!.payload).toMatchObject({
+      round: 19,
+    });
+    await reopened.close();
+  });
+
+  it('drops a torn record at the end of the log and keeps everything before it', async () => {
+    const dir = await dataDir();
+    const engine = await LocalQdrant.open(dir);
+    await seed(engine, 'memories', 20);
+    // A write that was cut off mid-record: a length header announcing more bytes than follow.
+    const torn = Buffer.alloc(20);
+    torn.writeUInt32LE(5000, 0);
+    await appendFile(join(dir, 'wal.log'), torn);
+    await simulateCrash(dir);
+    const reopened = await LocalQdrant.open(dir);
+    await expectSeeded(reopened, 'memories', 20);
+    await reopened.upsertPoints('memories', { points: [{ id: 500, vector: [1, 1, 1, 1] }] });
+    await simulateCrash(dir);
+    const again = await LocalQdrant.open(dir);
+    expect(await again.countPoints('memories')).toEqual({ count: 19 });
+    await again.close();
+  });
+
+  it('loses at most the write in flight when the process is killed mid-stream', async () => {
+    const dir = await dataDir();
+    // The writer runs in this very process (node --import tsx), not under the tsx CLI: the CLI
+    // runs scripts in a child of its own, and SIGKILL on the CLI would leave the writer running.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/crash-writer.ts'), dir, 'stream'],
+      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let acked = -1;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        for (const line of buffer.split('\n').slice(0, -1)) {
+          const m = /^ack (\d+)$/.exec(line);
+          if (m) acked = Number(m[1]);
+        }
+        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+        if (acked >= 8) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+    });
+    // While the writer runs, its directory is locked against a second engine.
+    await expect(LocalQdrant.open(dir)).rejects.toMatchObject({
+      name: 'DataDirectoryLockedError',
+      pid: child.pid,
+    });
+    child.kill('SIGKILL');
+    await exited;
+
+    const engine = await LocalQdrant.open(dir);
+    const { count } = await engine.countPoints('stream');
+    // Every acknowledged batch is there; the batch in flight is there whole or not at all.
+    expect(count % 50).toBe(0);
+    expect(count).toBeGreaterThanOrEqual((acked + 1) * 50);
+    const lastAcked = await engine.countPoints('stream', {
+      filter: { must: [{ key: 'batch', match: { value: acked } }] },
+    });
+    expect(lastAcked).toEqual({ count: 50 });
+    await engine.close();
+  });
+
+  it('serves a data directory over HTTP again after the server restarts', async () => {
+    const dir = await dataDir();
+    const first = await startLocalQdrantServer({ path: dir, port: 0 });
+    const client = new QdrantClient({ url: first.url, checkCompatibility: false });
+    await client.createCollection('docs', { vectors: { size: 2, distance: 'Cosine' } });
+    await client.upsert('docs', { points: [{ id: 7, vector: [3, 4], payload: { title: 'seven' } }] });
+    await first.close();
+
+    const second = await startLocalQdrantServer({ path: dir, port: 0 });
+    const again = new QdrantClient({ url: second.url, checkCompatibility: false });
+    const result = await again.query('docs', { query: [3, 4], with_payload: true });
+    expect(result.points).toHaveLength(1);
+    expect(result.points[0]).toMatchObject({ id: 7, payload: { title: 'seven' } });
+    expect(result.points[0]!.score).toBeCloseTo(1, 6);
+    await second.close();
+  });
+});
