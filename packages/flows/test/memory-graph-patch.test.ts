@@ -83,6 +83,18 @@ function expectSameGraph(patched: CharacterGraph, full: CharacterGraph, random: 
   for (const [key, w] of b.edges) expect(Math.abs(a.edges.get(key)! - w), key).toBeLessThan(1e-9);
   for (const [key, w] of b.out) expect(Math.abs(a.out.get(key)! - w), key).toBeLessThan(1e-9);
   if (full.entityIds.length === 0) return;
+  // The names dictionary (extended along the patches) finds the same names as one built whole.
+  const query = Array.from(
+    { length: 6 },
+    () => full.entityNames[Math.floor(random() * full.entityNames.length)],
+  ).join(' and ');
+  const mentions = (graph: CharacterGraph) =>
+    graph
+      .dictionary()
+      .find(query)
+      .map((m) => [m.name, m.word, m.values.map((node) => graph.entityIds[node]).sort()]);
+  expect(mentions(patched)).toEqual(mentions(full));
+  expect(patched.dictionary().size).toBe(full.dictionary().size);
   // PPR from a few random entities (and a passage node), compared node by node.
   const seeds = Array.from(
     { length: 3 },

@@ -177,6 +177,9 @@ describe('memory ingest and multi-hop retrieval', () => {
     expect(anchored.linking).toBe('facts');
     expect(anchored.linked.map((l) => l.name).sort()).toEqual(['Brand', 'Henrik Ibsen', 'Stockholm']);
     expect(anchored.results[0]!.passage.content).toMatch(/^Brand is a play/);
+    // Typed without case: the names found in it that the graph writes capitalized anchor instead.
+    const lower = await memory.retrieve({ character: 'reader', query: query.toLowerCase(), topK: 2 });
+    expect(lower.linked.map((l) => l.name).sort()).toEqual(['Brand', 'Henrik Ibsen', 'Stockholm']);
     const unanchored = await createMemory({ relational, vectors, factAnchoring: 'none' }).retrieve({
       character: 'reader',
       query,
