@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCache, REALTIME_BUCKETS_MS, ValidationError } from '../src/index.js';
+import { CacheValidationError, createCache, REALTIME_BUCKETS_MS } from '../src/index.js';
 import { REDIS_URL, testCache } from './helpers.js';
 
 let t: ReturnType<typeof testCache>;
@@ -78,6 +78,29 @@ describe('real-time metrics (per-minute aggregates)', () => {
     expect(total).toMatchObject({ labels: [], count: 2, sum: 3 });
   });
 
+  it('records through a resolved series as record() does, across flushes, and checks its input once', async () => {
+    const r = t.cache.realtime;
+    const search = r.series('resolved', ['qdrant', 'search', 'ok']);
+    search.record(2);
+    r.record('resolved', ['qdrant', 'search', 'ok'], 3);
+    await r.flush();
+    // After a flush took the pending aggregates, the series records into new ones.
+    search.record(40);
+    expect(r.pending().series).toBe(1);
+    await r.flush();
+    const [total] = await r.totals('resolved');
+    expect(total).toMatchObject({ labels: ['qdrant', 'search', 'ok'], count: 3, sum: 45 });
+    const buckets = new Map(total!.buckets.map((b) => [b.le, b.count]));
+    expect(buckets.get(REALTIME_BUCKETS_MS.find((b) => b >= 40)!)).toBe(1);
+    expect(r.local('resolved')).toEqual([
+      expect.objectContaining({ labels: ['qdrant', 'search', 'ok'], count: 3 }),
+    ]);
+    expect(() => r.series('Bad Name', [])).toThrow(/metric/);
+    expect(() => r.series('resolved', ['a\u001eb'])).toThrow(/labels\.0/);
+    expect(() => search.record(Number.POSITIVE_INFINITY)).toThrow(/value: must be a finite number/);
+    expect(r.pending().series).toBe(0);
+  });
+
   it('flushes what is pending on close', async () => {
     const c = createCache({ redis: REDIS_URL, prefix: t.prefix, realtime: { flushMs: 3_600_000 } });
     c.realtime.record('on_close', ['x'], 5);
@@ -86,9 +109,9 @@ describe('real-time metrics (per-minute aggregates)', () => {
     expect(total?.count).toBe(1);
   });
 
-  it('refuses bad names, labels, values and ranges with a ValidationError naming the field', async () => {
+  it('refuses bad names, labels, values and ranges with a CacheValidationError naming the field', async () => {
     const r = t.cache.realtime;
-    expect(() => r.record('Bad Name', [], 1)).toThrow(ValidationError);
+    expect(() => r.record('Bad Name', [], 1)).toThrow(CacheValidationError);
     expect(() => r.record('ok_name', [], Number.NaN)).toThrow(/value: must be a finite number/);
     expect(() => r.record('ok_name', [], -1)).toThrow(/value/);
     expect(() => r.record('ok_name', ['a\u001fb'], 1)).toThrow(/labels\.0/);

@@ -8,13 +8,17 @@
 // - retrieve: the whole `memory.retrieve` (entity linking by vector search in the local mode over
 //   the 50k entity embeddings, version check, PPR, scoring, passage rows), warm graph; without a
 //   Redis cache, and a repeated query answered from Redis.
-// BENCH_ENTITIES, BENCH_EDGES, BENCH_ITERATIONS narrow a run.
-import { type BenchRow, measure, report, seededRandom as rng } from '@monsteros/bench-kit';
+// - names dictionary of a new version: built whole, or the previous one extended by 5 names.
+// - first retrieve after an ingest of 5 passages: the held graph patched with the changes since
+//   its version, against the graph built whole (BENCH_INGESTS rounds, default 30).
+// BENCH_ENTITIES, BENCH_EDGES, BENCH_ITERATIONS, BENCH_INGESTS narrow a run.
+import { type BenchRow, measure, report, seededRandom as rng, summarize } from '@monsteros/bench-kit';
 import { createCache } from '@monsteros/cache';
 import { createRelational } from '@monsteros/relational';
 import { createTestDatabase } from '@monsteros/schema/testing';
 import { createVectors } from '@monsteros/vectors';
 import { buildCharacterGraph, scorePassages } from '../src/memory/character-graph.js';
+import { createEntityDictionary } from '../src/memory/entity-mentions.js';
 import { createGraphCache, relationalGraphSource } from '../src/memory/graph-cache.js';
 import { createMemory } from '../src/memory/memory.js';
 import { personalizedPageRank } from '../src/memory/ppr.js';
@@ -23,6 +27,7 @@ const ENTITIES = Number(process.env.BENCH_ENTITIES ?? 50_000);
 const EDGES = Number(process.env.BENCH_EDGES ?? 200_000);
 const SYNONYMS = Math.round(ENTITIES / 10);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 50);
+const INGESTS = Number(process.env.BENCH_INGESTS ?? 30);
 const TOP_K = 10;
 const CHARACTER = 'bench-sage';
 
@@ -173,6 +178,27 @@ try {
     }),
     note: 'once per graph version',
   });
+  // The names dictionary a new version needs (fact linking finds the query's named entities
+  // with it on every retrieval): built whole, or the previous version's extended by 5 names.
+  const dictionaryStats = await measure(
+    () => createEntityDictionary(graph.entityNames.map((name, node) => [name, node] as const)),
+    { iterations: 5, warmup: 1 },
+  );
+  rows.push({ case: 'names dictionary of a new version', path: 'built whole', stats: dictionaryStats });
+  let dictionary = graph.dictionary();
+  rows.push({
+    case: 'names dictionary of a new version',
+    path: 'ours (extended by 5 names)',
+    stats: await measure(
+      (i) => {
+        dictionary = dictionary.extend(
+          Array.from({ length: 5 }, (_, j) => [`added name ${i} ${j}`, ENTITIES + 5 * i + j] as const),
+        );
+      },
+      { iterations: 200, warmup: 0 },
+    ),
+    baseline: dictionaryStats,
+  });
   // End to end: entity embeddings straight into the vectors local mode (the ingest path would also
   // search synonyms per entity: 50k searches, not what this bench measures).
   await vectors.ensureCollections();
@@ -216,6 +242,59 @@ try {
     path: 'ours, Redis hit',
     stats: await measure(() => cached.retrieve(askAbout(1)), { iterations: 2_000 }),
     note: 'version check + one GET',
+  });
+
+  // Ingest 5 passages (10 triples, 5 new entities), then the first retrieve of the new version:
+  // the held graph patched with the changes (the default) against the graph built whole, on the
+  // same versions, in alternating order. Only the retrieve is timed.
+  const patching = createMemory({ relational, vectors });
+  const rebuilding = createMemory({ relational, vectors, incrementalGraphs: false });
+  await patching.retrieve(askAbout(2));
+  await rebuilding.retrieve(askAbout(2));
+  const patchedMs: number[] = [];
+  const rebuiltMs: number[] = [];
+  const loadMs = { patched: [] as number[], rebuilt: [] as number[] };
+  for (let i = 0; i < INGESTS; i++) {
+    await patching.ingest({
+      character: CHARACTER,
+      passages: Array.from({ length: 5 }, (_, j) => {
+        const fresh = `new entity ${i}-${j}`;
+        return {
+          text: `passage after ingest ${i}-${j}`,
+          triples: [
+            [names[pick()]!, 'relates to', fresh],
+            [fresh, 'leads to', names[pick()]!],
+          ] as Array<[string, string, string]>,
+        };
+      }),
+    });
+    const paths = [
+      { memory: patching, ms: patchedMs, load: loadMs.patched },
+      { memory: rebuilding, ms: rebuiltMs, load: loadMs.rebuilt },
+    ];
+    for (const { memory, ms, load } of i % 2 === 0 ? paths : paths.reverse()) {
+      const started = performance.now();
+      await memory.retrieve(askAbout(100 + i));
+      ms.push(performance.now() - started);
+      load.push(memory.graphStats().lastLoadMs);
+    }
+  }
+  if (patching.graphStats().patches !== INGESTS || rebuilding.graphStats().patches !== 0)
+    throw new Error(`expected ${INGESTS} patched loads: ${JSON.stringify(patching.graphStats())}`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const rebuiltStats = summarize(rebuiltMs);
+  rows.push({
+    case: 'first retrieve after ingesting 5 passages',
+    path: 'graph built whole',
+    stats: rebuiltStats,
+    note: `graph load p50 ${median(loadMs.rebuilt).toFixed(1)} ms`,
+  });
+  rows.push({
+    case: 'first retrieve after ingesting 5 passages',
+    path: 'ours (graph patched)',
+    stats: summarize(patchedMs),
+    baseline: rebuiltStats,
+    note: `graph load p50 ${median(loadMs.patched).toFixed(1)} ms`,
   });
 
   report('flows-memory', rows, {

@@ -37,6 +37,8 @@ const prefix = `mos-bench-${randomUUID().slice(0, 8)}:`;
 const data = await createDataLayer({
   env: {},
   poolSize: 20,
+  // METRICS=off: recording off, to profile the flow with and without it.
+  metrics: process.env.METRICS !== 'off',
   config: {
     databaseUrl: db.url,
     keyPrefix: prefix,

@@ -68,7 +68,7 @@ function compare(
 /** Every point of a collection: its payload field `field` (the source row's id), tallied. */
 async function pointsBy(
   data: DataLayer,
-  collection: 'character_memories' | 'memory_embeddings',
+  collection: 'character_memories' | 'memory_embeddings' | 'knowledge_graph_vectors',
   field: string,
   keep: (payload: Record<string, unknown>) => boolean,
 ): Promise<Map<string, number>> {
@@ -247,8 +247,8 @@ export async function verify(
     (k) => grants.some((g) => g.id === k && doubtfulUsers.has(g.user_id)),
   );
 
-  // Memory ingests: one passage row per acknowledged ingest, the entities its triples name, and
-  // one point per passage and entity.
+  // Memory ingests: one passage row per acknowledged ingest, the entities its triples name, one
+  // point per passage and entity, and one fact point per triple.
   const ingestOps = acked.flatMap((op) => (op.kind === 'ingest' ? [op] : []));
   const { rows: passages } = await pool.query<{ id: string; content: string }>(
     'select id::text as id, content from memory_passages',
@@ -296,6 +296,20 @@ export async function verify(
     out,
     (k) => passageOp.get(k),
     (k) => graphRows.has(k) && !graphIds.has(k),
+  );
+  // Facts: one knowledge_graph_vectors point per triple of an acknowledged ingest's passage.
+  const { rows: triples } = await pool.query<{ id: string; passage_id: string }>(
+    'select id::text as id, passage_id::text as passage_id from memory_triples',
+  );
+  const tripleOp = new Map(triples.map((t) => [t.id, passageOp.get(t.passage_id)]));
+  const factIds = new Set(triples.filter((t) => ingestIds.has(tripleOp.get(t.id) ?? '')).map((t) => t.id));
+  compare(
+    { store: 'qdrant', what: 'knowledge_graph_vectors (points per triple)' },
+    factIds,
+    await pointsBy(data, 'knowledge_graph_vectors', 'triple_id', () => true),
+    out,
+    (k) => tripleOp.get(k),
+    (k) => tripleOp.has(k) && !factIds.has(k),
   );
   return out;
 }

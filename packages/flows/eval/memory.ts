@@ -1,4 +1,4 @@
-// `pnpm eval:memory [--dataset DIR] [--json] [--limit N]`: how well the HippoRAG memory recalls the
+// `pnpm eval:memory [--dataset DIR] [--json] [--limit N] [--half odd|even] [--lowercase]`: how well the HippoRAG memory recalls the
 // gold passages of multi-hop questions. Ingests every passage of a dataset in the musique-dev
 // format (with its extracted triples) into a fresh character's memory through the public API, in a
 // fresh PostgreSQL database and an in-memory local Qdrant (no Redis: no answer comes from a cache),
@@ -24,6 +24,10 @@ const { values: args } = parseArgs({
     dataset: { type: 'string', default: '../shared/datasets/musique-dev' },
     json: { type: 'boolean', default: false },
     limit: { type: 'string' },
+    /** Only the odd or even questions (1st, 3rd, … or 2nd, 4th, …): a setting must hold on both halves. */
+    half: { type: 'string' },
+    /** Ask the questions lower-cased, as chat users often type: linking must not depend on case alone. */
+    lowercase: { type: 'boolean', default: false },
     /** Memory tuning as JSON (`createMemory` options), for sensitivity runs: `--tuning '{"passageNodeWeight":0}'`. */
     tuning: { type: 'string', default: '{}' },
   },
@@ -79,7 +83,14 @@ async function evaluate(
 const textsOf = (results: RetrievedPassage[]) => results.map((r) => r.passage.content);
 
 const dataset = await loadDataset(args.dataset);
-const questions = args.limit ? dataset.questions.slice(0, Number(args.limit)) : dataset.questions;
+if (args.half !== undefined && args.half !== 'odd' && args.half !== 'even')
+  throw new Error('--half must be odd or even');
+const halved =
+  args.half === undefined
+    ? dataset.questions
+    : dataset.questions.filter((_, i) => i % 2 === (args.half === 'odd' ? 0 : 1));
+const cased = args.lowercase ? halved.map((q) => ({ ...q, question: q.question.toLowerCase() })) : halved;
+const questions = args.limit ? cased.slice(0, Number(args.limit)) : cased;
 const db = await createTestDatabase({ label: 'memory_eval' });
 const relational = createRelational({ databaseUrl: db.url, poolSize: 4 });
 const vectors = await createVectors({ qdrant: { local: ':memory:' }, collectionPrefix: 'eval_' });
@@ -137,6 +148,8 @@ try {
 
   const report = {
     dataset: args.dataset,
+    half: args.half ?? null,
+    lowercase: args.lowercase,
     tuning,
     questions: questions.length,
     ingest: {
@@ -157,7 +170,7 @@ try {
   else {
     const i = report.ingest;
     console.log(
-      `memory eval: ${args.dataset} (${questions.length} questions, ${i.passages} passages)${args.tuning === '{}' ? '' : `, tuning ${args.tuning}`}`,
+      `memory eval: ${args.dataset} (${questions.length}${args.half ? ` ${args.half}` : ''}${args.lowercase ? ' lower-cased' : ''} questions, ${i.passages} passages)${args.tuning === '{}' ? '' : `, tuning ${args.tuning}`}`,
     );
     console.log(
       `ingest: ${i.passages} passages, ${i.triples} triples (${i.skippedTriples} malformed skipped), ${i.entities} entities, ${i.synonymEdges} synonym edges in ${i.seconds.toFixed(2)} s (${i.cpuSeconds.toFixed(2)} s CPU in this process): ${i.passagesPerSecond.toFixed(0)} passages/s, ${i.triplesPerSecond.toFixed(0)} triples/s`,

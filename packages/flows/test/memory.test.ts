@@ -148,6 +148,56 @@ describe('memory ingest and multi-hop retrieval', () => {
     expect(none.linking).not.toBe('facts');
   });
 
+  it("anchors fact linking on the query's named entities, each one's best facts in turn", async () => {
+    await memory.ingest({
+      character: 'reader',
+      passages: [
+        {
+          text: 'Brand is a play written by Henrik Ibsen; it premiered in Stockholm.',
+          triples: [
+            ['Brand', 'written by', 'Henrik Ibsen'],
+            ['Brand', 'premiered in', 'Stockholm'],
+          ],
+        },
+        {
+          text: 'Henrik Ibsen was a citizen of Norway.',
+          triples: [['Henrik Ibsen', 'citizen of', 'Norway']],
+        },
+        { text: 'KXYZ broadcasts country music.', triples: [['KXYZ', 'broadcasts', 'country music']] },
+        {
+          text: 'Canadian citizens can visit many countries.',
+          triples: [['Canadian citizens', 'can visit', 'many countries']],
+        },
+      ],
+    });
+    // "Brand" is written capitalized (a named entity): only its facts link, not the facts that
+    // share more of the question's common words ("country", "citizen").
+    const query = 'What country was the author of Brand a citizen of?';
+    const anchored = await memory.retrieve({ character: 'reader', query, topK: 2 });
+    expect(anchored.linking).toBe('facts');
+    expect(anchored.linked.map((l) => l.name).sort()).toEqual(['Brand', 'Henrik Ibsen', 'Stockholm']);
+    expect(anchored.results[0]!.passage.content).toMatch(/^Brand is a play/);
+    // Typed without case: the names found in it that the graph writes capitalized anchor instead.
+    const lower = await memory.retrieve({ character: 'reader', query: query.toLowerCase(), topK: 2 });
+    expect(lower.linked.map((l) => l.name).sort()).toEqual(['Brand', 'Henrik Ibsen', 'Stockholm']);
+    const unanchored = await createMemory({ relational, vectors, factAnchoring: 'none' }).retrieve({
+      character: 'reader',
+      query,
+      topK: 2,
+    });
+    expect(unanchored.linked.map((l) => l.name)).toEqual(
+      expect.arrayContaining(['KXYZ', 'Canadian citizens']),
+    );
+    // Two named entities, two facts: each gets its best, though Brand's second outscores KXYZ's.
+    const two = await createMemory({ relational, vectors, factTopK: 2 }).retrieve({
+      character: 'reader',
+      query: 'Was Brand, written in Stockholm, about KXYZ?',
+      topK: 2,
+    });
+    expect(two.linked.map((l) => l.name)).toContain('KXYZ');
+    expect(two.linked).toHaveLength(4);
+  });
+
   it('links the entity names found in the query when no query entities are given, else the whole query by embedding', async () => {
     const memory = createMemory({ relational, vectors, cache, queryLinking: 'dictionary' });
     const answer = await memory.retrieve({
@@ -563,6 +613,13 @@ describe('memory input', () => {
       }),
     );
     expect(() => createMemory({ relational, vectors, factTopK: 0 })).toThrow(/options\.factTopK/);
+    const anchoring = 'all' as unknown as 'named';
+    expect(() => createMemory({ relational, vectors, factAnchoring: anchoring })).toThrow(
+      expect.objectContaining({
+        field: 'options.factAnchoring',
+        message: expect.stringMatching(/named or none/),
+      }),
+    );
     expect(() => createMemory({ relational, vectors, factSearch: 'exact' as unknown as 'sparse' })).toThrow(
       MemoryInputError,
     );

@@ -16,6 +16,7 @@ export const DATA_TABLES = [
   'memory_triples',
   'memory_entities',
   'memory_passages',
+  'memory_graph_changes',
   'memory_graph_versions',
   'user_achievements',
   'achievements',

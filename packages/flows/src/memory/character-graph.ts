@@ -4,6 +4,8 @@
 // entity lists, and how many passages mention each entity (node specificity). Built from the raw
 // triples with typed-array sorts: no object or string key per triple.
 import type { MemoryRepository } from '@monsteros/relational';
+import { createEntityDictionary, type EntityDictionary } from './entity-mentions.js';
+import { IdIndex } from './id-index.js';
 import { buildSparseGraph, type SparseGraph } from './sparse-graph.js';
 
 /** What `relational.memory.loadGraphSnapshot` returns: the graph in columnar rows. */
@@ -17,8 +19,8 @@ export interface CharacterGraph {
   /** Node index -> entity id / name (ordered by id). */
   entityIds: string[];
   entityNames: string[];
-  /** Entity id -> node index. */
-  indexOf: Map<string, number>;
+  /** Entity id -> node index (shared with the graph's later versions: `IdIndex`). */
+  indexOf: IdIndex;
   /** Entity nodes are `0 .. entityCount - 1`; passage p is node `entityCount + p`. */
   graph: SparseGraph;
   relationEdges: number;
@@ -26,12 +28,33 @@ export interface CharacterGraph {
   /** Passage index -> passage id. */
   passageIds: string[];
   /** Passage id -> passage index. */
-  passageIndex: Map<string, number>;
+  passageIndex: IdIndex;
   /** Entities of passage p: `mentionEntity[mentionStart[p] .. mentionStart[p + 1]]`. */
   mentionStart: Int32Array;
   mentionEntity: Int32Array;
   /** How many passages mention each entity. */
   entityPassages: Int32Array;
+  /**
+   * The entity names as a dictionary (name -> nodes) for finding them in queries: built on first
+   * use, once per version; a patched version extends its predecessor's.
+   */
+  dictionary(): EntityDictionary<number>;
+}
+
+/**
+ * `build` run once, on the first call (what `CharacterGraph.dictionary` is), then its result;
+ * `build` is dropped after it ran, with whatever it held.
+ */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let pending: (() => T) | null = build;
+  return () => {
+    if (pending) {
+      value = pending();
+      pending = null;
+    }
+    return value as T;
+  };
 }
 
 /**
@@ -44,8 +67,7 @@ export interface CharacterGraph {
 export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnapshot): CharacterGraph {
   const { entityIds, entityNames, triples, synonyms } = snapshot;
   const n = entityIds.length;
-  const indexOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) indexOf.set(entityIds[i]!, i);
+  const indexOf = IdIndex.of(entityIds);
 
   // Triples as node and passage indices (passages numbered in order of first mention).
   const t = triples.subject.length;
@@ -151,10 +173,11 @@ export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnap
     relationEdges,
     synonymEdges,
     passageIds,
-    passageIndex,
+    passageIndex: IdIndex.adopt(passageIndex),
     mentionStart,
     mentionEntity: mentionEntity.subarray(0, k),
     entityPassages,
+    dictionary: once(() => createEntityDictionary(entityNames.map((name, node) => [name, node] as const))),
   };
 }
 

@@ -1,23 +1,58 @@
 // Built character graphs kept in process, keyed by the graph version PostgreSQL keeps (bumped by
 // triggers on every change). A retrieval costs one indexed read of the version; the graph is
-// reloaded only when that moved. Concurrent misses of one character share one load.
-import type { Relational } from '@monsteros/relational';
+// reloaded only when that moved: patched with what was inserted since its version when the change
+// log covers it (`graph-patch.ts`), built whole from a snapshot otherwise. Concurrent misses of one
+// character share one load.
+import type { MemoryGraphChanges, MemoryGraphChangesRefusal, Relational } from '@monsteros/relational';
 import { buildCharacterGraph, type CharacterGraph, type MemoryGraphSnapshot } from './character-graph.js';
+import { patchCharacterGraph } from './graph-patch.js';
+
+/** What brings a held graph up to date: the changes since its version, or a whole snapshot. */
+export type GraphUpdate =
+  | { changes: MemoryGraphChanges }
+  | { snapshot: MemoryGraphSnapshot; refused: MemoryGraphChangesRefusal };
 
 /** Where graphs come from: the version (0 when the character has no memory) and a snapshot. */
 export interface GraphSource {
   version(character: string): Promise<number>;
   snapshot(character: string): Promise<MemoryGraphSnapshot>;
+  /**
+   * The changes since `graph`'s version, or (when they cannot patch it) a snapshot read in the
+   * same transaction. Optional: without it every new version is loaded whole.
+   */
+  update?(graph: CharacterGraph): Promise<GraphUpdate>;
 }
 
-/** The graph source over `@monsteros/relational`: the snapshot is read in one repeatable-read transaction. */
-export function relationalGraphSource(relational: Pick<Relational, 'memory' | 'transaction'>): GraphSource {
+/**
+ * The graph source over `@monsteros/relational`: the snapshot, or the changes, read in one
+ * repeatable-read transaction. Changes of more than `patchShare` × the graph's edge entries (at
+ * least 10,000 rows) are not worth a patch: the graph is loaded whole. Default 0.25.
+ */
+export function relationalGraphSource(
+  relational: Pick<Relational, 'memory' | 'transaction'>,
+  options: { patchShare?: number } = {},
+): GraphSource {
+  const patchShare = options.patchShare ?? 0.25;
+  const snapshot = (character: string) =>
+    relational.transaction((tx) => tx.memory.loadGraphSnapshot(character), { isolation: 'repeatable read' });
   return {
     version: async (character) => (await relational.memory.graphVersion(character))?.version ?? 0,
-    snapshot: (character) =>
-      relational.transaction((tx) => tx.memory.loadGraphSnapshot(character), {
-        isolation: 'repeatable read',
-      }),
+    snapshot,
+    update: (graph) => {
+      const anchor = graph.entityIds[0];
+      if (anchor === undefined)
+        return snapshot(graph.character).then((s) => ({ snapshot: s, refused: 'history' as const }));
+      return relational.transaction(
+        async (tx): Promise<GraphUpdate> => {
+          const delta = await tx.memory.loadGraphChanges(graph.character, graph.version, anchor, {
+            maxRows: Math.max(10_000, Math.floor(graph.graph.entryCount * patchShare)),
+          });
+          if ('changes' in delta) return delta;
+          return { snapshot: await tx.memory.loadGraphSnapshot(graph.character), refused: delta.refused };
+        },
+        { isolation: 'repeatable read' },
+      );
+    },
   };
 }
 
@@ -26,10 +61,14 @@ export interface GraphCacheStats {
   /** Characters whose graph is held. */
   entries: number;
   hits: number;
-  /** Graphs built (first use or a version change). */
+  /** Graphs built (first use or a version change), whole or patched. */
   loads: number;
-  /** Milliseconds the last load took (snapshot + build). */
+  /** Of `loads`, the graphs patched with the changes since the held version. */
+  patches: number;
+  /** Milliseconds the last load took (snapshot + build, or changes + patch). */
   lastLoadMs: number;
+  /** How the last load went: `patch`, `full` (nothing held), or why the held graph could not be patched. */
+  lastLoad: 'patch' | 'full' | MemoryGraphChangesRefusal | 'mismatch' | null;
 }
 
 export interface GraphCache {
@@ -51,13 +90,39 @@ export function createGraphCache(source: GraphSource, options: { maxCharacters?:
   const maxCharacters = options.maxCharacters ?? 16;
   const held = new Map<string, CharacterGraph>();
   const loading = new Map<string, { version: number; promise: Promise<CharacterGraph> }>();
-  const counters = { hits: 0, loads: 0, lastLoadMs: 0 };
+  const counters: Omit<GraphCacheStats, 'entries'> = {
+    hits: 0,
+    loads: 0,
+    patches: 0,
+    lastLoadMs: 0,
+    lastLoad: null,
+  };
+
+  /** The graph at the current version: the held one patched when possible, else built whole. */
+  async function build(character: string, held: CharacterGraph | undefined) {
+    if (!held || !source.update)
+      return {
+        graph: buildCharacterGraph(character, await source.snapshot(character)),
+        how: 'full' as const,
+      };
+    const update = await source.update(held);
+    if ('snapshot' in update)
+      return { graph: buildCharacterGraph(character, update.snapshot), how: update.refused };
+    const patched = patchCharacterGraph(held, update.changes);
+    if (patched) return { graph: patched, how: 'patch' as const };
+    // The changes do not fit the held graph (it is not the graph of its version): load it whole.
+    return {
+      graph: buildCharacterGraph(character, await source.snapshot(character)),
+      how: 'mismatch' as const,
+    };
+  }
 
   async function load(character: string): Promise<CharacterGraph> {
     const started = performance.now();
-    const snapshot = await source.snapshot(character);
-    const graph = buildCharacterGraph(character, snapshot);
+    const { graph, how } = await build(character, held.get(character));
     counters.loads++;
+    if (how === 'patch') counters.patches++;
+    counters.lastLoad = how;
     counters.lastLoadMs = performance.now() - started;
     // Keep the newest: a slow load must not replace a graph of a later version.
     const current = held.get(character);

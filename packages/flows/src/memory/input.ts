@@ -127,7 +127,9 @@ export const TuningSchema = z
     factSearch: z
       .enum(['hybrid', 'sparse', 'dense'], { message: 'must be hybrid, sparse or dense' })
       .optional(),
+    factAnchoring: z.enum(['named', 'none'], { message: 'must be named or none' }).optional(),
     maxGraphs: count(10_000).optional(),
+    incrementalGraphs: z.boolean({ message: 'must be true or false' }).optional(),
     sideEffects: z.enum(['inline', 'outbox'], { message: 'must be inline or outbox' }).optional(),
   })
   .strict();

@@ -1,7 +1,9 @@
 // Linking a query to its character's graph, with no LLM:
 // - `facts` (default, no `queryEntities`; HippoRAG 2's fact linking without its LLM filter): the
 //   query's best-matching facts of `knowledge_graph_vectors` (BM25 over "subject predicate object"
-//   by default), deduplicated, the `factTopK` best kept; each fact's subject and object are linked
+//   by default) among those naming a named entity of the query (`factAnchoring: 'named'`: a graph
+//   name the query writes capitalized or as a number), each such entity's best in turn (none:
+//   all facts), deduplicated, the `factTopK` first kept; each fact's subject and object are linked
 //   with the fact's score divided by the best one's (an entity in several facts: the mean);
 // - `dictionary` (no fact matches, or the fact search failed): the graph's entity names found in the query
 //   (`createEntityDictionary`: normalized, leftmost-longest, whole words, no overlaps), the
@@ -12,7 +14,6 @@
 import { normalizeEntityName } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
 import type { CharacterGraph } from './character-graph.js';
-import { createEntityDictionary, type EntityDictionary } from './entity-mentions.js';
 import type { RetrieveInput } from './input.js';
 import { ENTITIES_ONLY } from './side-effects.js';
 
@@ -42,6 +43,11 @@ export interface LinkerTuning {
   factTopK: number;
   /** How facts are matched to the query. Default `sparse` (BM25). */
   factSearch: 'sparse' | 'hybrid' | 'dense';
+  /**
+   * `named` (default): only the facts naming a named entity of the query (a proper noun or date
+   * found in it), each such entity's best in turn; `none`: the query's best facts of all.
+   */
+  factAnchoring: 'named' | 'none';
 }
 
 /** What linking found; `degraded` when the fact search failed and a weaker linking was used. */
@@ -55,6 +61,18 @@ export interface Linker {
   link(graph: CharacterGraph, character: string, input: RetrieveInput): Promise<LinkResult>;
 }
 
+/** A name with a capital letter: a proper noun as the extractor wrote it. */
+const UPPER = /\p{Lu}/u;
+
+/** The lists' items rank by rank: the first of each list, then the second of each, and so on. */
+function interleave<T>(lists: T[][]): T[] {
+  const out: T[] = [];
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let rank = 0; rank < longest; rank++)
+    for (const list of lists) if (rank < list.length) out.push(list[rank]!);
+  return out;
+}
+
 const byStrength = (a: LinkedEntity, b: LinkedEntity) =>
   b.similarity - a.similarity || (a.entityId < b.entityId ? -1 : 1);
 
@@ -64,15 +82,8 @@ const byStrength = (a: LinkedEntity, b: LinkedEntity) =>
  * const { linked, linking } = await createLinker(vectors, tuning).link(graph, 'sage', { character: 'sage', query: 'Who taught Alan?' });
  */
 export function createLinker(vectors: Pick<Vectors, 'search'>, tuning: LinkerTuning): Linker {
-  const dictionaries = new WeakMap<CharacterGraph, EntityDictionary<number>>();
-  const dictionaryOf = (graph: CharacterGraph) => {
-    let dictionary = dictionaries.get(graph);
-    if (!dictionary) {
-      dictionary = createEntityDictionary(graph.entityNames.map((name, node) => [name, node] as const));
-      dictionaries.set(graph, dictionary);
-    }
-    return dictionary;
-  };
+  // Built once per graph version (a patched version extends its predecessor's: `graph-patch.ts`).
+  const dictionaryOf = (graph: CharacterGraph) => graph.dictionary();
   const exactNames = new WeakMap<CharacterGraph, Map<string, number>>();
   const exactNameOf = (graph: CharacterGraph) => {
     let byName = exactNames.get(graph);
@@ -114,23 +125,68 @@ export function createLinker(vectors: Pick<Vectors, 'search'>, tuning: LinkerTun
     return linked.sort(byStrength);
   }
 
-  /** Entities of the query's best facts (see the file comment); empty when no fact matches. */
-  async function byFacts(graph: CharacterGraph, character: string, query: string): Promise<LinkedEntity[]> {
-    const hits = await vectors.search('knowledge_graph_vectors', query, {
+  /** The character's facts best matching the query, best first; `anchor`: only the facts naming that node. */
+  async function factHits(graph: CharacterGraph, character: string, query: string, anchor?: number) {
+    const id = anchor === undefined ? undefined : graph.entityIds[anchor]!;
+    return vectors.search('knowledge_graph_vectors', query, {
       character,
       mode: tuning.factSearch,
       scoreThreshold: tuning.factSearch === 'sparse' ? null : tuning.queryLinkThreshold,
+      ...(id === undefined
+        ? {}
+        : {
+            filter: {
+              should: [
+                { key: 'subject_id', match: { value: id } },
+                { key: 'object_id', match: { value: id } },
+              ],
+            },
+          }),
       // The same fact extracted from several passages is several points: room to deduplicate.
       limit: tuning.factTopK * 4,
     });
+  }
+
+  /** Entities of the query's best facts (see the file comment); empty when no fact matches. */
+  async function byFacts(graph: CharacterGraph, character: string, query: string): Promise<LinkedEntity[]> {
+    // The named entities of the query (proper nouns, dates) that are nodes: each anchors its facts.
+    // A query typed without case: the names found in it that the graph writes capitalized.
+    const anchors =
+      tuning.factAnchoring === 'named'
+        ? [
+            ...new Set(
+              dictionaryOf(graph)
+                .find(query)
+                .flatMap((m) =>
+                  m.named === null
+                    ? m.values.filter((node) => UPPER.test(graph.entityNames[node]!))
+                    : m.named
+                      ? m.values
+                      : [],
+                ),
+            ),
+          ]
+        : [];
+    const [all, ...anchored] = await Promise.all([
+      factHits(graph, character, query),
+      ...anchors.map((node) => factHits(graph, character, query, node)),
+    ]);
+    // One list per anchor, the anchor of best fact first; taken in turns, rank by rank, so every
+    // named entity of the question gets its best facts in (each hop of a multi-hop question is
+    // about one of them). No anchored fact: the query's best facts of all.
+    const lists = anchored
+      .map((hits) => hits.filter((h) => h.score > 0))
+      .filter((hits) => hits.length > 0)
+      .sort((a, b) => b[0]!.score - a[0]!.score);
+    const ranked = lists.length === 0 ? all.filter((h) => h.score > 0) : interleave(lists);
     const seenFacts = new Set<string>();
-    const top = hits
+    const top = ranked
       .filter((h) => {
         const key = `${h.payload.subject_id}|${h.payload.predicate}|${h.payload.object_id}`;
-        return h.score > 0 && !seenFacts.has(key) && seenFacts.add(key);
+        return !seenFacts.has(key) && seenFacts.add(key);
       })
       .slice(0, tuning.factTopK);
-    const best = top[0]?.score ?? 0;
+    const best = Math.max(0, ...top.map((h) => h.score));
     const byNode = new Map<number, { sum: number; count: number; fact: string }>();
     for (const hit of top) {
       const score = hit.score / best;

@@ -90,8 +90,19 @@ export interface MemoryOptions {
   factTopK?: number;
   /** How facts are matched to the query: `sparse` (BM25, default), `hybrid` or `dense`. */
   factSearch?: 'sparse' | 'hybrid' | 'dense';
+  /**
+   * Which facts `facts` linking takes: `named` (default), only the facts naming a named entity of
+   * the query (a proper noun or a date found in it by the graph's names), each such entity's best
+   * in turn (no such fact: all facts); `none`, the query's best facts of all (HippoRAG 2's).
+   */
+  factAnchoring?: 'named' | 'none';
   /** Character graphs kept in process. Default 16. */
   maxGraphs?: number;
+  /**
+   * A held graph moves to a new version by patching it with the rows inserted since (the
+   * `memory_graph_changes` log) rather than a whole reload. Default true; false always reloads.
+   */
+  incrementalGraphs?: boolean;
   /**
    * `inline` (default): apply an ingest's side effects right after its commit (and complete its
    * outbox event); the relay redoes them only if that failed. `outbox`: leave them to the relay.
@@ -221,7 +232,9 @@ function resolveTuning(options: MemoryOptions) {
       queryLinking: options.queryLinking,
       factTopK: options.factTopK,
       factSearch: options.factSearch,
+      factAnchoring: options.factAnchoring,
       maxGraphs: options.maxGraphs,
+      incrementalGraphs: options.incrementalGraphs,
       sideEffects: options.sideEffects,
     },
     'options',
@@ -242,7 +255,9 @@ function resolveTuning(options: MemoryOptions) {
     queryLinking: t.queryLinking ?? 'facts',
     factTopK: t.factTopK ?? 5,
     factSearch: t.factSearch ?? 'sparse',
+    factAnchoring: t.factAnchoring ?? 'named',
     maxGraphs: t.maxGraphs ?? 16,
+    incrementalGraphs: t.incrementalGraphs ?? true,
     sideEffects: t.sideEffects ?? 'inline',
   };
 }
@@ -281,7 +296,10 @@ export function createMemory(options: MemoryOptions): Memory {
   const { relational, vectors, cache } = options;
   const deps = sideEffectDeps(options);
   const source = relationalGraphSource(relational);
-  const graphs = createGraphCache(source, { maxCharacters: tuning.maxGraphs });
+  const graphs = createGraphCache(
+    tuning.incrementalGraphs ? source : { version: source.version, snapshot: source.snapshot },
+    { maxCharacters: tuning.maxGraphs },
+  );
   const linker = createLinker(vectors, tuning);
   const record = (entry: MemoryOperationEntry) =>
     recordMemoryOperation(relational, entry, options.onOperationRecordError);
@@ -300,6 +318,7 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.queryLinking,
     tuning.factTopK,
     tuning.factSearch,
+    tuning.factAnchoring,
   ]);
 
   async function ingestRows(input: IngestInput): Promise<IngestResult> {

@@ -3,6 +3,7 @@
 // for a pooled connection (`acquire pool`) and how long it is held (`hold pool`), from which the
 // monitor derives the pool's measured concurrency. Each is an in-memory update of the
 // real-time metrics (sent in batches) and a client span (a no-op without an OpenTelemetry SDK).
+import type { Span } from '@opentelemetry/api';
 import type pg from 'pg';
 import type { MetricsRecorder } from './recorder.js';
 import { endSpan, type StoreCall, startStoreCallSpan } from './tracing.js';
@@ -52,7 +53,6 @@ export function statementClass(text: string): StoreCall {
 }
 
 type Callback = (error: Error | null | undefined, result?: unknown) => void;
-type QueryFn = (...args: unknown[]) => unknown;
 const instrumented = new WeakSet<object>();
 
 function queryText(config: unknown): string | null {
@@ -62,53 +62,71 @@ function queryText(config: unknown): string | null {
   return null;
 }
 
-/** Times every statement a pooled client runs (promise and callback forms; cursors and COPY streams pass through). */
+/**
+ * Times every statement a pooled client runs (promise and callback forms; cursors and COPY
+ * streams pass through). A promise-form call is run in pg's callback form under one promise of
+ * our own, so timing it adds no promise to pg's.
+ */
 function instrumentClient(client: pg.PoolClient, metrics: MetricsRecorder): void {
   if (instrumented.has(client)) return;
   instrumented.add(client);
-  const query = client.query as unknown as QueryFn;
-  (client as unknown as { query: QueryFn }).query = function (this: unknown, ...args: unknown[]) {
-    const config = args[0];
+  const query = client.query as unknown as (config: unknown, values?: unknown, callback?: unknown) => unknown;
+  (client as unknown as { query: typeof query }).query = function (
+    this: unknown,
+    config: unknown,
+    values?: unknown,
+    callback?: unknown,
+  ) {
     const text = queryText(config);
-    if (text === null || typeof (config as { submit?: unknown }).submit === 'function')
-      return query.apply(this, args);
+    // Submittables (cursors, COPY streams) and configs carrying their own callback pass through.
+    if (
+      text === null ||
+      typeof (config as { submit?: unknown }).submit === 'function' ||
+      (config as { callback?: unknown }).callback !== undefined
+    )
+      return query.call(this, config, values, callback);
     const call = statementClass(text);
     const span = startStoreCallSpan(call);
     const started = performance.now();
-    const done = (error: unknown) => {
-      metrics.storeCall(call, performance.now() - started, !error);
-      endSpan(span, error ?? undefined);
-    };
-    const at = typeof args[1] === 'function' ? 1 : typeof args[2] === 'function' ? 2 : -1;
-    if (at >= 0) {
-      const callback = args[at] as Callback;
-      args[at] = (error: Error | null | undefined, result?: unknown) => {
-        done(error);
-        callback(error, result);
-      };
-      return query.apply(this, args);
-    }
-    let out: unknown;
-    try {
-      out = query.apply(this, args);
-    } catch (error) {
-      done(error);
-      throw error;
-    }
-    if (out && typeof (out as Promise<unknown>).then === 'function')
-      return (out as Promise<unknown>).then(
-        (result) => {
-          done(undefined);
-          return result;
-        },
-        (error: unknown) => {
-          done(error);
-          throw error;
+    // Callbacks written inline (no per-call named closure: under tsx each would also get a name set).
+    const given = (typeof values === 'function' ? values : callback) as Callback | undefined;
+    if (typeof given === 'function')
+      return query.call(
+        this,
+        config,
+        typeof values === 'function' ? undefined : values,
+        (error: Error | null | undefined, result?: unknown) => {
+          statementDone(metrics, call, span, started, error);
+          given(error, result);
         },
       );
-    done(undefined);
-    return out;
+    return new Promise((resolve, reject) => {
+      try {
+        query.call(this, config, values, (error: Error | null | undefined, result?: unknown) => {
+          statementDone(metrics, call, span, started, error);
+          if (error) {
+            // As pg does for its promise form: a stack that leads back here, not to the socket read.
+            if (error instanceof Error) Error.captureStackTrace(error);
+            reject(error);
+          } else resolve(result);
+        });
+      } catch (error) {
+        statementDone(metrics, call, span, started, error);
+        reject(error);
+      }
+    });
   };
+}
+
+function statementDone(
+  metrics: MetricsRecorder,
+  call: StoreCall,
+  span: Span,
+  started: number,
+  error: unknown,
+): void {
+  metrics.storeCall(call, performance.now() - started, !error);
+  endSpan(span, error ?? undefined);
 }
 
 /** Records the checkout: the wait for it, then (at release) how long the connection was held. */
@@ -144,15 +162,19 @@ export function instrumentPostgresPool(pool: pg.Pool, metrics: MetricsRecorder):
         else checkedOut(client, metrics, requested);
         cb(error, client, client ? client.release : done);
       });
-    return (connect() as Promise<pg.PoolClient>).then(
-      (client) => {
-        checkedOut(client, metrics, requested);
-        return client;
-      },
-      (error: unknown) => {
-        metrics.storeCall(ACQUIRE, performance.now() - requested, false);
-        throw error;
-      },
-    );
+    // The promise form through pg-pool's callback form: one promise per checkout, not two.
+    return new Promise<pg.PoolClient>((resolve, reject) => {
+      connect((error: Error | undefined, client?: pg.PoolClient) => {
+        if (error || !client) {
+          metrics.storeCall(ACQUIRE, performance.now() - requested, false);
+          // As pg-pool does for its promise form: a stack that leads back to the caller.
+          if (error instanceof Error) Error.captureStackTrace(error);
+          reject(error);
+        } else {
+          checkedOut(client, metrics, requested);
+          resolve(client);
+        }
+      });
+    });
   };
 }

@@ -81,18 +81,31 @@ const instrumented = new WeakSet<object>();
 
 /** The classes seen, one object each (their labels are then built once); bounded. */
 const CLASSES_KEPT = 2_000;
-const classes = new Map<string, StoreCall>();
+/** command → key family ('' for none) → class: two lookups, no key text built per command. */
+const classes = new Map<string, Map<string, StoreCall>>();
+let classCount = 0;
 
 function classOf(name: string, family: string | undefined): StoreCall {
-  const id = family === undefined ? name : `${name}\u0000${family}`;
-  let call = classes.get(id);
+  let byFamily = classes.get(name);
+  if (!byFamily) {
+    byFamily = new Map();
+    classes.set(name, byFamily);
+  }
+  // A family is never empty (keyFamily keeps at least the key), so '' can stand for "no key".
+  let call = byFamily.get(family ?? '');
   if (!call) {
     call =
       family === undefined
         ? { system: 'redis', operation: name }
         : { system: 'redis', operation: name, target: family };
-    if (classes.size >= CLASSES_KEPT) classes.clear();
-    classes.set(id, call);
+    if (classCount >= CLASSES_KEPT) {
+      classes.clear();
+      classCount = 0;
+      byFamily = new Map();
+      classes.set(name, byFamily);
+    }
+    byFamily.set(family ?? '', call);
+    classCount++;
   }
   return call;
 }
@@ -108,13 +121,15 @@ export function instrumentRedis(client: RedisClient, metrics: MetricsRecorder, p
   if (!metrics.enabled || instrumented.has(client)) return;
   instrumented.add(client);
   const ownMetrics = `${prefix}rtm:`;
-  const target = client as unknown as { sendCommand: (command: SentCommand, ...rest: unknown[]) => unknown };
-  const send = target.sendCommand.bind(client);
-  target.sendCommand = (command: SentCommand, ...rest: unknown[]) => {
+  type Send = (command: SentCommand, stream?: unknown, node?: unknown) => unknown;
+  const target = client as unknown as { sendCommand: Send };
+  const send = target.sendCommand.bind(client) as Send;
+  // (command, stream) on a client, (command, stream, node) on a Cluster: named, not spread (no array per command).
+  target.sendCommand = (command: SentCommand, stream?: unknown, node?: unknown) => {
     const name = command.name?.toLowerCase?.() ?? '';
-    if (BLOCKING.has(name)) return send(command, ...rest);
+    if (BLOCKING.has(name)) return send(command, stream, node);
     const key = asText(keyOf(name, command.args));
-    if (key?.startsWith(ownMetrics)) return send(command, ...rest);
+    if (key?.startsWith(ownMetrics)) return send(command, stream, node);
     const call = classOf(name, key === undefined ? undefined : keyFamily(key, prefix));
     const span = startStoreCallSpan(call);
     const started = performance.now();
@@ -128,6 +143,6 @@ export function instrumentRedis(client: RedisClient, metrics: MetricsRecorder, p
         endSpan(span, error);
       },
     );
-    return send(command, ...rest);
+    return send(command, stream, node);
   };
 }

@@ -1,7 +1,7 @@
 // Records what the data layer does into the cache's real-time metrics (per-minute aggregates in
 // Redis, shared by every process): flow runs and steps, store calls, relay rounds and events,
 // memory operations. Each call is an in-memory update; the cache sends them in batches.
-import type { RealtimeMetrics } from '@monsteros/cache';
+import type { RealtimeMetrics, RealtimeSeriesRecorder } from '@monsteros/cache';
 import type { StepTiming } from '../pipeline.js';
 import type { RealtimeMetricName } from './names.js';
 import type { StoreCall } from './tracing.js';
@@ -40,22 +40,6 @@ function runOutcome(timings: readonly StepTiming[]): 'ok' | 'partial' | 'failed'
   return outcome;
 }
 
-const labelsOf = new WeakMap<StoreCall, readonly [string[], string[]]>();
-
-/** The label values of a store call class and outcome, built once per class object (hot path). */
-function storeCallLabels(call: StoreCall, ok: boolean): string[] {
-  let pair = labelsOf.get(call);
-  if (!pair) {
-    const base = [call.system, call.operation, call.target ?? ''];
-    pair = [
-      [...base, 'ok'],
-      [...base, 'error'],
-    ];
-    labelsOf.set(call, pair);
-  }
-  return pair[ok ? 0 : 1];
-}
-
 /**
  * The recorder over the cache's real-time metrics, or a no-op one (`null`).
  * @example
@@ -71,14 +55,70 @@ export function createMetricsRecorder(realtime: RealtimeMetrics | null): Metrics
       realtime.record(metric, labels, ms);
     } catch {}
   };
+  const series = (metric: RealtimeMetricName, labels: string[]): RealtimeSeriesRecorder => {
+    try {
+      const resolved = realtime.series(metric, labels);
+      return {
+        record(ms) {
+          try {
+            resolved.record(ms);
+          } catch {}
+        },
+      };
+    } catch {
+      return NOOP_SERIES;
+    }
+  };
+  // The hot path resolves each label set once: a store call class's two outcomes (by the class
+  // object, which the instrumentations reuse), a flow's outcomes, a flow step's outcomes.
+  const storeCalls = new WeakMap<StoreCall, readonly [RealtimeSeriesRecorder, RealtimeSeriesRecorder]>();
+  const flows = new Map<string, FlowSeries>();
+  const flowSeries = (flow: string): FlowSeries => {
+    let found = flows.get(flow);
+    if (!found) {
+      found = { labels: [flow], runs: new Map(), steps: new Map() };
+      flows.set(flow, found);
+    }
+    return found;
+  };
+  /** The series of one outcome (the labels before it, then the outcome), resolved on first use. */
+  const outcomeSeries = (
+    cache: Map<string, RealtimeSeriesRecorder>,
+    outcome: string,
+    metric: RealtimeMetricName,
+    labels: readonly string[],
+  ) => {
+    let found = cache.get(outcome);
+    if (!found) {
+      found = series(metric, [...labels, outcome]);
+      cache.set(outcome, found);
+    }
+    return found;
+  };
   return {
     enabled: true,
     flowRun(flow, timings, totalMs) {
-      record('flow_run', [flow, runOutcome(timings)], totalMs);
-      for (const t of timings) record('flow_step', [flow, t.step, t.store, t.outcome], t.ms);
+      const f = flowSeries(flow);
+      outcomeSeries(f.runs, runOutcome(timings), 'flow_run', f.labels).record(totalMs);
+      for (const t of timings) {
+        let step = f.steps.get(t.step);
+        if (!step) {
+          step = { store: t.store, labels: [flow, t.step, t.store], outcomes: new Map() };
+          f.steps.set(t.step, step);
+        }
+        // One step name with another store (not in our flows): recorded without a cached series.
+        if (step.store !== t.store) record('flow_step', [flow, t.step, t.store, t.outcome], t.ms);
+        else outcomeSeries(step.outcomes, t.outcome, 'flow_step', step.labels).record(t.ms);
+      }
     },
     storeCall(call, ms, ok) {
-      record('store_call', storeCallLabels(call, ok), ms);
+      let pair = storeCalls.get(call);
+      if (!pair) {
+        const base = [call.system, call.operation, call.target ?? ''];
+        pair = [series('store_call', [...base, 'ok']), series('store_call', [...base, 'error'])];
+        storeCalls.set(call, pair);
+      }
+      pair[ok ? 0 : 1].record(ms);
     },
     relayRound(ms, ok) {
       record('relay_round', [ok ? 'ok' : 'error'], ms);
@@ -90,4 +130,16 @@ export function createMetricsRecorder(realtime: RealtimeMetrics | null): Metrics
       record('memory_op', [operation, ok ? 'ok' : 'error'], ms);
     },
   };
+}
+
+const NOOP_SERIES: RealtimeSeriesRecorder = { record() {} };
+
+/** A flow's resolved series: its runs by outcome, its steps (with their store) by outcome. */
+interface FlowSeries {
+  labels: readonly string[];
+  runs: Map<string, RealtimeSeriesRecorder>;
+  steps: Map<
+    string,
+    { store: string; labels: readonly string[]; outcomes: Map<string, RealtimeSeriesRecorder> }
+  >;
 }

@@ -6,20 +6,50 @@ import type { MetricsRecorder } from './recorder.js';
 import { type StoreCall, storeCallSpan } from './tracing.js';
 
 /** Times one store call into `metrics` and a span; rethrows its error. */
-export async function timedStoreCall<T>(
+export function timedStoreCall<T>(
   metrics: MetricsRecorder,
   call: StoreCall,
   run: () => Promise<T>,
 ): Promise<T> {
   const started = performance.now();
-  let ok = false;
+  let out: Promise<T>;
   try {
-    const out = await storeCallSpan(call, run);
-    ok = true;
-    return out;
-  } finally {
-    metrics.storeCall(call, performance.now() - started, ok);
+    out = storeCallSpan(call, run);
+  } catch (error) {
+    out = Promise.reject(error);
   }
+  // Settled through `then` rather than an async function: no extra promise per call.
+  return out.then(
+    (out) => {
+      metrics.storeCall(call, performance.now() - started, true);
+      return out;
+    },
+    (error: unknown) => {
+      metrics.storeCall(call, performance.now() - started, false);
+      throw error;
+    },
+  );
+}
+
+const CLASSES_KEPT = 1_000;
+
+/** The classes of one system, one object per operation and target (their labels are built once); bounded. */
+function storeCallClasses(system: StoreCall['system']): (operation: string, target: string) => StoreCall {
+  const byOperation = new Map<string, Map<string, StoreCall>>();
+  return (operation, target) => {
+    let byTarget = byOperation.get(operation);
+    if (!byTarget) {
+      byTarget = new Map();
+      byOperation.set(operation, byTarget);
+    }
+    let call = byTarget.get(target);
+    if (!call) {
+      call = { system, operation, target };
+      if (byTarget.size >= CLASSES_KEPT) byTarget.clear();
+      byTarget.set(target, call);
+    }
+    return call;
+  };
 }
 
 /**
@@ -27,7 +57,8 @@ export async function timedStoreCall<T>(
  * timed as `qdrant` store calls, target = the collection (or the strategy's collection).
  */
 export function instrumentVectors(vectors: Vectors, metrics: MetricsRecorder): Vectors {
-  const qdrant = (operation: string, target: string) => ({ system: 'qdrant' as const, operation, target });
+  // Collections are a handful of names (the specs'): their classes are kept.
+  const qdrant = storeCallClasses('qdrant');
   return {
     ...vectors,
     // Getters and methods that read `this` keep working: every member is the original's.
@@ -69,11 +100,14 @@ const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase(
  * await analytics.characterTrends({ hours: 24 }); // store_call duckdb␟select␟character_trends␟ok
  */
 export function instrumentAnalytics(analytics: Analytics, metrics: MetricsRecorder): Analytics {
-  const duck = (operation: string, target: string) => ({ system: 'duckdb' as const, operation, target });
-  const timed =
-    <A extends unknown[], R>(operation: string, target: string, run: (...args: A) => Promise<R>) =>
-    (...args: A) =>
-      timedStoreCall(metrics, duck(operation, target), () => run(...args));
+  const timed = <A extends unknown[], R>(
+    operation: string,
+    target: string,
+    run: (...args: A) => Promise<R>,
+  ) => {
+    const call: StoreCall = { system: 'duckdb', operation, target };
+    return (...args: A) => timedStoreCall(metrics, call, () => run(...args));
+  };
   const a = analytics;
   return {
     ...a,

@@ -5,6 +5,8 @@
 import {
   type Context,
   context,
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
   type Span,
   SpanKind,
   type SpanOptions,
@@ -18,8 +20,22 @@ export const TRACER_NAME = '@monsteros/flows';
 
 // One proxy tracer: it finds the SDK's tracer once the app registers a provider (before or after
 // this module loads); asking the API for it on every store call would allocate a proxy each time.
-const proxy = trace.getTracer(TRACER_NAME);
+const provider = trace.getTracerProvider();
+const proxy = provider.getTracer(TRACER_NAME);
 const tracer = () => proxy;
+/** The API's own no-op provider: what a proxy provider delegates to until an SDK is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** The span handed out while no SDK is registered: records nothing, shared (no allocation). */
+const NOOP_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * False while no OpenTelemetry SDK is registered: every span would then be the API's
+ * non-recording one, so none is started and no context is made (the hot path of every store
+ * call). Checked on each call, so an SDK registered later is used from then on.
+ */
+export function tracing(): boolean {
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
+}
 
 /** `db.system` of a step's store (null for the responder and plain computation). */
 export const DB_SYSTEM: Record<StepStore, string | null> = {
@@ -43,6 +59,7 @@ export interface StoreCall {
 
 /** Starts the span of one flow run (the root of its steps). */
 export function startFlowSpan(flow: string): { span: Span; ctx: Context } {
+  if (!tracing()) return { span: NOOP_SPAN, ctx: context.active() };
   const span = tracer().startSpan(`flow ${flow}`, {
     kind: SpanKind.INTERNAL,
     attributes: { 'monsteros.flow': flow },
@@ -57,6 +74,7 @@ export function startStepSpan(
   step: string,
   store: StepStore,
 ): { span: Span; ctx: Context } {
+  if (!tracing()) return { span: NOOP_SPAN, ctx: parent };
   const system = DB_SYSTEM[store];
   const span = tracer().startSpan(
     `${flow} ${step}`,
@@ -90,6 +108,7 @@ const spanOptions = new WeakMap<StoreCall, { name: string; options: SpanOptions 
 
 /** Starts the client span of one store call (ended by the caller with `endSpan`), under the active span. */
 export function startStoreCallSpan(call: StoreCall): Span {
+  if (!tracing()) return NOOP_SPAN;
   // Name and attributes built once per class object (the instrumentations reuse them): hot path.
   let built = spanOptions.get(call);
   if (!built) {
@@ -115,7 +134,12 @@ export function startStoreCallSpan(call: StoreCall): Span {
  * @example
  * const hits = await storeCallSpan({ system: 'qdrant', operation: 'search', target: 'character_memories' }, () => vectors.search(…));
  */
-export async function storeCallSpan<T>(call: StoreCall, run: () => Promise<T>): Promise<T> {
+export function storeCallSpan<T>(call: StoreCall, run: () => Promise<T>): Promise<T> {
+  // Without an SDK the call runs as it is: no span, no context, no extra promise.
+  return tracing() ? inStoreCallSpan(call, run) : run();
+}
+
+async function inStoreCallSpan<T>(call: StoreCall, run: () => Promise<T>): Promise<T> {
   const span = startStoreCallSpan(call);
   try {
     const out = await context.with(trace.setSpan(context.active(), span), run);
