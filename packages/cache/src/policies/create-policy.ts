@@ -113,24 +113,17 @@ export function createPolicy<N extends NamespaceName>(
   const redis = new NamespaceCommands(deps.client, keys, config);
   const reads = new ReadTracker({
     flushMs: config.readFlushMs,
-    sink: {
-      get up() {
-        return availability.up;
-      },
-      send: (args) => redis.sendReads(args),
-    },
+    availability,
+    send: (args) => redis.sendReads(args),
     counters: local,
   });
   const stampede = new Stampede<V>(
     {
-      get up() {
-        return availability.up;
-      },
       lookup,
       takeLease: (member, token, leaseMs) => redis.takeLease(member, token, leaseMs),
       releaseLease: (member, token) => redis.releaseLease(member, token),
     },
-    { leaseMs: config.leaseMs, counters: local },
+    { availability, leaseMs: config.leaseMs, counters: local },
   );
   const writes = new WriteThrough({
     async invalidate(member) {
