@@ -56,6 +56,14 @@ describe('entity dictionary', () => {
     ]);
   });
 
+  it('says nothing of named mentions in a query that capitalizes no word but its first', () => {
+    const found = dictionary.find('Did ada see york in 1900?');
+    expect(found.map((m) => [m.name, m.named])).toEqual([
+      ['ada', null],
+      ['york', null],
+    ]);
+  });
+
   it('finds nothing in a query without words', () => {
     expect(dictionary.find('?!  ')).toEqual([]);
   });

@@ -2,7 +2,12 @@
 // the columnar snapshot the PPR walk is built from, against a real PostgreSQL.
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRelational, type Relational, RelationalError, ValidationError } from '../src/index.js';
+import {
+  createRelational,
+  type Relational,
+  RelationalError,
+  RelationalValidationError,
+} from '../src/index.js';
 
 let db: TestDatabase;
 let relational: Relational;
@@ -76,16 +81,16 @@ describe('memory graph bulk ingest', () => {
         { name: '?!', entity_type: 'x' },
       ])
       .catch((e: unknown) => e);
-    expect(bad).toBeInstanceOf(ValidationError);
-    expect((bad as ValidationError).field).toBe('entities.1.name');
+    expect(bad).toBeInstanceOf(RelationalValidationError);
+    expect((bad as RelationalValidationError).field).toBe('entities.1.name');
     const ctx = await relational.memory
       .upsertPassages('Not A Name', [{ content: 'x' }])
       .catch((e: unknown) => e);
-    expect((ctx as ValidationError).field).toBe('context');
+    expect((ctx as RelationalValidationError).field).toBe('context');
     const empty = await relational.memory
       .upsertPassages('ingest-b', [{ content: '' }])
       .catch((e: unknown) => e);
-    expect((empty as ValidationError).field).toBe('passages.0.content');
+    expect((empty as RelationalValidationError).field).toBe('passages.0.content');
   });
 
   it('inserts triples in one statement and ignores the ones already stored', async () => {
@@ -126,7 +131,7 @@ describe('memory graph bulk ingest', () => {
     ]);
     expect(facts.every((f) => f.character_context === 'ingest-f' && ids.includes(f.id))).toBe(true);
     const bad = await relational.memory.facts(['nope']).catch((error: unknown) => error);
-    expect((bad as ValidationError).field).toBe('ids.0');
+    expect((bad as RelationalValidationError).field).toBe('ids.0');
   });
 });
 
@@ -224,13 +229,13 @@ describe('synonym edges', () => {
     const self = await relational.memory
       .upsertSynonymEdges('syn-a', [{ entity_a_id: id, entity_b_id: id, similarity: 0.9 }])
       .catch((e: unknown) => e);
-    expect((self as ValidationError).field).toBe('edges.0');
+    expect((self as RelationalValidationError).field).toBe('edges.0');
     const range = await relational.memory
       .upsertSynonymEdges('syn-a', [
         { entity_a_id: id, entity_b_id: '00000000-0000-4000-8000-000000000002', similarity: 1.2 },
       ])
       .catch((e: unknown) => e);
-    expect((range as ValidationError).field).toBe('edges.0.similarity');
+    expect((range as RelationalValidationError).field).toBe('edges.0.similarity');
   });
 });
 

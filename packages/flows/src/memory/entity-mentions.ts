@@ -4,7 +4,8 @@
 // and the scan resumes after it (leftmost-longest, no overlaps, never inside a word). Names made
 // only of stop words ("the", "who") are not indexed: they say nothing about the query. A mention
 // is `named` when the query writes one of its words capitalized or as a number, the first word of
-// the query aside (capitalized by the sentence): the usual sign of a proper noun or a date.
+// the query aside (capitalized by the sentence): the usual sign of a proper noun or a date; null
+// when the query capitalizes no word but the first (typed all lower case: its case says nothing).
 import { normalizeEntityName } from '@monsteros/relational';
 
 /** A name found in the query, with the values (graph nodes) indexed under it. */
@@ -17,8 +18,9 @@ export interface EntityMention<T> {
   /**
    * Whether the query writes a word of it capitalized or as a number (its first word aside): a
    * proper noun or a date ("Brand" in "the author of Brand"), not a common noun ("country").
+   * Null when the query capitalizes no word but its first: its case then tells nothing.
    */
-  named: boolean;
+  named: boolean | null;
 }
 
 /** A dictionary of normalized entity names, built once per graph version. */
@@ -48,8 +50,9 @@ interface NameIndex<T> {
   names: number;
 }
 
-/** A word that starts with a capital letter or a digit. */
+/** A word that starts with a capital letter or a digit; one that starts with a capital letter. */
 const CAPITALIZED = /^[\p{Lu}\p{Lt}\p{N}]/u;
+const UPPER = /^[\p{Lu}\p{Lt}]/u;
 
 /** Longest name indexed, in words: a longer one can never be a mention worth the scan. */
 const MAX_WORDS = 16;
@@ -132,6 +135,7 @@ function view<T>(index: NameIndex<T>, bound: number, size: number): EntityDictio
       // beside each word whether the query writes it capitalized or as a number.
       const words: string[] = [];
       const cased: boolean[] = [];
+      const upper: boolean[] = [];
       for (const token of query.split(/\s+/)) {
         const parts = normalizeEntityName(token)
           .split(' ')
@@ -147,9 +151,12 @@ function view<T>(index: NameIndex<T>, bound: number, size: number): EntityDictio
         const aligned = surface.length === parts.length;
         parts.forEach((word, j) => {
           cased.push(words.length > 0 && aligned && CAPITALIZED.test(surface[j]!));
+          upper.push(aligned && UPPER.test(surface[j]!));
           words.push(word);
         });
       }
+      // A query that capitalizes no word but its first was typed without case.
+      const usesCase = words.some((_, i) => i > 0 && upper[i]);
       const found: EntityMention<T>[] = [];
       for (let i = 0; i < words.length; ) {
         let matched = 0;
@@ -157,7 +164,8 @@ function view<T>(index: NameIndex<T>, bound: number, size: number): EntityDictio
           const name = length === 1 ? words[i]! : words.slice(i, i + length).join(' ');
           const values = lookup(name);
           if (values) {
-            found.push({ name, word: i, values, named: cased.slice(i, i + length).some(Boolean) });
+            const named = usesCase ? cased.slice(i, i + length).some(Boolean) : null;
+            found.push({ name, word: i, values, named });
             matched = length;
             break;
           }
