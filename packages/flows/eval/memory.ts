@@ -5,7 +5,8 @@
 // asks every question, and prints recall@2 / recall@5 and retrieve p50 / p95 for:
 // - `retrieve`: `memory.retrieve` as callers use it (no `queryEntities`);
 // - `retrieve + dictionary entities`: the dataset's entity names found in the question (the
-//   memory's own dictionary matcher) passed as `queryEntities`, an upper reference for linking;
+//   memory's own dictionary matcher) passed as `queryEntities` (each linked to its nearest
+//   entity and seeded directly, no facts): what a caller's own entity recognition gives;
 // - `passage search`: `memory.searchPassages` alone (the passages' own text, no graph);
 // - `BM25`: the reference ranking of the dataset README (k1 1.2, b 0.75), over the same passages;
 // and the ingest throughput (passages/s and triples/s, side effects included).

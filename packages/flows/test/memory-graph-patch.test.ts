@@ -293,6 +293,32 @@ describe('incremental graph updates', () => {
     expect(first.version).toBeLessThan(second.version);
   });
 
+  it('reloads whole with incrementalGraphs: false, and refuses a value that is not a boolean', async () => {
+    const character = 'patch-off';
+    const memories = [
+      createMemory({ relational, vectors }),
+      createMemory({ relational, vectors, incrementalGraphs: false }),
+    ];
+    for (let i = 0; i < 3; i++) {
+      await memories[0]!.ingest({
+        character,
+        passages: [{ text: `Ada met Alan ${i}.`, triples: [['Ada', 'met', `Alan ${i}`]] }],
+      });
+      for (const memory of memories)
+        expect((await memory.retrieve({ character, query: 'Who did Ada meet?' })).mode).toBe('graph');
+    }
+    expect(memories.map((m) => m.graphStats().patches)).toEqual([2, 0]);
+    expect(memories.map((m) => m.graphStats().loads)).toEqual([3, 3]);
+    expect(() =>
+      createMemory({ relational, vectors, incrementalGraphs: 'yes' as unknown as boolean }),
+    ).toThrow(
+      expect.objectContaining({
+        field: 'options.incrementalGraphs',
+        message: expect.stringMatching(/true or false/),
+      }),
+    );
+  });
+
   it('refuses changes that do not start at the graph, or name entities it does not hold', async () => {
     const character = 'patch-mismatch';
     await relational.transaction(async (tx) => {
