@@ -19,8 +19,8 @@ export class FlowError extends MonsterosError<FlowErrorCode> {
 }
 
 /**
- * Input rejected before any store is touched: names the field and the rule. The memory's and the
- * monitor's input errors are kinds of it.
+ * Input rejected before any store is touched: names the field and the rule. The memory's (and
+ * @monsteros/monitor's) input errors are kinds of it.
  */
 export class FlowValidationError extends FlowError {
   override readonly name: string = 'FlowValidationError';
