@@ -1,11 +1,7 @@
 // The seed's own error: a precondition failed and nothing was written.
+import { MonsterosError } from '@monsteros/schema/errors';
+
 /** A precondition failed: nothing was written. Says what to do. */
-export class SeedError extends Error {
+export class SeedError extends MonsterosError<'UNAVAILABLE' | 'NOT_OURS' | 'NOT_DEVELOPMENT' | 'CONFIRM'> {
   override readonly name = 'SeedError';
-  constructor(
-    readonly code: 'UNAVAILABLE' | 'NOT_OURS' | 'NOT_DEVELOPMENT' | 'CONFIRM',
-    message: string,
-  ) {
-    super(message);
-  }
 }

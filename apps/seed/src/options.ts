@@ -1,3 +1,4 @@
+import { MonsterosError } from '@monsteros/schema/errors';
 import { z } from 'zod';
 import type { SeedSize } from './generate/dataset.js';
 
@@ -11,14 +12,15 @@ export interface SeedOptions {
 }
 
 /** A bad command line: names the option and the rule. Nothing has been written. */
-export class SeedOptionError extends Error {
+export class SeedOptionError extends MonsterosError<'VALIDATION'> {
   override readonly name = 'SeedOptionError';
-  readonly code = 'VALIDATION';
+  declare readonly field: string;
+  declare readonly rule: string;
   constructor(
     readonly option: string,
     rule: string,
   ) {
-    super(`--${option}: ${rule}`);
+    super('VALIDATION', `--${option}: ${rule}`, { field: `--${option}`, rule });
   }
 }
 

@@ -1,3 +1,5 @@
+import { MonsterosError } from '@monsteros/schema/errors';
+
 /** Stable codes of the analytics package's errors. */
 export type AnalyticsErrorCode =
   | 'VALIDATION'
@@ -10,25 +12,17 @@ export type AnalyticsErrorCode =
   | 'DUCKDB';
 
 /** The base of every error @monsteros/analytics throws: a stable `code` and a message naming the problem. */
-export class AnalyticsError extends Error {
+export class AnalyticsError extends MonsterosError<AnalyticsErrorCode> {
   override readonly name: string = 'AnalyticsError';
-  constructor(
-    readonly code: AnalyticsErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }
 
 /** Input rejected before anything ran: names the field and the rule. */
-export class ValidationError extends AnalyticsError {
-  override readonly name = 'ValidationError';
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-  ) {
-    super('VALIDATION', `${field}: ${rule}`);
+export class AnalyticsValidationError extends AnalyticsError {
+  override readonly name: string = 'AnalyticsValidationError';
+  declare readonly field: string;
+  declare readonly rule: string;
+  constructor(field: string, rule: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${rule}`, { ...options, field, rule });
   }
 }
 

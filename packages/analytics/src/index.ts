@@ -26,11 +26,13 @@ export type { QueryTiming } from './db.js';
 export {
   AnalyticsError,
   type AnalyticsErrorCode,
+  AnalyticsValidationError,
+  /** @deprecated The earlier name of `AnalyticsValidationError` (the same class), kept for existing callers. */
+  AnalyticsValidationError as ValidationError,
   CorruptError,
   IngestionError,
   LockedError,
   UnknownNameError,
-  ValidationError,
 } from './errors.js';
 export type { ExportedTable } from './export.js';
 export type { IngestResult } from './ingest.js';

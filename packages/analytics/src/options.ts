@@ -1,6 +1,6 @@
 import { joinInputPath, parseInput } from '@monsteros/schema';
 import { z } from 'zod';
-import { ValidationError } from './errors.js';
+import { AnalyticsValidationError } from './errors.js';
 
 /** Options of `createAnalytics`; every field has a default. */
 export interface AnalyticsOptions {
@@ -59,13 +59,13 @@ const OptionsSchema = z.object({
 });
 
 /**
- * Parses `value` with `schema`, or throws a ValidationError naming `field` (and the nested
+ * Parses `value` with `schema`, or throws a AnalyticsValidationError naming `field` (and the nested
  * path inside it) with the rule.
  */
 export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
   const parsed = parseInput(schema, value);
   if (parsed.ok) return parsed.data;
-  throw new ValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
+  throw new AnalyticsValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
 }
 
 export function parseOptions(

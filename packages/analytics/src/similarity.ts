@@ -3,7 +3,7 @@
 import { ARRAY, FLOAT } from '@duckdb/node-api';
 import { z } from 'zod';
 import { type Db, rowsOf } from './db.js';
-import { ValidationError } from './errors.js';
+import { AnalyticsValidationError } from './errors.js';
 import { check, Name } from './options.js';
 
 export interface SimilarityItem {
@@ -53,15 +53,15 @@ export async function similarPairs(
   check(Items, items, 'items');
   if (items.length < 2) return [];
   const dims = items[0]!.vector.length;
-  if (dims === 0) throw new ValidationError('items[0].vector', 'must have at least one dimension');
+  if (dims === 0) throw new AnalyticsValidationError('items[0].vector', 'must have at least one dimension');
   items.forEach((item, i) => {
     check(Name, item.id, `items[${i}].id`);
     check(Name, item.group, `items[${i}].group`);
     if (item.vector.length !== dims)
-      throw new ValidationError(`items[${i}].vector`, `must have ${dims} dimensions like the first`);
+      throw new AnalyticsValidationError(`items[${i}].vector`, `must have ${dims} dimensions like the first`);
     for (let d = 0; d < dims; d++) {
       if (!Number.isFinite(item.vector[d]!))
-        throw new ValidationError(`items[${i}].vector`, 'must hold finite numbers');
+        throw new AnalyticsValidationError(`items[${i}].vector`, 'must hold finite numbers');
     }
   });
   return db.withConnection('similarPairs', async (connection) => {

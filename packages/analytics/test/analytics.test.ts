@@ -6,11 +6,11 @@ import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Analytics,
+  AnalyticsValidationError,
   createAnalytics,
   type PostgresSource,
   rateMemory,
   UnknownNameError,
-  ValidationError,
 } from '../src/index.js';
 import { type pg, postgresSource, testPool } from './fixtures/sources.js';
 
@@ -271,8 +271,12 @@ describe('views and analyses on hand-built data', () => {
       field: 'hours',
       rule: 'must be positive',
     });
-    await expect(analytics.memoryEfficiency({ days: 100_000 })).rejects.toBeInstanceOf(ValidationError);
-    await expect(analytics.characterTrends({ hours: Number.NaN })).rejects.toBeInstanceOf(ValidationError);
+    await expect(analytics.memoryEfficiency({ days: 100_000 })).rejects.toBeInstanceOf(
+      AnalyticsValidationError,
+    );
+    await expect(analytics.characterTrends({ hours: Number.NaN })).rejects.toBeInstanceOf(
+      AnalyticsValidationError,
+    );
     await expect(analytics.learningEffectiveness({ now: new Date('nope') })).rejects.toMatchObject({
       field: 'now',
     });

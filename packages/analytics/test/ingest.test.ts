@@ -10,12 +10,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Analytics,
+  AnalyticsValidationError,
   CorruptError,
   createAnalytics,
   IngestionError,
   LockedError,
   type PostgresSource,
-  ValidationError,
 } from '../src/index.js';
 import { type pg, postgresSource, redisMetricsSource, testPool } from './fixtures/sources.js';
 
@@ -370,7 +370,9 @@ describe('the database file', () => {
     const analytics = await createAnalytics({ path: ':memory:' });
     await analytics.close();
     await expect(analytics.characterTrends()).rejects.toMatchObject({ code: 'CLOSED' });
-    await expect(createAnalytics({ path: ':memory:', threads: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(createAnalytics({ path: ':memory:', threads: 0 })).rejects.toBeInstanceOf(
+      AnalyticsValidationError,
+    );
     await expect(createAnalytics({ path: ':memory:', batchSize: -5 })).rejects.toMatchObject({
       field: 'options.batchSize',
     });

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Analytics, createAnalytics, ValidationError } from '../src/index.js';
+import { type Analytics, AnalyticsValidationError, createAnalytics } from '../src/index.js';
 
 let analytics: Analytics;
 beforeAll(async () => {
@@ -38,7 +38,7 @@ describe('similarPairs', () => {
     });
     await expect(
       analytics.similarPairs([ok, { id: 'y', group: 'g', vector: [Number.NaN, 0] }], 0.9),
-    ).rejects.toBeInstanceOf(ValidationError);
+    ).rejects.toBeInstanceOf(AnalyticsValidationError);
     await expect(analytics.similarPairs([ok, ok], 2)).rejects.toMatchObject({ field: 'threshold' });
     const flat = { id: 'x', group: 'g', vector: [] };
     await expect(analytics.similarPairs([flat, { ...flat, id: 'y' }], 0.9)).rejects.toMatchObject({

@@ -8,7 +8,7 @@
 // anything JSON would change (bigint, bytes, undefined, NaN/±Infinity, an invalid Date) as msgpack.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Packr } from 'msgpackr';
-import { ValidationError } from './errors.js';
+import { CacheValidationError } from './errors.js';
 
 export type ValueFormat = 'auto' | 'msgpack' | 'json';
 
@@ -75,7 +75,7 @@ function unserializable(
 }
 
 /**
- * Serializes a value for the cache, or throws a ValidationError naming what cannot be serialized.
+ * Serializes a value for the cache, or throws a CacheValidationError naming what cannot be serialized.
  * @example
  * const bytes = encodeValue({ a: 1 }, { format: 'msgpack', compressAboveBytes: 1024 });
  */
@@ -106,7 +106,7 @@ export interface EncodedText {
 export function encodeForWrite(value: unknown, options: CodecOptions): Buffer | EncodedText {
   const strictJson = options.format === 'json';
   const why = unserializable(value, strictJson ? 'json' : 'msgpack', 'value', new Set());
-  if (why) throw new ValidationError('value', `cannot be serialized: ${why}`);
+  if (why) throw new CacheValidationError('value', `cannot be serialized: ${why}`);
   let body: Buffer | string;
   let flags: number;
   try {
@@ -122,7 +122,9 @@ export function encodeForWrite(value: unknown, options: CodecOptions): Buffer | 
       flags = FORMAT_MSGPACK;
     }
   } catch (error) {
-    throw new ValidationError('value', `cannot be serialized: ${(error as Error).message}`, { cause: error });
+    throw new CacheValidationError('value', `cannot be serialized: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (typeof body === 'string') {
     // A UTF-16 length at or below the threshold cannot have more UTF-8 bytes than 3 per unit.

@@ -8,7 +8,7 @@ import {
   type RedisClient,
   registerScripts,
 } from './connection.js';
-import { ValidationError } from './errors.js';
+import { CacheValidationError } from './errors.js';
 import { keyBuilders, NAMESPACE_KEY_BASE, namespaceKeys } from './keys.js';
 import { createMetrics, type Metrics, type MetricsBackend } from './metrics/index.js';
 import { createRealtimeMetrics, type RealtimeMetrics } from './metrics/realtime.js';
@@ -260,7 +260,7 @@ export function createCache(options: CacheOptions = {}): Cache {
 
   const nearCached = NAMESPACES.filter((name) => resolvedPolicies[name].nearCacheEntries > 0);
   if (nearCached.length > 0 && client instanceof Cluster) {
-    throw new ValidationError(
+    throw new CacheValidationError(
       `policies.${nearCached[0]}.nearCacheEntries`,
       'needs a standalone Redis, not a Cluster',
     );
@@ -414,7 +414,10 @@ export function createCache(options: CacheOptions = {}): Cache {
     },
     async reset() {
       if (prefix === '')
-        throw new ValidationError('options.prefix', 'must not be empty to reset (every key would match)');
+        throw new CacheValidationError(
+          'options.prefix',
+          'must not be empty to reset (every key would match)',
+        );
       return availability.run('cache reset', () => deleteOwnKeys(client, prefix));
     },
     redis: client,

@@ -1,3 +1,5 @@
+import { MonsterosError } from '@monsteros/schema/errors';
+
 /** Stable codes of the cache package's errors. */
 export type CacheErrorCode = 'VALIDATION' | 'UNAVAILABLE' | 'TIMEOUT' | 'CONFLICT' | 'REDIS';
 
@@ -5,26 +7,17 @@ export type CacheErrorCode = 'VALIDATION' | 'UNAVAILABLE' | 'TIMEOUT' | 'CONFLIC
  * The base of every error @monsteros/cache throws: a stable `code`, a message naming the field,
  * key family or operation (never a password or connection string), and the `cause`.
  */
-export class CacheError extends Error {
+export class CacheError extends MonsterosError<CacheErrorCode> {
   override readonly name: string = 'CacheError';
-  constructor(
-    readonly code: CacheErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }
 
 /** Input rejected before anything was sent to Redis: names the field and the rule. */
-export class ValidationError extends CacheError {
-  override readonly name = 'ValidationError';
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-    options?: { cause?: unknown },
-  ) {
-    super('VALIDATION', `${field}: ${rule}`, options);
+export class CacheValidationError extends CacheError {
+  override readonly name: string = 'CacheValidationError';
+  declare readonly field: string;
+  declare readonly rule: string;
+  constructor(field: string, rule: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${rule}`, { ...options, field, rule });
   }
 }
 

@@ -15,10 +15,12 @@ export {
 export {
   CacheError,
   type CacheErrorCode,
+  CacheValidationError,
+  /** @deprecated The earlier name of `CacheValidationError` (the same class), kept for existing callers. */
+  CacheValidationError as ValidationError,
   mapRedisError,
   TimeoutError,
   UnavailableError,
-  ValidationError,
 } from './errors.js';
 export { escapeKeyPart, hashTagOf } from './keys.js';
 export type {

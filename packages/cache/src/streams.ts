@@ -6,7 +6,7 @@ import { type JsonObject, JsonObjectSchema } from '@monsteros/schema';
 import { Cluster, type Redis } from 'ioredis';
 import { z } from 'zod';
 import { Availability, type RedisClient, type ScriptedClient } from './connection.js';
-import { mapRedisError, UnavailableError, ValidationError } from './errors.js';
+import { CacheValidationError, mapRedisError, UnavailableError } from './errors.js';
 import type { KeyBuilders } from './keys.js';
 import { check, KeyPart, PositiveInt } from './validation.js';
 
@@ -299,7 +299,7 @@ export function createStreams({
         if (ids.length === 0) return 0;
         ids.forEach((id, i) => {
           if (typeof id !== 'string' || !/^\d+-\d+$/.test(id))
-            throw new ValidationError(`ids[${i}]`, 'must be a stream entry id');
+            throw new CacheValidationError(`ids[${i}]`, 'must be a stream entry id');
         });
         return (await availability.run('acknowledge agent messages', () =>
           client.mosStreamAck(key, errors, opts.group, ...ids),
@@ -307,7 +307,7 @@ export function createStreams({
       },
       async fail(id, error) {
         if (typeof id !== 'string' || !/^\d+-\d+$/.test(id))
-          throw new ValidationError('id', 'must be a stream entry id');
+          throw new CacheValidationError('id', 'must be a stream entry id');
         const text = (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
         await availability.run('record agent message failure', () => client.hset(errors, id, text));
       },

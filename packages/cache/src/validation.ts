@@ -1,9 +1,9 @@
 import { findUnstorable, joinInputPath, parseInput } from '@monsteros/schema';
 import { z } from 'zod';
-import { ValidationError } from './errors.js';
+import { CacheValidationError } from './errors.js';
 
 /**
- * Parses `value` with `schema`, or throws a ValidationError naming `field` (and the nested path
+ * Parses `value` with `schema`, or throws a CacheValidationError naming `field` (and the nested path
  * inside it) with zod's rule. Runs before anything is sent to Redis.
  * @example
  * const ttl = check(TtlSeconds, options.ttlSeconds, 'ttlSeconds');
@@ -11,7 +11,7 @@ import { ValidationError } from './errors.js';
 export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
   const parsed = parseInput(schema, value);
   if (parsed.ok) return parsed.data;
-  throw new ValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
+  throw new CacheValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
 }
 
 /** A user-supplied part of a key: any text, escaped by keys.ts before it reaches Redis. */
@@ -40,10 +40,10 @@ export const TtlSeconds = PositiveSeconds.refine(
  */
 export function checkCacheValue(value: unknown, field = 'value'): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError(field, 'must be an object (a cached document)');
+    throw new CacheValidationError(field, 'must be an object (a cached document)');
   }
   const problem = findUnstorable(value);
-  if (problem) throw new ValidationError(joinInputPath(field, problem.path), problem.rule);
+  if (problem) throw new CacheValidationError(joinInputPath(field, problem.path), problem.rule);
 }
 
 export const NonNegativeSeconds = z

@@ -1,9 +1,9 @@
-// Bad input at the cache's public entry points: a ValidationError naming the field, and nothing
+// Bad input at the cache's public entry points: a CacheValidationError naming the field, and nothing
 // written. Examples for each defect found, then fast-check properties (1,000 cases per entry point).
 import { badInput, refusalProblem } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '../src/index.js';
+import { CacheValidationError } from '../src/index.js';
 import { testCache } from './helpers.js';
 
 const t = testCache('bad-input');
@@ -22,7 +22,7 @@ async function keysWritten(): Promise<number> {
   return total;
 }
 
-async function refused(fn: () => Promise<unknown>, field: string): Promise<ValidationError> {
+async function refused(fn: () => Promise<unknown>, field: string): Promise<CacheValidationError> {
   let error: unknown;
   try {
     await fn();
@@ -30,8 +30,8 @@ async function refused(fn: () => Promise<unknown>, field: string): Promise<Valid
     error = e;
   }
   expect(refusalProblem(error, field)).toBeNull();
-  expect(error).toBeInstanceOf(ValidationError);
-  return error as ValidationError;
+  expect(error).toBeInstanceOf(CacheValidationError);
+  return error as CacheValidationError;
 }
 
 describe('the response cache refuses values and TTLs it cannot hold', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '../src/index.js';
+import { CacheValidationError } from '../src/index.js';
 import { testCache } from './helpers.js';
 
 let t: ReturnType<typeof testCache>;
@@ -130,31 +130,31 @@ describe('metrics time series', () => {
 
   it('rejects bad input naming the field', async () => {
     const e1 = await t.cache.metrics.record('rt', 'sage', Number.POSITIVE_INFINITY).catch((e: unknown) => e);
-    expect((e1 as ValidationError).field).toBe('value');
+    expect((e1 as CacheValidationError).field).toBe('value');
     const e2 = await t.cache.metrics
       .range('rt', 'sage', { bucketMs: 0, aggregation: 'avg' })
       .catch((e: unknown) => e);
-    expect((e2 as ValidationError).field).toBe('query.bucketMs');
+    expect((e2 as CacheValidationError).field).toBe('query.bucketMs');
     const e3 = await t.cache.metrics
       .range('rt', 'sage', { bucketMs: 1000, aggregation: 'p99' as never })
       .catch((e: unknown) => e);
-    expect((e3 as ValidationError).field).toBe('query.aggregation');
+    expect((e3 as CacheValidationError).field).toBe('query.aggregation');
     const e4 = await t.cache.metrics.record('rt', 'sage', 1, -5).catch((e: unknown) => e);
-    expect(e4).toBeInstanceOf(ValidationError);
+    expect(e4).toBeInstanceOf(CacheValidationError);
     const e5 = await t.cache.metrics.updateAgents([{ agent: '', metrics: {} }]).catch((e: unknown) => e);
-    expect((e5 as ValidationError).field).toBe('updates[0].agent');
+    expect((e5 as CacheValidationError).field).toBe('updates[0].agent');
     const e6 = await t.cache.metrics
       .updateAgents([
         { agent: 'a', metrics: { x: 1 } },
         { agent: 'b', metrics: { x: 1 }, session: { status: 'sleeping' as never } },
       ])
       .catch((e: unknown) => e);
-    expect((e6 as ValidationError).field).toBe('updates[1].session.status');
+    expect((e6 as CacheValidationError).field).toBe('updates[1].session.status');
     // Metrics go in `metrics`; a `session.metrics` would be silently overwritten by them.
     const e7 = await t.cache.metrics
       .updateAgents([{ agent: 'a', metrics: { x: 1 }, session: { metrics: { y: 2 } } as never }])
       .catch((e: unknown) => e);
-    expect(e7).toBeInstanceOf(ValidationError);
-    expect((e7 as ValidationError).field).toBe('updates[0].session');
+    expect(e7).toBeInstanceOf(CacheValidationError);
+    expect((e7 as CacheValidationError).field).toBe('updates[0].session');
   });
 });

@@ -3,7 +3,7 @@
 import type { LearningPreferences } from '@monsteros/schema';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CachedCharacterResponse, createCache, ValidationError } from '../src/index.js';
+import { type CachedCharacterResponse, CacheValidationError, createCache } from '../src/index.js';
 import { eventually, REDIS_URL, testCache } from './helpers.js';
 import { privateRedis } from './private-server.js';
 
@@ -180,8 +180,8 @@ describe('near cache', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe('policies.quest_data.nearCacheEntries');
+    expect(error).toBeInstanceOf(CacheValidationError);
+    expect((error as CacheValidationError).field).toBe('policies.quest_data.nearCacheEntries');
   });
 });
 

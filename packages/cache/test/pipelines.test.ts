@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cache, createCache, ValidationError } from '../src/index.js';
+import { type Cache, CacheValidationError, createCache } from '../src/index.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from './helpers.js';
 
 let client: Redis;
@@ -59,8 +59,8 @@ describe('cacheCharacterStates', () => {
       { name: 'bad', status: 'sleeping' as unknown as 'active' },
     ];
     const error = await cache.pipelines.cacheCharacterStates(bad).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe('characters[1].status');
+    expect(error).toBeInstanceOf(CacheValidationError);
+    expect((error as CacheValidationError).field).toBe('characters[1].status');
     expect(sent).toEqual([]);
     expect(await cache.sessions.agents.get('ok')).toBeNull();
   });
@@ -94,11 +94,11 @@ describe('updateUserProgress', () => {
     const error = await cache.pipelines
       .updateUserProgress([{ userId, questId: 'q', progress: 101, completed: false }])
       .catch((e: unknown) => e);
-    expect((error as ValidationError).field).toBe('updates[0].progress');
+    expect((error as CacheValidationError).field).toBe('updates[0].progress');
     expect(await cache.sessions.users.get(userId)).toBeNull();
     const notArray = await cache.pipelines.updateUserProgress({} as unknown as []).then(
       () => undefined,
-      (e: unknown) => e as ValidationError,
+      (e: unknown) => e as CacheValidationError,
     );
     expect(notArray?.field).toBe('updates');
   });

@@ -1,6 +1,6 @@
 import type { LearningPreferences, QuestDefinition } from '@monsteros/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CachedMemorySearch, createCache, hashTagOf, ValidationError } from '../src/index.js';
+import { type CachedMemorySearch, CacheValidationError, createCache, hashTagOf } from '../src/index.js';
 import { deferred, eventually, REDIS_URL, testCache } from './helpers.js';
 
 const quest = (id: string, extra: Partial<QuestDefinition> = {}): QuestDefinition => ({
@@ -446,15 +446,15 @@ describe('serialization', () => {
 });
 
 describe('bad input', () => {
-  async function validationError(fn: () => unknown): Promise<ValidationError> {
+  async function validationError(fn: () => unknown): Promise<CacheValidationError> {
     const error = await Promise.resolve()
       .then(fn)
       .then(
         () => undefined,
         (e: unknown) => e,
       );
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
+    expect(error).toBeInstanceOf(CacheValidationError);
+    return error as CacheValidationError;
   }
 
   it('rejects a negative or zero TTL, naming the field', async () => {

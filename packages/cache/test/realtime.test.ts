@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCache, REALTIME_BUCKETS_MS, ValidationError } from '../src/index.js';
+import { CacheValidationError, createCache, REALTIME_BUCKETS_MS } from '../src/index.js';
 import { REDIS_URL, testCache } from './helpers.js';
 
 let t: ReturnType<typeof testCache>;
@@ -109,9 +109,9 @@ describe('real-time metrics (per-minute aggregates)', () => {
     expect(total?.count).toBe(1);
   });
 
-  it('refuses bad names, labels, values and ranges with a ValidationError naming the field', async () => {
+  it('refuses bad names, labels, values and ranges with a CacheValidationError naming the field', async () => {
     const r = t.cache.realtime;
-    expect(() => r.record('Bad Name', [], 1)).toThrow(ValidationError);
+    expect(() => r.record('Bad Name', [], 1)).toThrow(CacheValidationError);
     expect(() => r.record('ok_name', [], Number.NaN)).toThrow(/value: must be a finite number/);
     expect(() => r.record('ok_name', [], -1)).toThrow(/value/);
     expect(() => r.record('ok_name', ['a\u001fb'], 1)).toThrow(/labels\.0/);

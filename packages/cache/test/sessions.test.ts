@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '../src/index.js';
+import { CacheValidationError } from '../src/index.js';
 import { eventually, testCache } from './helpers.js';
 
 let t: ReturnType<typeof testCache>;
@@ -130,18 +130,18 @@ describe('bad input', () => {
     const e1 = await t.cache.sessions.agents
       .start('sage', { status: 'sleeping' as never })
       .catch((e: unknown) => e);
-    expect(e1).toBeInstanceOf(ValidationError);
-    expect((e1 as ValidationError).field).toBe('session.status');
+    expect(e1).toBeInstanceOf(CacheValidationError);
+    expect((e1 as CacheValidationError).field).toBe('session.status');
     const e2 = await t.cache.sessions.users
       .update(randomUUID(), { sessionData: { f: () => 1 } as never })
       .catch((e: unknown) => e);
-    expect((e2 as ValidationError).field).toBe('patch.sessionData.f');
+    expect((e2 as CacheValidationError).field).toBe('patch.sessionData.f');
     const e3 = await t.cache.sessions.agents.get('').catch((e: unknown) => e);
-    expect((e3 as ValidationError).field).toBe('agent');
+    expect((e3 as CacheValidationError).field).toBe('agent');
     const e4 = await t.cache.sessions.agents
       .update('sage', { metrics: { x: Number.NaN } })
       .catch((e: unknown) => e);
-    expect((e4 as ValidationError).field).toBe('patch.metrics.x');
+    expect((e4 as CacheValidationError).field).toBe('patch.metrics.x');
   });
 
   it('keeps a hostile agent name inside its own key and hash slot', async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Delivery, ValidationError } from '../src/index.js';
+import { CacheValidationError, type Delivery } from '../src/index.js';
 import { eventually, REDIS_URL, testCache } from './helpers.js';
 
 let t: ReturnType<typeof testCache>;
@@ -194,12 +194,12 @@ describe('agent message streams', () => {
 
   it('rejects an unknown group, a message without type and a bad entry id', async () => {
     expect(() => t.cache.streams.consumer('x', { group: 'auditors' as never, name: 'n' })).toThrow(
-      ValidationError,
+      CacheValidationError,
     );
     const e = await t.cache.streams.publish('x', { type: '', payload: {} }).catch((err: unknown) => err);
-    expect((e as ValidationError).field).toBe('message.type');
+    expect((e as CacheValidationError).field).toBe('message.type');
     const c = t.cache.streams.consumer('x', { group: 'monitor', name: 'n', blockMs: 10 });
-    await expect(c.ack('not-an-id')).rejects.toBeInstanceOf(ValidationError);
+    await expect(c.ack('not-an-id')).rejects.toBeInstanceOf(CacheValidationError);
     await c.close();
   });
 

@@ -8,6 +8,7 @@
 // - retrieve: the whole `memory.retrieve` (entity linking by vector search in the local mode over
 //   the 50k entity embeddings, version check, PPR, scoring, passage rows), warm graph; without a
 //   Redis cache, and a repeated query answered from Redis.
+// - names dictionary of a new version: built whole, or the previous one extended by 5 names.
 // - first retrieve after an ingest of 5 passages: the held graph patched with the changes since
 //   its version, against the graph built whole (BENCH_INGESTS rounds, default 30).
 // BENCH_ENTITIES, BENCH_EDGES, BENCH_ITERATIONS, BENCH_INGESTS narrow a run.
@@ -17,6 +18,7 @@ import { createRelational } from '@monsteros/relational';
 import { createTestDatabase } from '@monsteros/schema/testing';
 import { createVectors } from '@monsteros/vectors';
 import { buildCharacterGraph, scorePassages } from '../src/memory/character-graph.js';
+import { createEntityDictionary } from '../src/memory/entity-mentions.js';
 import { createGraphCache, relationalGraphSource } from '../src/memory/graph-cache.js';
 import { createMemory } from '../src/memory/memory.js';
 import { personalizedPageRank } from '../src/memory/ppr.js';
@@ -175,6 +177,27 @@ try {
       warmup: 1,
     }),
     note: 'once per graph version',
+  });
+  // The names dictionary a new version needs (fact linking finds the query's named entities
+  // with it on every retrieval): built whole, or the previous version's extended by 5 names.
+  const dictionaryStats = await measure(
+    () => createEntityDictionary(graph.entityNames.map((name, node) => [name, node] as const)),
+    { iterations: 5, warmup: 1 },
+  );
+  rows.push({ case: 'names dictionary of a new version', path: 'built whole', stats: dictionaryStats });
+  let dictionary = graph.dictionary();
+  rows.push({
+    case: 'names dictionary of a new version',
+    path: 'ours (extended by 5 names)',
+    stats: await measure(
+      (i) => {
+        dictionary = dictionary.extend(
+          Array.from({ length: 5 }, (_, j) => [`added name ${i} ${j}`, ENTITIES + 5 * i + j] as const),
+        );
+      },
+      { iterations: 200, warmup: 0 },
+    ),
+    baseline: dictionaryStats,
   });
   // End to end: entity embeddings straight into the vectors local mode (the ingest path would also
   // search synonyms per entity: 50k searches, not what this bench measures).

@@ -1,11 +1,12 @@
-// `pnpm eval:memory [--dataset DIR] [--json] [--limit N] [--half odd|even]`: how well the HippoRAG memory recalls the
+// `pnpm eval:memory [--dataset DIR] [--json] [--limit N] [--half odd|even] [--lowercase]`: how well the HippoRAG memory recalls the
 // gold passages of multi-hop questions. Ingests every passage of a dataset in the musique-dev
 // format (with its extracted triples) into a fresh character's memory through the public API, in a
 // fresh PostgreSQL database and an in-memory local Qdrant (no Redis: no answer comes from a cache),
 // asks every question, and prints recall@2 / recall@5 and retrieve p50 / p95 for:
 // - `retrieve`: `memory.retrieve` as callers use it (no `queryEntities`);
 // - `retrieve + dictionary entities`: the dataset's entity names found in the question (the
-//   memory's own dictionary matcher) passed as `queryEntities`, an upper reference for linking;
+//   memory's own dictionary matcher) passed as `queryEntities` (each linked to its nearest
+//   entity and seeded directly, no facts): what a caller's own entity recognition gives;
 // - `passage search`: `memory.searchPassages` alone (the passages' own text, no graph);
 // - `BM25`: the reference ranking of the dataset README (k1 1.2, b 0.75), over the same passages;
 // and the ingest throughput (passages/s and triples/s, side effects included).
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     limit: { type: 'string' },
     /** Only the odd or even questions (1st, 3rd, … or 2nd, 4th, …): a setting must hold on both halves. */
     half: { type: 'string' },
+    /** Ask the questions lower-cased, as chat users often type: linking must not depend on case alone. */
+    lowercase: { type: 'boolean', default: false },
     /** Memory tuning as JSON (`createMemory` options), for sensitivity runs: `--tuning '{"passageNodeWeight":0}'`. */
     tuning: { type: 'string', default: '{}' },
   },
@@ -87,7 +90,8 @@ const halved =
   args.half === undefined
     ? dataset.questions
     : dataset.questions.filter((_, i) => i % 2 === (args.half === 'odd' ? 0 : 1));
-const questions = args.limit ? halved.slice(0, Number(args.limit)) : halved;
+const cased = args.lowercase ? halved.map((q) => ({ ...q, question: q.question.toLowerCase() })) : halved;
+const questions = args.limit ? cased.slice(0, Number(args.limit)) : cased;
 const db = await createTestDatabase({ label: 'memory_eval' });
 const relational = createRelational({ databaseUrl: db.url, poolSize: 4 });
 const vectors = await createVectors({ qdrant: { local: ':memory:' }, collectionPrefix: 'eval_' });
@@ -146,6 +150,7 @@ try {
   const report = {
     dataset: args.dataset,
     half: args.half ?? null,
+    lowercase: args.lowercase,
     tuning,
     questions: questions.length,
     ingest: {
@@ -166,7 +171,7 @@ try {
   else {
     const i = report.ingest;
     console.log(
-      `memory eval: ${args.dataset} (${questions.length}${args.half ? ` ${args.half}` : ''} questions, ${i.passages} passages)${args.tuning === '{}' ? '' : `, tuning ${args.tuning}`}`,
+      `memory eval: ${args.dataset} (${questions.length}${args.half ? ` ${args.half}` : ''}${args.lowercase ? ' lower-cased' : ''} questions, ${i.passages} passages)${args.tuning === '{}' ? '' : `, tuning ${args.tuning}`}`,
     );
     console.log(
       `ingest: ${i.passages} passages, ${i.triples} triples (${i.skippedTriples} malformed skipped), ${i.entities} entities, ${i.synonymEdges} synonym edges in ${i.seconds.toFixed(2)} s (${i.cpuSeconds.toFixed(2)} s CPU in this process): ${i.passagesPerSecond.toFixed(0)} passages/s, ${i.triplesPerSecond.toFixed(0)} triples/s`,

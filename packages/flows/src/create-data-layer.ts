@@ -44,11 +44,9 @@ import { createMemory, type Memory, memoryOutboxHandlers } from './memory/index.
 import { instrumentPostgresPool } from './metrics/instrument-postgres.js';
 import { instrumentRedis } from './metrics/instrument-redis.js';
 import { prometheusText } from './metrics/prometheus.js';
+import { LOCAL_VECTORS_DOC, type PublishedVectorsStats } from './metrics/published-vectors.js';
 import { createMetricsRecorder } from './metrics/recorder.js';
 import { instrumentAnalytics, instrumentVectors } from './metrics/store-calls.js';
-import { createMonitor, type Monitor, type MonitorOptions } from './monitor/index.js';
-import { LOCAL_VECTORS_DOC } from './monitor/shared-metrics.js';
-import type { PublishedVectorsStats } from './monitor/types.js';
 import { coalescedCompletion } from './outbox/completion.js';
 import { flowHandlers } from './outbox/events.js';
 import { createRelay, type Relay, type RelayOptions, relaySettings } from './outbox/relay.js';
@@ -64,6 +62,21 @@ export interface FlowTimingRecord {
   flow: string;
   at: Date;
   timings: StepTiming[];
+}
+
+/** What a monitor reads of a data layer (`data.monitorStores()`; see `@monsteros/monitor`). */
+export interface MonitoredDataLayer {
+  relational: Relational;
+  cache: Cache;
+  /** The real-time metrics every process records in Redis (`cache.realtime`). */
+  realtime: Cache['realtime'];
+  /** DuckDB; null in a process opened with `analytics: false`. */
+  analytics: Analytics | null;
+  /** The vector store; absent when the data layer has none underneath its port. */
+  vectors?: NonNullable<VectorsPort['store']>;
+  relay: Relay;
+  /** The latest flow runs' step timings (newest last). */
+  timings: () => FlowTimingRecord[];
 }
 
 export interface DataLayerOptions {
@@ -170,10 +183,13 @@ export interface DataLayer {
    * const text = await data.metrics(); // # TYPE monsteros_flow_run_duration_seconds histogram …
    */
   metrics(options?: { scope?: 'process' | 'shared' }): Promise<string>;
-  /** A performance monitor over this data layer's stores, relay and flow timings. */
-  monitor(
-    options?: Pick<MonitorOptions, 'thresholds' | 'latencySamples' | 'timeoutMs' | 'trendHours'>,
-  ): Monitor;
+  /**
+   * What a performance monitor reads of this data layer: its stores, the real-time metrics, the
+   * relay and the recent flow timings (the `MonitorStores` port of `@monsteros/monitor`).
+   * @example
+   * const monitor = createMonitor({ ...data.monitorStores(), thresholds: { cacheHitRateMin: 0.9 } });
+   */
+  monitorStores(): MonitoredDataLayer;
   /** Ingests what changed in PostgreSQL and the Redis metrics into DuckDB. */
   syncAnalytics(): Promise<IngestResult[]>;
   /**
@@ -223,11 +239,6 @@ const TimingsLimit = z.object({ limit: whole(0, TIMINGS_KEPT) });
 const MetricsOptions = z.object(
   { scope: z.enum(['process', 'shared'], { message: "must be 'process' or 'shared'" }).optional() },
   { message: 'must be an object' },
-);
-/** The monitor's options as a whole (plain data); the monitor checks each field. */
-const MonitorOptionsObject = z.custom<object>(
-  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
-  'must be an object',
 );
 const CHARACTER_TTL_MS = 10_000;
 
@@ -525,17 +536,15 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
       await cache.realtime.flush();
       return prometheusText((metric) => cache.realtime.totals(metric));
     },
-    monitor: (monitorOptions = {}) =>
-      createMonitor({
-        ...checkInput(MonitorOptionsObject, monitorOptions, 'options'),
-        relational,
-        cache,
-        realtime: cache.realtime,
-        analytics,
-        ...(v.store ? { vectors: v.store } : {}),
-        relay,
-        timings: () => timings.slice(-TIMINGS_KEPT),
-      }),
+    monitorStores: () => ({
+      relational,
+      cache,
+      realtime: cache.realtime,
+      analytics,
+      ...(v.store ? { vectors: v.store } : {}),
+      relay,
+      timings: () => timings.slice(-TIMINGS_KEPT),
+    }),
     syncAnalytics: track('syncAnalytics', syncAnalytics),
     reconcile: track('reconcile', (reconcileOptions: { repair?: boolean } = {}) =>
       reconcile(

@@ -1,3 +1,5 @@
+import { MonsterosError } from '@monsteros/schema/errors';
+
 /** Stable codes of the flows package's errors. */
 export type FlowErrorCode =
   | 'VALIDATION'
@@ -12,28 +14,20 @@ export type FlowErrorCode =
  * The base of every error this package throws: a stable `code`, a message naming the
  * field, step or store (never a secret), and the underlying `cause`.
  */
-export class FlowError extends Error {
+export class FlowError extends MonsterosError<FlowErrorCode> {
   override readonly name: string = 'FlowError';
-  constructor(
-    readonly code: FlowErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }
 
 /**
- * Input rejected before any store is touched: names the field and the rule. The memory's and the
- * monitor's input errors are kinds of it.
+ * Input rejected before any store is touched: names the field and the rule. The memory's (and
+ * @monsteros/monitor's) input errors are kinds of it.
  */
 export class FlowValidationError extends FlowError {
   override readonly name: string = 'FlowValidationError';
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-  ) {
-    super('VALIDATION', `${field}: ${rule}`);
+  declare readonly field: string;
+  declare readonly rule: string;
+  constructor(field: string, rule: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${rule}`, { ...options, field, rule });
   }
 }
 
@@ -41,13 +35,13 @@ export class FlowValidationError extends FlowError {
 export class ConfigError extends FlowError {
   override readonly name = 'ConfigError';
   /** The variable (or `config.<key>` override) at fault, under the name every validation error uses. */
-  readonly field: string;
+  declare readonly field: string;
+  declare readonly rule: string;
   constructor(
     readonly variable: string,
-    readonly rule: string,
+    rule: string,
   ) {
-    super('CONFIG', `${variable}: ${rule}`);
-    this.field = variable;
+    super('CONFIG', `${variable}: ${rule}`, { field: variable, rule });
   }
 }
 

@@ -16,9 +16,15 @@ export {
   type DataLayerHealth,
   type DataLayerOptions,
   type FlowTimingRecord,
+  type MonitoredDataLayer,
 } from './create-data-layer.js';
 export type { CrossCharacterSearchInput, CrossCharacterSearchResult } from './cross-character-search.js';
-export { type DataLayerConfig, loadConfig } from './data-layer-config.js';
+export {
+  type DataLayerConfig,
+  DEFAULT_POOL_SIZE,
+  loadConfig,
+  resolveLocalPaths,
+} from './data-layer-config.js';
 export { ConfigError, FlowError, type FlowErrorCode, FlowValidationError, StepError } from './errors.js';
 export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
 export type { InteractionInput, InteractionResult } from './flows/interaction.js';
@@ -30,7 +36,6 @@ export type {
   SessionStartResult,
 } from './flows/session.js';
 export * from './memory/index.js';
-export * from './monitor/index.js';
 export { formatOutboxStatus, type OutboxStatus, outboxStatus, type ParkedEvent } from './outbox/admin.js';
 export { EVENT_TYPES, flowHandlers } from './outbox/events.js';
 export {

@@ -167,7 +167,6 @@ const entryPoints = (): EntryPoint[] => {
     ['relay.retryParked', 'ids', (x) => data.relay.retryParked(b(x))],
     ['recentTimings', 'limit', (x) => Promise.resolve().then(() => data.recentTimings(b(x)))],
     ['metrics', '', (x) => data.metrics(b(x))],
-    ['monitor', '', (x) => Promise.resolve().then(() => data.monitor(b(x)))],
     [
       'memory.searchPassages',
       'input',

@@ -416,8 +416,8 @@ describe('reconcile', () => {
   });
 });
 
-describe('memory and monitor through the data layer', () => {
-  it('ingests and retrieves a character memory multi-hop, and monitors the live stores', async () => {
+describe('memory and monitor port through the data layer', () => {
+  it('ingests and retrieves a character memory multi-hop, and hands its live stores to a monitor', async () => {
     const { data } = world;
     await data.memory!.ingest({
       character: 'sage',
@@ -445,10 +445,14 @@ describe('memory and monitor through the data layer', () => {
     ]);
     expect(texts).not.toContain('Turing wrote about machines.');
 
-    const monitor = data.monitor();
-    const snapshot = await monitor.collect();
-    expect(snapshot.postgres.status).toBe('ok');
-    expect(snapshot.redis.status).toBe('ok');
-    expect(Array.isArray(await monitor.bottlenecks(snapshot))).toBe(true);
+    // What @monsteros/monitor reads: this data layer's own stores, relay and flow timings.
+    const stores = data.monitorStores();
+    expect(stores.relational).toBe(data.relational);
+    expect(stores.cache).toBe(data.cache);
+    expect(stores.realtime).toBe(data.cache.realtime);
+    expect(stores.vectors).toBe(data.vectors.store);
+    expect(stores.relay).toBe(data.relay);
+    expect((await stores.relational.health()).ok).toBe(true);
+    expect(stores.timings()).toEqual(data.recentTimings(1_000));
   });
 });

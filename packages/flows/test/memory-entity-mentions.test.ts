@@ -56,7 +56,53 @@ describe('entity dictionary', () => {
     ]);
   });
 
+  it('says nothing of named mentions in a query that capitalizes no word but its first', () => {
+    const found = dictionary.find('Did ada see york in 1900?');
+    expect(found.map((m) => [m.name, m.named])).toEqual([
+      ['ada', null],
+      ['york', null],
+    ]);
+  });
+
   it('finds nothing in a query without words', () => {
     expect(dictionary.find('?!  ')).toEqual([]);
+  });
+
+  it('extends to more names without changing what the dictionary it came from finds', () => {
+    const base = createEntityDictionary<number>([
+      ['New York', 1],
+      ['Ada', 5],
+    ]);
+    const next = base.extend([
+      ['New York City', 2],
+      ['ADA', 6],
+      ['Grace Hopper', 7],
+    ]);
+    const query = 'Did Ada see New York City with Grace Hopper?';
+    expect(next.find(query).map((m) => [m.name, m.values])).toEqual([
+      ['ada', [5, 6]],
+      ['new york city', [2]],
+      ['grace hopper', [7]],
+    ]);
+    expect(next.size).toBe(4);
+    expect(base.find(query).map((m) => [m.name, m.values])).toEqual([
+      ['ada', [5]],
+      ['new york', [1]],
+    ]);
+    expect(base.size).toBe(2);
+    // Extending the older one again: a branch of its own, the first extension unchanged.
+    const other = base.extend([['Hopper', 8]]);
+    expect(other.find(query).map((m) => [m.name, m.values])).toEqual([
+      ['ada', [5]],
+      ['new york', [1]],
+      ['hopper', [8]],
+    ]);
+    expect(next.find('Hopper').map((m) => m.values)).toEqual([]);
+    expect(
+      next
+        .extend([['Hopper', 9]])
+        .find('Grace Hopper and Hopper')
+        .map((m) => m.values),
+    ).toEqual([[7], [9]]);
   });
 });

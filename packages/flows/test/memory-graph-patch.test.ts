@@ -83,6 +83,18 @@ function expectSameGraph(patched: CharacterGraph, full: CharacterGraph, random: 
   for (const [key, w] of b.edges) expect(Math.abs(a.edges.get(key)! - w), key).toBeLessThan(1e-9);
   for (const [key, w] of b.out) expect(Math.abs(a.out.get(key)! - w), key).toBeLessThan(1e-9);
   if (full.entityIds.length === 0) return;
+  // The names dictionary (extended along the patches) finds the same names as one built whole.
+  const query = Array.from(
+    { length: 6 },
+    () => full.entityNames[Math.floor(random() * full.entityNames.length)],
+  ).join(' and ');
+  const mentions = (graph: CharacterGraph) =>
+    graph
+      .dictionary()
+      .find(query)
+      .map((m) => [m.name, m.word, m.values.map((node) => graph.entityIds[node]).sort()]);
+  expect(mentions(patched)).toEqual(mentions(full));
+  expect(patched.dictionary().size).toBe(full.dictionary().size);
   // PPR from a few random entities (and a passage node), compared node by node.
   const seeds = Array.from(
     { length: 3 },
@@ -279,6 +291,32 @@ describe('incremental graph updates', () => {
     expect(cache.stats().lastLoad).toBe('history');
     expectSameGraph(third, await fullGraph(character), seededRandom(1));
     expect(first.version).toBeLessThan(second.version);
+  });
+
+  it('reloads whole with incrementalGraphs: false, and refuses a value that is not a boolean', async () => {
+    const character = 'patch-off';
+    const memories = [
+      createMemory({ relational, vectors }),
+      createMemory({ relational, vectors, incrementalGraphs: false }),
+    ];
+    for (let i = 0; i < 3; i++) {
+      await memories[0]!.ingest({
+        character,
+        passages: [{ text: `Ada met Alan ${i}.`, triples: [['Ada', 'met', `Alan ${i}`]] }],
+      });
+      for (const memory of memories)
+        expect((await memory.retrieve({ character, query: 'Who did Ada meet?' })).mode).toBe('graph');
+    }
+    expect(memories.map((m) => m.graphStats().patches)).toEqual([2, 0]);
+    expect(memories.map((m) => m.graphStats().loads)).toEqual([3, 3]);
+    expect(() =>
+      createMemory({ relational, vectors, incrementalGraphs: 'yes' as unknown as boolean }),
+    ).toThrow(
+      expect.objectContaining({
+        field: 'options.incrementalGraphs',
+        message: expect.stringMatching(/true or false/),
+      }),
+    );
   });
 
   it('refuses changes that do not start at the graph, or name entities it does not hold', async () => {

@@ -177,6 +177,9 @@ describe('memory ingest and multi-hop retrieval', () => {
     expect(anchored.linking).toBe('facts');
     expect(anchored.linked.map((l) => l.name).sort()).toEqual(['Brand', 'Henrik Ibsen', 'Stockholm']);
     expect(anchored.results[0]!.passage.content).toMatch(/^Brand is a play/);
+    // Typed without case: the names found in it that the graph writes capitalized anchor instead.
+    const lower = await memory.retrieve({ character: 'reader', query: query.toLowerCase(), topK: 2 });
+    expect(lower.linked.map((l) => l.name).sort()).toEqual(['Brand', 'Henrik Ibsen', 'Stockholm']);
     const unanchored = await createMemory({ relational, vectors, factAnchoring: 'none' }).retrieve({
       character: 'reader',
       query,
@@ -193,6 +196,24 @@ describe('memory ingest and multi-hop retrieval', () => {
     });
     expect(two.linked.map((l) => l.name)).toContain('KXYZ');
     expect(two.linked).toHaveLength(4);
+    // A long query naming many entities searches the facts of its first 32 only (and all facts once).
+    const counting: typeof vectors = Object.create(vectors);
+    let factSearches = 0;
+    counting.search = ((collection: string, ...rest: unknown[]) => {
+      if (collection === 'knowledge_graph_vectors') factSearches++;
+      return (vectors.search as (...args: unknown[]) => unknown)(collection, ...rest);
+    }) as typeof vectors.search;
+    const people = Array.from({ length: 40 }, (_, i) => `Person ${i + 1}`);
+    await memory.ingest({
+      character: 'crowd',
+      passages: [{ text: 'Everyone lives in Town.', triples: people.map((p) => [p, 'lives in', 'Town']) }],
+    });
+    const crowd = await createMemory({ relational, vectors: counting }).retrieve({
+      character: 'crowd',
+      query: `Where do ${people.join(', ')} live?`,
+    });
+    expect(crowd.linking).toBe('facts');
+    expect(factSearches).toBe(33);
   });
 
   it('links the entity names found in the query when no query entities are given, else the whole query by embedding', async () => {

@@ -11,7 +11,8 @@ const run = promisify(execFile);
 const dataDir = dataDirs('mos-local-durability-');
 
 /** The open file of an engine's write-ahead log, to make its next calls fail the way a full disk does. */
-const logFile = (engine: LocalQdrant) => (engine as unknown as { wal: { handle: FileHandle } }).wal.handle;
+const logFile = (engine: LocalQdrant) =>
+  (engine as unknown as { journal: { wal: { handle: FileHandle } } }).journal.wal.handle;
 
 const ids = async (engine: LocalQdrant, name: string) =>
   (await engine.scrollPoints(name, { limit: 100 })).points.map((p) => p.id);

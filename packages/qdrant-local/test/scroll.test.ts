@@ -4,7 +4,9 @@ import { LocalQdrant } from '../src/index.js';
 
 /** Counts reads of the collection's slot → id table, the work a scroll does per point it passes over. */
 function countIdReads(engine: LocalQdrant, name: string): { reads: number } {
-  const col = (engine as unknown as { collections: Map<string, Collection> }).collections.get(name)!;
+  const col = (
+    engine as unknown as { state: { collections: Map<string, Collection> } }
+  ).state.collections.get(name)!;
   const counter = { reads: 0 };
   col.ids = new Proxy(col.ids, {
     get(target, key, receiver) {

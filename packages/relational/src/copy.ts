@@ -2,7 +2,12 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type pg from 'pg';
 import { to as copyToStream } from 'pg-copy-streams';
-import { mapDatabaseError, type RelationalError, UnavailableError, ValidationError } from './errors.js';
+import {
+  mapDatabaseError,
+  type RelationalError,
+  RelationalValidationError,
+  UnavailableError,
+} from './errors.js';
 
 const COPY_OUT = /^\s*copy\s*\([\s\S]+\)\s*to\s+stdout\b/i;
 
@@ -10,7 +15,7 @@ const COPY_OUT = /^\s*copy\s*\([\s\S]+\)\s*to\s+stdout\b/i;
  * Runs `COPY (<query>) TO STDOUT …` on a pool connection and returns the bytes as they stream.
  * Only one COPY of a query to STDOUT is accepted (no second statement, nothing that reads files or
  * runs programs), and it runs in a READ ONLY transaction, so a query that writes
- * (`DELETE … RETURNING`) fails with ValidationError. The stream ends once the connection is back
+ * (`DELETE … RETURNING`) fails with RelationalValidationError. The stream ends once the connection is back
  * in the pool; a failed stream, or one the reader stops early, discards its connection (a
  * connection mid-COPY cannot be reused). Errors on the stream are RelationalErrors.
  * @example
@@ -18,10 +23,10 @@ const COPY_OUT = /^\s*copy\s*\([\s\S]+\)\s*to\s+stdout\b/i;
  */
 export async function copyOut(pool: pg.Pool, statement: string): Promise<Readable> {
   if (typeof statement !== 'string' || !COPY_OUT.test(statement)) {
-    throw new ValidationError('statement', 'must be COPY (<query>) TO STDOUT');
+    throw new RelationalValidationError('statement', 'must be COPY (<query>) TO STDOUT');
   }
   const problem = secondStatement(statement);
-  if (problem) throw new ValidationError('statement', problem);
+  if (problem) throw new RelationalValidationError('statement', problem);
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -70,7 +75,10 @@ export async function copyOut(pool: pg.Pool, statement: string): Promise<Readabl
 
 function copyError(error: Error): RelationalError {
   if ((error as { code?: string }).code === '25006') {
-    return new ValidationError('statement', 'must not write (COPY runs in a read-only transaction)');
+    return new RelationalValidationError(
+      'statement',
+      'must not write (COPY runs in a read-only transaction)',
+    );
   }
   return mapDatabaseError(error, 'copy out');
 }

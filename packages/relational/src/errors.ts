@@ -1,3 +1,5 @@
+import { MonsterosError } from '@monsteros/schema/errors';
+
 /** Stable codes of the relational package's errors. */
 export type RelationalErrorCode =
   | 'VALIDATION'
@@ -14,25 +16,17 @@ export type RelationalErrorCode =
  * The base of every error @monsteros/relational throws: a stable `code`, a message naming the
  * field, entity or constraint (never a password or connection string), and the `cause`.
  */
-export class RelationalError extends Error {
+export class RelationalError extends MonsterosError<RelationalErrorCode> {
   override readonly name: string = 'RelationalError';
-  constructor(
-    readonly code: RelationalErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }
 
 /** Input rejected before any SQL ran: names the field and the rule. */
-export class ValidationError extends RelationalError {
-  override readonly name = 'ValidationError';
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-  ) {
-    super('VALIDATION', `${field}: ${rule}`);
+export class RelationalValidationError extends RelationalError {
+  override readonly name: string = 'RelationalValidationError';
+  declare readonly field: string;
+  declare readonly rule: string;
+  constructor(field: string, rule: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${rule}`, { ...options, field, rule });
   }
 }
 

@@ -16,10 +16,12 @@ export {
   NotFoundError,
   RelationalError,
   type RelationalErrorCode,
+  RelationalValidationError,
+  /** @deprecated The earlier name of `RelationalValidationError` (the same class), kept for existing callers. */
+  RelationalValidationError as ValidationError,
   SerializationError,
   TimeoutError,
   UnavailableError,
-  ValidationError,
 } from './errors.js';
 export type { AchievementsRepository, NewAchievement } from './repositories/achievements.js';
 export type { CharactersRepository, NewCharacter } from './repositories/characters.js';

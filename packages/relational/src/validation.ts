@@ -6,10 +6,10 @@ import {
   parseInput,
 } from '@monsteros/schema';
 import { z } from 'zod';
-import { ValidationError } from './errors.js';
+import { RelationalValidationError } from './errors.js';
 
 /**
- * Parses `value` with `schema`, or throws a ValidationError naming `field` (and the nested
+ * Parses `value` with `schema`, or throws a RelationalValidationError naming `field` (and the nested
  * path inside it) with zod's rule. Runs before any SQL.
  * @example
  * const id = check(Uuid, input.userId, 'userId');
@@ -17,7 +17,7 @@ import { ValidationError } from './errors.js';
 export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
   const parsed = parseInput(schema, value);
   if (parsed.ok) return parsed.data;
-  throw new ValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
+  throw new RelationalValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
 }
 
 export const Uuid = z.uuid({ message: 'must be a UUID' });

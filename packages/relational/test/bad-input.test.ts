@@ -1,10 +1,10 @@
-// Bad input at every public entry point: a ValidationError naming the field, and no statement
+// Bad input at every public entry point: a RelationalValidationError naming the field, and no statement
 // sent. Examples for each defect found, then fast-check properties (1,000 cases per entry point).
 import { badInput, createTestDatabase, refusalProblem, type TestDatabase } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRelational, type Relational, ValidationError } from '../src/index.js';
+import { createRelational, type Relational, RelationalValidationError } from '../src/index.js';
 import { countingPool } from './fixtures/counting-pool.js';
 
 let db: TestDatabase;
@@ -26,8 +26,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** Calls `fn`, expects a ValidationError whose field starts with `field`, and no statement sent. */
-async function refused(fn: () => Promise<unknown>, field: string): Promise<ValidationError> {
+/** Calls `fn`, expects a RelationalValidationError whose field starts with `field`, and no statement sent. */
+async function refused(fn: () => Promise<unknown>, field: string): Promise<RelationalValidationError> {
   const before = queries();
   let error: unknown;
   try {
@@ -36,10 +36,10 @@ async function refused(fn: () => Promise<unknown>, field: string): Promise<Valid
     error = e;
   }
   expect(refusalProblem(error, field)).toBeNull();
-  expect(error).toBeInstanceOf(ValidationError);
+  expect(error).toBeInstanceOf(RelationalValidationError);
   expect((error as Error).message).not.toMatch(/\/src\/|\.ts:|at .*\(/);
   expect(queries()).toBe(before);
-  return error as ValidationError;
+  return error as RelationalValidationError;
 }
 
 describe('text PostgreSQL cannot hold is refused, never changed', () => {

@@ -1,7 +1,7 @@
 // Learning values credited from quest progress, and session summaries backed up once.
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRelational, type Relational, ValidationError } from '../src/index.js';
+import { createRelational, type Relational, RelationalValidationError } from '../src/index.js';
 
 let db: TestDatabase;
 let relational: Relational;
@@ -75,8 +75,8 @@ describe('learning value', () => {
     const error = await relational.interactions
       .creditLearning({ userId: crypto.randomUUID(), questId: crypto.randomUUID(), points: -1 })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe('credit.points');
+    expect(error).toBeInstanceOf(RelationalValidationError);
+    expect((error as RelationalValidationError).field).toBe('credit.points');
   });
 
   it('backfills from progress rows: the latest interaction before each row gets its percentage; a rerun changes nothing', async () => {
@@ -138,7 +138,7 @@ describe('session summaries', () => {
         lastActivityAt: new Date(),
       })
       .catch((e: unknown) => e);
-    expect((error as ValidationError).field).toBe('summary.sessionKey');
+    expect((error as RelationalValidationError).field).toBe('summary.sessionKey');
     expect(await relational.sessions.ofUser(user.id)).toEqual([]);
   });
 });

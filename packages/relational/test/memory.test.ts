@@ -2,7 +2,12 @@
 // the columnar snapshot the PPR walk is built from, against a real PostgreSQL.
 import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRelational, type Relational, RelationalError, ValidationError } from '../src/index.js';
+import {
+  createRelational,
+  type Relational,
+  RelationalError,
+  RelationalValidationError,
+} from '../src/index.js';
 
 let db: TestDatabase;
 let relational: Relational;
@@ -76,16 +81,16 @@ describe('memory graph bulk ingest', () => {
         { name: '?!', entity_type: 'x' },
       ])
       .catch((e: unknown) => e);
-    expect(bad).toBeInstanceOf(ValidationError);
-    expect((bad as ValidationError).field).toBe('entities.1.name');
+    expect(bad).toBeInstanceOf(RelationalValidationError);
+    expect((bad as RelationalValidationError).field).toBe('entities.1.name');
     const ctx = await relational.memory
       .upsertPassages('Not A Name', [{ content: 'x' }])
       .catch((e: unknown) => e);
-    expect((ctx as ValidationError).field).toBe('context');
+    expect((ctx as RelationalValidationError).field).toBe('context');
     const empty = await relational.memory
       .upsertPassages('ingest-b', [{ content: '' }])
       .catch((e: unknown) => e);
-    expect((empty as ValidationError).field).toBe('passages.0.content');
+    expect((empty as RelationalValidationError).field).toBe('passages.0.content');
   });
 
   it('inserts triples in one statement and ignores the ones already stored', async () => {
@@ -126,7 +131,7 @@ describe('memory graph bulk ingest', () => {
     ]);
     expect(facts.every((f) => f.character_context === 'ingest-f' && ids.includes(f.id))).toBe(true);
     const bad = await relational.memory.facts(['nope']).catch((error: unknown) => error);
-    expect((bad as ValidationError).field).toBe('ids.0');
+    expect((bad as RelationalValidationError).field).toBe('ids.0');
   });
 });
 
@@ -224,13 +229,13 @@ describe('synonym edges', () => {
     const self = await relational.memory
       .upsertSynonymEdges('syn-a', [{ entity_a_id: id, entity_b_id: id, similarity: 0.9 }])
       .catch((e: unknown) => e);
-    expect((self as ValidationError).field).toBe('edges.0');
+    expect((self as RelationalValidationError).field).toBe('edges.0');
     const range = await relational.memory
       .upsertSynonymEdges('syn-a', [
         { entity_a_id: id, entity_b_id: '00000000-0000-4000-8000-000000000002', similarity: 1.2 },
       ])
       .catch((e: unknown) => e);
-    expect((range as ValidationError).field).toBe('edges.0.similarity');
+    expect((range as RelationalValidationError).field).toBe('edges.0.similarity');
   });
 });
 
@@ -316,5 +321,87 @@ describe('graph snapshot and lock', () => {
     releaseFirst();
     await Promise.all([first, second]);
     expect(order).toEqual(['first locked', 'first done', 'second locked']);
+  });
+});
+
+describe('graph changes (the log the version trigger writes)', () => {
+  const changes = (ctx: string, since: number, anchor: string, maxRows?: number) =>
+    relational.transaction(
+      (tx) => tx.memory.loadGraphChanges(ctx, since, anchor, maxRows === undefined ? {} : { maxRows }),
+      { isolation: 'repeatable read' },
+    );
+
+  it('gives the rows inserted since a version, and refuses deletes, similarity updates, gaps and big ranges', async () => {
+    const ctx = 'changes-a';
+    const { rows: p } = await relational.memory.upsertPassages(ctx, [{ content: 'A knows B.' }]);
+    const { rows: e } = await relational.memory.insertEntities(ctx, [
+      { name: 'A', entity_type: 'entity' },
+      { name: 'B', entity_type: 'entity' },
+    ]);
+    const [A, B] = e.map((x) => x.id) as [string, string];
+    await relational.memory.insertTripleRows(ctx, [
+      { subject_id: A, predicate: 'knows', object_id: B, passage_id: p[0]!.id },
+    ]);
+    const since = await version(ctx);
+    // Since `since`: a passage, an entity, two triples (one on the old pair), a synonym edge.
+    const { rows: p2 } = await relational.memory.upsertPassages(ctx, [{ content: 'B met C; A knows B.' }]);
+    const { rows: e2 } = await relational.memory.insertEntities(ctx, [{ name: 'C', entity_type: 'entity' }]);
+    const C = e2[0]!.id;
+    await relational.memory.insertTripleRows(ctx, [
+      { subject_id: B, predicate: 'met', object_id: C, passage_id: p2[0]!.id },
+      { subject_id: A, predicate: 'knows', object_id: B, passage_id: p2[0]!.id },
+    ]);
+    await relational.memory.upsertSynonymEdges(ctx, [{ entity_a_id: A, entity_b_id: C, similarity: 0.9 }]);
+    const delta = await changes(ctx, since, A);
+    if (!('changes' in delta)) throw new Error(`refused: ${delta.refused}`);
+    const c = delta.changes;
+    expect(c).toMatchObject({ since, version: since + 4, entities: { ids: [C], names: ['C'] } });
+    const name = (id: string) => ({ [A]: 'A', [B]: 'B', [C]: 'C' })[id];
+    expect(c.triples.subject.map((s, i) => `${name(s)}>${name(c.triples.object[i]!)}`).sort()).toEqual([
+      'A>B',
+      'B>C',
+    ]);
+    // Every triple of the new triples' pairs, the old one flagged as not added.
+    const pairs = c.pairTriples.subject.map(
+      (s, i) =>
+        `${name(s)}>${name(c.pairTriples.object[i]!)}@${c.pairTriples.passage[i] === p[0]!.id ? 0 : 1}:${c.pairTriples.added[i]}`,
+    );
+    expect(pairs.sort()).toEqual(['A>B@0:false', 'A>B@1:true', 'B>C@1:true']);
+    expect(c.synonyms).toEqual({ a: [[A, C].sort()[0]], b: [[A, C].sort()[1]], similarity: [0.9] });
+    // Nothing since the current version: empty changes.
+    const now = await changes(ctx, since + 4, A);
+    expect('changes' in now && now.changes.triples.subject.length).toBe(0);
+    expect(await changes(ctx, since, A, 2)).toEqual({ refused: 'too-large', version: since + 4 });
+
+    await relational.memory.upsertSynonymEdges(ctx, [{ entity_a_id: A, entity_b_id: C, similarity: 0.95 }]);
+    expect(await changes(ctx, since + 4, A)).toEqual({ refused: 'not-insert-only', version: since + 5 });
+    await relational.pool.query('delete from memory_triples where passage_id = $1', [p2[0]!.id]);
+    expect(await changes(ctx, since + 5, A)).toEqual({ refused: 'not-insert-only', version: since + 6 });
+    // A gap (the log pruned) or an anchor that is gone (tables emptied): history.
+    await relational.pool.query(
+      'delete from memory_graph_changes where character_context = $1 and version = $2',
+      [ctx, since + 6],
+    );
+    expect(await changes(ctx, since + 5, A)).toEqual({ refused: 'history', version: since + 6 });
+    expect(await changes(ctx, since + 6, '00000000-0000-4000-8000-000000000001')).toEqual({
+      refused: 'history',
+      version: since + 6,
+    });
+  });
+
+  it('rejects a bad context, version or anchor, naming the field', async () => {
+    const anchor = '00000000-0000-4000-8000-000000000001';
+    for (const [args, field] of [
+      [['Not A Name', 0, anchor], 'context'],
+      [['changes-b', -1, anchor], 'since'],
+      [['changes-b', 1.5, anchor], 'since'],
+      [['changes-b', 0, 'nope'], 'anchorEntityId'],
+    ] as const) {
+      const error = await relational.memory
+        .loadGraphChanges(args[0], args[1], args[2])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RelationalValidationError);
+      expect((error as RelationalValidationError).field).toBe(field);
+    }
   });
 });

@@ -7,7 +7,7 @@ import {
   NotFoundError,
   type Relational,
   RelationalError,
-  ValidationError,
+  RelationalValidationError,
 } from '../src/index.js';
 import { countingPool } from './fixtures/counting-pool.js';
 
@@ -29,16 +29,16 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function expectNoQuery(fn: () => Promise<unknown>, field: string): Promise<ValidationError> {
+async function expectNoQuery(fn: () => Promise<unknown>, field: string): Promise<RelationalValidationError> {
   const before = queries();
   const error = await fn().then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ValidationError);
-  expect((error as ValidationError).field).toBe(field);
+  expect(error).toBeInstanceOf(RelationalValidationError);
+  expect((error as RelationalValidationError).field).toBe(field);
   expect(queries()).toBe(before);
-  return error as ValidationError;
+  return error as RelationalValidationError;
 }
 
 async function newUser(username: string) {
@@ -161,7 +161,7 @@ describe('quests and progress', () => {
         prerequisites: ['00000000-0000-4000-8000-000000000001'],
       })
       .catch((e: unknown) => e);
-    expect((error as ValidationError).field).toBe('quest.prerequisites');
+    expect((error as RelationalValidationError).field).toBe('quest.prerequisites');
   });
 
   it('never moves progress backwards and completes exactly once', async () => {
@@ -536,9 +536,9 @@ describe('transactions and the outbox', () => {
     const error = await relational.outbox
       .append([{ aggregate_type: 'x', aggregate_id: 'y', event_type: 'z', payload: {} }])
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe('outbox.append');
-    expect((error as ValidationError).rule).toMatch(/inside relational\.transaction\(\)/);
+    expect(error).toBeInstanceOf(RelationalValidationError);
+    expect((error as RelationalValidationError).field).toBe('outbox.append');
+    expect((error as RelationalValidationError).rule).toMatch(/inside relational\.transaction\(\)/);
     await expectNoQuery(() => relational.outbox.fail('1', undefined as never, 1_000), 'error');
     await expectNoQuery(() => relational.outbox.park('1', { message: 'x' } as never), 'error');
   });
@@ -705,9 +705,11 @@ describe('copy out', () => {
       await expect(relational.copyOut('copy user_profiles from stdin')).rejects.toMatchObject({
         field: 'statement',
       });
-      await expect(relational.copyOut("copy (select 1) to '/tmp/x'")).rejects.toBeInstanceOf(ValidationError);
+      await expect(relational.copyOut("copy (select 1) to '/tmp/x'")).rejects.toBeInstanceOf(
+        RelationalValidationError,
+      );
       await expect(relational.copyOut("copy (select 1) to program 'id'")).rejects.toBeInstanceOf(
-        ValidationError,
+        RelationalValidationError,
       );
     } finally {
       await relational.close();

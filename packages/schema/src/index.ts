@@ -2,6 +2,7 @@
 // prisma/schema.prisma, and the JSONB document schemas. Opens no connection.
 
 export * from './documents.js';
+export * from './errors.js';
 export type * as Tables from './generated/kysely/types.js';
 /** Kysely's view of the same tables: `Kysely<Database>`; `Tables.CharacterAgent` is one table. */
 export type { DB as Database } from './generated/kysely/types.js';

@@ -1,3 +1,5 @@
+import { MonsterosError } from '@monsteros/schema/errors';
+
 /** Stable codes of the vectors package's errors. */
 export type VectorsErrorCode =
   | 'VALIDATION'
@@ -13,25 +15,17 @@ export type VectorsErrorCode =
  * The base of every error @monsteros/vectors throws: a stable `code`, a message naming the
  * collection, field or provider and the rule (never an API key or a URL with credentials), and the `cause`.
  */
-export class VectorsError extends Error {
+export class VectorsError extends MonsterosError<VectorsErrorCode> {
   override readonly name: string = 'VectorsError';
-  constructor(
-    readonly code: VectorsErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }
 
 /** Input rejected before any request was sent: names the field and the rule it broke. */
 export class VectorsValidationError extends VectorsError {
-  override readonly name = 'VectorsValidationError';
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-  ) {
-    super('VALIDATION', `${field}: ${rule}`);
+  override readonly name: string = 'VectorsValidationError';
+  declare readonly field: string;
+  declare readonly rule: string;
+  constructor(field: string, rule: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${rule}`, { ...options, field, rule });
   }
 }
 

@@ -9,7 +9,7 @@
 import { Cluster } from 'ioredis';
 import { z } from 'zod';
 import type { Availability, ScriptedClient, ScriptedPipeline } from '../connection.js';
-import { mapRedisError, ValidationError } from '../errors.js';
+import { CacheValidationError, mapRedisError } from '../errors.js';
 import type { KeyBuilders } from '../keys.js';
 import { check } from '../validation.js';
 
@@ -357,7 +357,7 @@ export function createRealtimeMetrics(deps: RealtimeDeps): RealtimeMetrics {
 
   function checkValue(value: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-      throw new ValidationError('value', 'must be a finite number of at least 0');
+      throw new CacheValidationError('value', 'must be a finite number of at least 0');
   }
 
   /** Adds one value to a minute's cell and to the process's totals. */
@@ -431,11 +431,11 @@ export function createRealtimeMetrics(deps: RealtimeDeps): RealtimeMetrics {
       const r = check(RangeSchema, range, 'range');
       const to = r.to === undefined ? Date.now() : ms(r.to);
       const from = r.from === undefined ? to - 3_600_000 : ms(r.from);
-      if (from > to) throw new ValidationError('range.from', 'must not be after range.to');
+      if (from > to) throw new CacheValidationError('range.from', 'must not be after range.to');
       const first = Math.floor(from / MINUTE_MS) * MINUTE_MS;
       const last = Math.floor(to / MINUTE_MS) * MINUTE_MS;
       if ((last - first) / MINUTE_MS + 1 > MAX_MINUTES)
-        throw new ValidationError('range', `must span at most ${MAX_MINUTES} minutes`);
+        throw new CacheValidationError('range', `must span at most ${MAX_MINUTES} minutes`);
       const minuteStarts: number[] = [];
       for (let m = first; m <= last; m += MINUTE_MS) minuteStarts.push(m);
       const hashes = await availability.run('read real-time metrics', async () => {
@@ -482,10 +482,10 @@ export function createRealtimeMetrics(deps: RealtimeDeps): RealtimeMetrics {
       try {
         text = JSON.stringify({ at: new Date().toISOString(), doc });
       } catch (error) {
-        throw new ValidationError('doc', `must be JSON (${(error as Error).message})`);
+        throw new CacheValidationError('doc', `must be JSON (${(error as Error).message})`);
       }
       if (text === undefined || text.length > 1_000_000)
-        throw new ValidationError('doc', 'must be JSON of at most 1,000,000 characters');
+        throw new CacheValidationError('doc', 'must be JSON of at most 1,000,000 characters');
       await availability.run('publish document', () => client.set(keys.realtimeDoc(name), text, 'PX', ttlMs));
     },
     async published(name) {

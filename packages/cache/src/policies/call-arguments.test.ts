@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../errors.js';
+import { CacheValidationError } from '../errors.js';
 import { memberOf, swrSecondsOf, tagsOf, ttlMsOf } from './call-arguments.js';
 
 const responses = { parts: ['character', 'hash'], suffix: '' };
@@ -9,11 +9,11 @@ function refusal(fn: () => unknown): { field: string; rule: string } {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    const { field, rule } = error as ValidationError;
+    expect(error).toBeInstanceOf(CacheValidationError);
+    const { field, rule } = error as CacheValidationError;
     return { field, rule };
   }
-  throw new Error('expected a ValidationError');
+  throw new Error('expected a CacheValidationError');
 }
 
 describe('memberOf', () => {

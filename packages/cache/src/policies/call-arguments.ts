@@ -1,8 +1,8 @@
 // The arguments of a policy call, checked and turned into what the scripts take: the key into
 // its member (escaped parts joined by `:`), the options into a TTL in ms, escaped tags and a
-// stale window. Bad input throws ValidationError naming the field; nothing here touches Redis.
+// stale window. Bad input throws CacheValidationError naming the field; nothing here touches Redis.
 import { unstorableTextRule } from '@monsteros/schema';
-import { ValidationError } from '../errors.js';
+import { CacheValidationError } from '../errors.js';
 import { escapeKeyPart } from '../keys.js';
 import { check, Tag, TtlSeconds } from '../validation.js';
 
@@ -28,15 +28,15 @@ export interface KeyShape {
 
 function validateKeyPart(value: unknown, field: string): string {
   // Hand-written rather than zod: this runs on every hit, and the bench holds it to raw GET speed.
-  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
-  if (value.length === 0) throw new ValidationError(field, 'must not be empty');
-  if (value.length > 512) throw new ValidationError(field, 'must be at most 512 characters');
+  if (typeof value !== 'string') throw new CacheValidationError(field, 'must be a string');
+  if (value.length === 0) throw new CacheValidationError(field, 'must not be empty');
+  if (value.length > 512) throw new CacheValidationError(field, 'must be at most 512 characters');
   const escaped = escapeKeyPart(value);
   // Only a part with characters outside [A-Za-z0-9_.-] can hold NUL or a lone surrogate (which
   // UTF-8 would turn into U+FFFD, making two distinct keys one).
   if (escaped !== value) {
     const rule = unstorableTextRule(value);
-    if (rule) throw new ValidationError(field, rule);
+    if (rule) throw new CacheValidationError(field, rule);
   }
   return escaped;
 }
@@ -46,7 +46,7 @@ function validateKeyPart(value: unknown, field: string): string {
  * @example memberOf({ parts: ['userId'], suffix: ':prefs' }, { userId: 'u 1' }) // 'u%201:prefs'
  */
 export function memberOf(shape: KeyShape, key: unknown): string {
-  if (typeof key !== 'object' || key === null) throw new ValidationError('key', 'must be an object');
+  if (typeof key !== 'object' || key === null) throw new CacheValidationError('key', 'must be an object');
   const record = key as Record<string, unknown>;
   let member = '';
   for (let i = 0; i < shape.parts.length; i++) {
@@ -55,7 +55,7 @@ export function memberOf(shape: KeyShape, key: unknown): string {
     try {
       value = record[part];
     } catch {
-      throw new ValidationError(`key.${part}`, 'must be plain data (reading it threw)');
+      throw new CacheValidationError(`key.${part}`, 'must be plain data (reading it threw)');
     }
     member += (i === 0 ? '' : ':') + validateKeyPart(value, `key.${part}`);
   }
@@ -78,7 +78,7 @@ export function ttlMsOf(
 /** The entry's tags, escaped like key parts. */
 export function tagsOf(options: SetOptions | undefined): string[] {
   if (options?.tags === undefined) return [];
-  if (!Array.isArray(options.tags)) throw new ValidationError('tags', 'must be an array of strings');
+  if (!Array.isArray(options.tags)) throw new CacheValidationError('tags', 'must be an array of strings');
   return options.tags.map((t, i) => escapeKeyPart(check(Tag, t, `tags[${i}]`)));
 }
 
@@ -87,7 +87,10 @@ export function swrSecondsOf(defaultSeconds: number, options: GetOrSetOptions | 
   if (options?.staleWhileRevalidateSeconds === undefined) return defaultSeconds;
   const s = options.staleWhileRevalidateSeconds;
   if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
-    throw new ValidationError('staleWhileRevalidateSeconds', 'must be a number of seconds, not negative');
+    throw new CacheValidationError(
+      'staleWhileRevalidateSeconds',
+      'must be a number of seconds, not negative',
+    );
   }
   return s;
 }

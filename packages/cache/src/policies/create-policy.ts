@@ -4,7 +4,7 @@
 // (write-through.ts), and the Redis calls with their KEYS and ARGV (namespace-commands.ts).
 import { CORRUPT, type EncodedText, encodeForWrite } from '../codec.js';
 import type { Availability, ScriptedClient } from '../connection.js';
-import { ValidationError } from '../errors.js';
+import { CacheValidationError } from '../errors.js';
 import { escapeKeyPart, type NamespaceKeys } from '../keys.js';
 import { check, checkCacheValue, Tag } from '../validation.js';
 import {
@@ -47,7 +47,7 @@ export interface CachePolicy<K, V> {
   get(key: K): Promise<V | undefined>;
   /**
    * Writes an entry, evicting by the strategy when the namespace is full. Returns false when
-   * Redis was unavailable (the write is skipped and counted); bad input throws ValidationError.
+   * Redis was unavailable (the write is skipped and counted); bad input throws CacheValidationError.
    * @example await cache.policies.quest_data.set({ questId }, quest);
    */
   set(key: K, value: V, options?: SetOptions): Promise<boolean>;
@@ -113,24 +113,17 @@ export function createPolicy<N extends NamespaceName>(
   const redis = new NamespaceCommands(deps.client, keys, config);
   const reads = new ReadTracker({
     flushMs: config.readFlushMs,
-    sink: {
-      get up() {
-        return availability.up;
-      },
-      send: (args) => redis.sendReads(args),
-    },
+    availability,
+    send: (args) => redis.sendReads(args),
     counters: local,
   });
   const stampede = new Stampede<V>(
     {
-      get up() {
-        return availability.up;
-      },
       lookup,
       takeLease: (member, token, leaseMs) => redis.takeLease(member, token, leaseMs),
       releaseLease: (member, token) => redis.releaseLease(member, token),
     },
-    { leaseMs: config.leaseMs, counters: local },
+    { availability, leaseMs: config.leaseMs, counters: local },
   );
   const writes = new WriteThrough({
     async invalidate(member) {
@@ -209,7 +202,7 @@ export function createPolicy<N extends NamespaceName>(
 
   async function getOrSet(key: K, loader: () => Promise<V>, options?: GetOrSetOptions): Promise<V> {
     const member = memberOf(shape, key);
-    if (typeof loader !== 'function') throw new ValidationError('loader', 'must be a function');
+    if (typeof loader !== 'function') throw new CacheValidationError('loader', 'must be a function');
     const swrSeconds = swrSecondsOf(config.staleWhileRevalidateSeconds, options);
     if (options !== undefined) {
       ttlMsOf(config.ttlSeconds, options, swrSeconds);
@@ -256,7 +249,8 @@ export function createPolicy<N extends NamespaceName>(
     options?: SetOptions,
   ): Promise<void> {
     const member = memberOf(shape, key);
-    if (typeof writeSource !== 'function') throw new ValidationError('writeSource', 'must be a function');
+    if (typeof writeSource !== 'function')
+      throw new CacheValidationError('writeSource', 'must be a function');
     const ttlMs = ttlMsOf(config.ttlSeconds, options, 0);
     const tags = tagsOf(options);
     // Serialize first: a value the cache cannot hold is refused before the source changes.

@@ -6,7 +6,7 @@ import type {
 } from '@monsteros/schema';
 import { z } from 'zod';
 import type { ValueFormat } from '../codec.js';
-import { ValidationError } from '../errors.js';
+import { CacheValidationError } from '../errors.js';
 import { NonNegativeSeconds, PositiveInt, PositiveSeconds } from '../validation.js';
 
 /**
@@ -138,7 +138,7 @@ const PolicyOverrideSchema = z
 export type PolicyOverrides = { [N in NamespaceName]?: Partial<PolicyConfig> };
 
 /**
- * Merges overrides into the defaults; an unknown namespace or a bad value is a ValidationError.
+ * Merges overrides into the defaults; an unknown namespace or a bad value is a CacheValidationError.
  * @example
  * resolvePolicies({ quest_data: { ttlSeconds: 60 } })
  */
@@ -147,30 +147,33 @@ export function resolvePolicies(overrides: unknown): { [N in NamespaceName]: Pol
   for (const name of NAMESPACES) out[name] = { ...DEFAULT_POLICIES[name] };
   if (overrides === undefined) return out;
   if (typeof overrides !== 'object' || overrides === null)
-    throw new ValidationError('policies', 'must be an object');
+    throw new CacheValidationError('policies', 'must be an object');
   for (const [name, override] of Object.entries(overrides)) {
     assertNamespace(name, `policies.${name}`);
     const parsed = PolicyOverrideSchema.safeParse(override ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = [`policies.${name}`, ...issue.path].join('.');
-      throw new ValidationError(field, issue.code === 'unrecognized_keys' ? issue.message : issue.message);
+      throw new CacheValidationError(
+        field,
+        issue.code === 'unrecognized_keys' ? issue.message : issue.message,
+      );
     }
     Object.assign(
       out[name],
       Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)),
     );
     if (out[name].nearCacheEntries > 0 && out[name].readTracking !== 'batched') {
-      throw new ValidationError(`policies.${name}.nearCacheEntries`, "needs readTracking 'batched'");
+      throw new CacheValidationError(`policies.${name}.nearCacheEntries`, "needs readTracking 'batched'");
     }
   }
   return out;
 }
 
-/** Throws a ValidationError unless `name` is one of the cache namespaces. */
+/** Throws a CacheValidationError unless `name` is one of the cache namespaces. */
 export function assertNamespace(name: unknown, field = 'namespace'): asserts name is NamespaceName {
   if (typeof name !== 'string' || !(NAMESPACES as readonly string[]).includes(name)) {
-    throw new ValidationError(
+    throw new CacheValidationError(
       field,
       `unknown namespace ${JSON.stringify(name)} (one of ${NAMESPACES.join(', ')})`,
     );

@@ -22,12 +22,10 @@ function tracker(options: { up?: boolean; fail?: boolean; maxPending?: number } 
   const reads = new ReadTracker({
     flushMs: 50,
     ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
-    sink: {
-      up: options.up ?? true,
-      send: async (args) => {
-        if (options.fail) throw new Error('connection lost');
-        sent.push(args);
-      },
+    availability: { up: options.up ?? true },
+    send: async (args) => {
+      if (options.fail) throw new Error('connection lost');
+      sent.push(args);
     },
     counters,
     schedule: timers.schedule,

@@ -3,14 +3,6 @@
 // are pending, or with the namespace's next write (`drain`, so eviction sees them first).
 import type { LocalPolicyCounters } from './local-counters.js';
 
-/** Where tracked reads go: the batched-reads script of the namespace. */
-export interface ReadSink {
-  /** False while Redis is known to be down (reads drained then are dropped, not sent). */
-  readonly up: boolean;
-  /** Sends the reads as script arguments (see `drain`). */
-  send(args: string[]): Promise<unknown>;
-}
-
 /** Schedules the delayed flush; returns a function that cancels it. */
 export type ScheduleFlush = (flush: () => void, ms: number) => () => void;
 
@@ -25,7 +17,10 @@ export interface ReadTrackerOptions {
   flushMs: number;
   /** Pending members that trigger a flush at once. @default 256 */
   maxPending?: number;
-  sink: ReadSink;
+  /** False while Redis is known to be down: reads flushed then are dropped, not sent. */
+  availability: { readonly up: boolean };
+  /** Sends reads as script arguments (see `drain`): the namespace's batched-reads script. */
+  send(args: string[]): Promise<unknown>;
   /** Reads lost to a Redis error are counted in `redisErrors`. */
   counters: Pick<LocalPolicyCounters, 'redisErrors'>;
   /** @default scheduleWithTimer */
@@ -35,7 +30,7 @@ export interface ReadTrackerOptions {
 /**
  * The reads of one namespace not yet sent to Redis.
  * @example
- * const reads = new ReadTracker({ flushMs: 50, sink, counters });
+ * const reads = new ReadTracker({ flushMs: 50, availability, send: (args) => commands.sendReads(args), counters });
  * reads.hit('sage:h1'); reads.miss(); reads.drain(); // ['1', 'sage:h1', '1']
  */
 export class ReadTracker {
@@ -45,7 +40,8 @@ export class ReadTracker {
   #cancelFlush: (() => void) | undefined;
   readonly #flushMs: number;
   readonly #maxPending: number;
-  readonly #sink: ReadSink;
+  readonly #availability: { readonly up: boolean };
+  readonly #send: (args: string[]) => Promise<unknown>;
   readonly #counters: Pick<LocalPolicyCounters, 'redisErrors'>;
   readonly #schedule: ScheduleFlush;
   readonly #onTimer = () => void this.flush();
@@ -53,7 +49,8 @@ export class ReadTracker {
   constructor(options: ReadTrackerOptions) {
     this.#flushMs = options.flushMs;
     this.#maxPending = options.maxPending ?? 256;
-    this.#sink = options.sink;
+    this.#availability = options.availability;
+    this.#send = options.send;
     this.#counters = options.counters;
     this.#schedule = options.schedule ?? scheduleWithTimer;
   }
@@ -89,9 +86,9 @@ export class ReadTracker {
   async flush(): Promise<void> {
     if (this.#reads.size === 0 && this.#misses === 0) return;
     const args = this.drain();
-    if (!this.#sink.up) return;
+    if (!this.#availability.up) return;
     try {
-      await this.#sink.send(args);
+      await this.#send(args);
     } catch {
       this.#counters.redisErrors++;
     }

@@ -12,7 +12,6 @@ import {
 
 /** An in-memory stand-in for the namespace's entries and leases (the scripts' semantics). */
 class FakeLeases implements LeasePort<string> {
-  up = true;
   failLookups = false;
   lookups = 0;
   readonly entries = new Map<string, { value: string; pttl: number }>();
@@ -66,9 +65,15 @@ function virtualClock(onSleep: (sleeps: number[]) => void = () => {}) {
 
 function setup(options: { leaseMs?: number; onSleep?: (sleeps: number[]) => void } = {}) {
   const port = new FakeLeases();
+  const availability = { up: true };
   const counters: LocalPolicyCounters = newLocalCounters();
   const { clock, sleeps } = virtualClock(options.onSleep);
-  const stampede = new Stampede<string>(port, { leaseMs: options.leaseMs ?? 5_000, counters, clock });
+  const stampede = new Stampede<string>(port, {
+    availability,
+    leaseMs: options.leaseMs ?? 5_000,
+    counters,
+    clock,
+  });
   const request = (
     loader: () => Promise<string>,
     swrMs = 0,
@@ -81,7 +86,7 @@ function setup(options: { leaseMs?: number; onSleep?: (sleeps: number[]) => void
       store: async (value, lease) => port.store(member, value, lease),
     };
   };
-  return { port, counters, stampede, sleeps, request };
+  return { port, availability, counters, stampede, sleeps, request };
 }
 
 describe('Stampede', () => {
@@ -178,8 +183,8 @@ describe('Stampede', () => {
   });
 
   it('loads without looking up while Redis is down', async () => {
-    const { port, counters, stampede, request } = setup();
-    port.up = false;
+    const { port, availability, counters, stampede, request } = setup();
+    availability.up = false;
     expect(
       await stampede.load(
         'q1',

@@ -19,8 +19,6 @@ export type Lookup<V> =
 
 /** The Redis side of stampede control. */
 export interface LeasePort<V> {
-  /** False while Redis is known to be down: load without looking up or caching. */
-  readonly up: boolean;
   /** Reads the entry; on a miss, takes the lease with `token` for `leaseMs` unless another holds it. */
   lookup(member: string, token: string, leaseMs: number): Promise<Lookup<V>>;
   /** Takes the lease for a background refresh; false when another holds it. */
@@ -54,13 +52,23 @@ type StampedeCounters = Pick<
   'loads' | 'staleServed' | 'skippedWrites' | 'redisErrors' | 'leaseWaits'
 >;
 
+export interface StampedeOptions {
+  /** False while Redis is known to be down: load without looking up or caching. */
+  availability: { readonly up: boolean };
+  /** How long a lease holds, in ms; also the longest wait for another process's load. */
+  leaseMs: number;
+  counters: StampedeCounters;
+  /** @default systemClock */
+  clock?: Clock;
+}
+
 const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 100;
 
 /**
  * The loads in flight of one namespace.
  * @example
- * const stampede = new Stampede(port, { leaseMs: 5000, counters });
+ * const stampede = new Stampede(port, { availability, leaseMs: 5000, counters });
  * await stampede.load('q1', { loader, swrMs: 0, store }); // one loader call for any number of callers
  */
 export class Stampede<V> {
@@ -71,12 +79,14 @@ export class Stampede<V> {
   readonly #tokenBase = randomUUID();
   #tokens = 0;
   readonly #port: LeasePort<V>;
+  readonly #availability: { readonly up: boolean };
   readonly #leaseMs: number;
   readonly #counters: StampedeCounters;
   readonly #clock: Clock;
 
-  constructor(port: LeasePort<V>, options: { leaseMs: number; counters: StampedeCounters; clock?: Clock }) {
+  constructor(port: LeasePort<V>, options: StampedeOptions) {
     this.#port = port;
+    this.#availability = options.availability;
     this.#leaseMs = options.leaseMs;
     this.#counters = options.counters;
     this.#clock = options.clock ?? systemClock;
@@ -111,7 +121,7 @@ export class Stampede<V> {
     let delay = FIRST_POLL_MS;
     let waited = false;
     for (;;) {
-      if (!this.#port.up) {
+      if (!this.#availability.up) {
         this.#counters.skippedWrites++;
         return this.#loadUncached(request.loader);
       }

@@ -4,6 +4,7 @@
 // entity lists, and how many passages mention each entity (node specificity). Built from the raw
 // triples with typed-array sorts: no object or string key per triple.
 import type { MemoryRepository } from '@monsteros/relational';
+import { createEntityDictionary, type EntityDictionary } from './entity-mentions.js';
 import { IdIndex } from './id-index.js';
 import { buildSparseGraph, type SparseGraph } from './sparse-graph.js';
 
@@ -33,6 +34,27 @@ export interface CharacterGraph {
   mentionEntity: Int32Array;
   /** How many passages mention each entity. */
   entityPassages: Int32Array;
+  /**
+   * The entity names as a dictionary (name -> nodes) for finding them in queries: built on first
+   * use, once per version; a patched version extends its predecessor's.
+   */
+  dictionary(): EntityDictionary<number>;
+}
+
+/**
+ * `build` run once, on the first call (what `CharacterGraph.dictionary` is), then its result;
+ * `build` is dropped after it ran, with whatever it held.
+ */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let pending: (() => T) | null = build;
+  return () => {
+    if (pending) {
+      value = pending();
+      pending = null;
+    }
+    return value as T;
+  };
 }
 
 /**
@@ -155,6 +177,7 @@ export function buildCharacterGraph(character: string, snapshot: MemoryGraphSnap
     mentionStart,
     mentionEntity: mentionEntity.subarray(0, k),
     entityPassages,
+    dictionary: once(() => createEntityDictionary(entityNames.map((name, node) => [name, node] as const))),
   };
 }
 

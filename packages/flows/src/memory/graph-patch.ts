@@ -5,7 +5,7 @@
 // Cost: one pass over the CSR entries (copied with the passage nodes shifted past the new
 // entities) and the identifier maps, against the snapshot, sorts and CSR build of a full load.
 import type { MemoryGraphChanges } from '@monsteros/relational';
-import type { CharacterGraph } from './character-graph.js';
+import { type CharacterGraph, once } from './character-graph.js';
 import type { SparseGraph } from './sparse-graph.js';
 
 /** Connections added or strengthened, as parallel growable columns (undirected: x–y both ways). */
@@ -180,6 +180,7 @@ export function patchCharacterGraph(
     mentionStart,
     mentionEntity,
     entityPassages,
+    dictionary: extendDictionary(graph.dictionary, entities.names, n),
   };
 }
 
@@ -299,4 +300,14 @@ function patchSparseGraph(
     }
   }
   return { nodeCount, entryCount, inStart: start, inSource, inWeight, outWeight };
+}
+
+/** The names dictionary of a patched graph: its predecessor's, extended with the new names (nodes from `n`). */
+function extendDictionary(
+  previous: CharacterGraph['dictionary'],
+  names: readonly string[],
+  n: number,
+): CharacterGraph['dictionary'] {
+  if (names.length === 0) return previous;
+  return once(() => previous().extend(names.map((name, i) => [name, n + i] as const)));
 }

@@ -14,7 +14,6 @@
 import { normalizeEntityName } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
 import type { CharacterGraph } from './character-graph.js';
-import { createEntityDictionary, type EntityDictionary } from './entity-mentions.js';
 import type { RetrieveInput } from './input.js';
 import { ENTITIES_ONLY } from './side-effects.js';
 
@@ -62,6 +61,12 @@ export interface Linker {
   link(graph: CharacterGraph, character: string, input: RetrieveInput): Promise<LinkResult>;
 }
 
+/** Named entities of one query whose facts are searched (one search each), in query order: as many as `queryEntities` takes. */
+const MAX_ANCHORS = 32;
+
+/** A name with a capital letter: a proper noun as the extractor wrote it. */
+const UPPER = /\p{Lu}/u;
+
 /** The lists' items rank by rank: the first of each list, then the second of each, and so on. */
 function interleave<T>(lists: T[][]): T[] {
   const out: T[] = [];
@@ -80,15 +85,8 @@ const byStrength = (a: LinkedEntity, b: LinkedEntity) =>
  * const { linked, linking } = await createLinker(vectors, tuning).link(graph, 'sage', { character: 'sage', query: 'Who taught Alan?' });
  */
 export function createLinker(vectors: Pick<Vectors, 'search'>, tuning: LinkerTuning): Linker {
-  const dictionaries = new WeakMap<CharacterGraph, EntityDictionary<number>>();
-  const dictionaryOf = (graph: CharacterGraph) => {
-    let dictionary = dictionaries.get(graph);
-    if (!dictionary) {
-      dictionary = createEntityDictionary(graph.entityNames.map((name, node) => [name, node] as const));
-      dictionaries.set(graph, dictionary);
-    }
-    return dictionary;
-  };
+  // Built once per graph version (a patched version extends its predecessor's: `graph-patch.ts`).
+  const dictionaryOf = (graph: CharacterGraph) => graph.dictionary();
   const exactNames = new WeakMap<CharacterGraph, Map<string, number>>();
   const exactNameOf = (graph: CharacterGraph) => {
     let byName = exactNames.get(graph);
@@ -155,16 +153,22 @@ export function createLinker(vectors: Pick<Vectors, 'search'>, tuning: LinkerTun
   /** Entities of the query's best facts (see the file comment); empty when no fact matches. */
   async function byFacts(graph: CharacterGraph, character: string, query: string): Promise<LinkedEntity[]> {
     // The named entities of the query (proper nouns, dates) that are nodes: each anchors its facts.
+    // A query typed without case: the names found in it that the graph writes capitalized.
     const anchors =
       tuning.factAnchoring === 'named'
         ? [
             ...new Set(
               dictionaryOf(graph)
                 .find(query)
-                .filter((m) => m.named)
-                .flatMap((m) => m.values),
+                .flatMap((m) =>
+                  m.named === null
+                    ? m.values.filter((node) => UPPER.test(graph.entityNames[node]!))
+                    : m.named
+                      ? m.values
+                      : [],
+                ),
             ),
-          ]
+          ].slice(0, MAX_ANCHORS)
         : [];
     const [all, ...anchored] = await Promise.all([
       factHits(graph, character, query),

@@ -28,7 +28,7 @@ interface Header {
   collections: CollectionHeader[];
 }
 
-export interface EngineState {
+export interface SnapshotState {
   seq: number;
   aliases: Map<string, string>;
   collections: Map<string, Collection>;
@@ -39,7 +39,7 @@ export interface EngineState {
  * a JSON header (config, ids, payloads, versions) followed by each vector name's presence bytes
  * and packed float32 data, so loading is a straight copy into the vector arrays.
  */
-export function encodeSnapshot(state: EngineState): Buffer[] {
+export function encodeSnapshot(state: SnapshotState): Buffer[] {
   const header: Header = { seq: state.seq, aliases: [...state.aliases], collections: [] };
   const blobs: Uint8Array[] = [];
   for (const col of state.collections.values()) {
@@ -83,7 +83,7 @@ export function encodeSnapshot(state: EngineState): Buffer[] {
 }
 
 /** Writes `encodeSnapshot(state)` to `snapshot.bin` atomically (temp file, fsync, rename, fsync of the directory). */
-export async function writeSnapshot(dir: string, state: EngineState): Promise<void> {
+export async function writeSnapshot(dir: string, state: SnapshotState): Promise<void> {
   const tmp = join(dir, 'snapshot.bin.tmp');
   const parts = encodeSnapshot(state);
   const handle = await open(tmp, 'w');
@@ -103,7 +103,7 @@ export async function writeSnapshot(dir: string, state: EngineState): Promise<vo
 }
 
 /** Loads `snapshot.bin` if there is one; a missing snapshot is an empty engine at sequence 0. */
-export async function readSnapshot(dir: string): Promise<EngineState> {
+export async function readSnapshot(dir: string): Promise<SnapshotState> {
   let buf: Buffer;
   try {
     buf = await readFile(join(dir, 'snapshot.bin'));
@@ -116,7 +116,7 @@ export async function readSnapshot(dir: string): Promise<EngineState> {
 }
 
 /** Reads the state `encodeSnapshot` wrote; `source` names it in the error for bytes that are not one. */
-export function decodeSnapshot(buf: Buffer, source: string): EngineState {
+export function decodeSnapshot(buf: Buffer, source: string): SnapshotState {
   if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC)
     throw new Error(`${source} is not a local Qdrant snapshot`);
   const headerLen = buf.readUInt32LE(8);

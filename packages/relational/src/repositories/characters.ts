@@ -115,7 +115,7 @@ export function charactersRepository(db: Db, prisma: PrismaClient) {
     /**
      * Merges `patch` into the character's performance_metrics (`||`), returning the merged
      * metrics; null for an unknown name. A patch that is not an object of finite numbers is
-     * a ValidationError and nothing is sent.
+     * a RelationalValidationError and nothing is sent.
      * @example
      * await relational.characters.updateMetrics('sage', { avg_response_ms: 412 });
      */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MemoryEntity, MemoryPassage } from '@monsteros/schema';
 import { z } from 'zod';
 import type { Db } from '../db.js';
-import { mapDatabaseError, ValidationError } from '../errors.js';
+import { mapDatabaseError, RelationalValidationError } from '../errors.js';
 import { check, JsonObject as JsonObjectSchema, NonEmptyText, Uuid } from '../validation.js';
 
 const Context = z.string().regex(/^[a-z][a-z0-9_-]{0,49}$/, 'must be a character name or "global"');
@@ -200,7 +200,10 @@ export function memoryRepository(db: Db) {
     async lockGraph(context: string): Promise<void> {
       const ctx = check(Context, context, 'context');
       if (!db.inTransaction) {
-        throw new ValidationError('memory.lockGraph', 'must be called inside relational.transaction()');
+        throw new RelationalValidationError(
+          'memory.lockGraph',
+          'must be called inside relational.transaction()',
+        );
       }
       try {
         await db.runner.query(
@@ -287,7 +290,7 @@ export function memoryRepository(db: Db) {
       const names = valid.map((e) => normalizeEntityName(e.name));
       const emptyAt = names.findIndex((n) => n.length === 0);
       if (emptyAt >= 0)
-        throw new ValidationError(`entities.${emptyAt}.name`, 'must contain a letter or a digit');
+        throw new RelationalValidationError(`entities.${emptyAt}.name`, 'must contain a letter or a digit');
       const unique = new Map<string, (typeof valid)[number]>();
       valid.forEach((e, i) => {
         if (!unique.has(names[i]!)) unique.set(names[i]!, e);

@@ -2,7 +2,7 @@ import type { JsonObject } from '@monsteros/schema';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db.js';
-import { mapDatabaseError, ValidationError } from '../errors.js';
+import { mapDatabaseError, RelationalValidationError } from '../errors.js';
 import { run, STATEMENTS } from '../statements.js';
 import { check, JsonObject as JsonObjectSchema, NonEmptyText } from '../validation.js';
 
@@ -36,7 +36,7 @@ export function operationsRepository(db: Db) {
     async lockConsolidation(character: string): Promise<void> {
       const name = check(NonEmptyText(50), character, 'character');
       if (!db.inTransaction) {
-        throw new ValidationError(
+        throw new RelationalValidationError(
           'operations.lockConsolidation',
           'must be called inside relational.transaction()',
         );

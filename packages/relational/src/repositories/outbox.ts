@@ -3,7 +3,7 @@ import { type OutboxEventInput, OutboxEventInputSchema } from '@monsteros/schema
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db.js';
-import { mapDatabaseError, ValidationError } from '../errors.js';
+import { mapDatabaseError, RelationalValidationError } from '../errors.js';
 import { run, STATEMENTS } from '../statements.js';
 import { check } from '../validation.js';
 
@@ -43,7 +43,7 @@ export function outboxRepository(db: Db) {
     async append(events: OutboxEventInput[]): Promise<string[]> {
       const valid = check(Events, events, 'events');
       if (!db.inTransaction) {
-        throw new ValidationError(
+        throw new RelationalValidationError(
           'outbox.append',
           'must be called inside relational.transaction(), with the rows it describes',
         );

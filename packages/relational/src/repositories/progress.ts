@@ -1,7 +1,7 @@
 import { type CompletionData, CompletionDataSchema } from '@monsteros/schema';
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
-import { ForeignKeyError, mapDatabaseError, NotFoundError, ValidationError } from '../errors.js';
+import { ForeignKeyError, mapDatabaseError, NotFoundError, RelationalValidationError } from '../errors.js';
 import { type ProgressRowRaw, run, STATEMENTS } from '../statements.js';
 import { Chapter, check, Percentage, Uuid } from '../validation.js';
 
@@ -90,7 +90,10 @@ export function progressRepository(db: Db) {
      */
     async lockPrevious(userId: string, questId: string): Promise<number> {
       if (!db.inTransaction)
-        throw new ValidationError('progress.lockPrevious', 'must be called inside relational.transaction()');
+        throw new RelationalValidationError(
+          'progress.lockPrevious',
+          'must be called inside relational.transaction()',
+        );
       const u = check(Uuid, userId, 'userId');
       const q = check(Uuid, questId, 'questId');
       try {

@@ -8,7 +8,7 @@ import {
 } from '@monsteros/schema';
 import { z } from 'zod';
 import type { Db } from '../db.js';
-import { mapDatabaseError, ValidationError } from '../errors.js';
+import { mapDatabaseError, RelationalValidationError } from '../errors.js';
 import { run, STATEMENTS } from '../statements.js';
 import { check, NonEmptyText, Uuid } from '../validation.js';
 
@@ -44,7 +44,7 @@ export function questsRepository(db: Db, prisma: PrismaClient) {
   return {
     /**
      * Creates a quest. Every prerequisite must be an existing quest (so prerequisites can only
-     * point to earlier quests and never form a cycle); otherwise a ValidationError naming
+     * point to earlier quests and never form a cycle); otherwise a RelationalValidationError naming
      * `quest.prerequisites`.
      * @example
      * await relational.quests.create({ quest_name: 'Loops', category: 'foundations', difficulty: 2 });
@@ -55,7 +55,7 @@ export function questsRepository(db: Db, prisma: PrismaClient) {
         if (data.prerequisites && data.prerequisites.length > 0) {
           const found = await prisma.questDefinition.count({ where: { id: { in: data.prerequisites } } });
           if (found !== new Set(data.prerequisites).size) {
-            throw new ValidationError('quest.prerequisites', 'must all be existing quest ids');
+            throw new RelationalValidationError('quest.prerequisites', 'must all be existing quest ids');
           }
         }
         return await prisma.questDefinition.create({ data });

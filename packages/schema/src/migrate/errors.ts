@@ -1,3 +1,5 @@
+import { MonsterosError } from '../errors.js';
+
 /** What went wrong in a migration command, as a stable code a caller can branch on. */
 export type MigrateErrorCode =
   | 'UNAVAILABLE' // the database cannot be reached
@@ -12,17 +14,17 @@ export type MigrateErrorCode =
  * The one error type of the migration tool: a stable `code`, a message that names the
  * database by host, port and name only (never a password or a full URL), and the cause.
  */
-export class MigrateError extends Error {
+export class MigrateError extends MonsterosError<MigrateErrorCode> {
   override readonly name = 'MigrateError';
+  readonly details: Record<string, unknown>;
   constructor(
-    readonly code: MigrateErrorCode,
+    code: MigrateErrorCode,
     message: string,
     options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options?.cause === undefined ? {} : { cause: options.cause });
     this.details = options?.details ?? {};
   }
-  readonly details: Record<string, unknown>;
 }
 
 /** Where a database is, without its credentials: `host:port/database`. */

@@ -5,8 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { type Cache, createCache } from '@monsteros/cache';
+import { FlowValidationError, pipeline } from '@monsteros/flows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlowValidationError } from '../src/errors.js';
 import {
   createMonitor,
   createTimingBuffer,
@@ -15,8 +15,7 @@ import {
   type MonitorSnapshot,
   parseThresholds,
   type Reading,
-} from '../src/monitor/index.js';
-import { pipeline } from '../src/pipeline.js';
+} from '../src/index.js';
 import { CHARACTERS, type MonitorStoresFixture, openMonitorStores } from './monitor-stores.js';
 
 let f: MonitorStoresFixture;

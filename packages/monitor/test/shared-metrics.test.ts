@@ -12,8 +12,8 @@ import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing
 import type { EngineTelemetry } from '@monsteros/vectors';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReport } from '../src/monitor/cli.js';
-import type { MonitorReport } from '../src/monitor/index.js';
+import { runReport } from '../src/cli.js';
+import type { MonitorReport } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,6 +1,6 @@
 // pnpm db:report: the performance report from live data, in the terminal, as JSON (--json) or as
 // a self-contained HTML page with charts (--html [file]).
-//   tsx packages/flows/src/monitor/cli.ts [--json] [--html [file]] [--hours N] [--samples N]
+//   tsx packages/monitor/src/cli.ts [--json] [--html [file]] [--hours N] [--samples N]
 //       [--threshold name=value]… [--fail-on critical|warning] [--local-vectors] [--no-color]
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -8,15 +8,15 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Analytics, createAnalytics } from '@monsteros/analytics';
 import { createCache } from '@monsteros/cache';
-import { createRelational } from '@monsteros/relational';
-import { createVectors, type Vectors } from '@monsteros/vectors';
 import {
   type DataLayerConfig,
   DEFAULT_POOL_SIZE,
+  FlowError,
   loadConfig,
   resolveLocalPaths,
-} from '../data-layer-config.js';
-import { FlowError } from '../errors.js';
+} from '@monsteros/flows';
+import { createRelational } from '@monsteros/relational';
+import { createVectors, type Vectors } from '@monsteros/vectors';
 import { MonitorConfigError } from './errors.js';
 import { createMonitor } from './monitor.js';
 import { renderHtmlReport } from './render-html.js';

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createCache } from '@monsteros/cache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRedisTuningInput } from '../src/cli/redis-settings.js';
-import { computeTuning } from '../src/monitor/tuning.js';
+import { readRedisTuningInput } from '../src/redis-settings.js';
+import { computeTuning } from '../src/tuning.js';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');

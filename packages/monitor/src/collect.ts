@@ -2,13 +2,9 @@
 // with the reason, never a failed collection: the report is most needed when something is down.
 import { availableParallelism, totalmem } from 'node:os';
 import type { RedisClient } from '@monsteros/cache';
+import { LOCAL_VECTORS_DOC, type PublishedVectorsStats } from '@monsteros/flows/metrics';
 import { summarize } from './latency.js';
-import {
-  LOCAL_VECTORS_DOC,
-  readSharedFigures,
-  type SharedFigures,
-  type SharedReading,
-} from './shared-metrics.js';
+import { readSharedFigures, type SharedFigures, type SharedReading } from './shared-metrics.js';
 import { summarizeRuns } from './timings.js';
 import type {
   DuckdbReading,
@@ -17,7 +13,6 @@ import type {
   MonitorStores,
   OutboxReading,
   PostgresReading,
-  PublishedVectorsStats,
   QdrantReading,
   Reading,
   RedisReading,

@@ -1,15 +1,15 @@
-// `pnpm --filter @monsteros/flows redis:settings [--apply]`: the Redis maxmemory and eviction policy
+// `pnpm --filter @monsteros/monitor redis:settings [--apply]`: the Redis maxmemory and eviction policy
 // the report's tuning rules give for the data this Redis holds now (DBSIZE, INFO memory, a sample
 // of keys' MEMORY USAGE and TTLs), printed, and with --apply set with CONFIG SET. `pnpm services up`
 // runs it with --apply on a local Redis. Opens only Redis (REDIS_URL).
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCache, type RedisClient } from '@monsteros/cache';
-import { loadConfig } from '../data-layer-config.js';
-import { sampleKeys } from '../monitor/collect.js';
-import { computeTuning, type RedisTuningInput, type TuningAdvice } from '../monitor/tuning.js';
+import { loadConfig } from '@monsteros/flows';
+import { sampleKeys } from './collect.js';
+import { computeTuning, type RedisTuningInput, type TuningAdvice } from './tuning.js';
 
-const USAGE = `usage: pnpm --filter @monsteros/flows redis:settings [--apply]
+const USAGE = `usage: pnpm --filter @monsteros/monitor redis:settings [--apply]
   prints the maxmemory and maxmemory-policy the tuning rules give for this Redis (REDIS_URL)
   --apply   sets those that differ (CONFIG SET), as pnpm services up does
 `;

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pipeline } from '@monsteros/flows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createMonitor,
@@ -13,8 +14,7 @@ import {
   type MonitorReport,
   renderHtmlReport,
   renderTextReport,
-} from '../src/monitor/index.js';
-import { pipeline } from '../src/pipeline.js';
+} from '../src/index.js';
 import {
   CHARACTERS,
   interactionsAt,
@@ -145,14 +145,10 @@ function runCli(
   env: Record<string, string>,
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      join(here, '../node_modules/.bin/tsx'),
-      [join(here, '../src/monitor/cli.ts'), ...args],
-      {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(join(here, '../node_modules/.bin/tsx'), [join(here, '../src/cli.ts'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {

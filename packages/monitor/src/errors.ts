@@ -1,4 +1,4 @@
-import { FlowValidationError } from '../errors.js';
+import { FlowValidationError } from '@monsteros/flows';
 
 /**
  * The monitor's options were rejected before anything was read: names the field (for example

@@ -1,7 +1,7 @@
 // The report's content, computed once from live data and rendered three ways (terminal, JSON,
 // HTML): the renderers only lay it out.
 import type { MemoryEfficiency } from '@monsteros/analytics';
-import type { StepStore } from '../pipeline.js';
+import type { StepStore } from '@monsteros/flows';
 import { absentReason, type CollectSettings, collectSnapshot, redact } from './collect.js';
 import { duckdbCacheFigures } from './duckdb-cache.js';
 import { bytes, count, ms, pct } from './format.js';

@@ -1,6 +1,6 @@
 // Flow step timings: a bounded buffer that a pipeline's TimingRecorder fills, and the summary
 // per flow and per step that the monitor reports.
-import type { StepStore, StepTiming, TimingRecorder } from '../pipeline.js';
+import type { StepStore, StepTiming, TimingRecorder } from '@monsteros/flows';
 import { summarize } from './latency.js';
 import type { FlowRun, FlowSummary, FlowsReading, StepSummary } from './types.js';
 

@@ -2,10 +2,9 @@
 // dates), so a snapshot survives JSON.stringify unchanged and `--json` prints exactly this.
 import type { Analytics, DuckdbBufferStats, QueryTiming } from '@monsteros/analytics';
 import type { Cache, CacheStats, NamespaceStats } from '@monsteros/cache';
+import type { RelayStats, StepStore, StepTiming } from '@monsteros/flows';
 import type { OutboxBacklog, Relational, RelationalStats } from '@monsteros/relational';
 import type { EngineTelemetry, Vectors } from '@monsteros/vectors';
-import type { RelayStats } from '../outbox/relay.js';
-import type { StepStore, StepTiming } from '../pipeline.js';
 import type { RealtimeSource, SharedReading } from './shared-metrics.js';
 
 /** The vector store as the monitor reads it (collections, search latency per profile). */
@@ -43,7 +42,7 @@ export interface MonitorStores {
   realtime?: RealtimeSource | null;
   /**
    * The PostgreSQL pool size of the app's processes, for the pool advice. Default: the pool of
-   * `relational` (right when the monitor runs inside the app, as `data.monitor()` does).
+   * `relational` (right when the monitor runs inside the app, on `data.monitorStores()`).
    */
   appPoolSize?: number;
   /** Why an absent source is absent, shown in the report instead of the generic reason. */
@@ -155,12 +154,6 @@ export interface QdrantReading {
    * as the app published them to Redis (`publishedAt`); null with a Qdrant server.
    */
   local?: (EngineTelemetry & { publishedAt: string | null }) | null;
-}
-
-/** What a data layer on the embedded engine publishes to Redis for monitors elsewhere (`local_vectors`). */
-export interface PublishedVectorsStats {
-  collections: QdrantReading['collections'];
-  local: EngineTelemetry;
 }
 
 export interface DuckdbReading {

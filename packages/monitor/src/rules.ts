@@ -1,6 +1,6 @@
 // The bottleneck rules: each reads one part of a snapshot, compares it with its threshold and,
 // when crossed, says what was measured and what to do about it.
-import type { StepStore } from '../pipeline.js';
+import type { StepStore } from '@monsteros/flows';
 import { THRESHOLD_SPECS, type ThresholdName, type Thresholds } from './thresholds.js';
 import type { MonitoredStore, MonitorSnapshot } from './types.js';
 

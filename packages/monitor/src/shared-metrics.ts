@@ -2,15 +2,12 @@
 // src/metrics/): flow runs and steps, store calls, relay rounds and events, memory operations
 // over the last minutes. This is what lets `pnpm db:report` in another shell see the app.
 import type { RealtimeMetrics, RealtimeMinute, RealtimeSeries } from '@monsteros/cache';
-import type { RealtimeMetricName } from '../metrics/names.js';
-import type { StepStore } from '../pipeline.js';
+import type { StepStore } from '@monsteros/flows';
+import type { RealtimeMetricName } from '@monsteros/flows/metrics';
 import type { FlowSummary, FlowsReading, LatencySummary, QdrantReading, StepSummary } from './types.js';
 
 /** The real-time metrics as the monitor reads them (`cache.realtime`). */
 export type RealtimeSource = Pick<RealtimeMetrics, 'minutes'> & Partial<Pick<RealtimeMetrics, 'published'>>;
-
-/** The name under which a data layer on the embedded engine publishes its vector stats. */
-export const LOCAL_VECTORS_DOC = 'local_vectors';
 
 /** A latency distribution estimated from histogram buckets (ms). */
 export type BucketSummary = Omit<LatencySummary, 'values'>;

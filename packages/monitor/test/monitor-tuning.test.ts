@@ -2,13 +2,13 @@
 // outputs for the same inputs), then against the real servers: the values read are the servers'
 // own (SHOW, CONFIG GET, current_setting), the pool is measured through an instrumented pool, and
 // the report shows every number with its command.
+
+import { createMetricsRecorder, instrumentPostgresPool, statementClass } from '@monsteros/flows/metrics';
 import { createRelational, type Relational } from '@monsteros/relational';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instrumentPostgresPool, statementClass } from '../src/metrics/instrument-postgres.js';
-import { createMetricsRecorder } from '../src/metrics/recorder.js';
-import { createMonitor, type MonitorReport, renderTextReport } from '../src/monitor/index.js';
-import { tuningInput } from '../src/monitor/report.js';
-import { computeTuning, type PostgresTuningInput, pgSize } from '../src/monitor/tuning.js';
+import { createMonitor, type MonitorReport, renderTextReport } from '../src/index.js';
+import { tuningInput } from '../src/report.js';
+import { computeTuning, type PostgresTuningInput, pgSize } from '../src/tuning.js';
 import { type MonitorStoresFixture, openMonitorStores } from './monitor-stores.js';
 
 const GiB = 2 ** 30;
