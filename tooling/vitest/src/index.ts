@@ -1,13 +1,14 @@
 // The vitest config of every package: two projects over the package's tests.
-//   unit         test/unit/**: pure code (PPR, filters, codecs, encoders, rules, cache policy parts),
-//                no PostgreSQL, Redis, Qdrant or server; seconds. `pnpm test:unit` runs them.
-//   integration  every other test (test/**, src/**): real PostgreSQL, Redis and local Qdrant.
+//   unit         test/unit/** and tests beside the code (src/**, e.g. type tests): pure code (PPR,
+//                filters, codecs, encoders, rules, cache policy parts), no PostgreSQL, Redis, Qdrant,
+//                server or child process; seconds. `pnpm test:unit` runs them.
+//   integration  every other test under test/: real PostgreSQL, Redis and local Qdrant.
 // `vitest run` runs both; `vitest run --project unit` (or `integration`) one of them. One JSON
 // report per package (test-results.json) feeds the closing line of scripts/test-all.mjs.
 import { configDefaults, defineConfig, type ViteUserConfig } from 'vitest/config';
 
 export interface PackageTestOptions {
-  /** Test files outside test/unit/ that are unit tests all the same (globs, relative to the package). */
+  /** Test files elsewhere in test/ that are unit tests all the same (globs, relative to the package). */
   readonly unit?: readonly string[];
   /** Per-test timeout in ms (integration tests share two cores with every other package's suite in CI). */
   readonly testTimeout?: number;
@@ -15,11 +16,11 @@ export interface PackageTestOptions {
   readonly hookTimeout?: number;
 }
 
-export const UNIT_TESTS = 'test/unit/**/*.test.ts';
+export const UNIT_TESTS = ['test/unit/**/*.test.ts', 'src/**/*.test.ts'] as const;
 export const ALL_TESTS = ['src/**/*.test.ts', 'test/**/*.test.ts'] as const;
 
 export function packageTestConfig(options: PackageTestOptions = {}): ViteUserConfig {
-  const unit = [UNIT_TESTS, ...(options.unit ?? [])];
+  const unit = [...UNIT_TESTS, ...(options.unit ?? [])];
   return defineConfig({
     test: {
       passWithNoTests: true,
