@@ -13,7 +13,7 @@ export type {
   TrendPoint,
   TrendsReading,
 } from './report.js';
-export { type Finding, findBottlenecks } from './rules.js';
+export { type Finding, findBottlenecks, RULES, type Rule, type RuleId } from './rules/index.js';
 export {
   DEFAULT_THRESHOLDS,
   parseThresholds,
