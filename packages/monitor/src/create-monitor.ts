@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { collectSnapshot } from './collect.js';
+import { collectSnapshot } from './collect/snapshot.js';
 import { MonitorConfigError } from './errors.js';
 import { buildReport, type MonitorReport } from './report.js';
 import { type Finding, findBottlenecks } from './rules/index.js';
