@@ -1,12 +1,14 @@
 // `pnpm --filter @monsteros/flows bench:metrics`: what recording the real-time metrics costs
-// characterInteraction at concurrency 16. Two data layers on one database, one recording
-// (`metrics: true`, the default) and one not (`metrics: false`), each with the same memories,
-// run in alternating rounds in this one process (on, off, off, on, …) so the load of the shared
-// machine falls on both alike. Target: throughput with recording ≥ 97 % of without, judged by
-// the median of the round pairs' ratios (a pair is two rounds back to back; the overall ratio
-// moves with whatever else ran during one round). Each round also takes the process's CPU and GC
-// time, so the pairs give the CPU recording adds per call, which the machine's load moves less.
-// BENCH_ITERATIONS (per path, default 6,400) and BENCH_ROUNDS (default 16) size the run.
+// characterInteraction at concurrency 16. Three data layers on one database, each with the same
+// memories: one recording (`metrics: true`, the default) and two not (`metrics: false`): `off`,
+// the baseline, and `control`, a second baseline. They run in rounds in this one process, in a
+// rotating order (on, off, control; off, control, on; control, on, off; …), so the load of the
+// shared machine falls on all alike. Per round, `on/off` is the cost measured, and `control/off`
+// is the same ratio with nothing to find: how far this run's figures move by noise alone.
+// Target: throughput with recording ≥ 97 % of without, judged by the median of the rounds'
+// on/off ratios (the overall ratio moves with whatever else ran during one round). Each round
+// also takes the process's CPU and GC time, so the rounds also give the CPU recording adds per call.
+// BENCH_ITERATIONS (calls per path, default 6,000) and BENCH_ROUNDS (default 40) size the run.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,8 +20,8 @@ import { createDataLayer, type DataLayer } from '../src/index.js';
 import { createMetricsRecorder } from '../src/metrics/recorder.js';
 import { endSpan, type StoreCall, startStoreCallSpan } from '../src/metrics/tracing.js';
 
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 6_400);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 6_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const CONCURRENCY = 16;
 const CHARACTERS = 6;
 const MEMORIES = 300;
@@ -45,7 +47,13 @@ const open = (metrics: boolean, name: string) =>
       duckdbPath: join(dir, `${name}.duckdb`),
     },
   });
-const layers: Record<'on' | 'off', DataLayer> = { on: await open(true, 'on'), off: await open(false, 'off') };
+const PATHS = ['on', 'off', 'control'] as const;
+type Path = (typeof PATHS)[number];
+const layers: Record<Path, DataLayer> = {
+  on: await open(true, 'on'),
+  off: await open(false, 'off'),
+  control: await open(false, 'control'),
+};
 const r = layers.on.relational;
 const users: string[] = [];
 for (let c = 1; c <= CHARACTERS; c++)
@@ -89,15 +97,12 @@ const call = (data: DataLayer, i: number) =>
     });
 
 try {
-  for (let i = 0; i < 200; i++) {
-    await call(layers.on, i);
-    await call(layers.off, i);
-  }
+  for (let i = 0; i < 200; i++) for (const path of PATHS) await call(layers[path], i);
   const perRound = Math.ceil(ITERATIONS / ROUNDS);
-  const runs = { on: [] as Stats[], off: [] as Stats[] };
+  const runs: Record<Path, Stats[]> = { on: [], off: [], control: [] };
   /** CPU and GC time of the process per round, in µs per call. */
-  const cpuRounds = { on: [] as number[], off: [] as number[] };
-  const gcRounds = { on: [] as number[], off: [] as number[] };
+  const cpuRounds: Record<Path, number[]> = { on: [], off: [], control: [] };
+  const gcRounds: Record<Path, number[]> = { on: [], off: [], control: [] };
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcMs += entry.duration;
@@ -105,7 +110,8 @@ try {
   gc.observe({ entryTypes: ['gc'] });
   let offset = 1_000_000;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const path of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+    for (let k = 0; k < PATHS.length; k++) {
+      const path = PATHS[(round + k) % PATHS.length]!;
       const start = offset;
       offset += perRound;
       gcMs = 0;
@@ -125,6 +131,7 @@ try {
   gc.disconnect();
   const sum = (v: number[]) => v.reduce((t, x) => t + x, 0);
   const cpu = { on: sum(cpuRounds.on) * perRound, off: sum(cpuRounds.off) * perRound };
+  const pct = (x: number) => (x * 100).toFixed(0);
   const median = (v: number[]) => {
     const sorted = [...v].sort((a, b) => a - b);
     const mid = sorted.length >> 1;
@@ -146,13 +153,24 @@ try {
   const off = combine(runs.off);
   const on = combine(runs.on);
   const total = perRound * ROUNDS;
-  // Per round pair (two rounds back to back): the throughput ratio, and the CPU and GC time
-  // recording added per call.
-  const pairRatios = runs.on.map((s, k) => s.opsPerSec / runs.off[k]!.opsPerSec);
-  const cpuAdded = cpuRounds.on.map((c, k) => c - cpuRounds.off[k]!);
-  const gcAdded = gcRounds.on.map((c, k) => c - gcRounds.off[k]!);
+  /** The middle half of a list (how far one round can be trusted). */
+  const quartiles = (v: number[]): [number, number] => {
+    const sorted = [...v].sort((a, b) => a - b);
+    return [sorted[Math.floor((sorted.length - 1) / 4)]!, sorted[Math.ceil(((sorted.length - 1) * 3) / 4)]!];
+  };
+  // Per round (the paths ran back to back): each path's throughput against off's, and the CPU and
+  // GC time per call it added.
+  const against = (path: Path) => {
+    const ratios = runs[path].map((s, k) => s.opsPerSec / runs.off[k]!.opsPerSec);
+    const cpuAdded = cpuRounds[path].map((c, k) => c - cpuRounds.off[k]!);
+    const gcAdded = gcRounds[path].map((c, k) => c - gcRounds.off[k]!);
+    const [q1, q3] = quartiles(ratios);
+    return { ratios, median: median(ratios), q1, q3, cpuAdded: median(cpuAdded), gcAdded: median(gcAdded) };
+  };
+  const measured = against('on');
+  const noise = against('control');
   const ratio = on.opsPerSec / off.opsPerSec;
-  const medianRatio = median(pairRatios);
+  const medianRatio = measured.median;
   const meets = medianRatio >= 0.97;
   // The recording itself, measured alone (CPU-bound, so far less sensitive to the machine's load
   // than the throughput above): the records one interaction makes (its run, its steps, and every
@@ -201,12 +219,15 @@ try {
       note: `cpu ${(cpu.on / total).toFixed(0)} µs/call (gc ${(sum(gcRounds.on) / ROUNDS).toFixed(0)}); throughput ${(ratio * 100).toFixed(1)} % of off overall`,
     },
   ];
-  const pct = (x: number) => (x * 100).toFixed(0);
+  const line = (name: string, a: ReturnType<typeof against>) =>
+    `${name}: throughput median ${(a.median * 100).toFixed(1)} % of off (middle half ${pct(a.q1)}–${pct(a.q3)} %), ` +
+    `CPU ${a.cpuAdded >= 0 ? '+' : ''}${a.cpuAdded.toFixed(0)} µs/call (${((a.cpuAdded / median(cpuRounds.off)) * 100).toFixed(1)} %), GC ${a.gcAdded.toFixed(0)} µs/call`;
   console.log(
-    `round pairs (on/off throughput, %): ${pairRatios.map(pct).join(' ')}\n` +
-      `  median ${(medianRatio * 100).toFixed(1)} % of off: ${meets ? 'meets' : 'MISSES'} the ≤ 3 % target (by the median of ${ROUNDS} pairs)\n` +
-      `CPU recording adds per call (on − off, per pair, µs): median ${median(cpuAdded).toFixed(0)} (${((median(cpuAdded) / median(cpuRounds.off)) * 100).toFixed(1)} % of off's median ${median(cpuRounds.off).toFixed(0)}); pairs ${cpuAdded.map((x) => x.toFixed(0)).join(' ')}\n` +
-      `GC time added per call (µs): median ${median(gcAdded).toFixed(0)}`,
+    `rounds (on/off throughput, %): ${measured.ratios.map(pct).join(' ')}\n` +
+      `${line('recording on (on/off)', measured)}\n` +
+      `${line('noise (control/off, both off)', noise)}\n` +
+      `by the median of ${ROUNDS} rounds, recording ${meets ? 'meets' : 'MISSES'} the ≤ 3 % target` +
+      ` (off's median CPU ${median(cpuRounds.off).toFixed(0)} µs/call)`,
   );
   console.log(
     `recording one interaction's metrics (${steps.length + 1} flow records, ${callsPerInteraction} store calls with their spans): ${recordUs.toFixed(2)} µs of CPU, ${((recordUs / offCpuUs) * 100).toFixed(2)} % of the flow's ${offCpuUs.toFixed(0)} µs CPU per call without recording`,
@@ -215,12 +236,15 @@ try {
     recordUsPerInteraction: recordUs,
     storeCallsPerInteraction: callsPerInteraction,
     flowCpuUsPerCall: offCpuUs,
-    pairRatios,
-    medianPairRatio: medianRatio,
+    roundRatios: measured.ratios,
+    medianRoundRatio: medianRatio,
+    controlRoundRatios: noise.ratios,
+    medianControlRatio: noise.median,
     meetsTarget: meets,
     cpuUsPerCall: cpuRounds,
     gcUsPerCall: gcRounds,
-    medianCpuAddedUs: median(cpuAdded),
+    medianCpuAddedUs: measured.cpuAdded,
+    medianControlCpuAddedUs: noise.cpuAdded,
     iterations: ITERATIONS,
     rounds: ROUNDS,
     memories: CHARACTERS * MEMORIES,
@@ -228,7 +252,7 @@ try {
   });
   if (failed) console.log(`warning: ${failed} calls failed`);
 } finally {
-  await Promise.allSettled([layers.on.close(), layers.off.close()]);
+  await Promise.allSettled(PATHS.map((path) => layers[path].close()));
   await rm(dir, { recursive: true, force: true });
   await db.drop();
 }

@@ -1,6 +1,7 @@
 // characterInteraction alone (or its raw store calls with MODE=raw), for a CPU profile:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-interaction.ts
-// C: calls in flight (default 16), N: calls per round (default 4,000); METRICS=off: recording off.
+// C: calls in flight (default 16), N: calls per round (default 4,000); METRICS=off: recording off;
+// CONSOLIDATE=off: no background consolidation.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { measure } from '@monsteros/bench-kit';
 import { closeWorld, ours, rawInteraction } from './world.js';

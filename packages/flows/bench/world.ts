@@ -39,6 +39,8 @@ const data = await createDataLayer({
   poolSize: 20,
   // METRICS=off: recording off, to profile the flow with and without it.
   metrics: process.env.METRICS !== 'off',
+  // CONSOLIDATE=off: no background consolidation (its bursts blur a profile of the flow).
+  ...(process.env.CONSOLIDATE === 'off' ? { consolidateEvery: 0 } : {}),
   config: {
     databaseUrl: db.url,
     keyPrefix: prefix,

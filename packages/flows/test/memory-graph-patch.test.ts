@@ -214,49 +214,41 @@ describe('incremental graph updates', () => {
       return { text: `writer ${w} passage ${i} ${triples.flat().join(' ')}`, triples };
     };
     await memory.ingest({ character, passages: [passage(0, -1)] });
-    let writing = true;
-    const writers = Array.from({ length: 4 }, async (_, w) => {
-      for (let i = 0; i < 12; i++)
-        await memory.ingest({
-          character,
-          passages: Array.from({ length: 1 + (i % 3) }, (_, j) => passage(w, i * 10 + j)),
-        });
-    });
-    // Raw synonym writes beside the ingests (no graph lock): more versions in between.
-    const synonymWriter = (async () => {
-      for (let i = 0; i < 15; i++) {
-        const ids = (await fullGraph(character)).entityIds;
-        const a = ids[Math.floor(random() * ids.length)]!;
-        const b = ids[Math.floor(random() * ids.length)]!;
-        if (a !== b)
-          await relational.memory.upsertSynonymEdges(character, [
-            { entity_a_id: a, entity_b_id: b, similarity: 0.85 },
-          ]);
-      }
-    })();
+    // Rounds: in each, 4 ingests, raw synonym writes (no graph lock: new entities and an edge
+    // between them) and retrievals all at once; between rounds, the reader's graph (patched
+    // while the writes went on) is compared with a full build of the same version.
     let compared = 0;
-    const retrievals = (async () => {
-      while (writing) {
+    for (let round = 0; round < 10; round++) {
+      const ingests = Array.from({ length: 4 }, (_, w) =>
+        memory.ingest({
+          character,
+          passages: Array.from({ length: 1 + ((round + w) % 3) }, (_, j) => passage(w, round * 10 + j)),
+        }),
+      );
+      const synonyms = (async () => {
+        const { rows } = await relational.memory.insertEntities(character, [
+          { name: `Alias ${round} a`, entity_type: 'entity' },
+          { name: `Alias ${round} b`, entity_type: 'entity' },
+        ]);
+        await relational.memory.upsertSynonymEdges(character, [
+          { entity_a_id: rows[0]!.id, entity_b_id: rows[1]!.id, similarity: 0.85 },
+        ]);
+      })();
+      const reads = Array.from({ length: 3 }, async () => {
         const [held, retrieved] = await Promise.all([
           reader.get(character),
           memory.retrieve({ character, query: 'Who met Person 3 Smith?' }),
         ]);
         expect(retrieved.mode).not.toBe('empty');
-        // Compared when no write slipped in between (the snapshot is of the same version).
-        const full = await fullGraph(character);
-        if (held && full.version === held.version) {
-          expectSameGraph(held, full, random);
-          compared++;
-        }
-      }
-    })();
-    await Promise.all([...writers, synonymWriter]);
-    writing = false;
-    await retrievals;
-    const final = await reader.get(character);
-    expectSameGraph(final!, await fullGraph(character), random);
+        expect(held).not.toBeNull();
+      });
+      await Promise.all([...ingests, synonyms, ...reads]);
+      const held = await reader.get(character);
+      expectSameGraph(held!, await fullGraph(character), random);
+      compared++;
+    }
+    expect(compared).toBe(10);
     expect(reader.stats().patches).toBeGreaterThan(0);
-    expect(compared).toBeGreaterThan(0);
   });
 
   it('loads whole when the log no longer covers the held version, or the tables were emptied', async () => {
@@ -317,6 +309,38 @@ describe('incremental graph updates', () => {
         message: expect.stringMatching(/true or false/),
       }),
     );
+  });
+
+  it('finds the same names after many patches whose dictionaries nobody asked for', () => {
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const names = ['Ada Lovelace', 'Alan Turing', 'Grace Hopper'];
+    const snapshot = (count: number) => ({
+      version: count,
+      entityIds: Array.from({ length: count }, (_, i) => id(i)),
+      entityNames: Array.from({ length: count }, (_, i) => `${names[i % 3]} ${i}`),
+      triples: { subject: [], object: [], passage: [] },
+      synonyms: { a: [], b: [], similarity: [] },
+    });
+    let graph = buildCharacterGraph('sage', snapshot(3));
+    const none = { subject: [], object: [], passage: [] };
+    for (let v = 3; v < 80; v++)
+      graph = patchCharacterGraph(graph, {
+        since: v,
+        version: v + 1,
+        entities: { ids: [id(v)], names: [`${names[v % 3]} ${v}`] },
+        triples: none,
+        pairTriples: { ...none, added: [] },
+        synonyms: { a: [], b: [], similarity: [] },
+      })!;
+    const full = buildCharacterGraph('sage', snapshot(80));
+    const query = 'Did Ada Lovelace 75 meet Alan Turing 4 or Grace Hopper 50?';
+    const found = (g: CharacterGraph) =>
+      g
+        .dictionary()
+        .find(query)
+        .map((m) => [m.name, m.values.map((node) => g.entityIds[node])]);
+    expect(found(graph)).toEqual(found(full));
+    expect(found(graph)).toHaveLength(3);
   });
 
   it('refuses changes that do not start at the graph, or name entities it does not hold', async () => {

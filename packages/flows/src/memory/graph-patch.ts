@@ -6,6 +6,7 @@
 // entities) and the identifier maps, against the snapshot, sorts and CSR build of a full load.
 import type { MemoryGraphChanges } from '@monsteros/relational';
 import { type CharacterGraph, once } from './character-graph.js';
+import { createEntityDictionary } from './entity-mentions.js';
 import type { SparseGraph } from './sparse-graph.js';
 
 /** Connections added or strengthened, as parallel growable columns (undirected: x–y both ways). */
@@ -180,7 +181,7 @@ export function patchCharacterGraph(
     mentionStart,
     mentionEntity,
     entityPassages,
-    dictionary: extendDictionary(graph.dictionary, entities.names, n),
+    dictionary: extendDictionary(graph.dictionary, entities.names, n, entityNames),
   };
 }
 
@@ -302,12 +303,31 @@ function patchSparseGraph(
   return { nodeCount, entryCount, inStart: start, inSource, inWeight, outWeight };
 }
 
-/** The names dictionary of a patched graph: its predecessor's, extended with the new names (nodes from `n`). */
+/** Unbuilt dictionaries waiting on their predecessor's, by thunk: how long that chain is. */
+const pendingDepth = new WeakMap<CharacterGraph['dictionary'], number>();
+
+/** Longest chain of unbuilt extensions: past it, a version's dictionary is built whole. */
+const MAX_PENDING = 32;
+
+/**
+ * The names dictionary of a patched graph: its predecessor's, extended with the new names (nodes
+ * from `n`), both built on first use. When dictionaries go unused for many versions (queries that
+ * bring their own entities), one is built whole from `allNames` instead of after a long chain.
+ */
 function extendDictionary(
   previous: CharacterGraph['dictionary'],
   names: readonly string[],
   n: number,
+  allNames: readonly string[],
 ): CharacterGraph['dictionary'] {
   if (names.length === 0) return previous;
-  return once(() => previous().extend(names.map((name, i) => [name, n + i] as const)));
+  const depth = (pendingDepth.get(previous) ?? 0) + 1;
+  if (depth > MAX_PENDING)
+    return once(() => createEntityDictionary(allNames.map((name, node) => [name, node] as const)));
+  const thunk = once(() => {
+    pendingDepth.delete(thunk);
+    return previous().extend(names.map((name, i) => [name, n + i] as const));
+  });
+  pendingDepth.set(thunk, depth);
+  return thunk;
 }

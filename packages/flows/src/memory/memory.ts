@@ -3,43 +3,41 @@
 // PostgreSQL transaction with a `memory.ingested` outbox event; the event's side effects
 // (embeddings, synonym edges through vector search, cache invalidation) run right after the
 // commit and are re-doable from the outbox by the relay.
-// Retrieve: link the query's entities to graph nodes by embedding search, run Personalized
-// PageRank from them over the character's graph (cached in process by graph version), score
-// passages by the PPR mass of their entities; cached in Redis per graph version; with no
-// linkable entity, dense passage search, flagged as such.
-import { createHash } from 'node:crypto';
-import type { Cache, CachedMemorySearch } from '@monsteros/cache';
-import { normalizeEntityName, type Relational } from '@monsteros/relational';
+// Retrieve: link the query to the character's graph (link.ts), run Personalized PageRank from the
+// linked entities and the passages' text match over the graph (cached in process by graph
+// version), rank passages by their node's mass (retrieve.ts); answers cached in Redis per graph
+// version (answer-cache.ts); with nothing linkable, the passage search, flagged as such.
+// This file wires them: createMemory, with each operation recorded in memory_operations.
+import type { Cache } from '@monsteros/cache';
+import type { Relational } from '@monsteros/relational';
 import type { Vectors } from '@monsteros/vectors';
 import type { OutboxHandler } from '../outbox/relay.js';
-import { scorePassages } from './character-graph.js';
+import { cachedAnswer } from './answer-cache.js';
 import { createGraphCache, type GraphCacheStats, relationalGraphSource } from './graph-cache.js';
+import { type IngestResult, ingestRows } from './ingest.js';
 import {
   check,
   type IngestInput,
-  IngestInputSchema,
-  MemoryInputError,
   type PassageSearchInput,
   PassageSearchInputSchema,
   type RetrieveInput,
   RetrieveInputSchema,
-  TuningSchema,
 } from './input.js';
-import { createLinker, type LinkedEntity, type Linking, type LinkResult } from './link.js';
+import { createLinker } from './link.js';
 import { type MemoryOperationEntry, recordMemoryOperation } from './operations.js';
-import { personalizedPageRank } from './ppr.js';
+import { createRetriever, type MemoryRetrieval, type RetrievedPassage } from './retrieve.js';
 import {
-  applyFreshIngest,
   applyMemoryIngested,
-  characterTag,
   handlersFor,
-  MEMORY_INGESTED,
   type MemoryIngestedPayload,
-  PASSAGES_ONLY,
   PayloadSchema,
   type SideEffectDeps,
   type SideEffectResult,
 } from './side-effects.js';
+import { resolveTuning, tuningKey } from './tuning.js';
+
+export type { IngestResult } from './ingest.js';
+export type { CarryingEntity, MemoryRetrieval, RetrievedPassage } from './retrieve.js';
 
 /** Options of `createMemory`: the stores, and tuning with HippoRAG's defaults. */
 export interface MemoryOptions {
@@ -114,65 +112,6 @@ export interface MemoryOptions {
   onSideEffectError?: (error: unknown, payload: MemoryIngestedPayload) => void;
 }
 
-/** What `ingest` did. Counts are of rows this call created (0 on a re-ingest). */
-export interface IngestResult {
-  character: string;
-  passages: { received: number; inserted: number };
-  entities: { received: number; inserted: number };
-  triples: { received: number; inserted: number };
-  /** The outbox events appended (none when nothing was new). */
-  eventIds: string[];
-  /** `applied`: done inline; `queued`: left to (or failed over to) the relay; `none`: nothing new. */
-  sideEffects: 'applied' | 'queued' | 'none';
-  /** Synonym edges stored by the inline side effects. */
-  synonymEdges: number;
-}
-
-/** An entity of the graph that carried a passage, with its PPR mass. */
-export interface CarryingEntity {
-  id: string;
-  name: string;
-  mass: number;
-}
-
-/** One retrieved passage. */
-export interface RetrievedPassage {
-  passage: { id: string; character_context: string; content: string };
-  /** Graph mode: the PPR mass of its node. Dense mode: the embedding similarity. */
-  score: number;
-  /** The passage's entities, largest PPR mass first (empty in dense mode). */
-  entities: CarryingEntity[];
-}
-
-/** What `retrieve` returns (and what is cached: a `CachedMemorySearch` with more fields). */
-export interface MemoryRetrieval extends CachedMemorySearch {
-  character: string;
-  /** `graph`: PPR over the linked entities; `dense`: fallback passage search; `empty`: no memory. */
-  mode: 'graph' | 'dense' | 'empty';
-  /** Why the graph was not used: `no memory` or `no linkable entity`; null in graph mode. */
-  fallbackReason: 'no memory' | 'no linkable entity' | null;
-  /**
-   * How the query was linked: `dictionary` (entity names found in the query), `embedding`
-   * (vector search: the caller's `queryEntities`, or the whole query when no name was found), or
-   * `exact-name` when the vector store failed and query entities named graph nodes exactly (a
-   * degraded answer, not cached).
-   */
-  linking: Linking;
-  /** The graph version the answer was computed on (0: no memory). */
-  graphVersion: number;
-  linked: LinkedEntity[];
-  results: RetrievedPassage[];
-  /** PPR iterations (0 outside graph mode). */
-  iterations: number;
-  /** Whether this answer came from the Redis cache. */
-  cached: boolean;
-  /**
-   * A store failed and the answer was computed without it (query entities linked by exact name,
-   * or passages scored by the graph alone): a weaker answer, never cached.
-   */
-  degraded: boolean;
-}
-
 /** The memory of MonsterOS characters. */
 export interface Memory {
   /**
@@ -208,58 +147,6 @@ export interface Memory {
    * versions start over, and a new graph could carry the version of a held one.
    */
   forgetGraphs(): void;
-}
-
-const EVENT_ROWS = 1_000;
-const TRIPLE_BATCH = 50_000;
-
-function resolveTuning(options: MemoryOptions) {
-  const t = check(
-    TuningSchema,
-    {
-      damping: options.damping,
-      synonymThreshold: options.synonymThreshold,
-      synonymNeighbors: options.synonymNeighbors,
-      entityLinkThreshold: options.entityLinkThreshold,
-      queryLinkThreshold: options.queryLinkThreshold,
-      queryLinkTopK: options.queryLinkTopK,
-      denseThreshold: options.denseThreshold,
-      passageNodeWeight: options.passageNodeWeight,
-      passageCandidates: options.passageCandidates,
-      passageSearch: options.passageSearch,
-      passageFusion: options.passageFusion,
-      nodeSpecificity: options.nodeSpecificity,
-      queryLinking: options.queryLinking,
-      factTopK: options.factTopK,
-      factSearch: options.factSearch,
-      factAnchoring: options.factAnchoring,
-      maxGraphs: options.maxGraphs,
-      incrementalGraphs: options.incrementalGraphs,
-      sideEffects: options.sideEffects,
-    },
-    'options',
-  );
-  return {
-    damping: t.damping ?? 0.5,
-    synonymThreshold: t.synonymThreshold ?? 0.8,
-    synonymNeighbors: t.synonymNeighbors ?? 10,
-    entityLinkThreshold: t.entityLinkThreshold ?? 0.5,
-    queryLinkThreshold: t.queryLinkThreshold ?? 0.3,
-    queryLinkTopK: t.queryLinkTopK ?? 3,
-    denseThreshold: t.denseThreshold ?? 0.1,
-    passageNodeWeight: t.passageNodeWeight ?? 0.05,
-    passageCandidates: t.passageCandidates ?? 100,
-    passageSearch: t.passageSearch ?? 'sparse',
-    passageFusion: t.passageFusion ?? 'dbsf',
-    nodeSpecificity: t.nodeSpecificity ?? true,
-    queryLinking: t.queryLinking ?? 'facts',
-    factTopK: t.factTopK ?? 5,
-    factSearch: t.factSearch ?? 'sparse',
-    factAnchoring: t.factAnchoring ?? 'named',
-    maxGraphs: t.maxGraphs ?? 16,
-    incrementalGraphs: t.incrementalGraphs ?? true,
-    sideEffects: t.sideEffects ?? 'inline',
-  };
 }
 
 /** The dependencies of the side effects, from the memory's options (defaults applied). */
@@ -300,253 +187,16 @@ export function createMemory(options: MemoryOptions): Memory {
     tuning.incrementalGraphs ? source : { version: source.version, snapshot: source.snapshot },
     { maxCharacters: tuning.maxGraphs },
   );
-  const linker = createLinker(vectors, tuning);
+  const retriever = createRetriever({
+    relational,
+    vectors,
+    graphs,
+    linker: createLinker(vectors, tuning),
+    tuning,
+  });
+  const answerKeyTuning = tuningKey(tuning);
   const record = (entry: MemoryOperationEntry) =>
     recordMemoryOperation(relational, entry, options.onOperationRecordError);
-  // Part of every cache key: a change of tuning never serves answers computed under another.
-  const tuningKey = JSON.stringify([
-    tuning.damping,
-    tuning.entityLinkThreshold,
-    tuning.queryLinkThreshold,
-    tuning.queryLinkTopK,
-    tuning.denseThreshold,
-    tuning.passageNodeWeight,
-    tuning.passageCandidates,
-    tuning.passageSearch,
-    tuning.passageFusion,
-    tuning.nodeSpecificity,
-    tuning.queryLinking,
-    tuning.factTopK,
-    tuning.factSearch,
-    tuning.factAnchoring,
-  ]);
-
-  async function ingestRows(input: IngestInput): Promise<IngestResult> {
-    const { character, passages } = check(IngestInputSchema, input, 'input');
-    // Entity names in first-seen order, one per normalized name.
-    const names = new Map<string, string>();
-    let tripleCount = 0;
-    for (const p of passages)
-      for (const [s, , o] of p.triples) {
-        tripleCount++;
-        for (const name of [s, o]) {
-          const key = normalizeEntityName(name);
-          if (!names.has(key)) names.set(key, name);
-        }
-      }
-    if (names.size > 50_000)
-      throw new MemoryInputError('input.passages', 'at most 50000 distinct entities per ingest');
-
-    const written = await relational.transaction(async (tx) => {
-      await tx.memory.lockGraph(character);
-      // An empty memory before this ingest: its synonyms can all be found in process (below).
-      const fresh = ((await tx.memory.graphVersion(character))?.version ?? 0) === 0;
-      const passageRows = await tx.memory.upsertPassages(
-        character,
-        passages.map((p) => ({ content: p.text, ...(p.metadata ? { metadata: p.metadata } : {}) })),
-      );
-      const entityRows = await tx.memory.insertEntities(
-        character,
-        [...names.values()].map((name) => ({ name, entity_type: 'entity' })),
-      );
-      const entityId = new Map<string, string>();
-      [...names.keys()].forEach((key, i) => {
-        entityId.set(key, entityRows.rows[i]!.id);
-      });
-      const triples = passages.flatMap((p, i) =>
-        p.triples.map(([s, predicate, o]) => ({
-          subject_id: entityId.get(normalizeEntityName(s))!,
-          predicate,
-          object_id: entityId.get(normalizeEntityName(o))!,
-          passage_id: passageRows.rows[i]!.id,
-        })),
-      );
-      const newTriples: string[] = [];
-      for (let i = 0; i < triples.length; i += TRIPLE_BATCH)
-        newTriples.push(...(await tx.memory.insertTriples(character, triples.slice(i, i + TRIPLE_BATCH))));
-
-      // Events of at most EVENT_ROWS new rows: entities first, then passages, then triples (facts).
-      const payloads: MemoryIngestedPayload[] = [];
-      const newEntities = entityRows.insertedIds;
-      const newPassages = passageRows.insertedIds;
-      for (
-        let e = 0, p = 0, t = 0;
-        e < newEntities.length || p < newPassages.length || t < newTriples.length;
-      ) {
-        const entityIds = newEntities.slice(e, e + EVENT_ROWS);
-        const passageIds = newPassages.slice(p, p + EVENT_ROWS - entityIds.length);
-        const tripleIds = newTriples.slice(t, t + EVENT_ROWS - entityIds.length - passageIds.length);
-        e += entityIds.length;
-        p += passageIds.length;
-        t += tripleIds.length;
-        payloads.push({ character, entityIds, passageIds, tripleIds });
-      }
-      const eventIds =
-        payloads.length === 0
-          ? []
-          : await tx.outbox.append(
-              payloads.map((payload) => ({
-                aggregate_type: 'memory',
-                aggregate_id: character,
-                event_type: MEMORY_INGESTED,
-                payload: { ...payload },
-              })),
-            );
-      return {
-        fresh,
-        payloads,
-        eventIds,
-        insertedPassages: newPassages.length,
-        insertedEntities: newEntities.length,
-        insertedTriples: newTriples.length,
-      };
-    });
-
-    const result: IngestResult = {
-      character,
-      passages: { received: passages.length, inserted: written.insertedPassages },
-      entities: { received: names.size, inserted: written.insertedEntities },
-      triples: { received: tripleCount, inserted: written.insertedTriples },
-      eventIds: written.eventIds,
-      sideEffects: written.payloads.length === 0 ? 'none' : 'queued',
-      synonymEdges: 0,
-    };
-    if (written.payloads.length === 0 || tuning.sideEffects === 'outbox') return result;
-    let i = 0;
-    try {
-      if (written.fresh) {
-        result.synonymEdges = await applyFreshIngest(deps, written.payloads);
-        await relational.outbox.complete(written.eventIds);
-        i = written.payloads.length;
-      }
-      for (; i < written.payloads.length; i++) {
-        const applied = await applyMemoryIngested(deps, written.payloads[i]!);
-        result.synonymEdges += applied.synonymEdges;
-        await relational.outbox.complete([written.eventIds[i]!]);
-      }
-      result.sideEffects = 'applied';
-    } catch (error) {
-      // The rows are committed and the events not completed stay in the outbox: the relay finishes the job.
-      options.onSideEffectError?.(error, written.payloads[Math.min(i, written.payloads.length - 1)]!);
-    }
-    return result;
-  }
-
-  async function passageRows(ids: string[]) {
-    const rows = await relational.memory.passages(ids);
-    return new Map(
-      rows.map((r) => [r.id, { id: r.id, character_context: r.character_context, content: r.content }]),
-    );
-  }
-
-  /** The character's passages nearest the query by their own text, best first. */
-  async function passageHits(character: string, query: string, limit: number) {
-    return vectors.search('memory_embeddings', query, {
-      character,
-      filter: PASSAGES_ONLY,
-      scoreThreshold: tuning.denseThreshold,
-      limit,
-      mode: tuning.passageSearch,
-      fusion: tuning.passageFusion,
-    });
-  }
-
-  async function asResults(hits: Array<{ sourceId: string; score: number }>): Promise<RetrievedPassage[]> {
-    const rows = await passageRows(hits.map((h) => h.sourceId));
-    return hits.flatMap((h) => {
-      const passage = rows.get(h.sourceId);
-      return passage ? [{ passage, score: h.score, entities: [] }] : [];
-    });
-  }
-
-  async function compute(
-    character: string,
-    input: RetrieveInput,
-    topK: number,
-    version: number,
-  ): Promise<MemoryRetrieval> {
-    const base = { character, graphVersion: version, cached: false };
-    const graph = await graphs.get(character);
-    // Passages by their own text: for the passage nodes' reset probability (when weighted) and
-    // for the fallback; searched beside the linking, or only when the fallback needs them.
-    const searchText = (limit: number) =>
-      passageHits(character, input.query, limit).then(
-        (hits) => ({ hits, error: null }),
-        (error: unknown) => ({ hits: [], error }),
-      );
-    const weighted = tuning.passageNodeWeight > 0;
-    const [{ linked, linking, degraded: linkDegraded }, early] = await Promise.all([
-      graph ? linker.link(graph, character, input) : ({ linked: [], linking: 'embedding' } as LinkResult),
-      weighted ? searchText(Math.max(topK, tuning.passageCandidates)) : null,
-    ]);
-    const text =
-      early ?? (!graph || linked.length === 0 ? await searchText(topK) : { hits: [], error: null });
-    // The vector store failed: an answer from the graph alone when the query linked without it
-    // (flagged `degraded`, never cached); otherwise the store's error.
-    if (text.error !== null && (linking === 'embedding' || linked.length === 0)) throw text.error;
-    const degraded = text.error !== null || linking === 'exact-name' || linkDegraded === true;
-    if (!graph || linked.length === 0) {
-      return {
-        ...base,
-        mode: 'dense',
-        fallbackReason: 'no linkable entity',
-        linking,
-        linked: [],
-        results: await asResults(text.hits.slice(0, topK)),
-        iterations: 0,
-        degraded,
-      };
-    }
-    const personalization = new Map<number, number>();
-    for (const l of linked) {
-      const node = graph.indexOf.get(l.entityId)!;
-      const specificity = tuning.nodeSpecificity ? 1 / Math.max(1, graph.entityPassages[node]!) : 1;
-      personalization.set(
-        node,
-        (personalization.get(node) ?? 0) + Math.max(l.similarity, 1e-6) * specificity,
-      );
-    }
-    // Passage nodes: their text match to the query, min-max normalized over the candidates, times
-    // `passageNodeWeight` (HippoRAG 2's reset probabilities of passage nodes).
-    const entityCount = graph.entityIds.length;
-    const scores = text.hits.map((h) => h.score);
-    const low = Math.min(...scores);
-    const span = Math.max(...scores) - low;
-    for (const hit of text.hits) {
-      const p = graph.passageIndex.get(hit.sourceId);
-      const weight = tuning.passageNodeWeight * (span > 0 ? (hit.score - low) / span : 1);
-      if (p !== undefined && weight > 0) personalization.set(entityCount + p, weight);
-    }
-    const ppr = personalizedPageRank(graph.graph, personalization, { damping: tuning.damping });
-    const top = scorePassages(graph, ppr.scores, topK);
-    const rows = await passageRows(top.map((t) => graph.passageIds[t.passage]!));
-    const results: RetrievedPassage[] = top.flatMap((t) => {
-      const passage = rows.get(graph.passageIds[t.passage]!);
-      if (!passage) return [];
-      return [
-        {
-          passage,
-          score: t.score,
-          entities: t.entities.map((e) => ({
-            id: graph.entityIds[e.node]!,
-            name: graph.entityNames[e.node]!,
-            mass: e.mass,
-          })),
-        },
-      ];
-    });
-    return {
-      ...base,
-      graphVersion: graph.version,
-      mode: 'graph',
-      fallbackReason: null,
-      linking,
-      linked,
-      results,
-      iterations: ppr.iterations,
-      degraded,
-    };
-  }
 
   async function answer(input: RetrieveInput): Promise<MemoryRetrieval> {
     const valid = check(RetrieveInputSchema, input, 'input');
@@ -567,47 +217,21 @@ export function createMemory(options: MemoryOptions): Memory {
         degraded: false,
       };
     }
-    if (!cache) return compute(character, valid, topK, version);
-    const queryHash = createHash('sha256')
-      .update(
-        JSON.stringify([
-          'hipporag-v3',
-          character,
-          version,
-          valid.query,
-          valid.queryEntities ?? null,
-          topK,
-          tuningKey,
-        ]),
-      )
-      .digest('hex');
-    let computed = false;
-    const value = await cache.policies.memory_search_results.getOrSet(
-      { queryHash },
-      async () => {
-        computed = true;
-        return compute(character, valid, topK, version);
-      },
-      { tags: [characterTag(character)] },
+    const compute = () => retriever.compute(character, valid, topK, version);
+    if (!cache) return compute();
+    return cachedAnswer(
+      cache,
+      { character, version, input: valid, topK, tuningKey: answerKeyTuning },
+      compute,
     );
-    const answer = value as Partial<MemoryRetrieval>;
-    if (computed && answer.degraded)
-      await cache.policies.memory_search_results.delete({ queryHash }).catch(() => {});
-    // A cached value of another shape (an older release) is recomputed, never trusted.
-    if (
-      answer.mode === undefined ||
-      answer.linking === undefined ||
-      answer.degraded === undefined ||
-      !Array.isArray(answer.linked) ||
-      !Array.isArray(answer.results)
-    )
-      return compute(character, valid, topK, version);
-    return { ...(answer as MemoryRetrieval), cached: !computed };
   }
 
   async function ingest(input: IngestInput): Promise<IngestResult> {
     const started = performance.now();
-    const result = await ingestRows(input);
+    const result = await ingestRows(
+      { relational, tuning, sideEffects: deps, onSideEffectError: options.onSideEffectError },
+      input,
+    );
     const withTriples = input.passages.filter((p) => p.triples.length > 0).length;
     await record({
       operationType: 'ingest',
@@ -655,7 +279,9 @@ export function createMemory(options: MemoryOptions): Memory {
   async function searchPassages(input: PassageSearchInput): Promise<RetrievedPassage[]> {
     const started = performance.now();
     const valid = check(PassageSearchInputSchema, input, 'input');
-    const results = await asResults(await passageHits(valid.character, valid.query, valid.topK ?? 5));
+    const results = await retriever.asResults(
+      await retriever.passageHits(valid.character, valid.query, valid.topK ?? 5),
+    );
     await record({
       operationType: 'passage_search',
       character: valid.character,

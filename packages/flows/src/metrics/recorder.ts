@@ -57,14 +57,7 @@ export function createMetricsRecorder(realtime: RealtimeMetrics | null): Metrics
   };
   const series = (metric: RealtimeMetricName, labels: string[]): RealtimeSeriesRecorder => {
     try {
-      const resolved = realtime.series(metric, labels);
-      return {
-        record(ms) {
-          try {
-            resolved.record(ms);
-          } catch {}
-        },
-      };
+      return realtime.series(metric, labels);
     } catch {
       return NOOP_SERIES;
     }
@@ -98,18 +91,7 @@ export function createMetricsRecorder(realtime: RealtimeMetrics | null): Metrics
   return {
     enabled: true,
     flowRun(flow, timings, totalMs) {
-      const f = flowSeries(flow);
-      outcomeSeries(f.runs, runOutcome(timings), 'flow_run', f.labels).record(totalMs);
-      for (const t of timings) {
-        let step = f.steps.get(t.step);
-        if (!step) {
-          step = { store: t.store, labels: [flow, t.step, t.store], outcomes: new Map() };
-          f.steps.set(t.step, step);
-        }
-        // One step name with another store (not in our flows): recorded without a cached series.
-        if (step.store !== t.store) record('flow_step', [flow, t.step, t.store, t.outcome], t.ms);
-        else outcomeSeries(step.outcomes, t.outcome, 'flow_step', step.labels).record(t.ms);
-      }
+      recordFlowRun(flow, timings, totalMs);
     },
     storeCall(call, ms, ok) {
       let pair = storeCalls.get(call);
@@ -118,7 +100,7 @@ export function createMetricsRecorder(realtime: RealtimeMetrics | null): Metrics
         pair = [series('store_call', [...base, 'ok']), series('store_call', [...base, 'error'])];
         storeCalls.set(call, pair);
       }
-      pair[ok ? 0 : 1].record(ms);
+      recordTo(pair[ok ? 0 : 1], ms);
     },
     relayRound(ms, ok) {
       record('relay_round', [ok ? 'ok' : 'error'], ms);
@@ -130,9 +112,31 @@ export function createMetricsRecorder(realtime: RealtimeMetrics | null): Metrics
       record('memory_op', [operation, ok ? 'ok' : 'error'], ms);
     },
   };
+
+  function recordFlowRun(flow: string, timings: readonly StepTiming[], totalMs: number): void {
+    const f = flowSeries(flow);
+    recordTo(outcomeSeries(f.runs, runOutcome(timings), 'flow_run', f.labels), totalMs);
+    for (const t of timings) {
+      let step = f.steps.get(t.step);
+      if (!step) {
+        step = { store: t.store, labels: [flow, t.step, t.store], outcomes: new Map() };
+        f.steps.set(t.step, step);
+      }
+      // One step name with another store (not in our flows): recorded without a cached series.
+      if (step.store !== t.store) record('flow_step', [flow, t.step, t.store, t.outcome], t.ms);
+      else recordTo(outcomeSeries(step.outcomes, t.outcome, 'flow_step', step.labels), t.ms);
+    }
+  }
 }
 
 const NOOP_SERIES: RealtimeSeriesRecorder = { record() {} };
+
+/** Records one value; a value that is not a latency (our own bug) is dropped, never thrown. */
+function recordTo(series: RealtimeSeriesRecorder, ms: number): void {
+  try {
+    series.record(ms);
+  } catch {}
+}
 
 /** A flow's resolved series: its runs by outcome, its steps (with their store) by outcome. */
 interface FlowSeries {
