@@ -17,10 +17,11 @@ import {
 } from '@monsteros/flows';
 import { createRelational } from '@monsteros/relational';
 import { createVectors, type Vectors } from '@monsteros/vectors';
+import { createMonitor } from './create-monitor.js';
 import { MonitorConfigError } from './errors.js';
-import { createMonitor } from './monitor.js';
-import { renderHtmlReport } from './render-html.js';
-import { renderTextReport } from './render-text.js';
+import { renderHtmlReport } from './render/html.js';
+import { renderJsonReport } from './render/json.js';
+import { renderTextReport } from './render/text.js';
 import { parseThresholds, type ThresholdName } from './thresholds.js';
 import type { MonitorStores } from './types.js';
 import { watchReport } from './watch.js';
@@ -264,9 +265,7 @@ export async function runReport(
       if (!args.json) io.err(`db:report: wrote ${file}\n`);
     }
     io.out(
-      args.json
-        ? `${JSON.stringify(report, null, 2)}\n`
-        : renderTextReport(report, { color: args.color && io.isTTY }),
+      args.json ? renderJsonReport(report) : renderTextReport(report, { color: args.color && io.isTTY }),
     );
     const order = { warning: 1, critical: 2 } as const;
     if (args.failOn && report.findings.some((f) => order[f.severity] >= order[args.failOn!])) return 1;

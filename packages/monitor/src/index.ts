@@ -1,8 +1,11 @@
 // The performance monitor and its report (issue 9, part B). Re-exported by the package index.
+
+export { createTimingBuffer, type TimingBuffer } from './collect/timings.js';
+export { createMonitor, type Monitor, type MonitorOptions } from './create-monitor.js';
 export { MonitorConfigError } from './errors.js';
-export { createMonitor, type Monitor, type MonitorOptions } from './monitor.js';
-export { renderHtmlReport } from './render-html.js';
-export { renderTextReport, type TextReportOptions } from './render-text.js';
+export { renderHtmlReport } from './render/html.js';
+export { renderJsonReport } from './render/json.js';
+export { renderTextReport, type TextReportOptions } from './render/text.js';
 export type {
   CharacterTrendReading,
   IntegrationRecommendation,
@@ -13,7 +16,7 @@ export type {
   TrendPoint,
   TrendsReading,
 } from './report.js';
-export { type Finding, findBottlenecks } from './rules.js';
+export { type Finding, findBottlenecks, RULES, type Rule, type RuleId } from './rules/index.js';
 export {
   DEFAULT_THRESHOLDS,
   parseThresholds,
@@ -22,7 +25,6 @@ export {
   type ThresholdName,
   type Thresholds,
 } from './thresholds.js';
-export { createTimingBuffer, type TimingBuffer } from './timings.js';
 export type {
   CacheNamespaceReading,
   DuckdbReading,

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCache, type RedisClient } from '@monsteros/cache';
 import { loadConfig } from '@monsteros/flows';
-import { sampleKeys } from './collect.js';
+import { sampleKeys } from './collect/redis.js';
 import { computeTuning, type RedisTuningInput, type TuningAdvice } from './tuning.js';
 
 const USAGE = `usage: pnpm --filter @monsteros/monitor redis:settings [--apply]

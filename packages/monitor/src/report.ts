@@ -2,10 +2,12 @@
 // HTML): the renderers only lay it out.
 import type { MemoryEfficiency } from '@monsteros/analytics';
 import type { StepStore } from '@monsteros/flows';
-import { absentReason, type CollectSettings, collectSnapshot, redact } from './collect.js';
-import { duckdbCacheFigures } from './duckdb-cache.js';
-import { bytes, count, ms, pct } from './format.js';
-import { type Finding, findBottlenecks } from './rules.js';
+import { absentReason } from './collect/absent.js';
+import { type CollectSettings, redact } from './collect/read.js';
+import { collectSnapshot } from './collect/snapshot.js';
+import { duckdbCacheFigures } from './render/duckdb-cache.js';
+import { bytes, count, ms, pct } from './render/format.js';
+import { type Finding, findBottlenecks } from './rules/index.js';
 import { THRESHOLD_NAMES, THRESHOLD_SPECS, type ThresholdName, type Thresholds } from './thresholds.js';
 import { computeTuning, type TuningAdvice, type TuningInput } from './tuning.js';
 import type { MonitoredStore, MonitorSnapshot, MonitorStores, Reading } from './types.js';

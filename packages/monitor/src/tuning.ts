@@ -2,7 +2,7 @@
 // what the servers report (memory, CPUs, connections, keys and value sizes, data size) by the
 // well-known rules, with the exact command that applies it. Pure: the same inputs, the same advice
 // (the README's "Tuning rules" cites each rule).
-import type { PoolMeasure } from './shared-metrics.js';
+import type { PoolMeasure } from './collect/shared-metrics.js';
 
 /** One setting: where it stands, what the rule gives, and how to apply it. */
 export interface TuningAdvice {

@@ -5,7 +5,7 @@ import type { Cache, CacheStats, NamespaceStats } from '@monsteros/cache';
 import type { RelayStats, StepStore, StepTiming } from '@monsteros/flows';
 import type { OutboxBacklog, Relational, RelationalStats } from '@monsteros/relational';
 import type { EngineTelemetry, Vectors } from '@monsteros/vectors';
-import type { RealtimeSource, SharedReading } from './shared-metrics.js';
+import type { RealtimeSource, SharedReading } from './collect/shared-metrics.js';
 
 /** The vector store as the monitor reads it (collections, search latency per profile). */
 export type VectorsStatsSource = Pick<Vectors, 'stats'>;

@@ -2,8 +2,8 @@
 // following a load test. Each frame is one write that homes the cursor, rewrites every line
 // (clearing what the previous frame left to its right) and clears below: no blank flash, no
 // scrolling. It runs on the terminal's alternate screen, which is restored on exit.
-import type { Monitor } from './monitor.js';
-import { renderTextReport } from './render-text.js';
+import type { Monitor } from './create-monitor.js';
+import { renderTextReport } from './render/text.js';
 
 const HOME = '\u001b[H';
 const CLEAR_LINE_RIGHT = '\u001b[K';

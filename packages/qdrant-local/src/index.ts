@@ -6,7 +6,7 @@ export {
   createLocalQdrantClient,
   type QdrantClientLike,
   type QdrantClientMethod,
-} from './client.js';
+} from './create-local-qdrant-client.js';
 export type { GroupsRequest } from './engine/groups.js';
 export type { SearchRequest } from './engine/search-request.js';
 export type { CollectionTelemetry, EngineTelemetry } from './engine/telemetry.js';

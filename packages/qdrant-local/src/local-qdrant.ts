@@ -1,7 +1,7 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { Collection } from './engine/collection.js';
+import { checkCollectionName, createCollectionSchema } from './engine/collection-config.js';
 import { updatedBody, withoutVectorName, withVectorName } from './engine/collection-update.js';
-import { checkCollectionName, createCollectionSchema } from './engine/config.js';
 import { facet } from './engine/facet.js';
 import { type GroupsRequest, queryGroups } from './engine/groups.js';
 import { type PointId, parsePointId } from './engine/ids.js';

@@ -9,7 +9,7 @@ import {
   quantization,
   sparseParams,
   vectorParams,
-} from './config.js';
+} from './collection-config.js';
 import { parseBody } from './validate.js';
 
 /**

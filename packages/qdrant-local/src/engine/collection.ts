@@ -1,6 +1,11 @@
 import type { FilterContext, PointView, Predicate } from '../filter/compile.js';
 import { type IndexSource, type Narrowing, narrowFilter } from '../filter/narrow.js';
-import { type CreateCollectionBody, collectionConfig, type DenseSpec, denseSpecs } from './config.js';
+import {
+  type CreateCollectionBody,
+  collectionConfig,
+  type DenseSpec,
+  denseSpecs,
+} from './collection-config.js';
 import { comparePointIds, type PointId } from './ids.js';
 import { cloneJson, deleteAt, mergeAt, type Payload, valuesAt } from './json-path.js';
 import { MultiVectorStore } from './multi-vector-store.js';

@@ -1,5 +1,5 @@
 import type { IndexSpec, PreparedPoint, SparseVector } from './collection.js';
-import type { CreateCollectionBody } from './config.js';
+import type { CreateCollectionBody } from './collection-config.js';
 import type { PointId } from './ids.js';
 import type { Payload } from './json-path.js';
 

@@ -1,6 +1,6 @@
 import { collectionNotFound, pathValidationError } from '../errors.js';
 import type { Collection } from './collection.js';
-import { checkCollectionName } from './config.js';
+import { checkCollectionName } from './collection-config.js';
 
 /**
  * What the engine holds: its collections by name, aliases (alias → collection) and the sequence

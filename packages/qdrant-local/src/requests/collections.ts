@@ -1,5 +1,5 @@
 import type { Schemas } from '@qdrant/js-client-rest';
-import { createIndexSchema } from '../engine/config.js';
+import { createIndexSchema } from '../engine/collection-config.js';
 import { parsePath } from '../engine/json-path.js';
 import type { Op } from '../engine/ops.js';
 import type { EngineState } from '../engine/state.js';

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { checkCollectionName } from '../engine/config.js';
+import { checkCollectionName } from '../engine/collection-config.js';
 import { parseLosslessJson, stringifyLosslessJson } from '../engine/lossless-json.js';
 import {
   badRequest,

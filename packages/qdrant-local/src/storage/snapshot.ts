@@ -1,7 +1,7 @@
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Collection, type IndexSpec, type SparseVector } from '../engine/collection.js';
-import type { CreateCollectionBody } from '../engine/config.js';
+import type { CreateCollectionBody } from '../engine/collection-config.js';
 import type { PointId } from '../engine/ids.js';
 import type { Payload } from '../engine/json-path.js';
 import { parseLosslessJson, stringifyLosslessJson } from '../engine/lossless-json.js';

@@ -1,9 +1,9 @@
 // The HTML report: one self-contained page (inline CSS and SVG, no script, no external asset)
 // with the same five sections as the terminal report, and charts where a chart says it faster.
+import { type MonitorReport, type StoreStatus, type TrendPoint, thresholdTable } from '../report.js';
 import { esc, latencyChart, legend, lineChart, PALETTE, type RangeRow, ratioBars } from './charts.js';
 import { bytes, count, inUnit, ms, pct } from './format.js';
-import { localEngineHtmlPanel, sharedHtmlPanel } from './render-shared.js';
-import { type MonitorReport, type StoreStatus, type TrendPoint, thresholdTable } from './report.js';
+import { localEngineHtmlPanel, sharedHtmlPanel } from './panels.js';
 
 const STYLE = `
 :root{--bg:#f4f6fb;--card:#fff;--ink:#1d2433;--muted:#6b7385;--line:#e3e7ef;--ok:#1a9e61;--warn:#e0a100;--bad:#d1453b;--off:#a3aab8;--accent:#3b5bdb}

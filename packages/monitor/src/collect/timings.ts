@@ -1,8 +1,8 @@
 // Flow step timings: a bounded buffer that a pipeline's TimingRecorder fills, and the summary
 // per flow and per step that the monitor reports.
 import type { StepStore, StepTiming, TimingRecorder } from '@monsteros/flows';
+import type { FlowRun, FlowSummary, FlowsReading, StepSummary } from '../types.js';
 import { summarize } from './latency.js';
-import type { FlowRun, FlowSummary, FlowsReading, StepSummary } from './types.js';
 
 /** A ring of the most recent flow runs. */
 export interface TimingBuffer {

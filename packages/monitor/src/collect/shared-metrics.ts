@@ -4,7 +4,7 @@
 import type { RealtimeMetrics, RealtimeMinute, RealtimeSeries } from '@monsteros/cache';
 import type { StepStore } from '@monsteros/flows';
 import type { RealtimeMetricName } from '@monsteros/flows/metrics';
-import type { FlowSummary, FlowsReading, LatencySummary, QdrantReading, StepSummary } from './types.js';
+import type { FlowSummary, FlowsReading, LatencySummary, QdrantReading, StepSummary } from '../types.js';
 
 /** The real-time metrics as the monitor reads them (`cache.realtime`). */
 export type RealtimeSource = Pick<RealtimeMetrics, 'minutes'> & Partial<Pick<RealtimeMetrics, 'published'>>;

@@ -1,7 +1,7 @@
 // The terminal report: five sections, aligned columns, colour only when asked (a TTY).
+import { type MonitorReport, thresholdTable } from '../report.js';
 import { bytes, count, inUnit, ms, pct } from './format.js';
-import { localEngineTextLines, sharedTextLines } from './render-shared.js';
-import { type MonitorReport, thresholdTable } from './report.js';
+import { localEngineTextLines, sharedTextLines } from './panels.js';
 
 export interface TextReportOptions {
   /** ANSI colours. Default false (the CLI turns them on for a TTY). */

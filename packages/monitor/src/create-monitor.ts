@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { collectSnapshot } from './collect.js';
+import { collectSnapshot } from './collect/snapshot.js';
 import { MonitorConfigError } from './errors.js';
 import { buildReport, type MonitorReport } from './report.js';
-import { type Finding, findBottlenecks } from './rules.js';
+import { type Finding, findBottlenecks } from './rules/index.js';
 import { parseThresholds, type ThresholdName, type Thresholds } from './thresholds.js';
 import type { MonitorSnapshot, MonitorStores } from './types.js';
 

@@ -1,10 +1,10 @@
 // The report's "every process" part, for the text and HTML renderers: what all the app's
 // processes recorded in the real-time metrics (store calls by class, the relay, memory
 // operations, flow runs per minute).
+import type { SharedReading } from '../collect/shared-metrics.js';
+import type { MonitorReport } from '../report.js';
 import { esc } from './charts.js';
 import { bytes, count, ms } from './format.js';
-import type { MonitorReport } from './report.js';
-import type { SharedReading } from './shared-metrics.js';
 
 type Ok = { status: 'ok' } & SharedReading;
 
