@@ -47,7 +47,7 @@ class Timings {
   }
 }
 
-export type Row = Record<string, unknown>;
+type Row = Record<string, unknown>;
 
 /** Converts DuckDB's JS values at the edge: BIGINT/HUGEINT counts to numbers, DECIMAL to numbers. */
 function plain(value: unknown): unknown {

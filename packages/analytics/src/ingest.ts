@@ -238,7 +238,7 @@ const Sample = z.object({
 });
 const Series = z.object({ metricType: MetricName, agentName: AgentName, samples: z.array(Sample) });
 
-export const METRICS_SOURCE = 'redis:system_metrics';
+const METRICS_SOURCE = 'redis:system_metrics';
 
 /** Imports metric series (from Redis through the cache) into system_metrics, by watermark. */
 export async function ingestMetrics(

@@ -26,7 +26,7 @@ const SCRIPT_FILES = {
   mosStreamAck: { file: 'stream_ack.lua', keys: 2, prelude: '' },
   mosLeaseRelease: { file: 'lease_release.lua', keys: 1, prelude: '' },
 } as const;
-export type ScriptName = keyof typeof SCRIPT_FILES;
+type ScriptName = keyof typeof SCRIPT_FILES;
 
 const scriptText = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
 // numberOfKeys -1: the caller passes the key count first (a script over a variable number of keys).
@@ -96,7 +96,7 @@ export function connect(url: string, options: Required<ConnectionOptions>): Redi
  * @example
  * coalesceWrites(new Redis(url));
  */
-export function coalesceWrites(client: Redis): void {
+function coalesceWrites(client: Redis): void {
   let corked: Socket | undefined;
   const uncork = () => {
     const socket = corked;
@@ -126,7 +126,7 @@ export function coalesceWrites(client: Redis): void {
  * @example
  * enforceCommandTimeout(new Redis(url), 1_000);
  */
-export function enforceCommandTimeout(client: Redis, timeoutMs: number): void {
+function enforceCommandTimeout(client: Redis, timeoutMs: number): void {
   const sweepMs = Math.max(5, Math.floor(timeoutMs / 10));
   // Pending commands in send order from `head` on; answered ones are dropped as soon as they
   // reach the head (on the next send), so a command is not kept alive past its answer for long

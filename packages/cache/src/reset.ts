@@ -9,7 +9,7 @@ import { NAMESPACE_KEY_BASE } from './keys.js';
 const PAGE = 1_000;
 
 /** A matcher for the keys this package builds under `prefix` (see keys.ts). */
-export function ownKeyMatcher(prefix: string): (key: string) => boolean {
+function ownKeyMatcher(prefix: string): (key: string) => boolean {
   const families = [
     ...Object.values(NAMESPACE_KEY_BASE).map((base) => `${prefix}{${base}}:`),
     `${prefix}agent:session:{`,

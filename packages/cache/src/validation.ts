@@ -26,7 +26,7 @@ export const PositiveSeconds = z
   .refine((n) => n > 0, 'must be greater than 0 (a TTL cannot be zero or negative)');
 
 /** The longest TTL a cache entry may have: ten years (Redis' PX would overflow near 2^53 ms). */
-export const MAX_TTL_SECONDS = 315_360_000;
+const MAX_TTL_SECONDS = 315_360_000;
 
 /** A TTL of a cache entry: positive, finite, at most ten years. */
 export const TtlSeconds = PositiveSeconds.refine(
@@ -55,5 +55,3 @@ export const PositiveInt = z
   .number({ message: 'must be a number' })
   .int('must be a whole number')
   .min(1, 'must be at least 1');
-
-export const Tag = KeyPart;

@@ -54,7 +54,7 @@ export interface RedisTuningInput {
   sample: { keys: number; meanBytes: number; withTtlShare: number } | null;
 }
 
-export interface DuckdbTuningInput {
+interface DuckdbTuningInput {
   /** RAM and CPUs of the host DuckDB runs in (it is in-process). */
   memoryBytes: number;
   cpus: number;

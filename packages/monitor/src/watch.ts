@@ -26,7 +26,7 @@ export interface WatchOptions {
 }
 
 /** One frame: the report's lines, each followed by clear-to-end-of-line, then clear below. */
-export function frame(text: string, header: string, rows = Number.POSITIVE_INFINITY): string {
+function frame(text: string, header: string, rows = Number.POSITIVE_INFINITY): string {
   const lines = [header, ...text.split('\n')].slice(0, Math.max(1, rows - 1));
   return `${HOME}${lines.map((l) => `${l}${CLEAR_LINE_RIGHT}`).join('\n')}${CLEAR_BELOW}`;
 }

@@ -87,7 +87,7 @@ function copyError(error: Error): RelationalError {
  * Why `sql` holds more than one statement (a `;` followed by more than whitespace and comments,
  * outside string literals, quoted names, dollar quotes and comments), or undefined.
  */
-export function secondStatement(sql: string): string | undefined {
+function secondStatement(sql: string): string | undefined {
   let ended = false;
   for (let i = 0; i < sql.length; ) {
     const c = sql[i]!;

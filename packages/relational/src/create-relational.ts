@@ -11,7 +11,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { copyOut } from './copy.js';
 import { type Db, kyselyOnConnection } from './db.js';
-import { mapDatabaseError, RelationalError, SerializationError, UnavailableError } from './errors.js';
+import { mapDatabaseError, SerializationError, UnavailableError } from './errors.js';
 import { type AchievementsRepository, achievementsRepository } from './repositories/achievements.js';
 import { type CharactersRepository, charactersRepository } from './repositories/characters.js';
 import { type InteractionsRepository, interactionsRepository } from './repositories/interactions.js';
@@ -444,4 +444,3 @@ export interface Relational {
   stats(): Promise<RelationalStats>;
   close(): Promise<void>;
 }
-export { RelationalError };

@@ -175,7 +175,7 @@ export function resolveSpec(name: CollectionName, override: CollectionOverride |
 export const SPARSE_VECTOR = 'bm25';
 
 /** The sparse vector declaration of every MonsterOS collection. */
-export const SPARSE_VECTOR_PARAMS = { [SPARSE_VECTOR]: { modifier: 'idf' as const } };
+const SPARSE_VECTOR_PARAMS = { [SPARSE_VECTOR]: { modifier: 'idf' as const } };
 
 /**
  * The text a point's sparse vector encodes: what was embedded (`payload.text`), else the

@@ -61,7 +61,7 @@ export interface SearchOptions {
   filter?: Schemas['Filter'];
 }
 
-export const DEFAULT_PROFILE: Record<CollectionName, string> = {
+const DEFAULT_PROFILE: Record<CollectionName, string> = {
   memory_embeddings: 'memory_recall',
   knowledge_graph_vectors: 'memory_recall',
   character_memories: 'character_context_search',
@@ -213,7 +213,7 @@ export function candidateStage(args: StageArgs): Schemas['QueryRequest'] {
 }
 
 /** One query of a collection from a candidate stage, timed under the profile's name, as typed hits. */
-export async function runStage<C extends CollectionName>(
+async function runStage<C extends CollectionName>(
   ctx: VectorsContext,
   collection: C,
   stage: Schemas['QueryRequest'],
@@ -334,7 +334,7 @@ export function toHits<C extends CollectionName>(
 }
 
 /** One nearest-neighbour query with a profile's parameters, timed under the profile's name. */
-export async function nearest<C extends CollectionName>(
+async function nearest<C extends CollectionName>(
   ctx: VectorsContext,
   collection: C,
   vector: number[],

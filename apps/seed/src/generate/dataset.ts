@@ -51,14 +51,14 @@ export const SIZES: Record<SeedSize, SizeSpec> = {
 
 const DAY_MS = 86_400_000;
 
-export interface SeedUser {
+interface SeedUser {
   id: string;
   username: string;
   learning_preferences: LearningPreferences;
   skill_progression: SkillProgression;
 }
 
-export interface SeedQuest {
+interface SeedQuest {
   id: string;
   quest_name: string;
   category: string;
@@ -69,7 +69,7 @@ export interface SeedQuest {
   prerequisites: string[];
 }
 
-export interface SeedProgress {
+interface SeedProgress {
   user_id: string;
   quest_id: string;
   progress_percentage: number;
@@ -79,7 +79,7 @@ export interface SeedProgress {
   completed_at: Date | null;
 }
 
-export interface SeedAchievement {
+interface SeedAchievement {
   id: string;
   name: string;
   description: string;
@@ -88,7 +88,7 @@ export interface SeedAchievement {
   points: number;
 }
 
-export interface SeedGrant {
+interface SeedGrant {
   user_id: string;
   achievement_id: string;
   awarded_at: Date;
@@ -113,20 +113,20 @@ export interface SeedInteraction {
  * character, asking its questions in rounds (question `round % questions.length`): repeats hit
  * the response cache, the session start preloads their quests.
  */
-export interface SeedTrafficClass {
+interface SeedTrafficClass {
   character: string;
   learners: string[];
   questions: string[];
   rounds: number;
 }
 
-export interface SeedPassage {
+interface SeedPassage {
   character: string;
   text: string;
   triples: Array<[string, string, string]>;
 }
 
-export interface SeedDocument {
+interface SeedDocument {
   id: string;
   category: string;
   title: string;

@@ -4,7 +4,7 @@
 import { unstorableTextRule } from '@monsteros/schema';
 import { CacheValidationError } from '../errors.js';
 import { escapeKeyPart } from '../keys.js';
-import { check, Tag, TtlSeconds } from '../validation.js';
+import { check, KeyPart, TtlSeconds } from '../validation.js';
 
 /** Options of `set`. */
 export interface SetOptions {
@@ -79,7 +79,7 @@ export function ttlMsOf(
 export function tagsOf(options: SetOptions | undefined): string[] {
   if (options?.tags === undefined) return [];
   if (!Array.isArray(options.tags)) throw new CacheValidationError('tags', 'must be an array of strings');
-  return options.tags.map((t, i) => escapeKeyPart(check(Tag, t, `tags[${i}]`)));
+  return options.tags.map((t, i) => escapeKeyPart(check(KeyPart, t, `tags[${i}]`)));
 }
 
 /** The stale-while-revalidate window in seconds: the option or the namespace's. */

@@ -6,7 +6,7 @@ import { CORRUPT, type EncodedText, encodeForWrite } from '../codec.js';
 import type { Availability, ScriptedClient } from '../connection.js';
 import { CacheValidationError } from '../errors.js';
 import { escapeKeyPart, type NamespaceKeys } from '../keys.js';
-import { check, checkCacheValue, Tag } from '../validation.js';
+import { check, checkCacheValue, KeyPart } from '../validation.js';
 import {
   type GetOrSetOptions,
   type KeyShape,
@@ -271,7 +271,7 @@ export function createPolicy<N extends NamespaceName>(
   }
 
   async function invalidateTag(tag: string): Promise<number> {
-    const escaped = escapeKeyPart(check(Tag, tag, 'tag'));
+    const escaped = escapeKeyPart(check(KeyPart, tag, 'tag'));
     stampede.forgetAll();
     near?.invalidateAll();
     const removed = await availability.run(`invalidate tag in ${namespace}`, () =>

@@ -7,7 +7,7 @@ import type { LocalPolicyCounters } from './local-counters.js';
 export type ScheduleFlush = (flush: () => void, ms: number) => () => void;
 
 /** Node's timers, unref'd: a pending flush never keeps the process alive. */
-export const scheduleWithTimer: ScheduleFlush = (flush, ms) => {
+const scheduleWithTimer: ScheduleFlush = (flush, ms) => {
   const timer = setTimeout(flush, ms).unref();
   return () => clearTimeout(timer);
 };

@@ -19,7 +19,7 @@ export type BulkEventType = (typeof BULK_EVENT_TYPES)[keyof typeof BULK_EVENT_TY
  * must end inside its 30 s lease. 100 × 500 embeddings take about 5–10 s with the local embedder
  * on 2 cores (the seed embeds 40,000 in 4–7 s).
  */
-export const EMBED_BATCH = 500;
+const EMBED_BATCH = 500;
 
 const InteractionIds = z.object({ interactionIds: z.array(z.uuid()).min(1).max(EMBED_BATCH) });
 const GrantIds = z.object({ grantIds: z.array(z.uuid()).min(1).max(EMBED_BATCH) });

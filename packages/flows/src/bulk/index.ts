@@ -1,4 +1,4 @@
-export { BULK_EVENT_TYPES, bulkOutboxHandlers, EMBED_BATCH } from './embed-events.js';
+export { BULK_EVENT_TYPES, bulkOutboxHandlers } from './embed-events.js';
 export {
   type AchievementGrantImport,
   type BulkImports,

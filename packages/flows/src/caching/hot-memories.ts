@@ -20,7 +20,7 @@ const tagOf = (character: string) => `recall:${character}`;
  * @example
  * recallHash('sage', 'What is recursion?', 5) // sha256 of 'recall\0sage\05\0what is recursion'
  */
-export function recallHash(character: string, query: string, limit: number): string {
+function recallHash(character: string, query: string, limit: number): string {
   return createHash('sha256')
     .update(`recall\0${character}\0${limit}\0${questionPattern(query)}`)
     .digest('hex');

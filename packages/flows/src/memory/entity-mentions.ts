@@ -9,7 +9,7 @@
 import { normalizeEntityName } from '@monsteros/relational';
 
 /** A name found in the query, with the values (graph nodes) indexed under it. */
-export interface EntityMention<T> {
+interface EntityMention<T> {
   /** The normalized name as it appears in the query. */
   name: string;
   /** Word offset of the match in the normalized query. */

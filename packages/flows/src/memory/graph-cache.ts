@@ -8,7 +8,7 @@ import { buildCharacterGraph, type CharacterGraph, type MemoryGraphSnapshot } fr
 import { patchCharacterGraph } from './graph-patch.js';
 
 /** What brings a held graph up to date: the changes since its version, or a whole snapshot. */
-export type GraphUpdate =
+type GraphUpdate =
   | { changes: MemoryGraphChanges }
   | { snapshot: MemoryGraphSnapshot; refused: MemoryGraphChangesRefusal };
 

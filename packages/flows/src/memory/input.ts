@@ -30,7 +30,7 @@ const text = (max: number) =>
     .max(max, `must be at most ${max} characters`);
 
 /** A character's memory context: its name (as character_agents.name), or `global`. */
-export const Character = CharacterNameSchema;
+const Character = CharacterNameSchema;
 
 const EntityName = text(200).refine(
   (name) => normalizeEntityName(name).length > 0,

@@ -186,5 +186,3 @@ export function createRetriever({ relational, vectors, graphs, linker, tuning }:
 
   return { compute, passageHits, asResults };
 }
-
-export type Retriever = ReturnType<typeof createRetriever>;

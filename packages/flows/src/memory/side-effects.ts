@@ -32,11 +32,10 @@ export const PayloadSchema = z.object({
 });
 
 /** The text a fact is embedded as (dense and BM25) in `knowledge_graph_vectors`. */
-export const factText = (subject: string, predicate: string, object: string) =>
-  `${subject} ${predicate} ${object}`;
+const factText = (subject: string, predicate: string, object: string) => `${subject} ${predicate} ${object}`;
 
 /** `entity_type` of the passage points in `memory_embeddings` (the dense fallback searches them). */
-export const PASSAGE_POINT_TYPE = 'passage';
+const PASSAGE_POINT_TYPE = 'passage';
 /** Filters of `memory_embeddings`: graph entities only, or passages only. */
 export const ENTITIES_ONLY = { must_not: [{ key: 'entity_type', match: { value: PASSAGE_POINT_TYPE } }] };
 export const PASSAGES_ONLY = { must: [{ key: 'entity_type', match: { value: PASSAGE_POINT_TYPE } }] };
@@ -123,7 +122,7 @@ export async function applyFreshIngest(
 }
 
 /** An entity embedded by `embedIngested`, with its vector (the synonym search's input). */
-export interface EmbeddedEntity {
+interface EmbeddedEntity {
   id: string;
   name: string;
   vector: Float32Array;
@@ -134,7 +133,7 @@ export interface EmbeddedEntity {
  * triples ("subject predicate object") into `knowledge_graph_vectors`, skipping rows deleted
  * since (or of another character). Returns the entities embedded and the counts.
  */
-export async function embedIngested(
+async function embedIngested(
   deps: Pick<SideEffectDeps, 'relational' | 'vectors'>,
   payload: MemoryIngestedPayload,
 ): Promise<{ entities: EmbeddedEntity[]; passages: number; facts: number }> {
@@ -205,7 +204,7 @@ export async function embedIngested(
 }
 
 /** Synonyms of each entity among everything the character's memory holds, by one store search each. */
-export async function searchSynonyms(
+async function searchSynonyms(
   deps: Pick<SideEffectDeps, 'vectors' | 'synonymThreshold' | 'synonymNeighbors'>,
   character: string,
   entities: EmbeddedEntity[],
@@ -236,7 +235,7 @@ export async function searchSynonyms(
 }
 
 /** Stores synonym edges (upserts, in statements of at most 50,000); returns the rows changed. */
-export async function storeSynonymEdges(
+async function storeSynonymEdges(
   deps: Pick<SideEffectDeps, 'relational'>,
   character: string,
   edges: SynonymCandidate[],
@@ -248,7 +247,7 @@ export async function storeSynonymEdges(
 }
 
 /** Reads a `memory.ingested` payload; a malformed one can never succeed, so it parks the event. */
-export function parseIngestedPayload(event: Pick<OutboxRow, 'id' | 'payload'>): MemoryIngestedPayload {
+function parseIngestedPayload(event: Pick<OutboxRow, 'id' | 'payload'>): MemoryIngestedPayload {
   const parsed = PayloadSchema.safeParse(event.payload);
   if (!parsed.success)
     throw new PermanentError(

@@ -57,7 +57,7 @@ interface SentCommand {
  * keyFamily('mos:agent:session:{sage}', 'mos:')        // 'agent:session'
  * keyFamily('mos:user:progress:0b1…', 'mos:')          // 'user:progress'
  */
-export function keyFamily(key: string, prefix: string): string {
+function keyFamily(key: string, prefix: string): string {
   const k = key.startsWith(prefix) ? key.slice(prefix.length) : key;
   if (k.startsWith('{')) {
     const end = k.indexOf('}');

@@ -11,7 +11,7 @@ export type SeriesSource = (metric: RealtimeMetricName) => RealtimeSeries[] | Pr
 const SECONDS_BUCKETS = REALTIME_BUCKETS_MS.map((ms) => ms / 1000);
 
 /** The histogram values of series (ms) in seconds: cumulative `_bucket`s, `_sum`, `_count`. */
-export function histogramValues(
+function histogramValues(
   name: string,
   labelNames: readonly string[],
   series: readonly RealtimeSeries[],

@@ -6,11 +6,7 @@ import type { MetricsRecorder } from './recorder.js';
 import { type StoreCall, storeCallSpan } from './tracing.js';
 
 /** Times one store call into `metrics` and a span; rethrows its error. */
-export function timedStoreCall<T>(
-  metrics: MetricsRecorder,
-  call: StoreCall,
-  run: () => Promise<T>,
-): Promise<T> {
+function timedStoreCall<T>(metrics: MetricsRecorder, call: StoreCall, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
   let out: Promise<T>;
   try {

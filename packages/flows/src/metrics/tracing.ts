@@ -16,7 +16,7 @@ import {
 import type { StepStore } from '../pipeline.js';
 
 /** The instrumentation scope of every MonsterOS span. */
-export const TRACER_NAME = '@monsteros/flows';
+const TRACER_NAME = '@monsteros/flows';
 
 // One proxy tracer: it finds the SDK's tracer once the app registers a provider (before or after
 // this module loads); asking the API for it on every store call would allocate a proxy each time.
@@ -38,7 +38,7 @@ export function tracing(): boolean {
 }
 
 /** `db.system` of a step's store (null for the responder and plain computation). */
-export const DB_SYSTEM: Record<StepStore, string | null> = {
+const DB_SYSTEM: Record<StepStore, string | null> = {
   postgres: 'postgresql',
   redis: 'redis',
   qdrant: 'qdrant',

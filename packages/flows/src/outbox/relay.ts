@@ -45,7 +45,7 @@ export interface RelayOptions {
 }
 
 /** Receives the relay's timings; must not throw. */
-export interface RelayObserver {
+interface RelayObserver {
   /** A round (claim, apply, complete) ended; `ok` false when the outbox itself failed. */
   round(ms: number, ok: boolean): void;
   /** An event was handled (its handler's time). */

@@ -15,7 +15,7 @@ const UNITS: Record<string, number> = {
 };
 
 /** Bytes of a DuckDB size setting such as `18.6 GiB` or `512MB`; null when it is not one. */
-export function parseSize(text: string): number | null {
+function parseSize(text: string): number | null {
   const m = /^\s*([\d.]+)\s*([KMGT]?i?B)\s*$/i.exec(text);
   const unit = m ? UNITS[m[2]!.toUpperCase()] : undefined;
   return m && unit ? Number(m[1]) * unit : null;

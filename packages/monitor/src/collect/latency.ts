@@ -1,7 +1,7 @@
 import type { LatencySummary } from '../types.js';
 
 /** Nearest-rank percentile of an ascending array (0 when empty). */
-export function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }

@@ -10,10 +10,10 @@ import type { FlowSummary, FlowsReading, LatencySummary, QdrantReading, StepSumm
 export type RealtimeSource = Pick<RealtimeMetrics, 'minutes'> & Partial<Pick<RealtimeMetrics, 'published'>>;
 
 /** A latency distribution estimated from histogram buckets (ms). */
-export type BucketSummary = Omit<LatencySummary, 'values'>;
+type BucketSummary = Omit<LatencySummary, 'values'>;
 
 /** One class of store calls over the window. */
-export interface StoreCallReading extends BucketSummary {
+interface StoreCallReading extends BucketSummary {
   /** `db.system`: postgresql, redis, qdrant, duckdb. */
   system: string;
   operation: string;
@@ -22,12 +22,12 @@ export interface StoreCallReading extends BucketSummary {
   errors: number;
 }
 
-export interface MemoryOpReading extends BucketSummary {
+interface MemoryOpReading extends BucketSummary {
   operation: string;
   errors: number;
 }
 
-export interface RelayEventReading {
+interface RelayEventReading {
   eventType: string;
   applied: number;
   retried: number;
@@ -36,7 +36,7 @@ export interface RelayEventReading {
 }
 
 /** One minute of the window, for the charts. */
-export interface SharedMinute {
+interface SharedMinute {
   /** ISO start of the minute. */
   minute: string;
   flowRuns: number;
@@ -129,12 +129,7 @@ function addTo(out: Map<string, Merged>, labels: string[], s: RealtimeSeries): v
  * The `q` quantile of a histogram, interpolated linearly inside its bucket (as Prometheus'
  * histogram_quantile does), capped by the largest value seen.
  */
-export function bucketQuantile(
-  buckets: ReadonlyMap<number, number>,
-  count: number,
-  max: number,
-  q: number,
-): number {
+function bucketQuantile(buckets: ReadonlyMap<number, number>, count: number, max: number, q: number): number {
   if (count === 0) return 0;
   const rank = q * count;
   let seen = 0;
@@ -198,7 +193,7 @@ function flowsFrom(runs: readonly RealtimeMinute[], steps: readonly RealtimeMinu
 }
 
 /** The busiest minute of the pools' checkouts (see PoolMeasure), null without any. */
-export function poolMeasure(calls: readonly RealtimeMinute[]): PoolMeasure | null {
+function poolMeasure(calls: readonly RealtimeMinute[]): PoolMeasure | null {
   let best: PoolMeasure | null = null;
   let bestHeld = -1;
   for (const m of calls) {

@@ -227,7 +227,7 @@ export function checkCollectionName(name: unknown): string | null {
   return null;
 }
 
-export const payloadSchemaTypes = [
+const payloadSchemaTypes = [
   'keyword',
   'integer',
   'float',

@@ -27,7 +27,7 @@ export interface PreparedPoint {
  * Above this share of the collection, index candidates are not worth it: the sequential SIMD scan
  * over every row beats gathering scattered rows (see bench/run.ts, filtered search rows).
  */
-export const NARROW_MAX_SHARE = 0.3;
+const NARROW_MAX_SHARE = 0.3;
 
 export interface IndexSpec {
   data_type: string;

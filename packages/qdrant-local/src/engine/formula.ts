@@ -9,7 +9,7 @@ import {
 import { valuesAt } from './json-path.js';
 
 /** What a formula sees of one candidate: the point and its score in each prefetch (if it was there). */
-export interface FormulaInput {
+interface FormulaInput {
   point: PointView;
   prefetchScore(index: number): number | undefined;
 }

@@ -52,7 +52,7 @@ const groupKeys = (payload: Record<string, unknown>, key: string): GroupId[] => 
  * Groups ranked hits by the value(s) of `key`: best hits first, at most `size` per group and
  * `limit` groups, groups ordered by their best hit. A point with several values joins each group.
  */
-export function groupHits(col: Collection, hits: Hit[], key: string, size: number, limit: number) {
+function groupHits(col: Collection, hits: Hit[], key: string, size: number, limit: number) {
   const groups = new Map<GroupId, Hit[]>();
   for (const h of hits) {
     for (const g of groupKeys(col.payloads[h.slot]!, key)) {

@@ -419,7 +419,7 @@ function applyThreshold(hits: Hit[], threshold: number | null): Hit[] {
 }
 
 /** Reciprocal rank fusion as Qdrant 1.19 scores it: Σ 1 / ((rank+1)/weight + k − 1), rank from 0. */
-export function rrf(col: Collection, lists: Hit[][], k: number, weights: number[] | null): Hit[] {
+function rrf(col: Collection, lists: Hit[][], k: number, weights: number[] | null): Hit[] {
   const scores = new Map<number, number>();
   lists.forEach((list, i) => {
     const w = weights ? weights[i]! : 1;
@@ -432,7 +432,7 @@ export function rrf(col: Collection, lists: Hit[][], k: number, weights: number[
 }
 
 /** Distribution-based score fusion: each list scaled by mean ± 3σ (sample σ) to [0, 1], then summed. */
-export function dbsf(col: Collection, lists: Hit[][]): Hit[] {
+function dbsf(col: Collection, lists: Hit[][]): Hit[] {
   const scores = new Map<number, number>();
   for (const list of lists) {
     let norm: (s: number) => number;
@@ -452,7 +452,7 @@ export function dbsf(col: Collection, lists: Hit[][]): Hit[] {
 }
 
 /** Orders slots by a numeric (or datetime) payload value; Qdrant requires a range index on the key. */
-export function orderBy(
+function orderBy(
   col: Collection,
   slots: number[],
   key: string,

@@ -12,7 +12,7 @@ export interface SparseVector {
  * ln((N − n + 0.5) / (n + 0.5) + 1), N the points of the collection, n those with a non-zero
  * value at the index. Always positive, so a word in every document still counts a little.
  */
-export function idf(points: number, withIndex: number): number {
+function idf(points: number, withIndex: number): number {
   return Math.log((points - withIndex + 0.5) / (withIndex + 0.5) + 1);
 }
 

@@ -363,7 +363,7 @@ export class VectorStore {
   }
 }
 
-export function normalize(v: Float32Array): void {
+function normalize(v: Float32Array): void {
   let sum = 0;
   for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
   if (sum === 0) return;
@@ -372,13 +372,7 @@ export function normalize(v: Float32Array): void {
 }
 
 /** Larger is better for every distance: Euclid is −squared distance, Manhattan −distance. */
-export function scoreAt(
-  data: Float32Array,
-  off: number,
-  q: Float32Array,
-  dim: number,
-  distance: Distance,
-): number {
+function scoreAt(data: Float32Array, off: number, q: Float32Array, dim: number, distance: Distance): number {
   if (distance === 'Cosine' || distance === 'Dot') return dot(data, off, q, dim);
   if (distance === 'Euclid') {
     let s = 0;

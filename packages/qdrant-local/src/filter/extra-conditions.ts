@@ -76,7 +76,7 @@ function idBytes(id: PointId): Uint8Array {
 }
 
 /** The 64-bit slice hash of a point id (SipHash-2-4, zero key). */
-export const sliceHash = (id: PointId): bigint => siphash24(idBytes(id));
+const sliceHash = (id: PointId): bigint => siphash24(idBytes(id));
 
 /** `slice: {total, index}`: the points whose id hash falls in slice `index` of `total`. */
 export function compileSlice(spec: unknown, where: string): Predicate {

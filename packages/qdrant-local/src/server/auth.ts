@@ -12,7 +12,7 @@ export interface ApiKeys {
 }
 
 /** What the server answers a request that may not pass: status, and a plain-text or JSON body. */
-export type AuthRefusal = Answer;
+type AuthRefusal = Answer;
 
 /** Checks one request's key: null when it may pass, else the answer to send. */
 export type AuthCheck = (method: string, path: string, headers: IncomingHttpHeaders) => AuthRefusal | null;
@@ -46,7 +46,7 @@ function sameKey(presented: Buffer, expected: Buffer | null): boolean {
 }
 
 /** True when the request only reads: GET, or one of the read-only POST endpoints. */
-export function isReadOnlyRequest(method: string, path: string): boolean {
+function isReadOnlyRequest(method: string, path: string): boolean {
   if (method === 'GET' || method === 'HEAD') return true;
   return method === 'POST' && READ_ONLY_POST.some((re) => re.test(path));
 }

@@ -3,7 +3,7 @@ import type { LocalQdrant } from '../local-qdrant.js';
 import { uploadedFile } from './multipart.js';
 
 /** What a route handler gets: decoded path parameters, the query string and the parsed JSON body. */
-export interface RouteInput {
+interface RouteInput {
   params: Record<string, string>;
   query: URLSearchParams;
   /** The parsed JSON body, or the raw bytes (a Buffer) for a route whose `body` is `'raw'`. */

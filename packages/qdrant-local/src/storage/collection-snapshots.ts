@@ -19,7 +19,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const snapshotNotFound = (name: string) => new LocalQdrantError(404, `Not found: Snapshot ${name} not found`);
 
 /** A snapshot file name as Qdrant makes them: `<collection>-<UTC date and time>.snapshot`. */
-export function snapshotName(collection: string, at = new Date()): string {
+function snapshotName(collection: string, at = new Date()): string {
   const stamp = at.toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
   return `${collection}-${stamp}-${String(at.getMilliseconds()).padStart(3, '0')}.snapshot`;
 }

@@ -1,7 +1,7 @@
 // Expected scores computed from the definitions, independently of the engine's code.
 
 export const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
-export const norm = (a: number[]) => Math.sqrt(dot(a, a));
+const norm = (a: number[]) => Math.sqrt(dot(a, a));
 export const normalized = (a: number[]) => a.map((x) => x / norm(a));
 export const cosine = (a: number[], b: number[]) => dot(a, b) / (norm(a) * norm(b));
 export const euclid = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0));

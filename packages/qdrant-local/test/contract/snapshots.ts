@@ -4,7 +4,7 @@ import { resultOf, type SuiteContext } from './answers.js';
 import { expectQdrantError, uniqueName } from './targets.js';
 
 /** A multipart/form-data body with one `snapshot` file part, as Qdrant's upload expects. */
-export function multipart(bytes: Buffer): { body: Buffer; headers: Record<string, string> } {
+function multipart(bytes: Buffer): { body: Buffer; headers: Record<string, string> } {
   const boundary = `----snapshot${Date.now()}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="snapshot"; filename="c.snapshot"\r\nContent-Type: application/octet-stream\r\n\r\n`,

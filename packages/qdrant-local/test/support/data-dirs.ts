@@ -19,7 +19,7 @@ export function dataDirs(prefix: string): () => Promise<string> {
 }
 
 /** The pid of a process that has already exited. */
-export function deadPid(): number {
+function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '']);
   if (child.pid === undefined) throw new Error('could not start a short-lived process');
   return child.pid;

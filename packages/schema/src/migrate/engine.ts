@@ -12,7 +12,8 @@ import * as wasmGlue from '@prisma/schema-engine-wasm/schema_engine_bg';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 
-export type SchemaEngine = wasmGlue.SchemaEngine;
+type SchemaEngine = wasmGlue.SchemaEngine;
+
 export type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 const PG_CHAR_OID = 18;

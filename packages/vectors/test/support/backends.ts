@@ -18,7 +18,7 @@ export interface Backend {
 export const uniquePrefix = (tag: string) => `t_${tag}_${randomUUID().slice(0, 8)}_`;
 
 /** One local engine for the file, shared by every `open` through the in-process client (like the server below). */
-export function inProcessBackend(): Backend {
+function inProcessBackend(): Backend {
   let engine: LocalQdrant | null = null;
   return {
     name: 'local in process',
@@ -33,7 +33,7 @@ export function inProcessBackend(): Backend {
 }
 
 /** One local-mode REST server for the file; each `open` is a new official client against it. */
-export function httpBackend(): Backend {
+function httpBackend(): Backend {
   let server: LocalQdrantServer | null = null;
   return {
     name: 'local over HTTP (official client)',
@@ -51,7 +51,7 @@ export function httpBackend(): Backend {
  * A real Qdrant at QDRANT_URL (with QDRANT_API_KEY), to check that what the local mode passes,
  * Qdrant passes too; each test's collections and aliases are deleted afterwards.
  */
-export function qdrantBackend(url: string): Backend {
+function qdrantBackend(url: string): Backend {
   const opened: Array<{ vectors: Vectors; prefix: string }> = [];
   return {
     name: `qdrant ${url}`,
