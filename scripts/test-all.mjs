@@ -1,6 +1,8 @@
-// `pnpm test`: every package's vitest suite through Turborepo (in parallel, each test on its
-// own database / key prefix / collection), then one closing line with the totals, read from
-// the JSON report each package writes (test-results.json).
+// `pnpm test`: every package's vitest suite, both projects (unit and integration), through
+// Turborepo (in parallel, each test on its own database / key prefix / collection), then one
+// closing line with the totals, read from the JSON report each package writes (test-results.json).
+// `--unit` runs only the unit projects (no PostgreSQL, Redis or Qdrant needed: `pnpm test:unit`),
+// `--integration` only the integration projects; any other argument goes to turbo (--filter …).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,11 @@ const reports = ['packages', 'apps'].flatMap((group) =>
 );
 for (const file of reports) rmSync(file, { force: true });
 
-const turbo = spawnSync('turbo', ['run', 'test', '--continue', ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+const project = args.includes('--unit') ? 'unit' : args.includes('--integration') ? 'integration' : undefined;
+const task = project ? `test:${project}` : 'test';
+const turboArgs = args.filter((arg) => arg !== '--unit' && arg !== '--integration');
+const turbo = spawnSync('turbo', ['run', task, '--continue', ...turboArgs], {
   cwd: root,
   stdio: 'inherit',
 });

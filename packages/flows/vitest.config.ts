@@ -1,11 +1,6 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '@monsteros/vitest-config';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    passWithNoTests: true,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
-  },
+// The memory-* unit tests stay in test/ while they are being edited elsewhere; they move to test/unit/ next.
+export default packageTestConfig({
+  unit: ['test/memory-entity-mentions.test.ts', 'test/memory-ppr.test.ts', 'test/memory-synonym-knn.test.ts'],
 });

@@ -228,8 +228,9 @@ function redisAdvice(r: RedisTuningInput): TuningAdvice[] {
   const sampled = r.sample
     ? `${r.keys} keys × ${human(r.sample.meanBytes)} mean MEMORY USAGE of ${r.sample.keys} sampled = ${human(estimated)}`
     : `${r.keys} keys, none sampled`;
-  const policy =
-    r.sample === null || r.sample.withTtlShare >= 0.9 ? 'allkeys-lfu' : ('volatile-lfu' as const);
+  // Evicting a key without a TTL (a session, quest progress, an agent stream) loses data the
+  // app never asked to expire: only a sample where every key expires is a pure cache.
+  const policy = r.sample !== null && r.sample.withTtlShare >= 1 ? 'allkeys-lfu' : ('volatile-lfu' as const);
   return [
     {
       store: 'redis',
@@ -248,8 +249,8 @@ function redisAdvice(r: RedisTuningInput): TuningAdvice[] {
       recommended: policy,
       change: r.policy !== policy,
       rule: r.sample
-        ? `${(r.sample.withTtlShare * 100).toFixed(0)} % of ${r.sample.keys} sampled keys expire: ${policy === 'allkeys-lfu' ? 'nearly everything is cache, so evict the least frequently used of all keys' : 'keys without a TTL (sessions, progress, streams) must not be evicted, so evict only among expiring keys, least frequently used first'} (Redis "Key eviction")`
-        : 'no key sampled: a cache-only instance evicts the least frequently used of all keys (Redis "Key eviction")',
+        ? `${(r.sample.withTtlShare * 100).toFixed(0)} % of ${r.sample.keys} sampled keys expire: ${policy === 'allkeys-lfu' ? 'every key is cache, so evict the least frequently used of all keys' : 'keys without a TTL (sessions, progress, streams) must never be evicted, so evict only among expiring keys, least frequently used first (when only such keys are left, writes fail loudly instead of losing data)'} (Redis "Key eviction")`
+        : 'no key sampled: evict only among expiring keys, so sessions, progress and streams written later are never evicted (Redis "Key eviction")',
       command: `redis-cli CONFIG SET maxmemory-policy ${policy}`,
       applies: 'at once (CONFIG REWRITE keeps it across restarts)',
     },

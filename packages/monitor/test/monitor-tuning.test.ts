@@ -123,10 +123,17 @@ describe('tuning rules (pure)', () => {
       change: true,
       command: 'redis-cli CONFIG SET maxmemory 384mb',
     });
+    // 5 % of the keys have no TTL (sessions, progress, streams): never evicted.
     expect(by(advice, 'redis', 'maxmemory-policy')).toMatchObject({
-      recommended: 'allkeys-lfu',
-      command: 'redis-cli CONFIG SET maxmemory-policy allkeys-lfu',
+      recommended: 'volatile-lfu',
+      command: 'redis-cli CONFIG SET maxmemory-policy volatile-lfu',
     });
+    // Every sampled key expires: a pure cache evicts the least frequently used of all keys.
+    const cacheOnly = computeTuning({ redis: { ...redis, sample: { ...redis.sample, withTtlShare: 1 } } });
+    expect(by(cacheOnly, 'redis', 'maxmemory-policy')).toMatchObject({ recommended: 'allkeys-lfu' });
+    // Nothing sampled: the policy that can never evict data written later without a TTL.
+    const empty = computeTuning({ redis: { ...redis, keys: 0, sample: null } });
+    expect(by(empty, 'redis', 'maxmemory-policy')).toMatchObject({ recommended: 'volatile-lfu' });
     const mixed = computeTuning({
       redis: {
         ...redis,

@@ -330,7 +330,7 @@ describe('monitor.bottlenecks', () => {
           rule: 'redis.memory',
           measured: memory.usedRatio,
           threshold: 0.8,
-          action: expect.stringMatching(/maxmemory-policy allkeys-lfu/),
+          action: expect.stringMatching(/maxmemory-policy volatile-lfu/),
         }),
       ]);
       expect(memory.usedRatio).toBeGreaterThan(0.8);

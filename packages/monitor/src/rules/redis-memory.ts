@@ -12,7 +12,7 @@ export function redisMemory({ redis }: MonitorSnapshot, t: Thresholds): Finding[
     thresholdName: 'redisMemoryUsageMax',
     measured: redis.memory.usedRatio,
     issue: `memory at ${pct(redis.memory.usedRatio)} of maxmemory (policy ${redis.memory.evictionPolicy || 'unknown'})`,
-    action: `set an expiration policy: maxmemory-policy ${redis.memory.evictionPolicy === 'noeviction' ? 'allkeys-lfu (now noeviction: writes will fail when full)' : 'allkeys-lfu or volatile-ttl'}, shorten namespace TTLs and maxSize, trim agent streams`,
+    action: `${redis.memory.evictionPolicy === 'noeviction' ? 'set an expiration policy: maxmemory-policy volatile-lfu (now noeviction: writes will fail when full; volatile-lfu evicts only expiring cache keys, never sessions, progress or streams)' : 'raise maxmemory (pnpm db:report tuning)'}, shorten namespace TTLs and maxSize, trim agent streams`,
   });
   return finding ? [finding] : [];
 }

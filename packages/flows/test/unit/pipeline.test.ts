@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StepError } from '../src/errors.js';
-import { part, pipeline, type StepTiming } from '../src/pipeline.js';
+import { StepError } from '../../src/errors.js';
+import { part, pipeline, type StepTiming } from '../../src/pipeline.js';
 
 describe('pipeline', () => {
   it('passes each step output to the next and times every step in order', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CacheValidationError } from '../errors.js';
-import { memberOf, swrSecondsOf, tagsOf, ttlMsOf } from './call-arguments.js';
+import { CacheValidationError } from '../../../src/errors.js';
+import { memberOf, swrSecondsOf, tagsOf, ttlMsOf } from '../../../src/policies/call-arguments.js';
 
 const responses = { parts: ['character', 'hash'], suffix: '' };
 const prefs = { parts: ['userId'], suffix: ':prefs' };

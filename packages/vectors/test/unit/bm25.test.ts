@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBm25Encoder, termId, VectorsValidationError } from '../src/index.js';
+import { createBm25Encoder, termId, VectorsValidationError } from '../../src/index.js';
 
 const bm25 = createBm25Encoder();
 /** The id of a word's term (its stem). */

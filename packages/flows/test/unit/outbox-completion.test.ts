@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalescedCompletion } from '../src/outbox/completion.js';
+import { coalescedCompletion } from '../../src/outbox/completion.js';
 
 /** A `complete` whose statements finish only when the test says so. */
 function controlled() {

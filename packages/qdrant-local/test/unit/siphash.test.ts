@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { siphash24 } from '../src/filter/siphash.js';
+import { siphash24 } from '../../src/filter/siphash.js';
 
 // The reference vectors of the SipHash paper (key 00 01 … 0f, message 00 01 … of length n).
 const KEY0 = 0x0706050403020100n;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { f32 } from '../src/engine/render.js';
+import { f32 } from '../../src/engine/render.js';
 
 /** The definition: the fewest significant digits whose decimal reads back as the same float32. */
 function shortestByScan(x: number): number {

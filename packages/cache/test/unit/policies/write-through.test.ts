@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { WriteThrough } from './write-through.js';
+import { WriteThrough } from '../../../src/policies/write-through.js';
 
 /** Records the order of every step, and lets a test hold a source write open. */
 function setup(options: { invalidateFails?: (member: string) => boolean } = {}) {

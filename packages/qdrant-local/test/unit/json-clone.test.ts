@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloneJson } from '../src/engine/json-path.js';
+import { cloneJson } from '../../src/engine/json-path.js';
 
 describe('cloneJson', () => {
   it('copies nested objects and arrays so that changing the copy leaves the original alone', () => {

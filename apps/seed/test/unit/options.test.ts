@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEED, parseSeedOptions, SeedOptionError } from '../src/options.js';
-import { table } from '../src/progress.js';
+import { DEFAULT_SEED, parseSeedOptions, SeedOptionError } from '../../src/options.js';
+import { table } from '../../src/progress.js';
 
 describe('seed options', () => {
   it('defaults to the fixed seed and the default size', () => {

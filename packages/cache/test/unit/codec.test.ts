@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORRUPT, decodeValue, encodeForWrite, encodeValue, type ValueFormat } from './codec.js';
+import { CORRUPT, decodeValue, encodeForWrite, encodeValue, type ValueFormat } from '../../src/codec.js';
 
 const enc = (value: unknown, format: ValueFormat = 'auto', compressAboveBytes = 1024) =>
   encodeValue(value, { format, compressAboveBytes });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadTracker, type ScheduleFlush } from './read-tracker.js';
+import { ReadTracker, type ScheduleFlush } from '../../../src/policies/read-tracker.js';
 
 /** A scheduler the test fires by hand; records the delays asked for. */
 function manualSchedule() {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodeValue } from '../codec.js';
-import { newLocalCounters } from './local-counters.js';
-import type { NearCache } from './near-cache.js';
-import { type EntryReads, ReadPath } from './read-path.js';
-import type { PendingInvalidations } from './write-through.js';
+import { encodeValue } from '../../../src/codec.js';
+import { newLocalCounters } from '../../../src/policies/local-counters.js';
+import type { NearCache } from '../../../src/policies/near-cache.js';
+import { type EntryReads, ReadPath } from '../../../src/policies/read-path.js';
+import type { PendingInvalidations } from '../../../src/policies/write-through.js';
 
 type Quest = { title: string };
 const bytesOf = (value: Quest) => encodeValue(value, { format: 'auto', compressAboveBytes: 1024 });

@@ -13,7 +13,7 @@ import {
   startStoreCallSpan,
   storeCallSpan,
   tracing,
-} from '../src/metrics/tracing.js';
+} from '../../src/metrics/tracing.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });

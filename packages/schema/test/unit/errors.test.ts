@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isMonsterosError, MonsterosError } from '../src/errors.js';
-import { MigrateError } from '../src/migrate/errors.js';
+import { isMonsterosError, MonsterosError } from '../../src/errors.js';
+import { MigrateError } from '../../src/migrate/errors.js';
 
 describe('MonsterosError, the base of every package error', () => {
   it('keeps the code, the field and rule of refused input, and the cause', () => {

@@ -6,7 +6,7 @@ import { RelationalError, RelationalValidationError } from '@monsteros/relationa
 import { isMonsterosError, MonsterosError } from '@monsteros/schema/errors';
 import { VectorsError, VectorsValidationError } from '@monsteros/vectors';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, FlowError, FlowValidationError } from '../src/index.js';
+import { ConfigError, FlowError, FlowValidationError } from '../../src/index.js';
 
 const validationErrors = [
   ['@monsteros/analytics', AnalyticsValidationError, AnalyticsError],

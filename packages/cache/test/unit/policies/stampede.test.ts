@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { LocalPolicyCounters } from './local-counters.js';
-import { newLocalCounters } from './local-counters.js';
+import type { LocalPolicyCounters } from '../../../src/policies/local-counters.js';
+import { newLocalCounters } from '../../../src/policies/local-counters.js';
 import {
   type Clock,
   type Lease,
@@ -8,7 +8,7 @@ import {
   type LoadRequest,
   type Lookup,
   Stampede,
-} from './stampede.js';
+} from '../../../src/policies/stampede.js';
 
 /** An in-memory stand-in for the namespace's entries and leases (the scripts' semantics). */
 class FakeLeases implements LeasePort<string> {
