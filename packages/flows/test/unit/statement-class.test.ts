@@ -1,7 +1,7 @@
 // The class each PostgreSQL statement is recorded under (`store_call` operation and target):
 // pure, no services.
 import { describe, expect, it } from 'vitest';
-import { statementClass } from '../src/metrics/instrument-postgres.js';
+import { statementClass } from '../../src/metrics/instrument-postgres.js';
 
 describe('statement classes', () => {
   it('names the operation and the main table of what Kysely, Prisma and raw SQL send', () => {
