@@ -1,4 +1,4 @@
-import { joinInputPath, parseInput } from '@monsteros/schema';
+import { createInputCheck } from '@monsteros/schema';
 import { z } from 'zod';
 import { AnalyticsValidationError } from './errors.js';
 
@@ -62,11 +62,7 @@ const OptionsSchema = z.object({
  * Parses `value` with `schema`, or throws a AnalyticsValidationError naming `field` (and the nested
  * path inside it) with the rule.
  */
-export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
-  const parsed = parseInput(schema, value);
-  if (parsed.ok) return parsed.data;
-  throw new AnalyticsValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
-}
+export const check = createInputCheck((field, rule) => new AnalyticsValidationError(field, rule));
 
 export function parseOptions(
   options: AnalyticsOptions,

@@ -1,4 +1,4 @@
-import { findUnstorable, joinInputPath, parseInput } from '@monsteros/schema';
+import { createInputCheck, findUnstorable, joinInputPath } from '@monsteros/schema';
 import { z } from 'zod';
 import { CacheValidationError } from './errors.js';
 
@@ -8,11 +8,7 @@ import { CacheValidationError } from './errors.js';
  * @example
  * const ttl = check(TtlSeconds, options.ttlSeconds, 'ttlSeconds');
  */
-export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
-  const parsed = parseInput(schema, value);
-  if (parsed.ok) return parsed.data;
-  throw new CacheValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
-}
+export const check = createInputCheck((field, rule) => new CacheValidationError(field, rule));
 
 /** A user-supplied part of a key: any text, escaped by keys.ts before it reaches Redis. */
 export const KeyPart = z

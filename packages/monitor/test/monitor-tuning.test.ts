@@ -3,7 +3,7 @@
 // own (SHOW, CONFIG GET, current_setting), the pool is measured through an instrumented pool, and
 // the report shows every number with its command.
 
-import { createMetricsRecorder, instrumentPostgresPool, statementClass } from '@monsteros/flows/metrics';
+import { createMetricsRecorder, instrumentPostgresPool } from '@monsteros/flows/metrics';
 import { createRelational, type Relational } from '@monsteros/relational';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type MonitorReport, renderTextReport } from '../src/index.js';
@@ -275,27 +275,5 @@ describe('tuning advice on the real stores', () => {
         expect(text).toContain(t.command);
       }
     }
-  });
-});
-
-describe('statement classes', () => {
-  it('names the operation and the main table of what Kysely, Prisma and raw SQL send', () => {
-    expect(statementClass('select "id" from "public"."character_agents" where "name" = $1')).toEqual({
-      system: 'postgresql',
-      operation: 'select',
-      target: 'character_agents',
-    });
-    expect(statementClass('INSERT INTO "user_profiles" ("username") VALUES ($1)')).toMatchObject({
-      operation: 'insert',
-      target: 'user_profiles',
-    });
-    expect(statementClass('update quest_progress set status = $1')).toMatchObject({
-      operation: 'update',
-      target: 'quest_progress',
-    });
-    expect(
-      statementClass('with moved as (select id from outbox_events) delete from outbox_events where id = 1'),
-    ).toMatchObject({ operation: 'delete', target: 'outbox_events' });
-    expect(statementClass('BEGIN')).toEqual({ system: 'postgresql', operation: 'begin' });
   });
 });

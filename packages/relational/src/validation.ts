@@ -1,9 +1,8 @@
 import {
   CharacterNameSchema,
+  createInputCheck,
   JsonObjectSchema,
-  joinInputPath,
   PerformanceMetricsSchema,
-  parseInput,
 } from '@monsteros/schema';
 import { z } from 'zod';
 import { RelationalValidationError } from './errors.js';
@@ -14,11 +13,7 @@ import { RelationalValidationError } from './errors.js';
  * @example
  * const id = check(Uuid, input.userId, 'userId');
  */
-export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
-  const parsed = parseInput(schema, value);
-  if (parsed.ok) return parsed.data;
-  throw new RelationalValidationError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
-}
+export const check = createInputCheck((field, rule) => new RelationalValidationError(field, rule));
 
 export const Uuid = z.uuid({ message: 'must be a UUID' });
 export const CharacterName = CharacterNameSchema;

@@ -81,7 +81,7 @@ export function findUnstorable(value: unknown): InputProblem | null {
  * path instead of being thrown, so each package throws its own typed error naming the field.
  * @example
  * const parsed = parseInput(Uuid, input.userId);
- * if (!parsed.ok) throw new ValidationError(joinInputPath('userId', parsed.problem.path), parsed.problem.rule);
+ * if (!parsed.ok) throw new RelationalValidationError(joinInputPath('userId', parsed.problem.path), parsed.problem.rule);
  */
 export function parseInput<S extends z.ZodType>(
   schema: S,
@@ -107,4 +107,20 @@ export function parseInput<S extends z.ZodType>(
 /** `field` and a problem's path as one name: `options`, `options.ttlSeconds`, `updates.3.value`. */
 export function joinInputPath(field: string, path: Array<string | number>): string {
   return path.length > 0 ? `${field}.${path.join('.')}` : field;
+}
+
+/**
+ * A package's input check: parses with `parseInput` and throws the package's own validation error
+ * (built by `refuse`) naming `field` with the nested path inside it and zod's rule. Each package
+ * makes one at module level instead of writing the same function again.
+ * @example
+ * export const check = createInputCheck((field, rule) => new CacheValidationError(field, rule));
+ * const ttl = check(TtlSeconds, options.ttlSeconds, 'ttlSeconds'); // or throws `ttlSeconds: must be positive`
+ */
+export function createInputCheck(refuse: (field: string, rule: string) => Error) {
+  return function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
+    const parsed = parseInput(schema, value);
+    if (parsed.ok) return parsed.data;
+    throw refuse(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
+  };
 }

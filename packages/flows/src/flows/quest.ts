@@ -58,87 +58,109 @@ const Input = z.object({
   completionData: CompletionDataSchema.optional(),
 });
 
-export function questProgressFlow(deps: QuestDeps) {
-  const flow = pipeline<z.output<typeof Input>>('questProgress')
-    .step('update progress', 'postgres', async (input) => {
-      // Read before the transaction: a transaction must not wait for a second pool connection.
-      const catalog = new Map((await deps.relational.achievements.list()).map((a) => [a.id, a]));
-      return deps.relational.transaction(async (tx) => {
-        // The step this call makes (new − previous, exact under racing updates of the user's
-        // quest), credited to the interactions that led to it (the learning value rule).
-        const previous = await tx.progress.lockPrevious(input.userId, input.questId);
-        const update = await tx.progress.upsert({
-          userId: input.userId,
-          questId: input.questId,
-          progress: input.progress,
-          chapter: input.chapter,
-          completionData: input.completionData,
-        });
-        const grants = update.completedNow
-          ? await tx.achievements.grantEarned(input.userId, { quest_id: input.questId })
-          : [];
-        const achievements: AchievementToStore[] = grants.map((g) => {
-          const a = catalog.get(g.achievement_id)!;
-          return {
-            grantId: g.id,
-            userId: input.userId,
-            name: a.name,
-            description: a.description,
-            awardedAt: g.awarded_at.toISOString(),
-            points: a.points,
-          };
-        });
-        const points = Math.max(0, update.progress.progress_percentage - previous);
-        const credited = points > 0 ? await tx.interactions.creditLearning({ ...input, points }) : [];
-        const learning = credited.map((c) => ({ interactionId: c.id, learningValue: c.learningValue }));
-        const payload: ProgressCachePayload = {
-          userId: input.userId,
-          questId: input.questId,
-          completed: update.progress.completed_at !== null,
-          progress: update.progress.progress_percentage,
-        };
-        const eventIds = await tx.outbox.append(
-          progressEvents(payload, achievements, new Date(Date.now() + deps.sideEffectGraceMs), learning),
-        );
-        return { ...input, update, achievements, learning, payload, eventIds };
+type ValidInput = z.output<typeof Input>;
+type ProgressUpdate = Awaited<ReturnType<Relational['progress']['upsert']>>;
+type Recorded = ValidInput & {
+  update: ProgressUpdate;
+  achievements: AchievementToStore[];
+  learning: Array<{ interactionId: string; learningValue: number }>;
+  payload: ProgressCachePayload;
+  eventIds: string[];
+};
+type Cached = Recorded & { cached: boolean };
+type Stored = Cached & { stored: boolean };
+
+/**
+ * One transaction: the progress (never backwards), the achievements it earns (once), the
+ * learning value of the interactions that led to it, and the outbox events of its effects.
+ */
+const updateProgress =
+  (deps: QuestDeps) =>
+  async (input: ValidInput): Promise<Recorded> => {
+    // Read before the transaction: a transaction must not wait for a second pool connection.
+    const catalog = new Map((await deps.relational.achievements.list()).map((a) => [a.id, a]));
+    return deps.relational.transaction(async (tx) => {
+      // The step this call makes (new − previous, exact under racing updates of the user's
+      // quest), credited to the interactions that led to it (the learning value rule).
+      const previous = await tx.progress.lockPrevious(input.userId, input.questId);
+      const update = await tx.progress.upsert({
+        userId: input.userId,
+        questId: input.questId,
+        progress: input.progress,
+        chapter: input.chapter,
+        completionData: input.completionData,
       });
-    })
-    .step(
-      'session state',
-      'redis',
-      async (ctx) => {
-        await applyProgressCache(deps.cache, ctx.payload);
-        await deps.completeEvents([ctx.eventIds[0]!]);
-        return { ...ctx, cached: true };
-      },
-      { fallback: (ctx) => ({ ...ctx, cached: false }) },
-    )
-    .step(
-      'completion into learning analytics',
-      'duckdb',
-      async (ctx) => {
-        if (ctx.update.completedNow && deps.analytics) {
-          await deps.analytics.ingest.postgres(
-            { copyTo: (statement) => deps.relational.copyOut(statement) },
-            { tables: ['quest_completions'] },
-          );
-        }
-        return ctx;
-      },
-      // The next analytics sync ingests it: nothing is lost by skipping.
-      { fallback: (ctx) => ctx },
-    )
-    .step(
-      'achievement embeddings and learning values',
-      'qdrant',
-      async (ctx) => {
-        if (ctx.achievements.length) await deps.vectors.rememberAchievements(ctx.achievements);
-        if (ctx.learning.length) await deps.vectors.setLearningValues(ctx.learning);
-        await deps.completeEvents(ctx.eventIds.slice(1));
-        return { ...ctx, stored: true };
-      },
-      { fallback: (ctx) => ({ ...ctx, stored: false }) },
-    );
+      const grants = update.completedNow
+        ? await tx.achievements.grantEarned(input.userId, { quest_id: input.questId })
+        : [];
+      const achievements: AchievementToStore[] = grants.map((g) => {
+        const a = catalog.get(g.achievement_id)!;
+        return {
+          grantId: g.id,
+          userId: input.userId,
+          name: a.name,
+          description: a.description,
+          awardedAt: g.awarded_at.toISOString(),
+          points: a.points,
+        };
+      });
+      const points = Math.max(0, update.progress.progress_percentage - previous);
+      const credited = points > 0 ? await tx.interactions.creditLearning({ ...input, points }) : [];
+      const learning = credited.map((c) => ({ interactionId: c.id, learningValue: c.learningValue }));
+      const payload: ProgressCachePayload = {
+        userId: input.userId,
+        questId: input.questId,
+        completed: update.progress.completed_at !== null,
+        progress: update.progress.progress_percentage,
+      };
+      const eventIds = await tx.outbox.append(
+        progressEvents(payload, achievements, new Date(Date.now() + deps.sideEffectGraceMs), learning),
+      );
+      return { ...input, update, achievements, learning, payload, eventIds };
+    });
+  };
+
+/** The user's session in Redis follows the progress; its event is then marked applied. */
+const updateSession =
+  (deps: QuestDeps) =>
+  async (ctx: Recorded): Promise<Cached> => {
+    await applyProgressCache(deps.cache, ctx.payload);
+    await deps.completeEvents([ctx.eventIds[0]!]);
+    return { ...ctx, cached: true };
+  };
+
+/** A completion goes into the learning analytics at once (the next sync would take it anyway). */
+const ingestCompletion =
+  (deps: QuestDeps) =>
+  async (ctx: Cached): Promise<Cached> => {
+    if (ctx.update.completedNow && deps.analytics) {
+      await deps.analytics.ingest.postgres(
+        { copyTo: (statement) => deps.relational.copyOut(statement) },
+        { tables: ['quest_completions'] },
+      );
+    }
+    return ctx;
+  };
+
+/** The achievements' embeddings and the interactions' new learning values in Qdrant. */
+const storeAchievementsAndLearning =
+  (deps: QuestDeps) =>
+  async (ctx: Cached): Promise<Stored> => {
+    if (ctx.achievements.length) await deps.vectors.rememberAchievements(ctx.achievements);
+    if (ctx.learning.length) await deps.vectors.setLearningValues(ctx.learning);
+    await deps.completeEvents(ctx.eventIds.slice(1));
+    return { ...ctx, stored: true };
+  };
+
+export function questProgressFlow(deps: QuestDeps) {
+  const flow = pipeline<ValidInput>('questProgress')
+    .step('update progress', 'postgres', updateProgress(deps))
+    .step('session state', 'redis', updateSession(deps), { fallback: (ctx) => ({ ...ctx, cached: false }) })
+    // The next analytics sync ingests it: nothing is lost by skipping.
+    .step('completion into learning analytics', 'duckdb', ingestCompletion(deps), { fallback: (ctx) => ctx })
+    .step('achievement embeddings and learning values', 'qdrant', storeAchievementsAndLearning(deps), {
+      fallback: (ctx) => ({ ...ctx, stored: false }),
+    });
 
   /**
    * Records progress. Progress below the stored one keeps the stored one; reaching 100

@@ -1,13 +1,7 @@
 // What the memory accepts, checked once at the boundary: a bad field is a MemoryInputError naming
 // the field (with its path) and the rule, thrown before any store is touched.
 import { normalizeEntityName } from '@monsteros/relational';
-import {
-  CharacterNameSchema,
-  type JsonObject,
-  JsonObjectSchema,
-  joinInputPath,
-  parseInput,
-} from '@monsteros/schema';
+import { CharacterNameSchema, createInputCheck, type JsonObject, JsonObjectSchema } from '@monsteros/schema';
 import { z } from 'zod';
 import { FlowValidationError } from '../errors.js';
 
@@ -17,11 +11,7 @@ export class MemoryInputError extends FlowValidationError {
 }
 
 /** Parses `value` with `schema` or throws a MemoryInputError naming `field` and the nested path. */
-export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
-  const parsed = parseInput(schema, value);
-  if (parsed.ok) return parsed.data;
-  throw new MemoryInputError(joinInputPath(field, parsed.problem.path), parsed.problem.rule);
-}
+export const check = createInputCheck((field, rule) => new MemoryInputError(field, rule));
 
 const text = (max: number) =>
   z

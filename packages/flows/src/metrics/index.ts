@@ -1,6 +1,6 @@
 // @monsteros/flows/metrics: what the data layer records (names, the recorder, the pool
 // instrumentation) and publishes, for readers such as @monsteros/monitor.
-export { instrumentPostgresPool, statementClass } from './instrument-postgres.js';
-export { REALTIME_METRIC_NAMES, REALTIME_METRICS, type RealtimeMetricName } from './names.js';
+export { instrumentPostgresPool } from './instrument-postgres.js';
+export type { RealtimeMetricName } from './names.js';
 export { LOCAL_VECTORS_DOC, type PublishedVectorsStats } from './published-vectors.js';
-export { createMetricsRecorder, type MetricsRecorder } from './recorder.js';
+export { createMetricsRecorder } from './recorder.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { findUnstorable, MAX_INPUT_DEPTH, parseInput } from '../../src/input.js';
+import { createInputCheck, findUnstorable, MAX_INPUT_DEPTH, parseInput } from '../../src/input.js';
 import { refusalProblem } from '../../src/testing-bad-input.js';
 
 function nested(depth: number): unknown {
@@ -125,5 +125,40 @@ describe('refusalProblem, the test kit check of a refused bad input', () => {
       field: 'options',
     });
     expect(refusalProblem(leaking, 'options')).toMatch(/leaks/);
+  });
+});
+
+describe('createInputCheck', () => {
+  class PackageValidationError extends Error {
+    constructor(
+      readonly field: string,
+      readonly rule: string,
+    ) {
+      super(`${field}: ${rule}`);
+    }
+  }
+  const check = createInputCheck((field, rule) => new PackageValidationError(field, rule));
+  const Options = z.object({ ttlSeconds: z.number().positive('must be positive') });
+
+  it('returns the parsed value, typed by the schema', () => {
+    expect(check(Options, { ttlSeconds: 5 }, 'options')).toEqual({ ttlSeconds: 5 });
+  });
+
+  it("throws the package's own error naming the field with the nested path and the rule", () => {
+    const thrown = (() => {
+      try {
+        check(Options, { ttlSeconds: -1 }, 'options');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(PackageValidationError);
+    expect(thrown).toMatchObject({ field: 'options.ttlSeconds', rule: 'must be positive' });
+  });
+
+  it('refuses what is not plain data before the schema reads it', () => {
+    const cyclic: Record<string, unknown> = { ttlSeconds: 1 };
+    cyclic.self = cyclic;
+    expect(() => check(Options, cyclic, 'options')).toThrow(PackageValidationError);
   });
 });

@@ -5,9 +5,9 @@
 
 import { seededRandom as rng } from '@monsteros/bench-kit';
 import { describe, expect, it } from 'vitest';
-import { FlowError } from '../src/errors.js';
-import { personalizedPageRank } from '../src/memory/ppr.js';
-import { buildSparseGraph } from '../src/memory/sparse-graph.js';
+import { FlowError } from '../../src/errors.js';
+import { personalizedPageRank } from '../../src/memory/ppr.js';
+import { buildSparseGraph } from '../../src/memory/sparse-graph.js';
 
 type Edge = [from: number, to: number, weight: number];
 

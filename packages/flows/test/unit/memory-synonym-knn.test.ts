@@ -2,7 +2,7 @@
 
 import { seededRandom as rng } from '@monsteros/bench-kit';
 import { describe, expect, it } from 'vitest';
-import { batchSynonyms } from '../src/memory/synonym-knn.js';
+import { batchSynonyms } from '../../src/memory/synonym-knn.js';
 
 /** Unit vectors with `nonZero` signed entries among `dims`; every third one a near-copy of the previous. */
 function sparseVectors(count: number, dims: number, nonZero: number, seed: number): Float32Array[] {

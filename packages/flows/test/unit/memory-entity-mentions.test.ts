@@ -1,6 +1,6 @@
 // The dictionary matcher that links a query to the graph's entity names without a model.
 import { describe, expect, it } from 'vitest';
-import { createEntityDictionary } from '../src/memory/entity-mentions.js';
+import { createEntityDictionary } from '../../src/memory/entity-mentions.js';
 
 const dictionary = createEntityDictionary<number>([
   ['New York', 1],

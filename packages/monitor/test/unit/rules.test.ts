@@ -10,10 +10,10 @@ import {
   RULES,
   THRESHOLD_NAMES,
   THRESHOLD_SPECS,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 const FIXTURE: MonitorSnapshot = JSON.parse(
-  readFileSync(new URL('./fixtures/snapshot.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/snapshot.json', import.meta.url), 'utf8'),
 );
 
 /** The fixture with every store in trouble: something for every rule to find. */
