@@ -18,7 +18,7 @@ import {
 import { createRelational } from '@monsteros/relational';
 import { createVectors, type Vectors } from '@monsteros/vectors';
 import { createMonitor } from './create-monitor.js';
-import { MonitorConfigError } from './errors.js';
+import { MonitorValidationError } from './errors.js';
 import { renderHtmlReport } from './render/html.js';
 import { renderJsonReport } from './render/json.js';
 import { renderTextReport } from './render/text.js';
@@ -62,7 +62,7 @@ export interface ReportArgs {
   help: boolean;
 }
 
-/** Parses the command line; a bad option is a MonitorConfigError naming it. */
+/** Parses the command line; a bad option is a MonitorValidationError naming it. */
 export function parseReportArgs(argv: readonly string[]): ReportArgs {
   const args: ReportArgs = {
     json: false,
@@ -80,11 +80,11 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new MonitorConfigError(flag, 'needs a value');
+    if (v === undefined || v.startsWith('--')) throw new MonitorValidationError(flag, 'needs a value');
     return v;
   };
   const int = (text: string, flag: string): number => {
-    if (!/^\d+$/.test(text)) throw new MonitorConfigError(flag, 'must be a whole number');
+    if (!/^\d+$/.test(text)) throw new MonitorValidationError(flag, 'must be a whole number');
     return Number(text);
   };
   for (let i = 0; i < argv.length; i++) {
@@ -103,12 +103,12 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
     else if (arg === '--interval') {
       args.intervalSeconds = int(value(i++, arg), arg);
       if (args.intervalSeconds < 1 || args.intervalSeconds > 3_600)
-        throw new MonitorConfigError('--interval', 'must be from 1 to 3600 seconds');
+        throw new MonitorValidationError('--interval', 'must be from 1 to 3600 seconds');
     } else if (arg === '--threshold') {
       const [name, raw] = value(i++, arg).split('=');
       const n = Number(raw);
       if (!name || raw === undefined || raw === '' || !Number.isFinite(n))
-        throw new MonitorConfigError(
+        throw new MonitorValidationError(
           '--threshold',
           'must be name=value with a number, e.g. cacheHitRateMin=0.9',
         );
@@ -116,15 +116,15 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
     } else if (arg === '--fail-on') {
       const v = value(i++, arg);
       if (v !== 'critical' && v !== 'warning')
-        throw new MonitorConfigError('--fail-on', 'must be critical or warning');
+        throw new MonitorValidationError('--fail-on', 'must be critical or warning');
       args.failOn = v;
     } else if (arg === '--local-vectors') args.localVectors = true;
     else if (arg === '--no-color') args.color = false;
     else if (arg === '-h' || arg === '--help') args.help = true;
-    else throw new MonitorConfigError(arg, 'is not an option (see --help)');
+    else throw new MonitorValidationError(arg, 'is not an option (see --help)');
   }
   if (args.watch && (args.json || args.html || args.failOn))
-    throw new MonitorConfigError('--watch', 'cannot be combined with --json, --html or --fail-on');
+    throw new MonitorValidationError('--watch', 'cannot be combined with --json, --html or --fail-on');
   return args;
 }
 

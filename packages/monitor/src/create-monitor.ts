@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { collectSnapshot } from './collect/snapshot.js';
-import { MonitorConfigError } from './errors.js';
+import { MonitorValidationError } from './errors.js';
 import { buildReport, type MonitorReport } from './report.js';
 import { type Finding, findBottlenecks } from './rules/index.js';
 import { parseThresholds, type ThresholdName, type Thresholds } from './thresholds.js';
@@ -77,19 +77,20 @@ function requireMethods(value: unknown, field: string, methods: string[], what: 
     for (const part of path.split('.')) target = (target as Record<string, unknown> | undefined)?.[part];
     return typeof target !== 'function';
   });
-  if (missing.length) throw new MonitorConfigError(field, `must be ${what} (missing ${missing.join(', ')})`);
+  if (missing.length)
+    throw new MonitorValidationError(field, `must be ${what} (missing ${missing.join(', ')})`);
 }
 
 /**
  * Creates the performance monitor over the stores of a data layer. Validates the thresholds
- * and settings at once (a MonitorConfigError names the field and the rule); reads nothing yet.
+ * and settings at once (a MonitorValidationError names the field and the rule); reads nothing yet.
  * @example
  * const monitor = createMonitor({ relational, cache, analytics, thresholds: { cacheHitRateMin: 0.9 } });
  * const findings = await monitor.bottlenecks();
  */
 export function createMonitor(options: MonitorOptions): Monitor {
   if (typeof options !== 'object' || options === null)
-    throw new MonitorConfigError('options', 'must be an object');
+    throw new MonitorValidationError('options', 'must be an object');
   requireMethods(
     options.relational,
     'relational',
@@ -109,7 +110,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   if (options.realtime != null)
     requireMethods(options.realtime, 'realtime', ['minutes'], 'real-time metrics (cache.realtime)');
   if (options.timings !== undefined && typeof options.timings !== 'function') {
-    throw new MonitorConfigError('timings', 'must be a function returning recent flow runs');
+    throw new MonitorValidationError('timings', 'must be a function returning recent flow runs');
   }
   const thresholds = Object.freeze(parseThresholds(options.thresholds ?? {}));
   const parsed = SettingsSchema.safeParse({
@@ -120,7 +121,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new MonitorConfigError(String(issue.path[0]), issue.message);
+    throw new MonitorValidationError(String(issue.path[0]), issue.message);
   }
   const settings = parsed.data;
   const stores: MonitorStores = options;

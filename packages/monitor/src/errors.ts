@@ -2,8 +2,9 @@ import { FlowValidationError } from '@monsteros/flows';
 
 /**
  * The monitor's options were rejected before anything was read: names the field (for example
- * `thresholds.redisMemoryUsageMax`) and the rule it broke.
+ * `thresholds.redisMemoryUsageMax`) and the rule it broke. A `FlowValidationError` (code
+ * `VALIDATION`, `field`, `rule`), so a caller handling the data layer's bad input handles it too.
  */
-export class MonitorConfigError extends FlowValidationError {
-  override readonly name = 'MonitorConfigError';
+export class MonitorValidationError extends FlowValidationError {
+  override readonly name: string = 'MonitorValidationError';
 }

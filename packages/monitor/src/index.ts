@@ -2,7 +2,11 @@
 
 export { createTimingBuffer, type TimingBuffer } from './collect/timings.js';
 export { createMonitor, type Monitor, type MonitorOptions } from './create-monitor.js';
-export { MonitorConfigError } from './errors.js';
+export {
+  /** @deprecated The earlier name of `MonitorValidationError` (the same class), kept for existing callers. */
+  MonitorValidationError as MonitorConfigError,
+  MonitorValidationError,
+} from './errors.js';
 export { renderHtmlReport } from './render/html.js';
 export { renderJsonReport } from './render/json.js';
 export { renderTextReport, type TextReportOptions } from './render/text.js';

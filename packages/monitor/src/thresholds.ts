@@ -1,7 +1,7 @@
 // The bottleneck rules' limits: one table of names, defaults, units and meanings, from which
 // the zod schema, the defaults and the report's "Monitoring Setup" table are all derived.
 import { z } from 'zod';
-import { MonitorConfigError } from './errors.js';
+import { MonitorValidationError } from './errors.js';
 
 type Unit = 'ratio' | 'ms' | 'count';
 
@@ -99,7 +99,7 @@ const ThresholdsSchema = z.strictObject(
 );
 
 /**
- * Validates threshold overrides and fills in the defaults. Throws a MonitorConfigError naming
+ * Validates threshold overrides and fills in the defaults. Throws a MonitorValidationError naming
  * `thresholds.<name>` and the rule: an unknown name, a ratio outside 0..1, a negative limit.
  * @example
  * const limits = parseThresholds({ redisMemoryUsageMax: 0.7 });
@@ -109,13 +109,16 @@ export function parseThresholds(overrides: unknown = {}): Thresholds {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
-      throw new MonitorConfigError(
+      throw new MonitorValidationError(
         `thresholds.${issue.keys[0]}`,
         `is not a known threshold (known: ${THRESHOLD_NAMES.join(', ')})`,
       );
     }
     const field = issue.path.length ? `thresholds.${issue.path.join('.')}` : 'thresholds';
-    throw new MonitorConfigError(field, issue.path.length ? issue.message : 'must be an object of numbers');
+    throw new MonitorValidationError(
+      field,
+      issue.path.length ? issue.message : 'must be an object of numbers',
+    );
   }
   const out = { ...DEFAULT_THRESHOLDS };
   for (const name of THRESHOLD_NAMES) {

@@ -11,8 +11,8 @@ import {
   createMonitor,
   createTimingBuffer,
   findBottlenecks,
-  MonitorConfigError,
   type MonitorSnapshot,
+  MonitorValidationError,
   parseThresholds,
   type Reading,
 } from '../src/index.js';
@@ -587,7 +587,7 @@ describe('monitor.bottlenecks', () => {
       return null;
     };
     const unknown = attempt({ thresholds: { redisMemoryMax: 0.5 } });
-    expect(unknown).toBeInstanceOf(MonitorConfigError);
+    expect(unknown).toBeInstanceOf(MonitorValidationError);
     expect(unknown).toBeInstanceOf(FlowValidationError);
     expect(unknown).toMatchObject({
       code: 'VALIDATION',
