@@ -59,6 +59,28 @@ describe('outbox relay', () => {
     expect(await relational.outbox.backlog()).toMatchObject({ pending: 0, parked: 0 });
   });
 
+  it('counts each round in stats() as soon as its events are completed, while the drain goes on', async () => {
+    // One aggregate: one event per claim, so each event is a round of its own.
+    await emit([
+      ['one', 'noted', 1],
+      ['one', 'noted', 2],
+      ['one', 'noted', 3],
+    ]);
+    const seenDuring: number[] = [];
+    const relay = createRelay({
+      outbox: relational.outbox,
+      handlers: {
+        noted: async () => {
+          seenDuring.push(relay.stats().applied);
+        },
+      },
+    });
+    await relay.drain();
+    // Inside the drain, each handler already sees the earlier rounds counted.
+    expect(seenDuring).toEqual([0, 1, 2]);
+    expect(relay.stats()).toMatchObject({ applied: 3, retried: 0, parked: 0 });
+  });
+
   it('retries with backoff, then parks an event that keeps failing, and retries parked events on command', async () => {
     await emit([
       ['flaky', 'flaky', 1],

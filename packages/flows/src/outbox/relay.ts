@@ -170,11 +170,13 @@ export function createRelay(options: RelayOptions): Relay {
       if (error instanceof PermanentError || event.attempts >= maxAttempts) {
         await options.outbox.park(event.id, message);
         result.parked++;
+        totals.parked++;
         options.observer?.event(event.event_type, 'parked', ms);
         options.onFailure?.(event, error, 'parked');
       } else {
         await options.outbox.fail(event.id, message, delayFor(event.attempts));
         result.retried++;
+        totals.retried++;
         options.observer?.event(event.event_type, 'retried', ms);
         options.onFailure?.(event, error, 'retry');
       }
@@ -199,6 +201,7 @@ export function createRelay(options: RelayOptions): Relay {
       }
       if (events.length === 0) break;
       result.rounds++;
+      totals.rounds++;
       // The round's events stay leased until they are completed, however long the slowest
       // handler runs: renewed every third of a lease (a worker that dies stops renewing).
       const held = new Map(events.map((e) => [e.id, e]));
@@ -222,11 +225,10 @@ export function createRelay(options: RelayOptions): Relay {
         clearInterval(renewal);
       }
       result.applied += ids.length;
+      // Counted as each round completes, not when the drain ends: stats() agrees with the outbox
+      // (and with the per-event metrics) the moment the events are marked done.
+      totals.applied += ids.length;
     }
-    totals.applied += result.applied;
-    totals.retried += result.retried;
-    totals.parked += result.parked;
-    totals.rounds += result.rounds;
     return result;
   }
 
