@@ -2,9 +2,8 @@
 // change log the version trigger writes) walks exactly as the graph built whole from a snapshot of
 // the same version — under random sequences of inserts, and under concurrent ingests and
 // retrievals; deletes, similarity updates and emptied tables fall back to a whole load.
-import { seededRandom } from '@monsteros/bench-kit';
 import { createRelational, type Relational } from '@monsteros/relational';
-import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
+import { createTestDatabase, seededRandom, type TestDatabase } from '@monsteros/schema/testing';
 import { createVectors, type Vectors } from '@monsteros/vectors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCharacterGraph, type CharacterGraph } from '../src/memory/character-graph.js';

@@ -127,3 +127,4 @@ export {
   throwingProxy,
   unstorableText,
 } from './testing-bad-input.js';
+export { seededRandom } from './testing-random.js';

@@ -207,6 +207,8 @@ export function report(name: string, rows: BenchRow[], meta: Record<string, unkn
   console.log(`\nwritten ${file}`);
 }
 
+/** The test kit's seeded generator, for benches (the same sequence in tests, benches and evals). */
+export { seededRandom } from '@monsteros/schema/testing';
 export {
   type Curve,
   type CurvePoint,
@@ -216,19 +218,3 @@ export {
   runAtSizes,
   type SizedRun,
 } from './curve.js';
-
-/**
- * A small deterministic generator (mulberry32): the same seed gives the same data on every run.
- * @example
- * const next = seededRandom(42); next() // 0.60… (always)
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,7 +3,7 @@
 // solution of the linear system. Hand-built graphs: paths, weights, parallel edges, self-loops,
 // dangling and isolated nodes, directed edges, and a random graph.
 
-import { seededRandom as rng } from '@monsteros/bench-kit';
+import { seededRandom as rng } from '@monsteros/schema/testing';
 import { describe, expect, it } from 'vitest';
 import { FlowError } from '../../src/errors.js';
 import { personalizedPageRank } from '../../src/memory/ppr.js';

@@ -1,6 +1,6 @@
 // Synonym edges of a fresh ingest computed in process: the same edges as comparing every pair.
 
-import { seededRandom as rng } from '@monsteros/bench-kit';
+import { seededRandom as rng } from '@monsteros/schema/testing';
 import { describe, expect, it } from 'vitest';
 import { batchSynonyms } from '../../src/memory/synonym-knn.js';
 
