@@ -14,7 +14,7 @@ import {
 } from './collections.js';
 import { call, type VectorsContext } from './context.js';
 import { type CachedEmbeddingProvider, withEmbeddingCache } from './embeddings/cache.js';
-import { createLocalEmbedder } from './embeddings/local.js';
+import { createLocalEmbedder } from './embeddings/dense/local.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 import { type Bm25EncoderOptions, createBm25Encoder } from './embeddings/sparse/bm25.js';
 import { VectorsValidationError } from './errors.js';

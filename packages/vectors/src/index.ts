@@ -20,8 +20,14 @@ export {
   type EmbeddingCacheStats,
   withEmbeddingCache,
 } from './embeddings/cache.js';
-export { createLocalEmbedder, type LocalEmbedderOptions } from './embeddings/local.js';
-export { createOpenAIEmbeddings, type OpenAIEmbeddingsOptions } from './embeddings/openai.js';
+export { createLocalEmbedder, type LocalEmbedderOptions } from './embeddings/dense/local.js';
+export { createOpenAIEmbeddings, type OpenAIEmbeddingsOptions } from './embeddings/dense/openai.js';
+export {
+  type ConceptLexicon,
+  type WeightedConcept,
+  type WordNetLexiconOptions,
+  wordNetLexicon,
+} from './embeddings/dense/wordnet.js';
 export type { EmbeddingProvider } from './embeddings/provider.js';
 export {
   type Bm25Encoder,
@@ -30,12 +36,6 @@ export {
   type SparseVector,
   termId,
 } from './embeddings/sparse/bm25.js';
-export {
-  type ConceptLexicon,
-  type WeightedConcept,
-  type WordNetLexiconOptions,
-  wordNetLexicon,
-} from './embeddings/wordnet.js';
 export {
   CollectionDriftError,
   EmbeddingDimensionError,

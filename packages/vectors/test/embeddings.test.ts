@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wordNetLexicon } from '../src/embeddings/wordnet.js';
+import { wordNetLexicon } from '../src/embeddings/dense/wordnet.js';
 import {
   createLocalEmbedder,
   createOpenAIEmbeddings,

@@ -1,5 +1,5 @@
-import { EmbeddingsError, VectorsValidationError } from '../errors.js';
-import type { EmbeddingProvider } from './provider.js';
+import { EmbeddingsError, VectorsValidationError } from '../../errors.js';
+import type { EmbeddingProvider } from '../provider.js';
 
 /** Options of an OpenAI-compatible embeddings server (OpenAI, Ollama, vLLM, TEI, LM Studio…). */
 export interface OpenAIEmbeddingsOptions {

@@ -1,7 +1,7 @@
-import { VectorsValidationError } from '../errors.js';
-import { fnv1a, mix } from './hash.js';
-import type { EmbeddingProvider } from './provider.js';
-import { ENGLISH_STOP_WORDS } from './sparse/stop-words.js';
+import { VectorsValidationError } from '../../errors.js';
+import { fnv1a, mix } from '../hash.js';
+import type { EmbeddingProvider } from '../provider.js';
+import { ENGLISH_STOP_WORDS } from '../sparse/stop-words.js';
 import { type ConceptLexicon, wordNetLexicon } from './wordnet.js';
 
 /** Options of the built-in local embedder. */
