@@ -9,7 +9,7 @@ import {
   PerformanceMetricsSchema,
   PrismaClient,
 } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;

@@ -14,7 +14,7 @@ import {
   resetDatabase,
   resolveMigration,
 } from '../src/migrate/index.js';
-import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const realMigrations = join(packageRoot, 'prisma/migrations');

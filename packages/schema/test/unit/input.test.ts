@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createInputCheck, findUnstorable, MAX_INPUT_DEPTH, parseInput } from '../../src/input.js';
-import { refusalProblem } from '../../src/testing-bad-input.js';
+import { refusalProblem } from '../../src/testing/bad-input.js';
 
 function nested(depth: number): unknown {
   let v: unknown = 'leaf';

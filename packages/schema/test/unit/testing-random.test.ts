@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/testing-random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 describe('seededRandom (the test kit generator)', () => {
   it('gives the same sequence for a seed on every run, and another for another seed', () => {

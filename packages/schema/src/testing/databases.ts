@@ -6,10 +6,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { deployMigrations } from './migrate/commands.js';
+import { deployMigrations } from '../migrate/commands.js';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/monsteros';
-const migrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../prisma/migrations');
+const migrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
 
 /** A database that exists for one test file. */
 export interface TestDatabase {
@@ -117,14 +117,3 @@ export async function createTestDatabase(
       }),
   };
 }
-
-export {
-  BadInput,
-  badInput,
-  circular,
-  deeplyNested,
-  refusalProblem,
-  throwingProxy,
-  unstorableText,
-} from './testing-bad-input.js';
-export { seededRandom } from './testing-random.js';
