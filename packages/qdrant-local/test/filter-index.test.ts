@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom as random } from '@monsteros/bench-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Collection } from '../src/engine/collection.js';
 import { SlotList } from '../src/engine/payload-index.js';
@@ -19,17 +20,6 @@ const ID_UUIDS = Array.from(
   { length: 40 },
   (_, i) => `f${String(i).padStart(7, '0')}-1111-4222-8333-444455556666`,
 );
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = Record<string, unknown>;
 type Id = number | string;

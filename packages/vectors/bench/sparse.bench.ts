@@ -3,7 +3,7 @@
 // 5,000 words (so common words have long postings, as in real text), collection with modifier idf.
 // Baseline in the same run: a brute-force dot product of the weighted query with every stored sparse
 // vector. BENCH_SPARSE_SEARCHES (default 300) resizes a run.
-import { type BenchRow, measure, report } from '@monsteros/bench-kit';
+import { type BenchRow, measure, seededRandom as random, report } from '@monsteros/bench-kit';
 import { createLocalQdrantClient, LocalQdrant } from '@monsteros/qdrant-local';
 import { createBm25Encoder, type SparseVector } from '../src/index.js';
 
@@ -11,16 +11,6 @@ const DOCS = Number(process.env.BENCH_SPARSE_DOCS ?? 100_000);
 const SEARCHES = Number(process.env.BENCH_SPARSE_SEARCHES ?? 300);
 const VOCABULARY = 5_000;
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rng = random(7);
 // Word i has Zipf weight 1/(i+1): word 0 is in about 1 text in 8 of 12 words.
 const cumulative: number[] = [];
