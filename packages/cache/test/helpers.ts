@@ -1,23 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { QuestDefinition } from '@monsteros/schema';
 import { Redis } from 'ioredis';
 import { type Cache, type CacheOptions, createCache } from '../src/index.js';
 
-/** A minimal valid quest (the `quest_data` namespace's value), with `extra` fields over it. */
-export function questFixture(id: string, extra: Partial<QuestDefinition> = {}): QuestDefinition {
-  return {
-    id,
-    quest_name: id,
-    category: 'basics',
-    difficulty: 1,
-    learning_objectives: [],
-    quest_content: { chapters: [] },
-    character_mentors: [],
-    prerequisites: [],
-    created_at: new Date(0),
-    ...extra,
-  };
-}
+export { questFixture } from '@monsteros/schema/testing';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

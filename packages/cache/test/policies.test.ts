@@ -1,20 +1,16 @@
 import type { LearningPreferences, QuestDefinition } from '@monsteros/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CachedMemorySearch, CacheValidationError, createCache, hashTagOf } from '../src/index.js';
-import { deferred, eventually, REDIS_URL, testCache } from './helpers.js';
+import { deferred, eventually, questFixture, REDIS_URL, testCache } from './helpers.js';
 
-const quest = (id: string, extra: Partial<QuestDefinition> = {}): QuestDefinition => ({
-  id,
-  quest_name: `quest ${id}`,
-  category: 'basics',
-  difficulty: 1,
-  learning_objectives: ['read'],
-  quest_content: { chapters: [] },
-  character_mentors: ['sage'],
-  prerequisites: [],
-  created_at: new Date('2025-01-02T03:04:05.678Z'),
-  ...extra,
-});
+const quest = (id: string, extra: Partial<QuestDefinition> = {}): QuestDefinition =>
+  questFixture(id, {
+    quest_name: `quest ${id}`,
+    learning_objectives: ['read'],
+    character_mentors: ['sage'],
+    created_at: new Date('2025-01-02T03:04:05.678Z'),
+    ...extra,
+  });
 const search = (character: string, content: string): CachedMemorySearch => ({
   character,
   results: [{ passage: { id: content, character_context: character, content }, score: 0.5 }],

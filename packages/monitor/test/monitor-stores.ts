@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { type Analytics, createAnalytics } from '@monsteros/analytics';
 import { type Cache, createCache } from '@monsteros/cache';
 import { createRelational, type Relational } from '@monsteros/relational';
-import type { QuestDefinition } from '@monsteros/schema';
-import { createTestDatabase, type TestDatabase } from '@monsteros/schema/testing';
+import { createTestDatabase, questFixture, type TestDatabase } from '@monsteros/schema/testing';
 import { createVectors, type Vectors } from '@monsteros/vectors';
 
 export const CHARACTERS = ['sage', 'ember', 'frost'] as const;
@@ -36,17 +35,7 @@ export interface MonitorStoresFixture {
   close(): Promise<void>;
 }
 
-const quest = (id: string): QuestDefinition => ({
-  id,
-  quest_name: id,
-  category: 'basics',
-  difficulty: 1,
-  learning_objectives: [],
-  quest_content: { chapters: [] },
-  character_mentors: [],
-  prerequisites: [],
-  created_at: new Date(0),
-});
+const quest = (id: string) => questFixture(id);
 
 export async function openMonitorStores(label: string): Promise<MonitorStoresFixture> {
   const db = await createTestDatabase({ label });

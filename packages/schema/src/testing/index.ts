@@ -11,4 +11,5 @@ export {
   unstorableText,
 } from './bad-input.js';
 export { createTestDatabase, type TestDatabase, testServerUrl } from './databases.js';
+export { questFixture } from './fixtures.js';
 export { seededRandom } from './random.js';
