@@ -19,7 +19,7 @@ export type {
   StoreStatus,
   TrendPoint,
   TrendsReading,
-} from './report.js';
+} from './report/types.js';
 export { type Finding, findBottlenecks, RULES, type Rule, type RuleId } from './rules/index.js';
 export {
   DEFAULT_THRESHOLDS,

@@ -16,16 +16,6 @@ import { computeTuning } from './tuning.js';
 import type { MonitorStores } from './types.js';
 
 export { tuningInput } from './report/tuning-input.js';
-export type {
-  CharacterTrendReading,
-  IntegrationRecommendation,
-  MonitorReport,
-  PlanStep,
-  SetupItem,
-  StoreStatus,
-  TrendPoint,
-  TrendsReading,
-} from './report/types.js';
 
 /** Collects, applies the rules and reads the trends; see MonitorReport. */
 export async function buildReport(

@@ -1,4 +1,4 @@
-import type { MonitorReport } from '../report.js';
+import type { MonitorReport } from '../report/types.js';
 
 /**
  * The report as JSON (what `pnpm db:report --json` prints): every reading is plain data, so this

@@ -2,7 +2,7 @@
 // processes recorded in the real-time metrics (store calls by class, the relay, memory
 // operations, flow runs per minute).
 import type { SharedReading } from '../collect/shared-metrics.js';
-import type { MonitorReport } from '../report.js';
+import type { MonitorReport } from '../report/types.js';
 import { esc } from './charts.js';
 import { bytes, count, ms } from './format.js';
 
