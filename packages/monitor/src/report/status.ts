@@ -1,7 +1,7 @@
 // "Database Status": one line per store, its figures and the worst finding on it.
 import { duckdbCacheFigures } from '../render/duckdb-cache.js';
 import { bytes, count, ms, pct } from '../render/format.js';
-import type { Finding } from '../rules/index.js';
+import type { Finding } from '../rules/rule.js';
 import type { MonitoredStore, MonitorSnapshot, Reading } from '../types.js';
 import type { StoreStatus } from './types.js';
 
