@@ -3,7 +3,8 @@
 // grew, and writes the same points as JSON and as a log-log SVG plot beside it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resultsDir, type Stats } from './index.js';
+import type { Stats } from './measure.js';
+import { resultsDir } from './report.js';
 
 export interface CurvePoint {
   /** Data size (points, rows, interactions …). */
