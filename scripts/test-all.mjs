@@ -17,10 +17,20 @@ const args = process.argv.slice(2);
 const project = args.includes('--unit') ? 'unit' : args.includes('--integration') ? 'integration' : undefined;
 const task = project ? `test:${project}` : 'test';
 const turboArgs = args.filter((arg) => arg !== '--unit' && arg !== '--integration');
-const turbo = spawnSync('turbo', ['run', task, '--continue', ...turboArgs], {
-  cwd: root,
-  stdio: 'inherit',
-});
+// The workspace's own turbo, so `node scripts/test-all.mjs` works outside `pnpm` too (no turbo on PATH).
+const localTurbo = join(root, 'node_modules', '.bin', 'turbo');
+const turbo = spawnSync(
+  existsSync(localTurbo) ? localTurbo : 'turbo',
+  ['run', task, '--continue', ...turboArgs],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+if (turbo.error) {
+  console.error(`test-all: could not start turbo (${turbo.error.message}); run \`pnpm install\` first`);
+  process.exit(1);
+}
 
 let passed = 0;
 let failed = 0;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { collectSnapshot } from './collect/snapshot.js';
 import { MonitorValidationError } from './errors.js';
+import { buildReport } from './report/build-report.js';
 import type { MonitorReport } from './report/types.js';
-import { buildReport } from './report.js';
-import { type Finding, findBottlenecks } from './rules/index.js';
+import { findBottlenecks } from './rules/find-bottlenecks.js';
+import type { Finding } from './rules/rule.js';
 import { parseThresholds, type ThresholdName, type Thresholds } from './thresholds.js';
 import type { MonitorSnapshot, MonitorStores } from './types.js';
 

@@ -7,7 +7,7 @@ import { createMetricsRecorder, instrumentPostgresPool } from '@monsteros/flows/
 import { createRelational, type Relational } from '@monsteros/relational';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type MonitorReport, renderTextReport } from '../src/index.js';
-import { tuningInput } from '../src/report.js';
+import { tuningInput } from '../src/report/tuning-input.js';
 import { computeTuning, type PostgresTuningInput, pgSize } from '../src/tuning.js';
 import { type MonitorStoresFixture, openMonitorStores } from './monitor-stores.js';
 

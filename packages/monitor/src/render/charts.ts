@@ -34,6 +34,21 @@ export interface RangeRow {
   samples?: number[];
 }
 
+/** Longest label drawn in full; longer ones end in an ellipsis (the full text is in the bar's title). */
+const LABEL_CHARS = 48;
+/** Width of one character of a 12.5 px label, generous for wide glyphs (system-ui averages ~6.5). */
+const LABEL_CHAR_PX = 7.2;
+
+function shownLabel(label: string): string {
+  return label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label;
+}
+
+/** The label column's width: wide enough for the longest label drawn, never narrower than `min`. */
+function labelColumn(labels: string[], min: number): number {
+  const longest = Math.max(0, ...labels.map((l) => shownLabel(l).length));
+  return Math.max(min, Math.ceil(longest * LABEL_CHAR_PX) + 8);
+}
+
 function fmtMs(v: number): string {
   if (v >= 1000) return `${f1(v / 1000)} s`;
   if (v >= 1) return `${Number(v.toPrecision(3))} ms`;
@@ -46,8 +61,12 @@ function fmtMs(v: number): string {
  */
 export function latencyChart(rows: RangeRow[], groupColors: Record<string, string>): string {
   if (rows.length === 0) return '<p class="empty">No latency measured yet.</p>';
-  const W = 760;
-  const labelW = 250;
+  // The plot keeps its width; the viewBox grows with the label column, so no label is cut off.
+  const labelW = labelColumn(
+    rows.map((r) => r.label),
+    250,
+  );
+  const W = labelW + 510;
   const rowH = 26;
   const top = 28;
   const H = top + rows.length * rowH + 12;
@@ -77,7 +96,7 @@ export function latencyChart(rows: RangeRow[], groupColors: Record<string, strin
     if (i % 2 === 0)
       parts.push(`<rect x="0" y="${f1(y - rowH / 2)}" width="${W}" height="${rowH}" class="band"/>`);
     parts.push(
-      `<text x="${labelW}" y="${f1(y + 4)}" class="label" text-anchor="end">${esc(r.label.length > 40 ? `${r.label.slice(0, 39)}…` : r.label)}</text>`,
+      `<text x="${labelW}" y="${f1(y + 4)}" class="label" text-anchor="end">${esc(shownLabel(r.label))}</text>`,
     );
     for (const [j, s] of (r.samples ?? []).entries()) {
       const jitter = ((j * 7919) % 9) - 4;
@@ -116,8 +135,11 @@ export interface BarRow {
 /** Horizontal bars of ratios with a dashed target line; bars under the target turn amber or red. */
 export function ratioBars(rows: BarRow[], target: number, targetLabel: string): string {
   if (rows.length === 0) return '<p class="empty">Nothing to show.</p>';
-  const W = 760;
-  const labelW = 190;
+  const labelW = labelColumn(
+    rows.map((r) => r.label),
+    190,
+  );
+  const W = labelW + 570;
   const rowH = 34;
   const top = 30;
   const H = top + rows.length * rowH + 24;
@@ -133,7 +155,9 @@ export function ratioBars(rows: BarRow[], target: number, targetLabel: string): 
   }
   rows.forEach((r, i) => {
     const y = top + i * rowH + rowH / 2;
-    parts.push(`<text x="${labelW}" y="${f1(y + 4)}" class="label" text-anchor="end">${esc(r.label)}</text>`);
+    parts.push(
+      `<text x="${labelW}" y="${f1(y + 4)}" class="label" text-anchor="end">${esc(shownLabel(r.label))}</text>`,
+    );
     parts.push(`<rect x="${x0}" y="${f1(y - 9)}" width="${f1(x1 - x0)}" height="18" rx="4" class="track"/>`);
     if (r.value === null) {
       parts.push(`<text x="${x0 + 10}" y="${f1(y + 4)}" class="muted">no reads yet</text>`);

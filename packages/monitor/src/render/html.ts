@@ -1,8 +1,8 @@
 // The HTML report: one self-contained page (inline CSS and SVG, no script, no external asset)
 // with the same five sections as the terminal report, and charts where a chart says it faster.
 
+import { thresholdTable } from '../report/monitoring-setup.js';
 import type { MonitorReport, StoreStatus, TrendPoint } from '../report/types.js';
-import { thresholdTable } from '../report.js';
 import { esc, latencyChart, legend, lineChart, PALETTE, type RangeRow, ratioBars } from './charts.js';
 import { bytes, count, inUnit, ms, pct } from './format.js';
 import { localEngineHtmlPanel, sharedHtmlPanel } from './panels.js';

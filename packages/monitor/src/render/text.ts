@@ -1,7 +1,7 @@
 // The terminal report: five sections, aligned columns, colour only when asked (a TTY).
 
+import { thresholdTable } from '../report/monitoring-setup.js';
 import type { MonitorReport } from '../report/types.js';
-import { thresholdTable } from '../report.js';
 import { bytes, count, inUnit, ms, pct } from './format.js';
 import { localEngineTextLines, sharedTextLines } from './panels.js';
 

@@ -1,5 +1,6 @@
-// "Monitoring Setup": what is in place to watch the stores, and what is missing.
+// "Monitoring Setup": what is in place to watch the stores, what is missing, and the thresholds in force.
 import { bytes, count, ms } from '../render/format.js';
+import { THRESHOLD_NAMES, THRESHOLD_SPECS, type ThresholdName, type Thresholds } from '../thresholds.js';
 import type { MonitorSnapshot } from '../types.js';
 import type { SetupItem } from './types.js';
 
@@ -115,4 +116,16 @@ export function monitoringSetup(s: MonitorSnapshot): SetupItem[] {
     );
   }
   return items;
+}
+
+/** The thresholds in force with their meanings, for "Monitoring Setup". */
+export function thresholdTable(
+  t: Thresholds,
+): Array<{ name: ThresholdName; value: number; unit: string; meaning: string }> {
+  return THRESHOLD_NAMES.map((name) => ({
+    name,
+    value: t[name],
+    unit: THRESHOLD_SPECS[name].unit,
+    meaning: THRESHOLD_SPECS[name].meaning,
+  }));
 }

@@ -1,5 +1,5 @@
 // "Optimization Plan": the findings and the settings to change, in the order to do them.
-import type { Finding } from '../rules/index.js';
+import type { Finding } from '../rules/rule.js';
 import type { TuningAdvice } from '../tuning.js';
 import type { PlanStep } from './types.js';
 

@@ -1,7 +1,7 @@
 // "Database Status": one line per store, its figures and the worst finding on it.
 import { duckdbCacheFigures } from '../render/duckdb-cache.js';
 import { bytes, count, ms, pct } from '../render/format.js';
-import type { Finding } from '../rules/index.js';
+import type { Finding } from '../rules/rule.js';
 import type { MonitoredStore, MonitorSnapshot, Reading } from '../types.js';
 import type { StoreStatus } from './types.js';
 
@@ -68,8 +68,9 @@ export function statusLines(s: MonitorSnapshot, findings: Finding[]): StoreStatu
       ],
     })),
     line('qdrant', s.qdrant, (q) => ({
-      summary: `${q.collections.length} collections, ${count(q.collections.reduce((n, c) => n + c.points, 0))} points, search ${q.avgSearchMs === null ? 'not used yet' : `avg ${ms(q.avgSearchMs)}`}`,
+      summary: `${q.collectionsAbsent === undefined ? `${q.collections.length} collections, ${count(q.collections.reduce((n, c) => n + c.points, 0))} points` : 'collections not read'}, search ${q.avgSearchMs === null ? 'not used yet' : `avg ${ms(q.avgSearchMs)}`}`,
       figures: [
+        ...(q.collectionsAbsent === undefined ? [] : [{ label: 'collections', value: q.collectionsAbsent }]),
         ...q.collections.map((c) => ({
           label: c.name,
           value: `${count(c.points)} points, ${count(c.indexedVectors)} indexed, ${c.status}`,

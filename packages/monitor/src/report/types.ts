@@ -1,6 +1,6 @@
 // The report's shapes: what `buildReport` computes and the renderers lay out.
 import type { MemoryEfficiency } from '@monsteros/analytics';
-import type { Finding } from '../rules/index.js';
+import type { Finding } from '../rules/rule.js';
 import type { Thresholds } from '../thresholds.js';
 import type { TuningAdvice } from '../tuning.js';
 import type { MonitoredStore, MonitorSnapshot, Reading } from '../types.js';
