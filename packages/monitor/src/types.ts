@@ -149,6 +149,11 @@ export interface QdrantReading {
   /** `shared`: the searches every process recorded over the window; `process`: this process's vector store. */
   searchSource?: 'shared' | 'process';
   /**
+   * Why `collections` is empty although searches were read: this process has no vector store and
+   * no app published its collections lately (the app exited, or never ran on the embedded engine).
+   */
+  collectionsAbsent?: string;
+  /**
    * The embedded local engine's own figures (points, vectors per name, segments, payload index
    * sizes, log and snapshot bytes, last compaction): read here when this process opened it, or
    * as the app published them to Redis (`publishedAt`); null with a Qdrant server.

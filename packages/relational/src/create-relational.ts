@@ -15,7 +15,7 @@ import { mapDatabaseError, SerializationError, UnavailableError } from './errors
 import { type AchievementsRepository, achievementsRepository } from './repositories/achievements.js';
 import { type CharactersRepository, charactersRepository } from './repositories/characters.js';
 import { type InteractionsRepository, interactionsRepository } from './repositories/interactions.js';
-import { type MemoryRepository, memoryRepository } from './repositories/memory.js';
+import { type MemoryRepository, memoryRepository } from './repositories/memory/memory-repository.js';
 import { type OperationsRepository, operationsRepository } from './repositories/operations.js';
 import { type OutboxRepository, outboxRepository } from './repositories/outbox.js';
 import { type ProgressRepository, progressRepository } from './repositories/progress.js';

@@ -33,14 +33,10 @@ export {
   type NewInteraction,
   type RecordedInteraction,
 } from './repositories/interactions.js';
-export {
-  type MemoryFact,
-  type MemoryGraphChanges,
-  type MemoryGraphChangesRefusal,
-  type MemoryRepository,
-  normalizeEntityName,
-  type TripleRowInput,
-} from './repositories/memory.js';
+export { normalizeEntityName } from './repositories/memory/entities.js';
+export type { MemoryGraphChanges, MemoryGraphChangesRefusal } from './repositories/memory/graph-changes.js';
+export type { MemoryRepository } from './repositories/memory/memory-repository.js';
+export type { MemoryFact, TripleRowInput } from './repositories/memory/triples.js';
 export type { MemoryOperationInput, OperationsRepository } from './repositories/operations.js';
 export type { OutboxBacklog, OutboxRepository, OutboxRow } from './repositories/outbox.js';
 export type { ProgressRepository, ProgressUpdate, QuestProgress } from './repositories/progress.js';

@@ -41,15 +41,26 @@ export function withSharedSearch(
     return own.status === 'ok' ? { ...own, searchSource: 'process' } : own;
   const calls = figures.search.reduce((n, s) => n + s.count, 0);
   const avgSearchMs = calls ? figures.search.reduce((n, s) => n + s.meanMs * s.count, 0) / calls : null;
+  if (own.status !== 'ok')
+    // The searches are known, the collections are not: never shown as "0 collections".
+    return {
+      status: 'ok',
+      collections: [],
+      collectionsAbsent: own.status === 'unavailable' ? own.error : own.reason,
+      search: figures.search,
+      avgSearchMs,
+      searchSource: 'shared',
+      local: null,
+    };
   // Per-strategy latencies of this process stay beside the shared per-collection searches.
-  const strategies = own.status === 'ok' ? own.search.filter((s) => s.name.startsWith('strategy:')) : [];
+  const strategies = own.search.filter((s) => s.name.startsWith('strategy:'));
   return {
     status: 'ok',
-    collections: own.status === 'ok' ? own.collections : [],
+    collections: own.collections,
     search: [...figures.search, ...strategies],
     avgSearchMs,
     searchSource: 'shared',
-    local: own.status === 'ok' ? (own.local ?? null) : null,
+    local: own.local ?? null,
   };
 }
 

@@ -68,8 +68,9 @@ export function statusLines(s: MonitorSnapshot, findings: Finding[]): StoreStatu
       ],
     })),
     line('qdrant', s.qdrant, (q) => ({
-      summary: `${q.collections.length} collections, ${count(q.collections.reduce((n, c) => n + c.points, 0))} points, search ${q.avgSearchMs === null ? 'not used yet' : `avg ${ms(q.avgSearchMs)}`}`,
+      summary: `${q.collectionsAbsent === undefined ? `${q.collections.length} collections, ${count(q.collections.reduce((n, c) => n + c.points, 0))} points` : 'collections not read'}, search ${q.avgSearchMs === null ? 'not used yet' : `avg ${ms(q.avgSearchMs)}`}`,
       figures: [
+        ...(q.collectionsAbsent === undefined ? [] : [{ label: 'collections', value: q.collectionsAbsent }]),
         ...q.collections.map((c) => ({
           label: c.name,
           value: `${count(c.points)} points, ${count(c.indexedVectors)} indexed, ${c.status}`,
