@@ -9,7 +9,7 @@ import type { Aggregation, MetricBucket, MetricSample } from './aggregate.js';
 export type MetricsBackend = 'timeseries' | 'core';
 
 /** One agent's part of `updateAgents`, checked: its session fields and one sample per metric. */
-export interface PlannedAgentUpdate {
+interface PlannedAgentUpdate {
   sessionKey: string;
   /** Series key → value, one sample each. */
   samples: Array<[key: string, value: number]>;
