@@ -8,7 +8,7 @@ import {
 import { createVectors, type Vectors, type VectorsOptions } from '../../src/index.js';
 
 /** How a test reaches Qdrant: the local engine in process, or its REST server through the official client. */
-export interface Backend {
+interface Backend {
   name: string;
   open(options?: Omit<VectorsOptions, 'qdrant'>): Promise<Vectors>;
   close(): Promise<void>;
