@@ -6,6 +6,7 @@ import { type Cache, createCache } from '@monsteros/cache';
 import { createRelational, type Relational } from '@monsteros/relational';
 import type { CharacterAgent } from '@monsteros/schema';
 import { z } from 'zod';
+import { checkInput } from './boundary.js';
 import { type BulkImports, bulkImports, bulkOutboxHandlers } from './bulk/index.js';
 import { withHotMemories } from './caching/hot-memories.js';
 import { type ConsolidationTrigger, consolidationTrigger } from './consolidation-trigger.js';
@@ -21,7 +22,6 @@ import {
   resolveLocalPaths,
 } from './data-layer-config.js';
 import { FlowError } from './errors.js';
-import { checkInput } from './flows/common.js';
 import {
   type ConsolidationInput,
   type ConsolidationResult,
