@@ -10,8 +10,9 @@ import {
 } from './connection.js';
 import { CacheValidationError } from './errors.js';
 import { keyBuilders, NAMESPACE_KEY_BASE, namespaceKeys } from './keys.js';
-import { createMetrics, type Metrics, type MetricsBackend } from './metrics/index.js';
+import type { MetricsBackend } from './metrics/backend.js';
 import { createRealtimeMetrics, type RealtimeMetrics } from './metrics/realtime.js';
+import { createMetrics, type Metrics } from './metrics/series.js';
 import { createPipelines, type Pipelines } from './pipelines.js';
 import { type CachePolicy, createPolicy } from './policies/create-policy.js';
 import type { LocalPolicyCounters } from './policies/local-counters.js';

@@ -23,25 +23,8 @@ export {
   UnavailableError,
 } from './errors.js';
 export { escapeKeyPart, hashTagOf } from './keys.js';
-export type {
-  AgentMetricsUpdate,
-  AggregateQuery,
-  Aggregation,
-  MetricBucket,
-  MetricSample,
-  Metrics,
-  MetricsBackend,
-  RangeQuery,
-} from './metrics/index.js';
-export {
-  REALTIME_BUCKETS_MS,
-  type RealtimeBucket,
-  type RealtimeMetrics,
-  type RealtimeMinute,
-  type RealtimeRange,
-  type RealtimeSeries,
-  type RealtimeSeriesRecorder,
-} from './metrics/realtime.js';
+// The metrics' public names (time series, real-time aggregates), listed in metrics/index.ts.
+export * from './metrics/index.js';
 export {
   type CharacterState,
   MAX_PIPELINE_ENTRIES,

@@ -1,7 +1,7 @@
 // The latest flow runs' step timings, kept in this process for the monitor and `recentTimings`.
 import { z } from 'zod';
+import { checkInput } from '../boundary.js';
 import type { FlowTimingRecord } from '../data-layer-types.js';
-import { checkInput } from '../flows/common.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { StepTiming } from '../pipeline.js';
 import { whole } from './option-checks.js';

@@ -1,7 +1,7 @@
 // data.metrics(): the real-time metrics as Prometheus text, this process's or every process's.
 import type { Cache } from '@monsteros/cache';
 import { z } from 'zod';
-import { checkInput } from '../flows/common.js';
+import { checkInput } from '../boundary.js';
 import { prometheusText } from '../metrics/prometheus.js';
 
 const MetricsOptions = z.object(

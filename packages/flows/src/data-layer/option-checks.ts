@@ -1,7 +1,7 @@
 // The checks of createDataLayer's options, run before any connection is opened.
 import { z } from 'zod';
+import { checkInput } from '../boundary.js';
 import type { DataLayerOptions } from '../data-layer-types.js';
-import { checkInput } from '../flows/common.js';
 import { relaySettings } from '../outbox/relay.js';
 
 /** An optional whole number from `min` to `max`, named the same way by every range check here. */

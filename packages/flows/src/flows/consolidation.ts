@@ -6,11 +6,11 @@ import type { Analytics } from '@monsteros/analytics';
 import type { Cache } from '@monsteros/cache';
 import { NotFoundError, type Relational } from '@monsteros/relational';
 import { z } from 'zod';
+import { checkInput, rethrowTyped } from '../boundary.js';
 import { FlowError } from '../errors.js';
 import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
 import type { StoredMemory, VectorsPort } from '../ports.js';
 import { consolidatedPointId } from '../vectors-port.js';
-import { checkInput, rethrowTyped } from './common.js';
 
 export interface ConsolidationInput {
   /** One character, or every character with memories. */
@@ -125,89 +125,114 @@ function planMerge(
   }
 }
 
+// What each step adds to the context the next one reads; the run starts from its scope: which
+// characters (one, or every one with memories) and from which similarity.
+type Scope = { character?: string; threshold: number };
+type Listed = Scope & { memories: Map<string, StoredMemory[]> };
+type Checked = Listed & { orphans: StoredMemory[] };
+type Grouped = Checked & { groups: string[][] };
+type Merged = Grouped & { merged: ConsolidationResult['merged']; mergedAway: number };
+
+/** The memories of the character (which must exist), or of every character. */
+const readMemories =
+  (deps: ConsolidationDeps) =>
+  async (input: Scope): Promise<Listed> => {
+    if (input.character && !(await deps.relational.characters.getByName(input.character)))
+      throw new NotFoundError('character', input.character);
+    const names = input.character
+      ? [input.character]
+      : (await deps.relational.characters.list()).map((c) => c.name);
+    const memories = new Map<string, StoredMemory[]>();
+    for (const name of names) memories.set(name, await deps.vectors.memoriesOf(name));
+    return { ...input, memories };
+  };
+
+/** The memories whose interactions all left PostgreSQL (orphans). */
+const findOrphans =
+  (deps: ConsolidationDeps) =>
+  async (ctx: Listed): Promise<Checked> => {
+    const ids = [...ctx.memories.values()].flat().flatMap((m) => m.mergedFrom);
+    const existing = new Set<string>();
+    for (let i = 0; i < ids.length; i += 5_000) {
+      const rows = await deps.relational.kysely
+        .selectFrom('character_interactions')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + 5_000))
+        .execute();
+      for (const r of rows) existing.add(r.id);
+    }
+    // A memory none of whose interactions exists any more is an orphan.
+    const orphans = [...ctx.memories.values()]
+      .flat()
+      .filter((m) => !m.mergedFrom.some((id) => existing.has(id)));
+    return { ...ctx, orphans };
+  };
+
+/** Near-duplicate pairs (same character, cosine ≥ threshold) found by DuckDB, as groups. */
+const findNearDuplicates =
+  (deps: ConsolidationDeps) =>
+  async (ctx: Checked): Promise<Grouped> => {
+    if (!deps.analytics)
+      throw new FlowError('UNAVAILABLE', 'memoryConsolidation needs the analytics (DuckDB) store');
+    const orphanIds = new Set(ctx.orphans.map((o) => o.pointId));
+    const items = [...ctx.memories.values()]
+      .flat()
+      .filter((m) => !orphanIds.has(m.pointId))
+      .map((m) => ({ id: m.pointId, group: m.character, vector: m.vector }));
+    const pairs = await deps.analytics.similarPairs(items, ctx.threshold);
+    return { ...ctx, groups: clusters(pairs) };
+  };
+
+/** Each group merged into one memory, character by character under its lock; orphans removed. */
+const mergeNearDuplicates =
+  (deps: ConsolidationDeps) =>
+  async (ctx: Grouped): Promise<Merged> => {
+    const byPoint = new Map([...ctx.memories.values()].flat().map((m) => [m.pointId, m]));
+    const byCharacter = new Map<string, string[][]>();
+    for (const group of ctx.groups) {
+      const character = byPoint.get(group[0]!)!.character;
+      byCharacter.set(character, [...(byCharacter.get(character) ?? []), group]);
+    }
+    const merged: ConsolidationResult['merged'] = [];
+    let mergedAway = 0;
+    for (const [character, groups] of byCharacter) {
+      // Another consolidation (another process) may have merged or removed these memories since
+      // they were read: under the character's lock, each group is re-read and merged as it is now.
+      await deps.relational.transaction(async (tx) => {
+        await tx.operations.lockConsolidation(character);
+        const current = new Map((await deps.vectors.memoriesOf(character)).map((m) => [m.pointId, m]));
+        for (const group of groups) {
+          const plan = planMerge(group, current);
+          if (!plan) continue;
+          await deps.vectors.consolidate(plan.into, plan.members);
+          for (const m of plan.members) current.delete(m.pointId);
+          current.set(plan.pointId, { ...plan.into, pointId: plan.pointId });
+          merged.push({ character, interactionIds: plan.into.mergedFrom });
+          mergedAway += plan.members.length - 1;
+        }
+      });
+    }
+    if (ctx.orphans.length) await deps.vectors.forget(ctx.orphans.flatMap((o) => o.mergedFrom));
+    return { ...ctx, merged, mergedAway };
+  };
+
+/** The cached memory searches of every character whose memories changed. */
+const invalidateMemorySearches =
+  (deps: ConsolidationDeps) =>
+  async (ctx: Merged): Promise<Merged> => {
+    const changed = new Set([...ctx.merged.map((m) => m.character), ...ctx.orphans.map((o) => o.character)]);
+    for (const character of changed) await deps.cache.invalidateTag(`character:${character}`);
+    return ctx;
+  };
+
 export function memoryConsolidationFlow(deps: ConsolidationDeps) {
-  const flow = pipeline<{ character?: string; threshold: number }>('memoryConsolidation')
-    .step('memory vectors', 'qdrant', async (input) => {
-      if (input.character && !(await deps.relational.characters.getByName(input.character)))
-        throw new NotFoundError('character', input.character);
-      const names = input.character
-        ? [input.character]
-        : (await deps.relational.characters.list()).map((c) => c.name);
-      const memories = new Map<string, StoredMemory[]>();
-      for (const name of names) memories.set(name, await deps.vectors.memoriesOf(name));
-      return { ...input, memories };
-    })
-    .step('entity metadata', 'postgres', async (ctx) => {
-      const ids = [...ctx.memories.values()].flat().flatMap((m) => m.mergedFrom);
-      const existing = new Set<string>();
-      for (let i = 0; i < ids.length; i += 5_000) {
-        const rows = await deps.relational.kysely
-          .selectFrom('character_interactions')
-          .select('id')
-          .where('id', 'in', ids.slice(i, i + 5_000))
-          .execute();
-        for (const r of rows) existing.add(r.id);
-      }
-      // A memory none of whose interactions exists any more is an orphan.
-      const orphans = [...ctx.memories.values()]
-        .flat()
-        .filter((m) => !m.mergedFrom.some((id) => existing.has(id)));
-      return { ...ctx, orphans };
-    })
-    .step('consolidation patterns', 'duckdb', async (ctx) => {
-      if (!deps.analytics)
-        throw new FlowError('UNAVAILABLE', 'memoryConsolidation needs the analytics (DuckDB) store');
-      const orphanIds = new Set(ctx.orphans.map((o) => o.pointId));
-      const items = [...ctx.memories.values()]
-        .flat()
-        .filter((m) => !orphanIds.has(m.pointId))
-        .map((m) => ({ id: m.pointId, group: m.character, vector: m.vector }));
-      const pairs = await deps.analytics.similarPairs(items, ctx.threshold);
-      return { ...ctx, groups: clusters(pairs) };
-    })
-    .step('merge near-duplicates', 'qdrant', async (ctx) => {
-      const byPoint = new Map([...ctx.memories.values()].flat().map((m) => [m.pointId, m]));
-      const byCharacter = new Map<string, string[][]>();
-      for (const group of ctx.groups) {
-        const character = byPoint.get(group[0]!)!.character;
-        byCharacter.set(character, [...(byCharacter.get(character) ?? []), group]);
-      }
-      const merged: ConsolidationResult['merged'] = [];
-      let mergedAway = 0;
-      for (const [character, groups] of byCharacter) {
-        // Another consolidation (another process) may have merged or removed these memories since
-        // they were read: under the character's lock, each group is re-read and merged as it is now.
-        await deps.relational.transaction(async (tx) => {
-          await tx.operations.lockConsolidation(character);
-          const current = new Map((await deps.vectors.memoriesOf(character)).map((m) => [m.pointId, m]));
-          for (const group of groups) {
-            const plan = planMerge(group, current);
-            if (!plan) continue;
-            await deps.vectors.consolidate(plan.into, plan.members);
-            for (const m of plan.members) current.delete(m.pointId);
-            current.set(plan.pointId, { ...plan.into, pointId: plan.pointId });
-            merged.push({ character, interactionIds: plan.into.mergedFrom });
-            mergedAway += plan.members.length - 1;
-          }
-        });
-      }
-      if (ctx.orphans.length) await deps.vectors.forget(ctx.orphans.flatMap((o) => o.mergedFrom));
-      return { ...ctx, merged, mergedAway };
-    })
-    .step(
-      'invalidate memory searches',
-      'redis',
-      async (ctx) => {
-        const changed = new Set([
-          ...ctx.merged.map((m) => m.character),
-          ...ctx.orphans.map((o) => o.character),
-        ]);
-        for (const character of changed) await deps.cache.invalidateTag(`character:${character}`);
-        return ctx;
-      },
-      // Cached searches then expire by their TTL (600 s).
-      { fallback: (ctx) => ctx },
-    );
+  const flow = pipeline<Scope>('memoryConsolidation')
+    .step('memory vectors', 'qdrant', readMemories(deps))
+    .step('entity metadata', 'postgres', findOrphans(deps))
+    .step('consolidation patterns', 'duckdb', findNearDuplicates(deps))
+    .step('merge near-duplicates', 'qdrant', mergeNearDuplicates(deps))
+    // Cached searches then expire by their TTL (600 s).
+    .step('invalidate memory searches', 'redis', invalidateMemorySearches(deps), { fallback: (ctx) => ctx });
 
   /**
    * Merges near-duplicate memories (same character, cosine ≥ threshold) and removes orphans. An

@@ -5,11 +5,11 @@
 // sessionEnd: the live session (Redis) → its summary backed up (PostgreSQL, once per session) →
 // the session ended (Redis). Redis holds what is real-time; PostgreSQL keeps its record.
 import type { Cache, UserSession } from '@monsteros/cache';
-import { NotFoundError, type Relational } from '@monsteros/relational';
+import { type ActiveQuest, NotFoundError, type Relational } from '@monsteros/relational';
 import type { SessionSummary } from '@monsteros/schema';
 import { z } from 'zod';
+import { checkInput, rethrowTyped } from '../boundary.js';
 import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
-import { checkInput, rethrowTyped } from './common.js';
 
 export interface SessionStartInput {
   userId: string;
@@ -55,85 +55,115 @@ const StartInput = z.object({
 });
 const EndInput = StartInput.omit({ character: true });
 
-export function sessionFlows(deps: SessionDeps) {
-  const start = pipeline<z.output<typeof StartInput>>('sessionStart')
-    .step('active quests', 'postgres', async (input) => {
-      const user = await deps.relational.users.getById(input.userId);
-      if (!user) throw new NotFoundError('user', input.userId);
-      const active = (await deps.relational.reads.userActiveQuests(input.userId)).slice(
-        0,
-        deps.preloadQuests,
-      );
-      return { ...input, active };
-    })
-    .step(
-      'start session',
-      'redis',
-      async (ctx) => {
-        await deps.cache.sessions.users.start(ctx.userId, {
-          activeCharacter: ctx.character ?? null,
-          currentQuest: ctx.active[0]?.quest_id ?? null,
-          sessionData: {
-            session_id: ctx.sessionId ?? null,
-            started_at: new Date().toISOString(),
-          },
-        });
-        await deps.cache.pipelines.updateUserProgress(
-          ctx.active.map((q) => ({
-            userId: ctx.userId,
-            questId: q.quest_id,
-            progress: q.progress_percentage,
-            completed: false,
-          })),
-        );
-        return { ...ctx, started: true };
-      },
-      { fallback: (ctx) => ({ ...ctx, started: false }) },
-    )
-    .step(
-      'preload quests',
-      'redis',
-      async (ctx) => {
-        if (!ctx.started || ctx.active.length === 0) return { ...ctx, preloaded: 0 };
-        const quests = await deps.relational.quests.getByIds(ctx.active.map((q) => q.quest_id));
-        // Sent in one tick: the writes leave together (one round trip's wait).
-        const written = await Promise.all(
-          quests.map((q) => deps.cache.policies.quest_data.set({ questId: q.id }, q)),
-        );
-        return { ...ctx, preloaded: written.filter(Boolean).length };
-      },
-      { fallback: (ctx) => ({ ...ctx, preloaded: 0 }) },
-    );
+// What each step adds to the context the next one reads.
+type ValidStart = z.output<typeof StartInput>;
+type WithActiveQuests = ValidStart & { active: ActiveQuest[] };
+type Started = WithActiveQuests & { started: boolean };
+type Preloaded = Started & { preloaded: number };
+type ValidEnd = z.output<typeof EndInput>;
+type SessionRead = ValidEnd & { session: UserSession | null };
+type BackedUp = SessionRead & { summary: SessionSummary | null };
 
-  const end = pipeline<z.output<typeof EndInput>>('sessionEnd')
-    .step('read session', 'redis', async (input) => ({
-      ...input,
-      session: await deps.cache.sessions.users.get(input.userId),
-    }))
-    .step('back up summary', 'postgres', async (ctx) => {
-      if (!ctx.session) return { ...ctx, summary: null };
-      const s = ctx.session;
-      const dataSessionId = s.sessionData.session_id;
-      const { summary } = await deps.relational.sessions.backup({
-        userId: ctx.userId,
-        sessionKey:
-          ctx.sessionId ??
-          (typeof dataSessionId === 'string' && dataSessionId
-            ? dataSessionId
-            : String(s.lastActivity.getTime())),
-        activeCharacter: s.activeCharacter,
-        currentQuest: s.currentQuest,
-        questProgress: s.questProgress,
-        sessionData: s.sessionData,
-        lastActivityAt: s.lastActivity,
-      });
-      return { ...ctx, summary };
-    })
-    // After the backup only: a failure before it leaves the session live, so nothing is lost.
-    .step('end session', 'redis', async (ctx) => {
-      if (ctx.session) await deps.cache.sessions.users.end(ctx.userId);
-      return ctx;
+/** The user must exist; their active quests, at most `preloadQuests` of them. */
+const readActiveQuests =
+  (deps: SessionDeps) =>
+  async (input: ValidStart): Promise<WithActiveQuests> => {
+    const user = await deps.relational.users.getById(input.userId);
+    if (!user) throw new NotFoundError('user', input.userId);
+    const active = (await deps.relational.reads.userActiveQuests(input.userId)).slice(0, deps.preloadQuests);
+    return { ...input, active };
+  };
+
+/** The Redis session, on the first active quest, with the progress of every active quest. */
+const startSession =
+  (deps: SessionDeps) =>
+  async (ctx: WithActiveQuests): Promise<Started> => {
+    await deps.cache.sessions.users.start(ctx.userId, {
+      activeCharacter: ctx.character ?? null,
+      currentQuest: ctx.active[0]?.quest_id ?? null,
+      sessionData: {
+        session_id: ctx.sessionId ?? null,
+        started_at: new Date().toISOString(),
+      },
     });
+    await deps.cache.pipelines.updateUserProgress(
+      ctx.active.map((q) => ({
+        userId: ctx.userId,
+        questId: q.quest_id,
+        progress: q.progress_percentage,
+        completed: false,
+      })),
+    );
+    return { ...ctx, started: true };
+  };
+
+/** The active quests' definitions into `quest_data`, so the session's quest reads hit. */
+const preloadQuests =
+  (deps: SessionDeps) =>
+  async (ctx: Started): Promise<Preloaded> => {
+    if (!ctx.started || ctx.active.length === 0) return { ...ctx, preloaded: 0 };
+    const quests = await deps.relational.quests.getByIds(ctx.active.map((q) => q.quest_id));
+    // Sent in one tick: the writes leave together (one round trip's wait).
+    const written = await Promise.all(
+      quests.map((q) => deps.cache.policies.quest_data.set({ questId: q.id }, q)),
+    );
+    return { ...ctx, preloaded: written.filter(Boolean).length };
+  };
+
+const readSession =
+  (deps: SessionDeps) =>
+  async (input: ValidEnd): Promise<SessionRead> => ({
+    ...input,
+    session: await deps.cache.sessions.users.get(input.userId),
+  });
+
+/** The session's key: the caller's id, else the one it started with, else its last activity in ms. */
+function sessionKey(ctx: ValidEnd, session: UserSession): string {
+  const dataSessionId = session.sessionData.session_id;
+  return (
+    ctx.sessionId ??
+    (typeof dataSessionId === 'string' && dataSessionId
+      ? dataSessionId
+      : String(session.lastActivity.getTime()))
+  );
+}
+
+/** The live session's summary in `session_summaries` (once per session); no session, no summary. */
+const backUpSummary =
+  (deps: SessionDeps) =>
+  async (ctx: SessionRead): Promise<BackedUp> => {
+    if (!ctx.session) return { ...ctx, summary: null };
+    const s = ctx.session;
+    const { summary } = await deps.relational.sessions.backup({
+      userId: ctx.userId,
+      sessionKey: sessionKey(ctx, s),
+      activeCharacter: s.activeCharacter,
+      currentQuest: s.currentQuest,
+      questProgress: s.questProgress,
+      sessionData: s.sessionData,
+      lastActivityAt: s.lastActivity,
+    });
+    return { ...ctx, summary };
+  };
+
+const endSession =
+  (deps: SessionDeps) =>
+  async (ctx: BackedUp): Promise<BackedUp> => {
+    if (ctx.session) await deps.cache.sessions.users.end(ctx.userId);
+    return ctx;
+  };
+
+export function sessionFlows(deps: SessionDeps) {
+  const start = pipeline<ValidStart>('sessionStart')
+    .step('active quests', 'postgres', readActiveQuests(deps))
+    .step('start session', 'redis', startSession(deps), { fallback: (ctx) => ({ ...ctx, started: false }) })
+    .step('preload quests', 'redis', preloadQuests(deps), { fallback: (ctx) => ({ ...ctx, preloaded: 0 }) });
+
+  const end = pipeline<ValidEnd>('sessionEnd')
+    .step('read session', 'redis', readSession(deps))
+    .step('back up summary', 'postgres', backUpSummary(deps))
+    // After the backup only: a failure before it leaves the session live, so nothing is lost.
+    .step('end session', 'redis', endSession(deps));
 
   return {
     /**

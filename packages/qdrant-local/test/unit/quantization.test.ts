@@ -3,8 +3,8 @@
 // originals, and must agree with an exact float32 search computed here independently.
 import { seededRandom } from '@monsteros/bench-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Int8Codes } from '../src/engine/int8-codes.js';
-import { LocalQdrant } from '../src/index.js';
+import { Int8Codes } from '../../src/engine/int8-codes.js';
+import { LocalQdrant } from '../../src/index.js';
 
 const DIM = 48;
 const N = 3_000;

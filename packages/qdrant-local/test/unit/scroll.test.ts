@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Collection } from '../src/engine/collection.js';
-import { LocalQdrant } from '../src/index.js';
+import type { Collection } from '../../src/engine/collection.js';
+import { LocalQdrant } from '../../src/index.js';
 
 /** Counts reads of the collection's slot → id table, the work a scroll does per point it passes over. */
 function countIdReads(engine: LocalQdrant, name: string): { reads: number } {

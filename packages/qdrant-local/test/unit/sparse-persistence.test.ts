@@ -1,7 +1,7 @@
 import { cp } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { LocalQdrant } from '../src/index.js';
-import { dataDirs } from './support/data-dirs.js';
+import { LocalQdrant } from '../../src/index.js';
+import { dataDirs } from '../support/data-dirs.js';
 
 const dataDir = dataDirs('mos-local-sparse-');
 

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LocalQdrant } from '../src/index.js';
-import { dataDirs } from './support/data-dirs.js';
+import { LocalQdrant } from '../../src/index.js';
+import { dataDirs } from '../support/data-dirs.js';
 
 const dataDir = dataDirs('mos-local-snapshots-');
 
