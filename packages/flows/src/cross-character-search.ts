@@ -4,8 +4,8 @@
 import type { Analytics } from '@monsteros/analytics';
 import type { CrossCharacterHit, CrossCharacterOptions, Vectors } from '@monsteros/vectors';
 import { z } from 'zod';
+import { checkInput } from './boundary.js';
 import { FlowError, FlowValidationError } from './errors.js';
-import { checkInput } from './flows/common.js';
 
 /** Options of `data.crossCharacterSearch`: those of the vectors strategy, with usage taken from the analytics. */
 export interface CrossCharacterSearchInput extends Omit<CrossCharacterOptions, 'usage'> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataLayer, type DataLayerOptions } from '../src/create-data-layer.js';
+import { createDataLayer } from '../src/create-data-layer.js';
 import { loadConfig } from '../src/data-layer-config.js';
+import type { DataLayerOptions } from '../src/data-layer-types.js';
 import { ConfigError } from '../src/errors.js';
 import { createWorld, type World } from './fixtures/world.js';
 

@@ -5,8 +5,8 @@
 import { interactionRequestHash, type Relational, type TransactionScope } from '@monsteros/relational';
 import { JsonObjectSchema } from '@monsteros/schema';
 import { z } from 'zod';
+import { checkInput, PASSED_THROUGH } from '../boundary.js';
 import { FlowError, type FlowErrorCode } from '../errors.js';
-import { checkInput, PASSED_THROUGH } from '../flows/common.js';
 import { BULK_EVENT_TYPES, type BulkEventType, embedEvents } from './embed-events.js';
 
 /** Rows accepted by one call (one transaction). */

@@ -6,11 +6,11 @@ import type { Analytics } from '@monsteros/analytics';
 import type { Cache } from '@monsteros/cache';
 import { NotFoundError, type Relational } from '@monsteros/relational';
 import { z } from 'zod';
+import { checkInput, rethrowTyped } from '../boundary.js';
 import { FlowError } from '../errors.js';
 import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
 import type { StoredMemory, VectorsPort } from '../ports.js';
 import { consolidatedPointId } from '../vectors-port.js';
-import { checkInput, rethrowTyped } from './common.js';
 
 export interface ConsolidationInput {
   /** One character, or every character with memories. */

@@ -8,12 +8,12 @@ import type { Cache, CachedCharacterResponse, UserSession } from '@monsteros/cac
 import { interactionRequestHash, NotFoundError, type Relational } from '@monsteros/relational';
 import { type CharacterAgent, CharacterNameSchema } from '@monsteros/schema';
 import { z } from 'zod';
+import { checkInput, rethrowTyped } from '../boundary.js';
 import { cachedResponse, questionPatternHash } from '../caching/response-cache.js';
 import { applyInteractionCache, type InteractionCachePayload, interactionEvents } from '../outbox/events.js';
 import { part, pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
 import type { MemoryToStore, RecalledMemory, VectorsPort } from '../ports.js';
 import type { Responder } from '../responder.js';
-import { checkInput, rethrowTyped } from './common.js';
 
 export interface InteractionInput {
   userId: string;

@@ -6,10 +6,10 @@ import type { Cache } from '@monsteros/cache';
 import type { QuestProgress, Relational } from '@monsteros/relational';
 import { type CompletionData, CompletionDataSchema } from '@monsteros/schema';
 import { z } from 'zod';
+import { checkInput, rethrowTyped } from '../boundary.js';
 import { applyProgressCache, type ProgressCachePayload, progressEvents } from '../outbox/events.js';
 import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
 import type { AchievementToStore, VectorsPort } from '../ports.js';
-import { checkInput, rethrowTyped } from './common.js';
 
 export interface QuestProgressInput {
   userId: string;

@@ -8,8 +8,8 @@ import type { Cache, UserSession } from '@monsteros/cache';
 import { type ActiveQuest, NotFoundError, type Relational } from '@monsteros/relational';
 import type { SessionSummary } from '@monsteros/schema';
 import { z } from 'zod';
+import { checkInput, rethrowTyped } from '../boundary.js';
 import { pipeline, type StepTiming, type TimingRecorder } from '../pipeline.js';
-import { checkInput, rethrowTyped } from './common.js';
 
 export interface SessionStartInput {
   userId: string;

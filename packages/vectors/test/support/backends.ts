@@ -8,7 +8,7 @@ import {
 import { createVectors, type Vectors, type VectorsOptions } from '../../src/index.js';
 
 /** How a test reaches Qdrant: the local engine in process, or its REST server through the official client. */
-export interface Backend {
+interface Backend {
   name: string;
   open(options?: Omit<VectorsOptions, 'qdrant'>): Promise<Vectors>;
   close(): Promise<void>;
@@ -72,9 +72,19 @@ function qdrantBackend(url: string): Backend {
   };
 }
 
-/** For `describe.each(backends)('… ($name)', ({ make }) => …)`; a real Qdrant joins when QDRANT_URL is set. */
-export const backends: Array<{ name: string; make: () => Backend }> = [
+/** One backend of a suite: `describe.each(cases)('… ($name)', ({ make }) => …)`. */
+export interface BackendCase {
+  name: string;
+  make: () => Backend;
+}
+
+/** The local engine in process: pure code, so the suites run over it in the unit project. */
+export const inProcessBackends: readonly BackendCase[] = [
   { name: 'local in process', make: inProcessBackend },
+];
+
+/** The local REST server, and a real Qdrant when QDRANT_URL is set: the suites' integration runs. */
+export const serverBackends: readonly BackendCase[] = [
   { name: 'local over HTTP', make: httpBackend },
   ...(process.env.QDRANT_URL
     ? [{ name: 'qdrant', make: () => qdrantBackend(process.env.QDRANT_URL as string) }]

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { badInput, refusalProblem } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Analytics, createAnalytics, type MetricSeries } from '../src/index.js';
+import { type Analytics, createAnalytics, type MetricSeries } from '../../src/index.js';
 
 let analytics: Analytics;
 let work: string;

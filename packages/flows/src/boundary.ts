@@ -1,7 +1,11 @@
+// The data layer's boundary, shared by every public entry point (the flows, bulk imports,
+// reconcile, cross-character search): the input checked on the way in (checkInput), a failed
+// step's store error typed on the way out (rethrowTyped).
 import { parseInput } from '@monsteros/schema';
 import type { z } from 'zod';
-import { FlowError, type FlowErrorCode, FlowValidationError, StepError } from '../errors.js';
+import { FlowError, type FlowErrorCode, FlowValidationError, StepError } from './errors.js';
 
+/** The input parsed by its schema, or a FlowValidationError naming the field (`what` when it is the whole input). */
 export function checkInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = parseInput(schema, value);
   if (parsed.ok) return parsed.data;

@@ -15,7 +15,7 @@ import {
   VECTORS_LIMITS,
   type Vectors,
   VectorsValidationError,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 const RUNS = 1_000;
 const DIMS = 8;

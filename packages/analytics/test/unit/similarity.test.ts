@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Analytics, AnalyticsValidationError, createAnalytics } from '../src/index.js';
+import { type Analytics, AnalyticsValidationError, createAnalytics } from '../../src/index.js';
 
 let analytics: Analytics;
 beforeAll(async () => {
