@@ -11,7 +11,8 @@ import {
 import { CacheValidationError } from './errors.js';
 import { keyBuilders, NAMESPACE_KEY_BASE, namespaceKeys } from './keys.js';
 import type { MetricsBackend } from './metrics/backend.js';
-import { createRealtimeMetrics, type RealtimeMetrics } from './metrics/realtime.js';
+import { createRealtimeMetrics } from './metrics/realtime.js';
+import type { RealtimeMetrics } from './metrics/realtime-types.js';
 import { createMetrics, type Metrics } from './metrics/series.js';
 import { createPipelines, type Pipelines } from './pipelines.js';
 import { type CachePolicy, createPolicy } from './policies/create-policy.js';

@@ -10,14 +10,7 @@ export {
   MAX_IMPORT_ROWS,
 } from './bulk/index.js';
 export { questionPattern, questionPatternHash } from './caching/response-cache.js';
-export {
-  createDataLayer,
-  type DataLayer,
-  type DataLayerHealth,
-  type DataLayerOptions,
-  type FlowTimingRecord,
-  type MonitoredDataLayer,
-} from './create-data-layer.js';
+export { createDataLayer } from './create-data-layer.js';
 export type { CrossCharacterSearchInput, CrossCharacterSearchResult } from './cross-character-search.js';
 export {
   type DataLayerConfig,
@@ -25,6 +18,13 @@ export {
   loadConfig,
   resolveLocalPaths,
 } from './data-layer-config.js';
+export type {
+  DataLayer,
+  DataLayerHealth,
+  DataLayerOptions,
+  FlowTimingRecord,
+  MonitoredDataLayer,
+} from './data-layer-types.js';
 export { ConfigError, FlowError, type FlowErrorCode, FlowValidationError, StepError } from './errors.js';
 export type { ConsolidationInput, ConsolidationResult } from './flows/consolidation.js';
 export type { InteractionInput, InteractionResult } from './flows/interaction.js';

@@ -5,7 +5,7 @@
 import type { Availability, ScriptedClient } from '../connection.js';
 import { aggregate } from './aggregate.js';
 import type { SeriesStore } from './backend.js';
-import { newSampleId } from './series-inputs.js';
+import { newSampleId } from './inputs.js';
 
 interface CoreStoreDeps {
   client: ScriptedClient;

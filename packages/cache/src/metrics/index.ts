@@ -2,13 +2,13 @@
 // backend.ts) and the real-time per-minute aggregates every process shares (realtime.ts).
 export type { Aggregation, MetricBucket, MetricSample } from './aggregate.js';
 export type { MetricsBackend } from './backend.js';
-export {
-  REALTIME_BUCKETS_MS,
-  type RealtimeBucket,
-  type RealtimeMetrics,
-  type RealtimeMinute,
-  type RealtimeRange,
-  type RealtimeSeries,
-  type RealtimeSeriesRecorder,
-} from './realtime.js';
+export { REALTIME_BUCKETS_MS } from './realtime-hash.js';
+export type {
+  RealtimeBucket,
+  RealtimeMetrics,
+  RealtimeMinute,
+  RealtimeRange,
+  RealtimeSeries,
+  RealtimeSeriesRecorder,
+} from './realtime-types.js';
 export type { AgentMetricsUpdate, AggregateQuery, Metrics, RangeQuery } from './series.js';

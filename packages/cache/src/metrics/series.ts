@@ -23,7 +23,7 @@ import {
   UpdateSchema,
   Updates,
   Value,
-} from './series-inputs.js';
+} from './inputs.js';
 import { createTimeSeriesStore } from './timeseries-store.js';
 
 export interface RangeQuery {

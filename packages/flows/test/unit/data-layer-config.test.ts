@@ -1,8 +1,9 @@
 // loadConfig (the environment, defaults, overrides, errors that never show a value) and
 // createDataLayer's option checks, which refuse before any store is opened.
 import { describe, expect, it } from 'vitest';
-import { createDataLayer, type DataLayerOptions } from '../../src/create-data-layer.js';
+import { createDataLayer } from '../../src/create-data-layer.js';
 import { loadConfig } from '../../src/data-layer-config.js';
+import type { DataLayerOptions } from '../../src/data-layer-types.js';
 import { ConfigError } from '../../src/errors.js';
 
 describe('loadConfig', () => {
