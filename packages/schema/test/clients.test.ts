@@ -2,13 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CurrentStateSchema,
-  type Database,
-  OutboxEventInputSchema,
-  PerformanceMetricsSchema,
-  PrismaClient,
-} from '../src/index.js';
+import { type Database, PrismaClient } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
 
 let db: TestDatabase;
@@ -117,26 +111,5 @@ describe('Prisma Client and Kysely on one pg pool', () => {
     await expect(prisma.questDefinition.delete({ where: { id: quest.id } })).rejects.toThrow();
     await prisma.userProfile.delete({ where: { id: user.id } });
     expect(await prisma.userQuestProgress.count({ where: { quest_id: quest.id } })).toBe(0);
-  });
-});
-
-describe('JSONB document schemas', () => {
-  it('accepts a valid current_state and names the field of an invalid one', () => {
-    expect(CurrentStateSchema.parse({ status: 'active', mood: 'curious' }).status).toBe('active');
-    const bad = CurrentStateSchema.safeParse({ status: 'sleeping' });
-    expect(bad.success).toBe(false);
-    expect(bad.error?.issues[0]?.path).toEqual(['status']);
-  });
-
-  it('rejects non-finite metrics and outbox events without an aggregate', () => {
-    expect(PerformanceMetricsSchema.safeParse({ latency: Number.NaN }).success).toBe(false);
-    expect(PerformanceMetricsSchema.safeParse({ latency: 12.5 }).success).toBe(true);
-    const event = OutboxEventInputSchema.safeParse({
-      aggregate_type: '',
-      aggregate_id: 'x',
-      event_type: 'e',
-      payload: {},
-    });
-    expect(event.error?.issues[0]?.path).toEqual(['aggregate_type']);
   });
 });
