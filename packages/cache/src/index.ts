@@ -2,16 +2,11 @@
 // (LRU/LFU/TTL/write-through, enforced by Lua), sessions, agent message streams, metrics time
 // series, stats and health, on ioredis; every multi-key operation stays in one hash slot.
 
+export type { CacheOptions } from './cache-options.js';
+export type { Cache, CacheHealth, CacheStats, NamespaceStats } from './cache-types.js';
 export type { ValueFormat } from './codec.js';
 export type { ConnectionOptions, RedisClient } from './connection.js';
-export {
-  type Cache,
-  type CacheHealth,
-  type CacheOptions,
-  type CacheStats,
-  createCache,
-  type NamespaceStats,
-} from './create-cache.js';
+export { createCache } from './create-cache.js';
 export {
   CacheError,
   type CacheErrorCode,

@@ -3,7 +3,7 @@
 // tests); at run time `expectTypeOf` does nothing, so this file needs no Redis.
 import type { LearningPreferences, QuestDefinition } from '@monsteros/schema';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Cache } from '../create-cache.js';
+import type { Cache } from '../cache-types.js';
 import type { CachedCharacterResponse, CachedMemorySearch, NamespaceName } from './namespaces.js';
 
 type Policies = Cache['policies'];
