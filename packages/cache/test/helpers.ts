@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type Cache, type CacheOptions, createCache } from '../src/index.js';
+import { expect } from 'vitest';
+import { type Cache, type CacheOptions, CacheValidationError, createCache } from '../src/index.js';
 
 export { questFixture } from '@monsteros/schema/testing';
 
@@ -62,4 +63,16 @@ export function deferred<T = void>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** The CacheValidationError `fn` throws or rejects with (fails the test when it is anything else). */
+export async function validationError(fn: () => unknown): Promise<CacheValidationError> {
+  const error = await Promise.resolve()
+    .then(fn)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(error).toBeInstanceOf(CacheValidationError);
+  return error as CacheValidationError;
 }

@@ -1,7 +1,7 @@
 import type { LearningPreferences, QuestDefinition } from '@monsteros/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CachedMemorySearch, CacheValidationError, createCache, hashTagOf } from '../src/index.js';
-import { deferred, eventually, questFixture, REDIS_URL, testCache } from './helpers.js';
+import { type CachedMemorySearch, createCache, hashTagOf } from '../src/index.js';
+import { deferred, eventually, questFixture, REDIS_URL, testCache, validationError } from './helpers.js';
 
 const quest = (id: string, extra: Partial<QuestDefinition> = {}): QuestDefinition =>
   questFixture(id, {
@@ -442,17 +442,6 @@ describe('serialization', () => {
 });
 
 describe('bad input', () => {
-  async function validationError(fn: () => unknown): Promise<CacheValidationError> {
-    const error = await Promise.resolve()
-      .then(fn)
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect(error).toBeInstanceOf(CacheValidationError);
-    return error as CacheValidationError;
-  }
-
   it('rejects a negative or zero TTL, naming the field', async () => {
     const e = await validationError(() =>
       t.cache.policies.quest_data.set({ questId: 'x' }, quest('x'), { ttlSeconds: -1 }),
@@ -507,25 +496,6 @@ describe('bad input', () => {
     expect(e.field).toBe('key.character');
     const e2 = await validationError(() => responses.get({ character: 'x' } as never));
     expect(e2.field).toBe('key.hash');
-  });
-
-  it('rejects a prefix with braces', async () => {
-    const e = await validationError(() => createCache({ prefix: 'a{b}:' }));
-    expect(e.field).toBe('options.prefix');
-  });
-
-  it('rejects a MONSTEROS_KEY_PREFIX with braces or glob characters like the prefix option', async () => {
-    const saved = process.env.MONSTEROS_KEY_PREFIX;
-    try {
-      for (const bad of ['a{b}:', 'mos*:', 'mos[1]:']) {
-        process.env.MONSTEROS_KEY_PREFIX = bad;
-        const e = await validationError(() => createCache({ redis: REDIS_URL }));
-        expect(e.field).toBe('MONSTEROS_KEY_PREFIX');
-      }
-    } finally {
-      if (saved === undefined) delete process.env.MONSTEROS_KEY_PREFIX;
-      else process.env.MONSTEROS_KEY_PREFIX = saved;
-    }
   });
 });
 
