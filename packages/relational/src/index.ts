@@ -1,13 +1,7 @@
 // @monsteros/relational: PostgreSQL access for MonsterOS. One pg pool shared by Prisma Client
 // and Kysely, typed repositories, the hot queries as named prepared statements, transactions,
 // health and statistics.
-export {
-  createRelational,
-  type IsolationLevel,
-  type Relational,
-  type RelationalOptions,
-  type TransactionScope,
-} from './create-relational.js';
+export { createRelational } from './create-relational.js';
 export {
   CheckViolationError,
   ConflictError,
@@ -23,6 +17,8 @@ export {
   TimeoutError,
   UnavailableError,
 } from './errors.js';
+export type { RelationalOptions } from './relational-options.js';
+export type { IsolationLevel, Relational, TransactionScope } from './relational-types.js';
 export type { AchievementsRepository, NewAchievement } from './repositories/achievements.js';
 export type { CharactersRepository, NewCharacter } from './repositories/characters.js';
 export {
