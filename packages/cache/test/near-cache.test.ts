@@ -3,7 +3,7 @@
 import type { LearningPreferences } from '@monsteros/schema';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CachedCharacterResponse, CacheValidationError, createCache } from '../src/index.js';
+import { type CachedCharacterResponse, createCache } from '../src/index.js';
 import { eventually, REDIS_URL, testCache } from './helpers.js';
 import { privateRedis } from './private-server.js';
 
@@ -167,21 +167,6 @@ describe('near cache', () => {
     await responses.set(key, response('short'), { ttlSeconds: 0.3 });
     await responses.get(key);
     await eventually(async () => (await responses.get(key)) === undefined, 5_000, 'expiry');
-  });
-
-  it('rejects a near cache with inline read tracking, naming the field', () => {
-    let error: unknown;
-    try {
-      createCache({
-        prefix: 'x:',
-        redis: REDIS_URL,
-        policies: { quest_data: { nearCacheEntries: 10, readTracking: 'inline' } },
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(CacheValidationError);
-    expect((error as CacheValidationError).field).toBe('policies.quest_data.nearCacheEntries');
   });
 });
 
