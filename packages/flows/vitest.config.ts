@@ -1,3 +1,1 @@
-import { packageTestConfig } from '@monsteros/vitest-config';
-
-export default packageTestConfig();
+export { default } from '@monsteros/vitest-config';
