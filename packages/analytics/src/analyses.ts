@@ -2,7 +2,7 @@
 // only. Each takes its window and an optional `now` (default: the current time).
 import type { Db } from './db.js';
 import { UnknownNameError } from './errors.js';
-import { BucketMinutes, check, Days, Hours, Name, OptionsObject, When } from './options.js';
+import { BucketMinutes, check, Days, Hours, Name, OptionsObject, When } from './validation.js';
 
 const us = (d: Date) => (BigInt(d.getTime()) * 1000n).toString();
 

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { type Db, literal, rowsOf } from './db.js';
 import { UnknownNameError } from './errors.js';
-import { check, NameText, OptionsObject } from './options.js';
 import { TABLE_NAMES, TABLES, type TableName } from './tables.js';
+import { check, NameText, OptionsObject } from './validation.js';
 
 const ExportOptions = OptionsObject.pipe(
   z.object({

@@ -2,8 +2,9 @@
 // microseconds so that no precision is lost between PostgreSQL, CSV and DuckDB. The cursor is
 // written into the COPY text as a literal (COPY takes no parameters); it is only ever a bigint
 // and a UUID we produced and re-validate here.
-import { UUID_PATTERN } from './options.js';
+
 import type { TableName } from './tables.js';
+import { UUID_PATTERN } from './validation.js';
 
 export interface Cursor {
   /** Microseconds since the epoch of the change time. */

@@ -11,17 +11,15 @@ export {
   type MetricBucket,
   rateMemory,
 } from './analyses.js';
-export {
-  type Analytics,
-  type AnalyticsStats,
-  type CharacterPerformanceRow,
-  createAnalytics,
-  type DuckdbBufferStats,
-  type IngestableTable,
-  type LearningAnalyticsRow,
-  type MemoryPerformanceRow,
-  type Watermark,
-} from './create-analytics.js';
+export type { AnalyticsOptions } from './analytics-options.js';
+export type {
+  Analytics,
+  AnalyticsStats,
+  DuckdbBufferStats,
+  IngestableTable,
+  Watermark,
+} from './analytics-types.js';
+export { createAnalytics } from './create-analytics.js';
 export type { QueryTiming } from './db.js';
 export {
   AnalyticsError,
@@ -36,7 +34,7 @@ export {
 } from './errors.js';
 export type { ExportedTable } from './export.js';
 export type { IngestResult } from './ingest.js';
-export type { AnalyticsOptions } from './options.js';
 export type { SimilarityItem, SimilarPair } from './similarity.js';
 export type { MetricSample, MetricSeries, MetricsSource, PostgresSource } from './sources.js';
 export { TABLE_NAMES, type TableName } from './tables.js';
+export type { CharacterPerformanceRow, LearningAnalyticsRow, MemoryPerformanceRow } from './views.js';

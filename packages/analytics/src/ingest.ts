@@ -22,8 +22,8 @@ import { z } from 'zod';
 import { type Db, literal, rowsOf } from './db.js';
 import { AnalyticsError, IngestionError } from './errors.js';
 import { type Cursor, EXTRACTIONS, type Extraction, ZERO_ID } from './extractions.js';
-import { check } from './options.js';
 import type { MetricSeries, MetricsSource, PostgresSource } from './sources.js';
+import { check } from './validation.js';
 
 /** What one table's ingestion did. */
 export interface IngestResult {

@@ -4,7 +4,7 @@ import { ARRAY, FLOAT } from '@duckdb/node-api';
 import { z } from 'zod';
 import { type Db, rowsOf } from './db.js';
 import { AnalyticsValidationError } from './errors.js';
-import { check, Name } from './options.js';
+import { check, Name } from './validation.js';
 
 export interface SimilarityItem {
   id: string;
