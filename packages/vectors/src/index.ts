@@ -14,7 +14,7 @@ export {
   type ShardingSpec,
   SPARSE_VECTOR,
 } from './collections.js';
-export { createVectors, type QdrantTarget, type Vectors, type VectorsOptions } from './create-vectors.js';
+export { createVectors } from './create-vectors.js';
 export {
   type CachedEmbeddingProvider,
   type EmbeddingCacheStats,
@@ -88,4 +88,6 @@ export {
   type MemorySearchHit,
   reciprocalRankFusion,
 } from './strategies/hippo-rag.js';
+export type { QdrantTarget, VectorsOptions } from './vectors-options.js';
+export type { Vectors } from './vectors-types.js';
 export type { UpsertOptions, UpsertRecord, UpsertResult } from './writes.js';
