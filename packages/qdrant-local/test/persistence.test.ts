@@ -1,64 +1,15 @@
 import { spawn } from 'node:child_process';
-import { appendFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { describe, expect, it } from 'vitest';
 import { LocalQdrant, startLocalQdrantServer } from '../src/index.js';
 import { dataDirs, simulateCrash } from './support/data-dirs.js';
+import { expectSeeded, seed } from './support/seeded-collection.js';
 
 const dataDir = dataDirs('mos-local-qdrant-');
 
-const vector = (i: number) => [Math.cos(i), Math.sin(i), 1, i % 3];
-
-async function seed(engine: LocalQdrant, name: string, count: number): Promise<void> {
-  await engine.createCollection(name, { vectors: { size: 4, distance: 'Dot' }, hnsw_config: { m: 8 } });
-  await engine.upsertPoints(name, {
-    points: Array.from({ length: count }, (_, i) => ({
-      id: i + 1,
-      vector: vector(i + 1),
-      payload: { i: i + 1, even: i % 2 === 1 },
-    })),
-  });
-  await engine.createPayloadIndex(name, { field_name: 'i', field_schema: 'integer' });
-  await engine.deletePoints(name, { filter: { must: [{ key: 'i', range: { gt: count - 2 } }] } });
-  await engine.setPayload(name, { points: [1], payload: { note: 'kept' } });
-  await engine.updateCollectionAliases({
-    actions: [{ create_alias: { collection_name: name, alias_name: `${name}_alias` } }],
-  });
-}
-
-async function expectSeeded(engine: LocalQdrant, name: string, count: number): Promise<void> {
-  expect(await engine.countPoints(name)).toEqual({ count: count - 2 });
-  const [one] = await engine.retrievePoints(name, { ids: [1], with_vector: true });
-  expect(one!.payload).toEqual({ i: 1, even: false, note: 'kept' });
-  (one!.vector as number[]).forEach((x, d) => {
-    expect(x).toBeCloseTo(vector(1)[d]!, 6);
-  });
-  const info = await engine.getCollection(`${name}_alias`);
-  expect(info.config.hnsw_config.m).toBe(8);
-  expect(info.payload_schema.i).toMatchObject({ data_type: 'integer', points: count - 2 });
-  const hits = await engine.queryPoints(name, { query: [1, 0, 0, 0], limit: 1 });
-  const best = Array.from({ length: count - 2 }, (_, i) => i + 1).sort(
-    (a, b) => Math.cos(b) - Math.cos(a),
-  )[0];
-  expect(hits.points[0]!.id).toBe(best);
-}
-
 describe('local mode persistence', () => {
-  it('keeps collections, points, payload, indexes and aliases across a clean restart', async () => {
-    const dir = await dataDir();
-    const first = await LocalQdrant.open(dir);
-    await seed(first, 'memories', 40);
-    await first.close();
-    // The directory lock is gone with the engine.
-    expect((await readdir(dir)).sort()).toEqual(['snapshot.bin', 'wal.log']);
-    expect((await stat(join(dir, 'wal.log'))).size).toBe(0);
-
-    const second = await LocalQdrant.open(dir);
-    await expectSeeded(second, 'memories', 40);
-    await second.close();
-  });
-
   it('replays the log of an engine that was never closed', async () => {
     const dir = await dataDir();
     const crashed = await LocalQdrant.open(dir);
