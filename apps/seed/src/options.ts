@@ -1,6 +1,6 @@
 import { MonsterosError } from '@monsteros/schema/errors';
 import { z } from 'zod';
-import type { SeedSize } from './generate/dataset.js';
+import type { SeedSize } from './generate/sizes.js';
 
 /** What `pnpm seed` was asked to do. */
 export interface SeedOptions {

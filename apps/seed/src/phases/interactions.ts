@@ -1,6 +1,7 @@
 // The interaction log through the bulk import: rows and the events embedding them together.
 import type { DataLayer } from '@monsteros/flows';
-import type { SeedDataset, SeedInteraction } from '../generate/dataset.js';
+import type { SeedDataset } from '../generate/dataset.js';
+import type { SeedInteraction } from '../generate/interactions.js';
 import type { SeedRunOptions } from '../seed.js';
 import { BATCH } from './chunks.js';
 

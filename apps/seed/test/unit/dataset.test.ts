@@ -8,7 +8,8 @@ import {
   QuestContentSchema,
 } from '@monsteros/schema';
 import { describe, expect, it } from 'vitest';
-import { buildDataset, SIZES } from '../../src/generate/dataset.js';
+import { buildDataset } from '../../src/generate/dataset.js';
+import { SIZES } from '../../src/generate/sizes.js';
 import { ROSTER } from '../../src/roster.js';
 
 const anchor = new Date('2026-11-01T00:00:00Z');
