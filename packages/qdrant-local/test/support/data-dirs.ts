@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +17,11 @@ export function dataDirs(prefix: string): () => Promise<string> {
   };
 }
 
-/** The pid of a process that has already exited. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', '']);
-  if (child.pid === undefined) throw new Error('could not start a short-lived process');
-  return child.pid;
-}
+/**
+ * A pid no process can have: above Linux's PID_MAX_LIMIT (2^22) and every other system's pid
+ * range. A pid of a process that has exited could be reused before the engine checks it.
+ */
+const DEAD_PID = 2 ** 22 + 1;
 
 /**
  * Makes a data directory look as if its engine's process had crashed: the engine object stays
@@ -31,7 +29,7 @@ function deadPid(): number {
  * `LocalQdrant.open` takes it over as it would after a real crash.
  */
 export async function simulateCrash(dir: string): Promise<void> {
-  await writeFile(join(dir, 'LOCK'), `${deadPid()}\n`);
+  await writeFile(join(dir, 'LOCK'), `${DEAD_PID}\n`);
 }
 
 /** The ids a new engine finds in `collection` after the engine over `dir` crashed. */

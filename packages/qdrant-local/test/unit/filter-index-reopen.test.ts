@@ -1,13 +1,13 @@
-// Payload indexes rebuilt when a data directory is reopened (after a simulated crash, which starts
-// a short-lived process for a pid that is gone); the in-memory index tests are in unit/filter-index.
+// Payload indexes rebuilt when a data directory is reopened after a simulated crash; the
+// in-memory index tests are in filter-index.test.ts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom as random } from '@monsteros/bench-kit';
 import { afterEach, describe, it } from 'vitest';
-import { LocalQdrant } from '../src/index.js';
-import { simulateCrash } from './support/data-dirs.js';
-import { expectSameAnswers, Gen, INDEXES, randomWrite, seed } from './support/filter-model.js';
+import { LocalQdrant } from '../../src/index.js';
+import { simulateCrash } from '../support/data-dirs.js';
+import { expectSameAnswers, Gen, INDEXES, randomWrite, seed } from '../support/filter-model.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

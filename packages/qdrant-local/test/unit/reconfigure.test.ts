@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LocalQdrant } from '../src/index.js';
-import { dataDirs, simulateCrash } from './support/data-dirs.js';
+import { LocalQdrant } from '../../src/index.js';
+import { dataDirs, simulateCrash } from '../support/data-dirs.js';
 
 const dataDir = dataDirs('mos-local-reconfigure-');
 
