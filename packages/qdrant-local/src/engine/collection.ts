@@ -7,7 +7,7 @@ import {
   denseSpecs,
 } from './collection-config.js';
 import { comparePointIds, type PointId } from './ids.js';
-import { cloneJson, deleteAt, mergeAt, type Payload, valuesAt } from './json-path.js';
+import { cloneJson, deleteAt, hasValuesAt, mergeAt, type Payload } from './json-path.js';
 import { MultiVectorStore } from './multi-vector-store.js';
 import { INVERTED_TYPES, InvertedIndex } from './payload-index.js';
 import { SparseIndex, type SparseVector } from './sparse-index.js';
@@ -370,12 +370,17 @@ export class Collection {
   }
 
   payloadSchema(): Record<string, unknown> {
+    // One pass over the points for every indexed field, testing presence without building values.
+    const fields = [...this.indexes.keys()];
+    const points = new Array<number>(fields.length).fill(0);
+    if (fields.length > 0)
+      for (const slot of this.slotOf.values()) {
+        const payload = this.payloads[slot]!;
+        for (let i = 0; i < fields.length; i++) if (hasValuesAt(payload, fields[i]!)) points[i]!++;
+      }
     const out: Record<string, unknown> = {};
-    for (const [field, spec] of this.indexes) {
-      let points = 0;
-      for (const slot of this.slotOf.values()) if (valuesAt(this.payloads[slot]!, field).length > 0) points++;
-      out[field] = { ...spec, points };
-    }
+    for (const [i, field] of fields.entries())
+      out[field] = { ...this.indexes.get(field)!, points: points[i] };
     return out;
   }
 }

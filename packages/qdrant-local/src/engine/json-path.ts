@@ -100,6 +100,25 @@ export function valuesAt(payload: Payload, path: string): unknown[] {
 }
 
 /**
+ * Whether `valuesAt(payload, path)` would be non-empty, without building the values: a reached
+ * value counts unless it is an empty array. For counting the points that carry a field.
+ */
+export function hasValuesAt(payload: Payload, path: string): boolean {
+  return reaches(payload, parsePath(path), 0);
+}
+
+function reaches(v: unknown, steps: PathStep[], i: number): boolean {
+  if (i === steps.length) return !(Array.isArray(v) && v.length === 0);
+  const step = steps[i]!;
+  if (step.index === null)
+    return isObject(v) && Object.hasOwn(v, step.key) && reaches(v[step.key], steps, i + 1);
+  if (!Array.isArray(v)) return false;
+  if (step.index !== 'all') return step.index < v.length && reaches(v[step.index], steps, i + 1);
+  for (const e of v) if (reaches(e, steps, i + 1)) return true;
+  return false;
+}
+
+/**
  * Deep-copies JSON data so stored payloads never alias caller objects. Plain objects, arrays and
  * primitives are copied by hand (several times faster than structuredClone on small payloads);
  * anything else (a Date, a typed array, a cycle deeper than any payload) by structuredClone.

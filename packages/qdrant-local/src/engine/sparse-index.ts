@@ -78,8 +78,14 @@ export class SparseIndex {
   private acc = new Float64Array(64);
   private mark = new Uint8Array(64);
   private touched = new Int32Array(64);
+  /** Slots holding a vector (kept on every set and remove, so telemetry needs no scan). */
+  private held = 0;
 
   constructor(readonly idfModifier: boolean) {}
+
+  get count(): number {
+    return this.held;
+  }
 
   get(slot: number): SparseVector | undefined {
     return this.bySlot[slot];
@@ -102,6 +108,7 @@ export class SparseIndex {
     if (v === undefined) return;
     this.ensure(slot);
     this.bySlot[slot] = v;
+    this.held++;
     const gen = this.gen[slot]!;
     for (let i = 0; i < v.indices.length; i++) {
       const value = v.values[i]!;
@@ -120,6 +127,7 @@ export class SparseIndex {
     const old = this.bySlot[slot];
     if (old === undefined) return;
     this.bySlot[slot] = undefined;
+    this.held--;
     this.gen[slot] = this.gen[slot]! + 1;
     for (let i = 0; i < old.indices.length; i++) {
       if (old.values[i] === 0) continue;

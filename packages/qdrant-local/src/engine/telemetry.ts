@@ -35,22 +35,17 @@ export function collectionTelemetry(
   col: Collection,
   aliases: ReadonlyMap<string, string>,
 ): CollectionTelemetry {
+  // Dense stores and sparse indexes keep their counts; multivectors are counted in one pass over
+  // the points (telemetry is read every few seconds by monitors).
   const vectors: Record<string, number> = {};
-  for (const [name, store] of col.dense) {
-    let n = 0;
-    for (const slot of col.slotOf.values()) if (store.present[slot] === 1) n++;
-    vectors[name] = n;
-  }
-  for (const [name, store] of col.multi) {
-    let n = 0;
-    for (const slot of col.slotOf.values()) if (store.present[slot] === 1) n++;
-    vectors[name] = n;
-  }
-  for (const name of col.sparseNames) {
-    let n = 0;
-    for (const slot of col.slotOf.values()) if (col.sparse[slot]?.[name]) n++;
-    vectors[name] = n;
-  }
+  for (const [name, store] of col.dense) vectors[name] = store.count;
+  const multi = [...col.multi];
+  const counts = new Array<number>(multi.length).fill(0);
+  if (multi.length > 0)
+    for (const slot of col.slotOf.values())
+      for (let i = 0; i < multi.length; i++) if (multi[i]![1].present[slot] === 1) counts[i]!++;
+  for (const [i, [name]] of multi.entries()) vectors[name] = counts[i]!;
+  for (const name of col.sparseNames) vectors[name] = col.sparseIndexes.get(name)?.count ?? 0;
   return {
     name: col.name,
     points: col.count,

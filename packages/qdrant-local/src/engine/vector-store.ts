@@ -56,6 +56,11 @@ export class VectorStore {
   private norms: Float32Array | null;
   private rows = 0;
 
+  /** Slots holding a vector (kept on every set and clear, so telemetry needs no scan). */
+  get count(): number {
+    return this.rows;
+  }
+
   constructor(
     readonly dim: number,
     readonly distance: Distance,
