@@ -3,6 +3,7 @@
 import type { Analytics, DuckdbBufferStats, QueryTiming } from '@monsteros/analytics';
 import type { Cache, CacheStats, NamespaceStats } from '@monsteros/cache';
 import type { RelayStats, StepStore, StepTiming } from '@monsteros/flows';
+import type { VectorCollectionFigures } from '@monsteros/flows/metrics';
 import type { OutboxBacklog, Relational, RelationalStats } from '@monsteros/relational';
 import type { EngineTelemetry, Vectors } from '@monsteros/vectors';
 import type { RealtimeSource, SharedReading } from './collect/shared-metrics.js';
@@ -134,14 +135,7 @@ export interface RedisReading {
 }
 
 export interface QdrantReading {
-  collections: Array<{
-    name: string;
-    points: number;
-    indexedVectors: number;
-    status: string;
-    optimizerStatus: string | null;
-    segments: number | null;
-  }>;
+  collections: VectorCollectionFigures[];
   /** Search latency per profile (one Qdrant query) and per strategy (`strategy:<name>`, end to end). */
   search: Array<{ name: string; count: number; p50Ms: number; p99Ms: number; meanMs: number }>;
   /** Mean of the profile searches weighted by their calls; null before any search. */

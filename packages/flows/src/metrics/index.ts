@@ -2,5 +2,9 @@
 // instrumentation) and publishes, for readers such as @monsteros/monitor.
 export { instrumentPostgresPool } from './instrument-postgres.js';
 export type { RealtimeMetricName } from './names.js';
-export { LOCAL_VECTORS_DOC, type PublishedVectorsStats } from './published-vectors.js';
+export {
+  LOCAL_VECTORS_DOC,
+  type PublishedVectorsStats,
+  type VectorCollectionFigures,
+} from './published-vectors.js';
 export { createMetricsRecorder } from './recorder.js';

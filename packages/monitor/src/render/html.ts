@@ -3,6 +3,7 @@
 
 import { thresholdTable } from '../report/monitoring-setup.js';
 import type { MonitorReport, StoreStatus, TrendPoint } from '../report/types.js';
+import type { LatencySummary } from '../types.js';
 import { esc, latencyChart, legend, lineChart, PALETTE, type RangeRow, ratioBars } from './charts.js';
 import { bytes, count, inUnit, ms, pct } from './format.js';
 import { localEngineHtmlPanel, sharedHtmlPanel } from './panels.js';
@@ -102,33 +103,24 @@ function statusCard(st: StoreStatus): string {
 <p class="summary">${esc(st.summary)}</p>${st.figures.length ? `<dl>${st.figures.map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.value)}</dd>`).join('')}</dl>` : ''}</div>`;
 }
 
+/** A store's measured round trips as one chart row. */
+function roundTrip(group: string, l: LatencySummary): RangeRow {
+  return {
+    group,
+    label: `${group} round trip`,
+    p50: l.p50Ms,
+    p95: l.p95Ms,
+    p99: l.p99Ms,
+    max: l.maxMs,
+    samples: l.values ?? [],
+  };
+}
+
 function latencyRows(report: MonitorReport): RangeRow[] {
   const s = report.snapshot;
   const rows: RangeRow[] = [];
-  if (s.postgres.status === 'ok') {
-    const l = s.postgres.latency;
-    rows.push({
-      group: 'PostgreSQL',
-      label: 'PostgreSQL round trip',
-      p50: l.p50Ms,
-      p95: l.p95Ms,
-      p99: l.p99Ms,
-      max: l.maxMs,
-      samples: l.values ?? [],
-    });
-  }
-  if (s.redis.status === 'ok') {
-    const l = s.redis.latency;
-    rows.push({
-      group: 'Redis',
-      label: 'Redis round trip',
-      p50: l.p50Ms,
-      p95: l.p95Ms,
-      p99: l.p99Ms,
-      max: l.maxMs,
-      samples: l.values ?? [],
-    });
-  }
+  if (s.postgres.status === 'ok') rows.push(roundTrip('PostgreSQL', s.postgres.latency));
+  if (s.redis.status === 'ok') rows.push(roundTrip('Redis', s.redis.latency));
   if (s.qdrant.status === 'ok') {
     for (const q of s.qdrant.search.filter((q) => q.count > 0))
       rows.push({ group: 'Qdrant', label: `Qdrant ${q.name}`, p50: q.p50Ms, p99: q.p99Ms });
