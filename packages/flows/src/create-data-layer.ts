@@ -183,10 +183,11 @@ export async function createDataLayer(options: DataLayerOptions = {}): Promise<D
     async close() {
       if (work.closing) return;
       const settled = work.close(); // refuses new work from here on
-      publisher?.stop();
       consolidation?.stop();
       await settled;
       await relay.stop();
+      // The vector figures as the app ends (the stores are still open; failures are ignored).
+      await publisher?.stop();
       // Every store is closed even when one fails to; the first failure is thrown after.
       const closed = await Promise.allSettled([
         (async () => analytics?.close())(),
