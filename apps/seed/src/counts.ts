@@ -2,7 +2,13 @@
 // that a second run must leave unchanged.
 import { createHash } from 'node:crypto';
 import type { DataLayer } from '@monsteros/flows';
-import type { SeedSummaryRow } from './seed.js';
+
+/** One line of the closing table: a store, what was counted in it, and how many. */
+export interface SeedSummaryRow {
+  store: string;
+  what: string;
+  count: number;
+}
 
 /** Our Redis keys (under the key prefix), a SCAN page at a time. */
 async function* ourRedisKeys(data: DataLayer): AsyncGenerator<string[]> {

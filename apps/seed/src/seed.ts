@@ -4,7 +4,7 @@
 // relay embeds them), --reset through data.reset(). Every write is keyed by a natural or derived
 // id and skips what exists, so a second run changes nothing.
 import { createDataLayer, type DataLayerOptions } from '@monsteros/flows';
-import { countStores } from './counts.js';
+import { countStores, type SeedSummaryRow } from './counts.js';
 import { buildDataset } from './generate/dataset.js';
 import type { SeedOptions } from './options.js';
 import { applyOutbox, reconcileStores, syncAnalytics } from './phases/finish.js';
@@ -20,12 +20,6 @@ import type { ProgressReporter } from './progress.js';
 export { countStores, postgresChecksum } from './counts.js';
 export { SeedError } from './errors.js';
 export { ENVIRONMENT_KEY } from './phases/preflight.js';
-
-export interface SeedSummaryRow {
-  store: string;
-  what: string;
-  count: number;
-}
 
 export interface SeedSummary {
   rows: SeedSummaryRow[];
