@@ -1,6 +1,6 @@
 // Bad input at the cache's public entry points: a CacheValidationError naming the field, and nothing
 // written. Examples for each defect found, then fast-check properties (1,000 cases per entry point).
-import { badInput, refusalProblem } from '@monsteros/schema/testing';
+import { badInput, refusalProblem, thrownBy } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheValidationError } from '../src/index.js';
@@ -23,12 +23,7 @@ async function keysWritten(): Promise<number> {
 }
 
 async function refused(fn: () => Promise<unknown>, field: string): Promise<CacheValidationError> {
-  let error: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
+  const error = await thrownBy(fn);
   expect(refusalProblem(error, field)).toBeNull();
   expect(error).toBeInstanceOf(CacheValidationError);
   return error as CacheValidationError;

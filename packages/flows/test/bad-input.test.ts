@@ -1,7 +1,7 @@
 // Bad input at the data layer's public entry points: a typed VALIDATION error naming the field,
 // and nothing written to PostgreSQL. Examples for each defect found, then fast-check properties
 // (1,000 cases per entry point).
-import { badInput, refusalProblem } from '@monsteros/schema/testing';
+import { badInput, refusalProblem, thrownBy } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataLayer, questionPattern, questionPatternHash } from '../src/index.js';
@@ -24,12 +24,7 @@ async function rows(): Promise<number> {
 }
 
 async function refused(fn: () => Promise<unknown>, field: string): Promise<void> {
-  let error: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
+  const error = await thrownBy(fn);
   expect(refusalProblem(error, field)).toBeNull();
 }
 

@@ -1,6 +1,12 @@
 // Bad input at every public entry point: a RelationalValidationError naming the field, and no statement
 // sent. Examples for each defect found, then fast-check properties (1,000 cases per entry point).
-import { badInput, createTestDatabase, refusalProblem, type TestDatabase } from '@monsteros/schema/testing';
+import {
+  badInput,
+  createTestDatabase,
+  refusalProblem,
+  type TestDatabase,
+  thrownBy,
+} from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,12 +35,7 @@ afterAll(async () => {
 /** Calls `fn`, expects a RelationalValidationError whose field starts with `field`, and no statement sent. */
 async function refused(fn: () => Promise<unknown>, field: string): Promise<RelationalValidationError> {
   const before = queries();
-  let error: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
+  const error = await thrownBy(fn);
   expect(refusalProblem(error, field)).toBeNull();
   expect(error).toBeInstanceOf(RelationalValidationError);
   expect((error as Error).message).not.toMatch(/\/src\/|\.ts:|at .*\(/);

@@ -4,7 +4,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { badInput, refusalProblem } from '@monsteros/schema/testing';
+import { badInput, refusalProblem, thrownBy } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Analytics, createAnalytics, type MetricSeries } from '../../src/index.js';
@@ -52,12 +52,7 @@ async function snapshot(): Promise<string> {
 }
 
 async function refused(fn: () => Promise<unknown>, field: string): Promise<void> {
-  let error: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
+  const error = await thrownBy(fn);
   expect(refusalProblem(error, field)).toBeNull();
 }
 

@@ -82,13 +82,25 @@ export function badInput(): fc.Arbitrary<BadInput> {
 }
 
 /**
+ * What `fn` threw or rejected with, or undefined when it returned: the error a refusal test looks at.
+ * @example
+ * await thrownBy(() => api.get(bad.make())) // CacheValidationError { field: 'key', … }
+ */
+export async function thrownBy(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/**
  * Why `error` is not the refusal bad input deserves, or null when it is: a typed `VALIDATION`
  * error whose `field` (a string) starts with `field`, and whose message carries no source path,
  * code location or connection string.
  * @example
- * let error: unknown;
- * try { await api.get(bad.make()); } catch (e) { error = e; }
- * expect(refusalProblem(error, 'options')).toBeNull();
+ * expect(refusalProblem(await thrownBy(() => api.get(bad.make())), 'options')).toBeNull();
  */
 export function refusalProblem(error: unknown, field: string): string | null {
   if (!(error instanceof Error)) return `${field}: accepted (no error thrown)`;

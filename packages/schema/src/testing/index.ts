@@ -8,6 +8,7 @@ export {
   deeplyNested,
   refusalProblem,
   throwingProxy,
+  thrownBy,
   unstorableText,
 } from './bad-input.js';
 export { createTestDatabase, type TestDatabase, testServerUrl } from './databases.js';

@@ -4,7 +4,7 @@
 // entry point), then the local engine's sparse vectors (Qdrant's own statuses, with the field).
 import { randomUUID } from 'node:crypto';
 import { createLocalQdrantClient, LocalQdrant, LocalQdrantError } from '@monsteros/qdrant-local';
-import { badInput } from '@monsteros/schema/testing';
+import { badInput, thrownBy } from '@monsteros/schema/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -84,12 +84,7 @@ async function everything(): Promise<string> {
 
 /** The call is refused with a VectorsValidationError whose field starts with `field`. */
 async function refused(fn: () => Promise<unknown>, field: string): Promise<VectorsValidationError> {
-  let error: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
+  const error = await thrownBy(fn);
   expect(error, `${field}: accepted`).toBeInstanceOf(VectorsValidationError);
   const v = error as VectorsValidationError;
   expect(v.code).toBe('VALIDATION');
