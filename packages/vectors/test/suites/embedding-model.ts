@@ -10,19 +10,13 @@ import {
   type Vectors,
 } from '../../src/index.js';
 import { type BackendCase, uniquePrefix } from '../support/backends.js';
+import { QUESTIONS } from '../support/questions.js';
 
 // Two models of the same size that embed the same text differently (with and without stop words).
 export const modelA = createLocalEmbedder({ dims: 384, stopWords: false, concepts: false });
 export const modelB = createLocalEmbedder({ dims: 384, concepts: false });
 
-const TEXTS = [
-  'Can you explain recursion with an example?',
-  'What is the best way to cook pasta?',
-  'What is a good recipe for sourdough bread?',
-  'What is the capital of France?',
-  'How do I keep my basil plant alive?',
-  'What is the difference between a violin and a viola?',
-];
+const TEXTS = QUESTIONS;
 
 const payloadOf = (i: number): CharacterMemoryPayload => ({
   interaction_id: randomUUID(),

@@ -9,6 +9,7 @@ import {
   type Vectors,
 } from '../../src/index.js';
 import { type BackendCase, uniquePrefix } from '../support/backends.js';
+import { QUESTIONS } from '../support/questions.js';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
 const bm25 = createBm25Encoder();
@@ -25,14 +26,7 @@ const memory = (text: string, character = 'sage', daysAgo = 0) => ({
   } satisfies CharacterMemoryPayload,
 });
 
-const TEXTS = [
-  'Can you explain recursion with an example?',
-  'What is the best way to cook pasta?',
-  'What is a good recipe for sourdough bread?',
-  'What is the capital of France?',
-  'How do I keep my basil plant alive?',
-  'What is the difference between a violin and a viola?',
-];
+const TEXTS = QUESTIONS;
 
 /** The hybrid tests over each of `cases`. */
 export function hybridSuite(cases: readonly BackendCase[]): void {
